@@ -1,0 +1,41 @@
+# paperfeed: `make demo` serves the bundled demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= paperfeed-data
+
+.PHONY: demo test install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Load the bundled demo papers and serve them at http://$(HOST):$(PORT)/
+demo: install
+	$(BIN)/paperfeed --data-dir $(DATA_DIR) demo --host $(HOST) --port $(PORT)
+
+## Run every test, on SQLite and on the PostgreSQL server at 127.0.0.1 (database `test`)
+test: install-test
+	bash scripts/ensure-services.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks on the real corpora in ../shared/data (not part of `make test`)
+bench: install-test
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) test-artifacts .pytest_cache

@@ -1,0 +1,87 @@
+"""The ``paperfeed`` command: one verb per stage (init, import, fetch, stats, demo, serve, settings).
+
+Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from ..errors import PaperfeedError
+from ..settings import Settings, load_settings
+
+app = typer.Typer(
+    help="paperfeed: a self-hosted research-paper front page.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+console = Console()
+err_console = Console(stderr=True)
+_state: dict = {"debug": False}
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="PAPERFEED_DATA_DIR",
+                                                  help="Folder for the database and indexes.")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url", envvar="PAPERFEED_DATABASE_URL",
+                                                     help="SQLAlchemy URL (default: SQLite in the data dir).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", envvar="PAPERFEED_CONFIG",
+                                                help="TOML settings file.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+    try:
+        ctx.obj = load_settings(config, data_dir=data_dir, database_url=database_url, debug=debug or None)
+    except FileNotFoundError as exc:
+        raise PaperfeedError(str(exc)) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PaperfeedError(f"bad setting {where}: {first['msg']}") from None
+    _state["debug"] = ctx.obj.debug
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+from . import fetch, imports, manage  # noqa: E402,F401  (register the commands)
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except PaperfeedError as exc:
+        if _state["debug"]:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            raise
+        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                          highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -1,0 +1,152 @@
+"""``paperfeed fetch arxiv|oai|rss|hf``: harvest the network sources, politely and resumably.
+
+Each harvest stores page by page with its resume point; re-running an interrupted harvest continues
+after the last stored page (``--restart`` starts over).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta, timezone, datetime
+from typing import Annotated
+
+import typer
+
+from ..errors import PaperfeedError
+from ..ingest import ImportResult, fetch_pages
+from ..settings import Settings
+from ..sources import arxiv_api, hf, oai, rss
+from ..sources.base import Page
+from ..sources.http import PoliteClient
+from ..store import Store
+from . import console, err_console, settings_of
+from . import app as root
+from .imports import report
+from .progress import bar
+
+app = typer.Typer(help="Harvest papers from arXiv (API, OAI-PMH, RSS) or the Hugging Face daily papers API.",
+                  no_args_is_help=True)
+root.add_typer(app, name="fetch")
+
+SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Store the good records of a page, report the bad.")]
+Restart = Annotated[bool, typer.Option("--restart", help="Ignore the saved resume point and start over.")]
+DateOpt = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD")]
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PaperfeedError(f"{name}: not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def client(settings: Settings, source: str) -> PoliteClient:
+    return PoliteClient(source, delay=settings.http_delay, retries=settings.http_retries,
+                        backoff=settings.http_backoff, timeout=settings.http_timeout)
+
+
+def run(ctx: typer.Context, source: str, key: str, pages: Callable[[PoliteClient, dict | None], Iterable[Page]],
+        *, skip_bad: bool, restart: bool) -> ImportResult:
+    settings = settings_of(ctx)
+    store = Store.open(settings.db_url)
+    with client(settings, source) as http, bar(err_console, total_known=False) as progress:
+        task = progress.add_task(f"{source}", total=None)
+
+        def on_page(page: Page, result: ImportResult) -> None:
+            progress.update(task, advance=len(page.items),
+                            description=f"{source} · page {result.pages}" + (f" of ~{page.total:,}" if page.total else ""))
+
+        result = fetch_pages(store, key, lambda cursor: pages(http, cursor), skip_bad=skip_bad,
+                             restart=restart, progress=on_page)
+    if result.resumed_from:
+        console.print(f"resumed from {result.resumed_from}", highlight=False)
+    report(source, result, as_json=False)
+    store.close()
+    return result
+
+
+@app.command("arxiv")
+def fetch_arxiv(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Option("--category", "-c", help="e.g. cs.LG")] = None,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="arXiv search terms.")] = None,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Fetch these arXiv ids (repeatable).")] = None,
+    date_from: DateOpt = None,
+    date_to: DateOpt = None,
+    max_results: Annotated[int | None, typer.Option("--max", min=1, help="Stop after this many records.")] = None,
+    skip_bad: SkipBad = False,
+    restart: Restart = False,
+) -> None:
+    """The arXiv query API: by category, date range, search query or ids (3 s between calls)."""
+    if not (category or query or ids):
+        raise PaperfeedError("fetch arxiv: give --category, --query or --id")
+    search = None
+    if category or query or date_from or date_to:
+        search = arxiv_api.build_query(category=category, query=query, date_from=_date(date_from, "--date-from"),
+                                       date_to=_date(date_to, "--date-to"))
+    settings = settings_of(ctx)
+    key = f"arxiv-api:{search or ''}:{','.join(ids or [])}"
+    run(ctx, "arxiv-api", key, lambda http, cursor: arxiv_api.fetch(
+        http, base_url=settings.arxiv_api_url, search_query=search, id_list=ids, page_size=settings.page_size,
+        cursor=cursor, max_results=max_results), skip_bad=skip_bad, restart=restart)
+
+
+@app.command("oai")
+def fetch_oai(
+    ctx: typer.Context,
+    set_spec: Annotated[str | None, typer.Option("--set", help="OAI set, e.g. cs or physics:hep-th.")] = None,
+    date_from: DateOpt = None,
+    date_until: DateOpt = None,
+    metadata_format: Annotated[str, typer.Option("--format", help="arXiv or oai_dc.")] = "arXiv",
+    skip_bad: SkipBad = False,
+    restart: Restart = False,
+) -> None:
+    """Bulk back-fill from arXiv's OAI-PMH interface (follows resumptionTokens, resumable)."""
+    if metadata_format not in ("arXiv", "oai_dc"):
+        raise PaperfeedError("--format must be arXiv or oai_dc")
+    start, until = _date(date_from, "--date-from"), _date(date_until, "--date-until")
+    settings = settings_of(ctx)
+    key = f"oai:{set_spec or ''}:{start or ''}:{until or ''}:{metadata_format}"
+    run(ctx, "oai", key, lambda http, cursor: oai.harvest(
+        http, base_url=settings.arxiv_oai_url, set_spec=set_spec, date_from=start, date_until=until,
+        metadata_prefix=metadata_format, cursor=cursor), skip_bad=skip_bad, restart=restart)
+
+
+@app.command("rss")
+def fetch_rss(
+    ctx: typer.Context,
+    categories: Annotated[list[str], typer.Argument(help="Categories, e.g. cs.LG cs.CL.")],
+    skip_bad: SkipBad = False,
+) -> None:
+    """Today's arXiv listing (new submissions and cross-lists) from arXiv's RSS feeds."""
+    settings = settings_of(ctx)
+    key = f"rss:{'+'.join(categories)}"
+    run(ctx, "rss", key, lambda http, cursor: rss.fetch(http, base_url=settings.arxiv_rss_url,
+                                                         categories=categories),
+        skip_bad=skip_bad, restart=True)
+
+
+@app.command("hf")
+def fetch_hf(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="One day (default today).")] = None,
+    date_from: DateOpt = None,
+    date_to: DateOpt = None,
+    skip_bad: SkipBad = False,
+    restart: Restart = False,
+) -> None:
+    """Mirror the Hugging Face daily papers (with upvotes, submitter, code and project links)."""
+    today = datetime.now(timezone.utc).date()
+    if day and (date_from or date_to):
+        raise PaperfeedError("give --date or --date-from/--date-to, not both")
+    start = _date(day, "--date") or _date(date_from, "--date-from") or today
+    end = _date(day, "--date") or _date(date_to, "--date-to") or (start if date_from is None else today)
+    if end < start:
+        raise PaperfeedError(f"--date-to {end} is before --date-from {start}")
+    if (end - start) > timedelta(days=3660):
+        raise PaperfeedError("date range longer than ten years")
+    settings = settings_of(ctx)
+    run(ctx, "hf", f"hf:{start}:{end}", lambda http, cursor: hf.fetch_days(
+        http, base_url=settings.hf_api_url, start=start, end=end, cursor=cursor), skip_bad=skip_bad, restart=restart)

@@ -1,0 +1,78 @@
+"""``paperfeed import FILE...``: JSONL/JSON, CSV, BibTeX and saved-page text files, plain or gzipped."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import BadImport, PaperfeedError, SourceError
+from ..ingest import ImportResult, import_items
+from ..sources import files
+from ..store import Store
+from . import app, console, err_console, settings_of
+from .progress import bar
+
+
+def report(name: str, result: ImportResult, *, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps({"file": name, **result.as_dict()}))
+        return
+    c = result.counts
+    console.print(
+        f"[bold]{name}[/]: {result.read:,} read, [green]{c.added:,} added[/], {c.updated:,} updated, "
+        f"{c.unchanged:,} unchanged, {c.featured_added:,} featured days added"
+        + (f", [red]{result.bad_total:,} bad (skipped)[/]" if result.bad_total else ""),
+        highlight=False,
+    )
+    for err in result.bad:
+        err_console.print(f"  [yellow]skipped[/] {err}", highlight=False, soft_wrap=True)
+    if result.bad_total > len(result.bad):
+        err_console.print(f"  ... and {result.bad_total - len(result.bad):,} more", highlight=False)
+
+
+def import_file(store: Store, path: Path, *, skip_bad: bool, page_day: date | None, quiet: bool) -> ImportResult:
+    if not path.is_file():
+        raise SourceError("file", str(path), "no such file")
+    with bar(err_console) as progress:
+        task = progress.add_task(path.name, total=None)
+        items = files.read(path, page_day=page_day)
+        return import_items(store, items, skip_bad=skip_bad, progress=None if quiet else
+                            (lambda n: progress.advance(task, n)))
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files: .jsonl .json .csv .bib .txt, optionally .gz.")],
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good records, report the bad.")] = False,
+    page_day: Annotated[str | None, typer.Option("--page-day", help="Featured day of a saved page (YYYY-MM-DD).",
+                                                 metavar="YYYY-MM-DD")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary per file.")] = False,
+) -> None:
+    """Import papers from files. Importing the same file twice changes nothing.
+
+    A file with a bad record imports nothing (exit code 2) unless --skip-bad is given.
+    """
+    try:
+        day = date.fromisoformat(page_day) if page_day else None
+    except ValueError:
+        raise PaperfeedError(f"--page-day: not a date: {page_day!r} (use YYYY-MM-DD)") from None
+    store = Store.open(settings_of(ctx).db_url)
+    failed: PaperfeedError | None = None
+    for path in paths:
+        try:
+            result = import_file(store, path, skip_bad=skip_bad, page_day=day, quiet=as_json)
+        except (BadImport, SourceError) as exc:
+            if len(paths) == 1:
+                raise
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            failed = exc
+            continue
+        report(path.name, result, as_json=as_json)
+    store.close()
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)

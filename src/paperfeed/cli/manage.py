@@ -1,0 +1,123 @@
+"""``paperfeed init | stats | demo | serve | settings``: the database and the server."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..ingest import import_items
+from ..settings import Settings
+from ..sources import files
+from ..store import Store
+from ..store import papers as store_papers
+from ..store.db import current_revision
+from . import app, console, err_console, settings_of
+from .imports import report
+from .progress import bar
+
+DEMO_FILE = "demo.jsonl.gz"
+
+
+def demo_path() -> Path:
+    return Path(str(resources.files("paperfeed") / "data" / DEMO_FILE))
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create (or upgrade) the database. Safe to run again."""
+    settings = settings_of(ctx)
+    store = Store.open(settings.db_url)
+    console.print(f"database ready: [bold]{store.engine.url.render_as_string(hide_password=True)}[/] "
+                  f"(schema {current_revision(store.engine)})", highlight=False)
+    store.close()
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
+) -> None:
+    """Counts of what the database holds."""
+    store = Store.open(settings_of(ctx).db_url)
+    with store.read() as conn:
+        counts = store_papers.counts(conn)
+        days = store_papers.featured_days(conn)
+    store.close()
+    if as_json:
+        typer.echo(json.dumps(counts))
+        return
+    table = Table(title="paperfeed", show_header=False)
+    for k, v in counts.items():
+        table.add_row(k.replace("_", " "), f"{v:,}")
+    if days:
+        table.add_row("featured from", f"{days[-1]} to {days[0]}")
+    console.print(table)
+
+
+def load_demo(settings: Settings) -> None:
+    store = Store.open(settings.db_url)
+    with bar(err_console) as progress:
+        task = progress.add_task("demo papers", total=None)
+        result = import_items(store, files.read(demo_path()), progress=lambda n: progress.advance(task, n))
+    report("demo data", result, as_json=False)
+    store.close()
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo data and exit.")] = False,
+) -> None:
+    """Load the bundled demo papers (idempotent) and serve them."""
+    settings = settings_of(ctx)
+    load_demo(settings)
+    if not no_serve:
+        serve_app(settings, host or settings.host, port or settings.port, workers=1)
+
+
+def serve_app(settings: Settings, host: str, port: int, *, workers: int) -> None:
+    import uvicorn
+
+    from ..web.app import create_app
+
+    Store.open(settings.db_url).close()  # create or migrate before the first request
+    console.print(f"serving paperfeed at [bold link=http://{host}:{port}/]http://{host}:{port}/[/] "
+                  f"(Ctrl+C to stop)", highlight=False)
+    if workers > 1:
+        import os
+
+        os.environ["PAPERFEED_DATABASE_URL"] = settings.db_url
+        uvicorn.run("paperfeed.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (use >1 with PostgreSQL).")] = 1,
+) -> None:
+    """Serve the papers in the database over HTTP."""
+    settings = settings_of(ctx)
+    serve_app(settings, host or settings.host, port or settings.port, workers=workers)
+
+
+@app.command("settings")
+def show_settings(ctx: typer.Context) -> None:
+    """List every setting: its value in force, environment variable and meaning."""
+    settings = settings_of(ctx)
+    table = Table("setting", "value", "environment", "meaning")
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        table.add_row(name, str(value), f"PAPERFEED_{name.upper()}", field.description or "")
+    console.print(table)

@@ -1,0 +1,41 @@
+"""Errors a user sees: each carries one clear line (source, record, line) for the CLI to print."""
+
+from __future__ import annotations
+
+
+class PaperfeedError(Exception):
+    """Base class: the CLI prints ``str(err)`` as one line and exits non-zero."""
+
+    exit_code = 1
+
+
+class RecordError(PaperfeedError):
+    """One record of a source is bad. Files report these per record (``--skip-bad`` goes on past them)."""
+
+    def __init__(self, source: str, location: str, message: str, record: str | None = None):
+        self.source, self.location, self.message, self.record = source, location, message, record
+        where = f"{source}: {location}"
+        if record:
+            where += f": record {record}"
+        super().__init__(f"{where}: {message}")
+
+
+class SourceError(PaperfeedError):
+    """A whole source failed (unreadable file, truncated archive, network page that kept failing)."""
+
+    def __init__(self, source: str, location: str, message: str):
+        self.source, self.location, self.message = source, location, message
+        super().__init__(f"{source}: {location}: {message}")
+
+
+class BadImport(PaperfeedError):
+    """An import was refused because some records were bad; nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[RecordError], more: int = 0):
+        self.errors = errors
+        first = str(errors[0]) if errors else "bad input"
+        extra = len(errors) - 1 + more
+        tail = f" (and {extra} more bad record{'s' if extra != 1 else ''})" if extra else ""
+        super().__init__(f"{first}{tail}; nothing imported (use --skip-bad to import the good records)")

@@ -1,0 +1,97 @@
+"""Paper identifiers and the links hidden in abstracts.
+
+arXiv ids are stored canonical: new style ``2401.01234`` or old style ``astro-ph/0601001``, never with a
+version. A paper from elsewhere gets a stable id from its normalised title (``pf-`` + 12 hex digits), so
+importing it twice finds the same row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_NEW = r"(?P<new>\d{4}\.\d{4,5})"
+_OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
+_VERSION = r"(?:v(?P<version>\d+))?"
+_ID_RE = re.compile(rf"^(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)
+_PREFIXES = re.compile(
+    r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|"
+    r"https?://huggingface\.co/papers/)",
+    re.IGNORECASE,
+)
+STABLE_PREFIX = "pf-"
+
+
+def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """Return ``(canonical_id, version)`` for an arXiv id, URL or OAI identifier, else None."""
+    s = _PREFIXES.sub("", text.strip())
+    s = re.sub(r"\.pdf$", "", s).rstrip("/")
+    m = _ID_RE.match(s)
+    if not m:
+        return None
+    if m.group("new"):
+        canonical = m.group("new")
+    else:
+        archive, number = m.group("old").split("/")
+        canonical = f"{archive.lower()}/{number}"
+    version = int(m.group("version")) if m.group("version") else None
+    return canonical, version
+
+
+def is_arxiv_id(text: str) -> bool:
+    return parse_arxiv_id(text) is not None
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case, accents and punctuation dropped, spaces collapsed: the key for matching titles."""
+    s = unicodedata.normalize("NFKD", title)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"[{}\\$]", "", s.lower())
+    return re.sub(r"[\W_]+", " ", s).strip()
+
+
+def stable_id(title: str) -> str:
+    """The id of a paper that has no arXiv id: stable across imports and sources."""
+    digest = hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()
+    return STABLE_PREFIX + digest[:12]
+
+
+_URL_RE = re.compile(r"https?://[^\s<>\"'{}|\\^`\]\[]+", re.IGNORECASE)
+_CODE_HOSTS = re.compile(
+    r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/"
+    r"(?P<owner>[\w.\-]+)/(?P<repo>[\w.\-]+)",
+    re.IGNORECASE,
+)
+_NOT_REPO_OWNERS = {"features", "about", "orgs", "topics", "sponsors", "marketplace"}
+
+
+def _clean_url(url: str) -> str:
+    url = url.rstrip(".,;:!?)'\"")
+    # a closing parenthesis that belongs to the sentence, not the URL
+    while url.endswith(")") and url.count("(") < url.count(")"):
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str | None) -> list[str]:
+    if not text or "://" not in text:
+        return []
+    # arXiv abstracts are hard-wrapped: a URL broken by a newline is rejoined only at "/" boundaries
+    joined = re.sub(r"(https?://\S+/)\s*\n\s*(\S)", r"\1\2", text)
+    return [_clean_url(u) for u in _URL_RE.findall(joined)]
+
+
+def extract_links(*texts: str | None) -> tuple[str | None, str | None]:
+    """Return ``(code_url, project_url)`` found in the given texts (abstract, comment)."""
+    code = project = None
+    for url in (u for t in texts for u in find_urls(t)):
+        m = _CODE_HOSTS.match(url)
+        if m and m.group("owner").lower() not in _NOT_REPO_OWNERS:
+            repo = m.group("repo")
+            repo = repo[:-4] if repo.lower().endswith(".git") else repo
+            if code is None:
+                code = f"{url[: m.start('owner')]}{m.group('owner')}/{repo}"
+        elif project is None and not re.search(r"arxiv\.org|doi\.org|creativecommons\.org", url, re.I):
+            project = url
+    return code, project

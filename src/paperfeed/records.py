@@ -1,0 +1,161 @@
+"""The paper record: what every source yields and the store consumes.
+
+A record is plain data. ``checked()`` cleans it (whitespace, links, ids) and refuses what no real paper
+looks like (no title, a 50 MB abstract), so a bad record never reaches the database half-formed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+
+from .ids import extract_links, parse_arxiv_id, stable_id
+
+MAX_TITLE_CHARS = 1_000
+MAX_ABSTRACT_CHARS = 50_000  # arXiv caps abstracts at 1,920 characters; leave room for other sources
+MAX_COMMENT_CHARS = 5_000
+MAX_AUTHORS = 5_000  # large collaborations list thousands
+MAX_AUTHOR_CHARS = 1_000  # scraped author lists sometimes arrive as one long 'name'
+MAX_URL_CHARS = 2_000
+
+_CATEGORY_RE = re.compile(r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")
+
+
+@dataclass(slots=True)
+class Featured:
+    """A day a paper was featured on the daily list (HF featuring, a submission or an admin pick)."""
+
+    day: date
+    submitted_by: str | None = None
+    upvotes: int | None = None
+    source: str | None = None  # where the featuring came from; defaults to the record's source
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    title: str
+    abstract: str = ""
+    arxiv_id: str | None = None  # canonical, without version
+    version: int | None = None
+    authors: list[str] = field(default_factory=list)
+    primary_category: str | None = None
+    categories: list[str] = field(default_factory=list)
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    announced: date | None = None  # first day in arXiv's daily listing
+    abs_url: str | None = None
+    pdf_url: str | None = None
+    code_url: str | None = None
+    project_url: str | None = None
+    upvotes: int | None = None  # imported community upvotes (HF snapshot)
+    keywords: list[str] = field(default_factory=list)
+    source: str = "unknown"
+    featured: list[Featured] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.arxiv_id or stable_id(self.title)
+
+
+def _text(value: object, what: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text, not {type(value).__name__}")
+    s = " ".join(value.split())
+    if len(s) > limit:
+        raise ValueError(f"{what} is {len(s):,} characters long (limit {limit:,})")
+    if "\x00" in s:
+        raise ValueError(f"{what} contains a NUL character")
+    return s
+
+
+def _optional(value: object, what: str, limit: int) -> str | None:
+    return _text(value, what, limit) or None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def checked(record: PaperRecord) -> PaperRecord:
+    """Return a cleaned copy of ``record`` or raise ``ValueError`` saying what is wrong with it."""
+    title = _text(record.title, "title", MAX_TITLE_CHARS)
+    if not title:
+        raise ValueError("missing title")
+    abstract = (record.abstract or "").strip()
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        raise ValueError(f"abstract is {len(abstract):,} characters long (limit {MAX_ABSTRACT_CHARS:,})")
+    abstract = _text(abstract, "abstract", MAX_ABSTRACT_CHARS)
+    arxiv_id, version = record.arxiv_id, record.version
+    if arxiv_id is not None:
+        parsed = parse_arxiv_id(str(arxiv_id))
+        if parsed is None:
+            raise ValueError(f"not an arXiv id: {str(arxiv_id)[:80]!r}")
+        arxiv_id, parsed_version = parsed
+        version = version or parsed_version
+    if version is not None and (not isinstance(version, int) or version < 1):
+        raise ValueError(f"bad version {version!r}")
+    if not isinstance(record.authors, list):
+        raise ValueError("authors must be a list")
+    if len(record.authors) > MAX_AUTHORS:
+        raise ValueError(f"{len(record.authors):,} authors (limit {MAX_AUTHORS:,})")
+    authors: list[str] = []
+    for a in record.authors:
+        name = _text(a, "author name", MAX_AUTHOR_CHARS)
+        if name and name not in authors:
+            authors.append(name)
+    categories: list[str] = []
+    for c in [record.primary_category, *record.categories]:
+        c = _text(c, "category", 40) if c else ""
+        if c and not _CATEGORY_RE.match(c):
+            raise ValueError(f"bad category {c[:40]!r}")
+        if c and c not in categories:
+            categories.append(c)
+    comment = _optional(record.comment, "comment", MAX_COMMENT_CHARS)
+    upvotes = record.upvotes
+    if upvotes is not None and (isinstance(upvotes, bool) or not isinstance(upvotes, int) or upvotes < 0):
+        raise ValueError(f"bad upvote count {upvotes!r}")
+    featured: dict[date, Featured] = {}
+    for f in record.featured:
+        if not isinstance(f.day, date) or isinstance(f.day, datetime):
+            raise ValueError(f"bad featured day {f.day!r}")
+        if f.upvotes is not None and (not isinstance(f.upvotes, int) or f.upvotes < 0):
+            raise ValueError(f"bad upvote count {f.upvotes!r}")
+        featured[f.day] = Featured(f.day, _optional(f.submitted_by, "submitter", 200), f.upvotes, f.source)
+    code_url, project_url = record.code_url, record.project_url
+    if code_url is None or project_url is None:
+        found_code, found_project = extract_links(abstract, comment)
+        code_url = code_url or found_code
+        project_url = project_url or found_project
+    abs_url = record.abs_url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None)
+    pdf_url = record.pdf_url or (f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None)
+    return replace(
+        record,
+        title=title,
+        abstract=abstract,
+        arxiv_id=arxiv_id,
+        version=version,
+        authors=authors,
+        primary_category=categories[0] if categories else None,
+        categories=categories,
+        comment=comment,
+        journal_ref=_optional(record.journal_ref, "journal ref", 1_000),
+        doi=_optional(record.doi, "DOI", 300),
+        published=_utc(record.published),
+        updated=_utc(record.updated),
+        abs_url=_optional(abs_url, "abs URL", MAX_URL_CHARS),
+        pdf_url=_optional(pdf_url, "PDF URL", MAX_URL_CHARS),
+        code_url=_optional(code_url, "code URL", MAX_URL_CHARS),
+        project_url=_optional(project_url, "project URL", MAX_URL_CHARS),
+        keywords=[k for k in (_text(k, "keyword", 200) for k in record.keywords) if k][:50],
+        featured=sorted(featured.values(), key=lambda f: f.day),
+    )

@@ -1,0 +1,83 @@
+"""One settings object for the whole product.
+
+Values come, strongest first, from: CLI overrides, environment variables ``PAPERFEED_*``, a TOML config
+file (``PAPERFEED_CONFIG`` or ``--config``), then the defaults below. ``paperfeed settings`` lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PAPERFEED_", extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(Path("paperfeed-data"), description="Folder for the SQLite database and indexes.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default: SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host/dbname",
+    )
+    debug: bool = Field(False, description="Show tracebacks on errors.")
+
+    # sources
+    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv query API endpoint.")
+    arxiv_oai_url: str = Field("https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint.")
+    arxiv_rss_url: str = Field("https://rss.arxiv.org/rss", description="arXiv RSS base URL (+ '/cs.LG').")
+    hf_api_url: str = Field("https://huggingface.co/api", description="Hugging Face API base URL.")
+    http_delay: float = Field(3.0, ge=0, description="Seconds between calls to one service (arXiv asks 3).")
+    http_retries: int = Field(4, ge=0, le=20, description="Retries of a failing page (5xx, timeouts).")
+    http_backoff: float = Field(2.0, ge=0, description="First retry pause in seconds; doubles each retry.")
+    http_timeout: float = Field(30.0, gt=0, description="Seconds before a network call times out.")
+    page_size: int = Field(100, ge=1, le=2000, description="Records per arXiv API page.")
+
+    # serving
+    host: str = Field("127.0.0.1", description="Address `paperfeed serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `paperfeed serve` listens on.")
+    page_items: int = Field(30, ge=1, le=500, description="Papers per page in lists.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _url_scheme(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("sqlite", "postgresql")):
+            raise ValueError("only sqlite:// and postgresql+psycopg:// URLs are supported")
+        return v
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in force: the configured one or the SQLite file in ``data_dir``."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'paperfeed.db').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("PAPERFEED_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings; ``config`` names a TOML file, ``overrides`` (None values ignored) win over all."""
+    if config is not None:
+        if not config.is_file():
+            raise FileNotFoundError(f"config file not found: {config}")
+        os.environ["PAPERFEED_CONFIG"] = str(config)
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

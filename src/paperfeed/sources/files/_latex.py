@@ -1,0 +1,66 @@
+"""LaTeX markup in titles and names (BibTeX, the arXiv metadata dump) turned into plain Unicode text.
+
+``{\\"u}`` -> ü, ``Schr\\"odinger`` -> Schrödinger, ``{\\ss}`` -> ß, ``{BERT}`` -> BERT, ``\\emph{x}`` -> x.
+Math (``$...$``) is kept as written, dollars included: ``$O(n \\log n)$`` stays readable and searchable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "b": "\u0331",
+    "d": "\u0323",
+}  # fmt: skip
+_BASE = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
+# \"u, \"{u}, {\"u}, \'{\i}; letter accents need braces or a space: \v{s}, \c c
+_ACCENT_RE = re.compile(
+    rf"\\([\"'`^~=.])\s*(?:\{{\s*({_BASE})\s*\}}|({_BASE}))"
+    rf"|\\([uvHckrbd])(?:\s*\{{\s*({_BASE})\s*\}}|\s+({_BASE}))"
+)
+_SYMBOLS = {
+    "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "o": "ø", "O": "Ø",
+    "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð", "th": "þ", "TH": "Þ",
+}  # fmt: skip
+_SYMBOL_RE = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|dh|DH|th|TH|[oOlLij])(?![A-Za-z])(?:\{\})?\s?")
+_ESCAPES_RE = re.compile(r"\\([&%$_#])")
+# \emph{x}, \textbf{x}, \url{x}, ... -> x (the braces are dropped below)
+_FORMAT_CMDS = re.compile(
+    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|textup|textsl|textnormal|mbox|url|"
+    r"text)\s*(?=\{)"
+)
+_SPACING = re.compile(r"\\[,;:! ]|~")
+_MATH = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
+
+
+def _accent(m: re.Match[str]) -> str:
+    mark = _ACCENTS[m.group(1) or m.group(4)]
+    base = m.group(2) or m.group(3) or m.group(5) or m.group(6)
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + mark)
+
+
+def _plain(s: str) -> str:
+    s = _FORMAT_CMDS.sub("", s)
+    s = _ACCENT_RE.sub(_accent, s)
+    s = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(1)], s)
+    s = _SPACING.sub(" ", s)
+    s = s.replace("\\{", "\x00").replace("\\}", "\x01")  # literal braces survive
+    s = s.replace("{", "").replace("}", "")
+    s = s.replace("\x00", "{").replace("\x01", "}")
+    s = s.replace("``", "\u201c").replace("''", "\u201d")
+    return _ESCAPES_RE.sub(r"\1", s)
+
+
+def latex_to_text(value: str) -> str:
+    if "\\" not in value and "{" not in value and "~" not in value:
+        return " ".join(value.split())
+    out, pos = [], 0
+    for m in _MATH.finditer(value):
+        out.append(_plain(value[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_plain(value[pos:]))
+    return " ".join("".join(out).split())

@@ -1,0 +1,44 @@
+"""The store: the only code that talks to the database (SQLite by default, PostgreSQL in production).
+
+``Store.open(url)`` creates or migrates the schema and hands out transactions; the modules beside this
+one hold the queries (``upsert``, ``papers``, ``fetch_state``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+
+from .db import make_engine, migrate
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True, **engine_kwargs) -> Store:
+        engine = make_engine(url, **engine_kwargs)
+        if upgrade:
+            migrate(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed on success, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,15 @@
+"""Alembic environment: paperfeed passes its engine in ``config.attributes['engine']``."""
+
+from alembic import context
+
+from paperfeed.store.models import Base
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    context.run_migrations()

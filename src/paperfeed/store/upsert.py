@@ -1,0 +1,270 @@
+"""Idempotent upserts of paper records.
+
+Rules (documented in docs/storage.md):
+- a new id is inserted with its authors, categories, featured days and (for arXiv) its version;
+- a higher arXiv version replaces the content and adds a row to the version history;
+- a record without a higher version only fills fields the stored paper lacks (an HF record adds upvotes
+  and the code link to an arXiv paper, never blanks its categories);
+- imported upvotes (HF snapshots) take the newest value; featured days are merged by day;
+- nothing outside the paper tables is touched, so votes and comments survive every import.
+Importing the same records twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Connection, and_, delete, select, update
+
+from ..records import PaperRecord
+from .models import featured, paper_authors, paper_categories, paper_versions, papers
+
+# record attribute -> papers column, for the plain content fields
+_CONTENT = {
+    "title": "title",
+    "abstract": "abstract",
+    "comment": "comment",
+    "journal_ref": "journal_ref",
+    "doi": "doi",
+    "updated": "updated_at",
+    "abs_url": "abs_url",
+    "pdf_url": "pdf_url",
+}
+_FILL_ONLY = {"code_url": "code_url", "project_url": "project_url", "published": "published_at"}
+
+
+@dataclass
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    featured_added: int = 0
+    featured_updated: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.featured_added += other.featured_added
+        self.featured_updated += other.featured_updated
+        return self
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.featured_added or self.featured_updated)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Datetimes come back naive from SQLite and aware from PostgreSQL: make both aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _merge_same_id(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+    """Collapse records of one batch that share an id, keeping the highest version's content."""
+    out: dict[str, PaperRecord] = {}
+    for r in records:
+        for f in r.featured:
+            f.source = f.source or r.source
+        prev = out.get(r.id)
+        if prev is None:
+            out[r.id] = r
+            continue
+        new, old = (r, prev) if (r.version or 0) >= (prev.version or 0) else (prev, r)
+        days = {f.day: f for f in old.featured} | {f.day: f for f in new.featured}
+        for attr in ("code_url", "project_url", "published", "upvotes", "announced", "primary_category"):
+            if getattr(new, attr) is None:
+                setattr(new, attr, getattr(old, attr))
+        if old.announced and new.announced:
+            new.announced = min(old.announced, new.announced)
+        new.authors = new.authors or old.authors
+        new.categories = new.categories or old.categories
+        new.keywords = new.keywords or old.keywords
+        new.featured = sorted(days.values(), key=lambda f: f.day)
+        if old.source != new.source:
+            new.source = ",".join(sorted(set(new.source.split(",")) | set(old.source.split(","))))
+        out[r.id] = new
+    return out
+
+
+def _paper_row(r: PaperRecord, now: datetime) -> dict:
+    return {
+        "id": r.id,
+        "version": r.version,
+        "title": r.title,
+        "abstract": r.abstract,
+        "primary_category": r.primary_category,
+        "comment": r.comment,
+        "journal_ref": r.journal_ref,
+        "doi": r.doi,
+        "published_at": r.published,
+        "updated_at": r.updated,
+        "announced_on": r.announced,
+        "abs_url": r.abs_url,
+        "pdf_url": r.pdf_url,
+        "code_url": r.code_url,
+        "project_url": r.project_url,
+        "hf_upvotes": r.upvotes,
+        "keywords": list(r.keywords),
+        "sources": sorted(set(r.source.split(","))),
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
+def _version_row(r: PaperRecord, now: datetime) -> dict:
+    return {
+        "paper_id": r.id,
+        "version": r.version,
+        "title": r.title,
+        "abstract": r.abstract,
+        "comment": r.comment,
+        "updated_at": r.updated,
+        "recorded_at": now,
+    }
+
+
+def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[dict, bool, bool]:
+    """Column changes for stored ``row`` given record ``r``; plus whether authors/categories change."""
+    ch: dict = {}
+    newer = r.version is not None and (row.version is None or r.version > row.version)
+    for attr, col in _CONTENT.items():
+        new, old = getattr(r, attr), getattr(row, col)
+        if col.endswith("_at"):
+            old = utc(old)
+        if new is not None and new != "" and (newer or old is None or old == "") and new != old:
+            ch[col] = new
+    for attr, col in _FILL_ONLY.items():
+        new, old = getattr(r, attr), getattr(row, col)
+        if new is not None and old is None:
+            ch[col] = new
+    if newer:
+        ch["version"] = r.version
+    if r.primary_category and (newer or row.primary_category is None) and r.primary_category != row.primary_category:
+        ch["primary_category"] = r.primary_category
+    if r.announced and (row.announced_on is None or r.announced < row.announced_on):
+        ch["announced_on"] = r.announced
+    if r.upvotes is not None and r.upvotes != row.hf_upvotes:
+        ch["hf_upvotes"] = r.upvotes
+    if r.keywords and not row.keywords:
+        ch["keywords"] = list(r.keywords)
+    sources = sorted(set(row.sources or []) | set(r.source.split(",")))
+    if sources != sorted(row.sources or []):
+        ch["sources"] = sources
+    new_authors = bool(r.authors) and (newer or not authors) and r.authors != authors
+    new_cats = bool(r.categories) and (newer or not cats) and r.categories != cats
+    return ch, new_authors, new_cats
+
+
+def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: datetime | None = None) -> UpsertCounts:
+    """Insert or merge one batch of checked records inside the caller's transaction."""
+    now = now or datetime.now(timezone.utc)
+    batch = _merge_same_id(records)
+    counts = UpsertCounts()
+    if not batch:
+        return counts
+    ids = list(batch)
+    existing = {row.id: row for row in conn.execute(select(papers).where(papers.c.id.in_(ids)))}
+    authors: dict[str, list[str]] = defaultdict(list)
+    cats: dict[str, list[str]] = defaultdict(list)
+    versions: set[tuple[str, int]] = set()
+    if existing:
+        old_ids = list(existing)
+        q = select(paper_authors.c.paper_id, paper_authors.c.name).where(paper_authors.c.paper_id.in_(old_ids))
+        for pid, name in conn.execute(q.order_by(paper_authors.c.paper_id, paper_authors.c.position)):
+            authors[pid].append(name)
+        q = select(paper_categories.c.paper_id, paper_categories.c.category).where(
+            paper_categories.c.paper_id.in_(old_ids)
+        )
+        for pid, cat in conn.execute(q):
+            cats[pid].append(cat)
+        q = select(paper_versions.c.paper_id, paper_versions.c.version).where(paper_versions.c.paper_id.in_(old_ids))
+        versions = {(pid, v) for pid, v in conn.execute(q)}
+
+    new_papers, new_versions, new_authors, new_cats = [], [], [], []
+    replace_authors, replace_cats = [], []
+    for pid, r in batch.items():
+        r.categories = r.categories[:1] + sorted(r.categories[1:])  # primary first; the rest is a set
+        row = existing.get(pid)
+        if row is None:
+            new_papers.append(_paper_row(r, now))
+            counts.added += 1
+            new_authors += [{"paper_id": pid, "position": i, "name": a} for i, a in enumerate(r.authors)]
+            new_cats += [{"paper_id": pid, "category": c} for c in r.categories]
+            if r.version:
+                new_versions.append(_version_row(r, now))
+            continue
+        stored_cats = cats.get(pid, [])
+        # categories come back unordered: compare with the primary first, as records hold them
+        if row.primary_category in stored_cats:
+            stored_cats = [row.primary_category] + sorted(c for c in stored_cats if c != row.primary_category)
+        ch, ch_authors, ch_cats = _changes(row, r, authors.get(pid, []), stored_cats)
+        if r.version and (pid, r.version) not in versions:
+            new_versions.append(_version_row(r, now))
+            versions.add((pid, r.version))
+        if ch_authors:
+            replace_authors.append(pid)
+            new_authors += [{"paper_id": pid, "position": i, "name": a} for i, a in enumerate(r.authors)]
+        if ch_cats:
+            replace_cats.append(pid)
+            new_cats += [{"paper_id": pid, "category": c} for c in r.categories]
+        if ch or ch_authors or ch_cats:
+            ch["modified_at"] = now
+            conn.execute(update(papers).where(papers.c.id == pid).values(**ch))
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+
+    if new_papers:
+        conn.execute(papers.insert(), new_papers)
+    if replace_authors:
+        conn.execute(delete(paper_authors).where(paper_authors.c.paper_id.in_(replace_authors)))
+    if replace_cats:
+        conn.execute(delete(paper_categories).where(paper_categories.c.paper_id.in_(replace_cats)))
+    if new_authors:
+        conn.execute(paper_authors.insert(), new_authors)
+    if new_cats:
+        conn.execute(paper_categories.insert(), new_cats)
+    if new_versions:
+        conn.execute(paper_versions.insert(), new_versions)
+    counts += _upsert_featured(conn, batch, existing_ids=set(existing))
+    return counts
+
+
+def _upsert_featured(conn: Connection, batch: dict[str, PaperRecord], *, existing_ids: set[str]) -> UpsertCounts:
+    counts = UpsertCounts()
+    wanted = {(pid, f.day): f for pid, r in batch.items() for f in r.featured}
+    if not wanted:
+        return counts
+    stored: dict[tuple[str, date], tuple] = {}
+    ids = [pid for pid in existing_ids if any(f for f in batch[pid].featured)]
+    if ids:
+        q = select(featured.c.paper_id, featured.c.day, featured.c.submitted_by, featured.c.upvotes).where(
+            featured.c.paper_id.in_(ids)
+        )
+        stored = {(pid, day): (sub, up) for pid, day, sub, up in conn.execute(q)}
+    inserts = []
+    for (pid, day), f in wanted.items():
+        old = stored.get((pid, day))
+        if old is None:
+            inserts.append({"paper_id": pid, "day": day, "submitted_by": f.submitted_by, "upvotes": f.upvotes,
+                            "source": (f.source or "unknown")[:40]})
+            continue
+        ch = {}
+        if f.submitted_by and not old[0]:
+            ch["submitted_by"] = f.submitted_by
+        if f.upvotes is not None and f.upvotes != old[1]:
+            ch["upvotes"] = f.upvotes
+        if ch:
+            counts.featured_updated += 1
+            conn.execute(
+                update(featured).where(and_(featured.c.paper_id == pid, featured.c.day == day)).values(**ch)
+            )
+    if inserts:
+        conn.execute(featured.insert(), inserts)
+        counts.featured_added = len(inserts)
+    return counts

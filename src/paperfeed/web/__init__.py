@@ -1,0 +1,1 @@
+"""The web surface: server-rendered pages over the store (FastAPI + Jinja2, no JavaScript needed)."""

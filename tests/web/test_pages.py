@@ -1,0 +1,85 @@
+"""The pages `paperfeed serve` shows: daily list, day navigation, paper page, errors — escaped, never a 500."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from paperfeed.ingest import import_items
+from paperfeed.records import Featured, PaperRecord, checked
+from paperfeed.settings import Settings
+from paperfeed.web.app import create_app
+
+
+def paper(n: int, day: date, upvotes: int, **kw) -> PaperRecord:
+    return checked(PaperRecord(
+        title=kw.pop("title", f"Paper number {n}"), abstract=kw.pop("abstract", f"Abstract {n}."),
+        arxiv_id=f"2401.{n:05d}v1", authors=["Ada Lovelace", "Alan Turing"], categories=["cs.LG"],
+        upvotes=upvotes, source="hf", featured=[Featured(day, "akhaliq", upvotes)], **kw))
+
+
+@pytest.fixture
+def client(store, tmp_path):
+    import_items(store, [
+        paper(1, date(2024, 1, 2), 10), paper(2, date(2024, 1, 2), 30),
+        paper(3, date(2024, 1, 3), 5, code_url="https://github.com/org/repo"),
+        paper(4, date(2024, 1, 1), 1, title='<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\alpha < \\beta$',
+              abstract="<b>bold?</b> & $x^2$"),
+    ])
+    app = create_app(Settings(data_dir=tmp_path, page_items=1), store=store)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_front_page_shows_latest_day(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "Wed 03 Jan 2024" in r.text and "Paper number 3" in r.text
+    assert 'href="https://github.com/org/repo"' in r.text
+    assert 'href="/papers/date/2024-01-02"' in r.text  # previous day
+
+
+def test_day_page_orders_by_upvotes_and_paginates(client):
+    r = client.get("/papers/date/2024-01-02")
+    assert r.status_code == 200 and "2 papers featured" in r.text
+    assert "Paper number 2" in r.text and "Paper number 1" not in r.text  # one per page, most upvoted first
+    assert "page 1 of 2" in r.text
+    r2 = client.get("/papers/date/2024-01-02?p=2")
+    assert "Paper number 1" in r2.text and "submitted by akhaliq" in r2.text
+
+
+def test_paper_page(client):
+    r = client.get("/papers/2401.00003")
+    assert r.status_code == 200
+    assert "Ada Lovelace, Alan Turing" in r.text and "arXiv:2401.00003v1" in r.text
+    assert client.get("/papers/2401.00003v1").status_code == 200  # a versioned id finds the paper
+
+
+@pytest.mark.parametrize("path", ["/papers/9999.99999", "/papers/date/not-a-date", "/papers/date/2024-13-45",
+                                  "/papers/date/3024-01-01", "/papers/%3Cscript%3E", "/nope"])
+def test_bad_ids_give_404_pages(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert "<script>" not in r.text and "Back to today" in r.text
+
+
+def test_bad_page_number_is_422_not_500(client):
+    assert client.get("/?p=0").status_code == 422
+    assert client.get("/?p=abc").status_code == 422
+
+
+def test_hostile_text_is_escaped(client):
+    for path in ("/papers/date/2024-01-01", "/papers/2401.00004"):
+        r = client.get(path)
+        assert "<script>alert(1)</script>" not in r.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+        assert "<img src=x" not in r.text
+        assert "$\\alpha &lt; \\beta$" in r.text
+
+
+def test_empty_database(store, tmp_path):
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
+        r = c.get("/")
+    assert r.status_code == 200 and "paperfeed demo" in r.text
