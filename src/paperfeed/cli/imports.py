@@ -27,6 +27,7 @@ def report(name: str, result: ImportResult, *, as_json: bool) -> None:
         f"{c.unchanged:,} unchanged, {c.featured_added:,} featured days added"
         + (f", [red]{result.bad_total:,} bad (skipped)[/]" if result.bad_total else ""),
         highlight=False,
+        soft_wrap=True,
     )
     for err in result.bad:
         err_console.print(f"  [yellow]skipped[/] {err}", highlight=False, soft_wrap=True)

@@ -32,4 +32,5 @@ def bar(console, unit: str = "papers", total_known: bool = False) -> Progress:
     else:
         columns += [TextColumn("{task.completed:,.0f} " + unit)]
     columns += [RateColumn(unit), TimeElapsedColumn()]
-    return Progress(*columns, console=console, transient=False)
+    # on a terminal only: piped output and logs get the one-line summary, not spinner frames
+    return Progress(*columns, console=console, transient=False, disable=not console.is_terminal)

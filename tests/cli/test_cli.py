@@ -1,0 +1,239 @@
+"""The `paperfeed` command as a user runs it: a real process, real files, a real local HTTP server."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from paperfeed.cli import app
+from paperfeed.store import Store
+from paperfeed.store import papers as P
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FIXTURES = DATA / "fixtures"
+FILES = DATA / "files"
+
+
+def pf(db_url: str, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    e = os.environ | {"PAPERFEED_DATABASE_URL": db_url, "PAPERFEED_HTTP_DELAY": "0", "PAPERFEED_HTTP_BACKOFF": "0.01",
+                      "PAPERFEED_HTTP_RETRIES": "1", "COLUMNS": "200"} | (env or {})
+    return subprocess.run([sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=e,
+                          timeout=timeout)
+
+
+def stats(db_url: str) -> dict:
+    store = Store.open(db_url)
+    with store.read() as conn:
+        counts = P.counts(conn)
+    store.close()
+    return counts
+
+
+def test_stats_json_is_one_object(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    r = pf(url, "stats", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == stats(url) and stats(url)["papers"] == 0
+
+
+@pytest.mark.parametrize("cmd", [[], ["import"], ["fetch"], ["fetch", "arxiv"], ["fetch", "oai"], ["fetch", "rss"],
+                                 ["fetch", "hf"], ["stats"], ["demo"], ["serve"], ["init"], ["settings"]])
+def test_help_everywhere(cmd):
+    r = CliRunner().invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and "Usage" in r.output
+    if cmd == ["serve"]:
+        assert "papers" in r.output
+
+
+def test_import_twice_adds_nothing(db_url):
+    corpus = str(FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz")
+    first = pf(db_url, "import", corpus)
+    assert first.returncode == 0, first.stderr
+    assert "22 added" in first.stdout
+    second = pf(db_url, "import", corpus, "--json")
+    assert json.loads(second.stdout)["added"] == 0 and json.loads(second.stdout)["unchanged"] == 22
+    s = stats(db_url)
+    assert s["papers"] == 22 and s["categories"] > 3
+
+
+def test_import_every_format(db_url):
+    paths = [FILES / n for n in ("hf-daily-papers-2024-excerpt.jsonl.gz", "papers-excerpt.csv", "references.bib")]
+    r = pf(db_url, "import", *map(str, paths), str(FILES / "papers-page-sample.txt"), "--page-day", "2025-03-18")
+    assert r.returncode == 0, r.stderr
+    s = stats(db_url)
+    assert s["papers"] >= 102 + 21 and s["featured_days"] >= 2 and s["other_papers"] >= 90
+
+
+def test_bad_record_imports_nothing_and_says_where(db_url, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    good = json.dumps({"id": "2401.00001", "title": "Good", "abstract": "ok"})
+    bad.write_text(good + "\n" + '{"id": "2401.00002", "title": ' + "\n" + good.replace("00001", "00003") + "\n")
+    r = pf(db_url, "import", str(bad))
+    assert r.returncode == 2
+    line = r.stderr.strip()
+    assert "\n" not in line and "bad.jsonl line 2" in line and "Traceback" not in line
+    assert stats(db_url)["papers"] == 0
+    r = pf(db_url, "import", "--skip-bad", str(bad))
+    assert r.returncode == 0 and "2 added" in r.stdout and "line 2" in r.stderr
+    assert stats(db_url)["papers"] == 2
+
+
+def test_50mb_abstract_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    big = tmp_path / "big.jsonl"
+    with big.open("w") as f:
+        f.write(json.dumps({"id": "2401.00001", "title": "Huge", "abstract": "x" * 50_000_000}) + "\n")
+    r = pf(url, "import", str(big))
+    assert r.returncode == 2 and "big.jsonl line 1" in r.stderr and "limit" in r.stderr
+    assert stats(url)["papers"] == 0
+
+
+def test_truncated_gzip_and_wrong_encoding(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    data = (FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz").read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    r = pf(url, "import", str(cut))
+    assert r.returncode != 0 and "cut.jsonl.gz" in r.stderr and "Traceback" not in r.stderr
+    assert stats(url)["papers"] == 0
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"id": "2401.00001", "title": "Caf\u00e9"}\n'.encode("latin-1"))
+    r = pf(url, "import", str(latin))
+    assert r.returncode == 2 and "latin.jsonl line 1" in r.stderr
+
+
+def test_errors_are_one_line_and_debug_shows_traceback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    r = pf(url, "import", str(tmp_path / "missing.jsonl"))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "missing.jsonl" in r.stderr
+    r = pf(url, "--debug", "import", str(tmp_path / "missing.jsonl"))
+    assert r.returncode != 0 and "Traceback" in r.stderr
+    r = pf(url, "import", str(tmp_path / "x.docx"))
+    assert r.returncode == 1 and "x.docx" in r.stderr
+
+
+def test_settings_file_env_and_bad_values(tmp_path):
+    cfg = tmp_path / "paperfeed.toml"
+    cfg.write_text('page_items = 7\nhttp_delay = 1.5\n')
+    env = {"PAPERFEED_DATABASE_URL": ""}
+    r = subprocess.run([sys.executable, "-m", "paperfeed", "--config", str(cfg), "--data-dir", str(tmp_path / "d"),
+                        "settings"], capture_output=True, text=True, env=os.environ | env | {"COLUMNS": "250"})
+    assert r.returncode == 0, r.stderr
+    assert "page_items" in r.stdout and " 7 " in r.stdout and "1.5" in r.stdout and str(tmp_path / "d") in r.stdout
+    r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_HTTP_DELAY": "-3"})
+    assert r.returncode == 1 and "http_delay" in r.stderr and r.stderr.count("\n") == 1
+    cfg.write_text("no_such_setting = 1\n")
+    r = pf(f"sqlite:///{tmp_path / 'x.db'}", "--config", str(cfg), "stats")
+    assert r.returncode == 1 and "no_such_setting" in r.stderr
+
+
+def test_data_dir_default_database(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "paperfeed", "--data-dir", str(tmp_path / "data"), "init"],
+                       capture_output=True, text=True, env={k: v for k, v in os.environ.items()
+                                                             if k != "PAPERFEED_DATABASE_URL"})
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "data" / "paperfeed.db").exists()
+
+
+def test_demo_loads_bundled_data_idempotently(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    r = pf(url, "demo", "--no-serve")
+    assert r.returncode == 0, r.stderr
+    s = stats(url)
+    assert s["papers"] == 2930 and s["featured_days"] == 316 and s["imported_upvotes"] > 50_000
+    assert pf(url, "demo", "--no-serve").returncode == 0
+    assert stats(url) == s
+
+
+# --- network harvests against recorded responses ---------------------------------------------------------
+
+
+def test_fetch_arxiv_pages_and_resumes_after_failure(db_url, httpserver):
+    page1 = (FIXTURES / "arxiv-api-query-2026.atom.xml").read_bytes()
+    page2 = (FIXTURES / "arxiv-api-query-2026-start10.atom.xml").read_bytes()
+    ct = "application/atom+xml"
+    httpserver.expect_request("/api/query", query_string={"search_query": "all:testing", "start": "0",
+                              "max_results": "10", "sortBy": "submittedDate", "sortOrder": "descending"}
+                              ).respond_with_data(page1, content_type=ct)
+    httpserver.expect_request("/api/query").respond_with_data("overloaded", status=503)
+    env = {"PAPERFEED_ARXIV_API_URL": httpserver.url_for("/api/query"), "PAPERFEED_PAGE_SIZE": "10"}
+    r = pf(db_url, "fetch", "arxiv", "--query", "testing", "--max", "20", env=env)
+    assert r.returncode == 1 and "503" in r.stderr and "start=10" in r.stderr
+    assert stats(db_url)["papers"] == 10  # the first page stayed
+    httpserver.clear()
+    httpserver.expect_request("/api/query").respond_with_data(page2, content_type=ct)
+    r = pf(db_url, "fetch", "arxiv", "--query", "testing", "--max", "20", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "resumed from {'start': 10}" in r.stdout
+    assert [req.args["start"] for req, _ in httpserver.log] == ["10"]
+    assert stats(db_url)["papers"] == 20
+
+
+def test_fetch_oai_harvest(db_url, httpserver):
+    pages = [(FIXTURES / f"arxiv-oai-listrecords-oaidc-2023-{n}.xml").read_bytes()
+             for n in ("page1", "page2", "page3-last")]
+    calls = iter(pages)
+    httpserver.expect_request("/oai").respond_with_handler(
+        lambda req: __import__("werkzeug").Response(next(calls), content_type="text/xml"))
+    r = pf(db_url, "fetch", "oai", "--format", "oai_dc", "--date-from", "2023-03-07",
+           env={"PAPERFEED_ARXIV_OAI_URL": httpserver.url_for("/oai")})
+    assert r.returncode == 0, r.stderr
+    assert stats(db_url)["papers"] == 2265
+
+
+def test_fetch_rss_and_hf(db_url, httpserver):
+    httpserver.expect_request("/rss/cs.LG+cs.AI").respond_with_data(
+        (FIXTURES / "arxiv-rss-multi-2026-09-24.rss.xml").read_bytes(), content_type="application/rss+xml")
+    httpserver.expect_request("/api/daily_papers", query_string={"date": "2026-06-12"}).respond_with_data(
+        (FIXTURES / "hf-daily-papers-2026-06-12.json").read_bytes(), content_type="application/json")
+    env = {"PAPERFEED_ARXIV_RSS_URL": httpserver.url_for("/rss"), "PAPERFEED_HF_API_URL": httpserver.url_for("/api")}
+    r = pf(db_url, "fetch", "rss", "cs.LG", "cs.AI", env=env)
+    assert r.returncode == 0, r.stderr
+    r = pf(db_url, "fetch", "hf", "--date", "2026-06-12", env=env)
+    assert r.returncode == 0, r.stderr
+    s = stats(db_url)
+    assert s["papers"] == 4 + 30 and s["featured_days"] == 1
+
+
+def test_fetch_bad_arguments(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert "give --category" in pf(url, "fetch", "arxiv").stderr
+    r = pf(url, "fetch", "hf", "--date", "yesterday")
+    assert r.returncode == 1 and "not a date" in r.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_lists_the_papers(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert pf(url, "import", str(FILES / "hf-daily-papers-2024-excerpt.jsonl.gz")).returncode == 0
+    port = _free_port()
+    env = os.environ | {"PAPERFEED_DATABASE_URL": url}
+    proc = subprocess.Popen([sys.executable, "-m", "paperfeed", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not start: " + proc.stderr.read() if proc.poll() is not None else "timeout")
+        assert r.status_code == 200 and "Daily papers" in r.text and "upvotes" in r.text
+    finally:
+        proc.terminate()
+        proc.wait(10)
