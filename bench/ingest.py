@@ -32,7 +32,13 @@ def parse_only(corpus: Path) -> dict:
     t = time.perf_counter()
     n = sum(1 for _ in files.read(corpus))
     s = time.perf_counter() - t
-    return {"db": "none (parse only)", "run": "parse", "papers": n, "seconds": round(s, 2), "papers_per_s": round(n / s)}
+    return {
+        "db": "none (parse only)",
+        "run": "parse",
+        "papers": n,
+        "seconds": round(s, 2),
+        "papers_per_s": round(n / s),
+    }
 
 
 def run(url: str, label: str, corpus: Path) -> list[dict]:
@@ -42,8 +48,17 @@ def run(url: str, label: str, corpus: Path) -> list[dict]:
         t = time.perf_counter()
         res = import_items(store, files.read(corpus))
         s = time.perf_counter() - t
-        out.append({"db": label, "run": run_name, "papers": res.read, "added": res.counts.added,
-                    "unchanged": res.counts.unchanged, "seconds": round(s, 2), "papers_per_s": round(res.read / s)})
+        out.append(
+            {
+                "db": label,
+                "run": run_name,
+                "papers": res.read,
+                "added": res.counts.added,
+                "unchanged": res.counts.unchanged,
+                "seconds": round(s, 2),
+                "papers_per_s": round(res.read / s),
+            }
+        )
         print(json.dumps(out[-1]), flush=True)
     with store.read() as conn:
         assert P.counts(conn)["papers"] == out[0]["added"]

@@ -27,10 +27,17 @@ PAGE_DAY = date(2025, 3, 18)  # the page's "Mar 18": the day the arXiv corpus st
 
 def as_json(r: PaperRecord) -> dict:
     out = {
-        "id": r.id, "title": r.title, "abstract": r.abstract, "authors": r.authors,
-        "categories": r.categories, "upvotes": r.upvotes, "code_url": r.code_url, "project_url": r.project_url,
-        "featured": [{"day": f.day.isoformat(), "submitted_by": f.submitted_by, "upvotes": f.upvotes}
-                     for f in r.featured],
+        "id": r.id,
+        "title": r.title,
+        "abstract": r.abstract,
+        "authors": r.authors,
+        "categories": r.categories,
+        "upvotes": r.upvotes,
+        "code_url": r.code_url,
+        "project_url": r.project_url,
+        "featured": [
+            {"day": f.day.isoformat(), "submitted_by": f.submitted_by, "upvotes": f.upvotes} for f in r.featured
+        ],
     }
     return {k: v for k, v in out.items() if v not in (None, [], "")}
 
@@ -59,8 +66,10 @@ def main() -> None:
     with gzip.open(args.out, "wb", compresslevel=9) as f:
         for r in page + hf:
             f.write(orjson.dumps(as_json(r)) + b"\n")
-    print(f"wrote {len(page)} page papers ({matched} matched to arXiv ids) and {len(hf)} HF papers "
-          f"to {args.out} ({args.out.stat().st_size:,} bytes)")
+    print(
+        f"wrote {len(page)} page papers ({matched} matched to arXiv ids) and {len(hf)} HF papers "
+        f"to {args.out} ({args.out.stat().st_size:,} bytes)"
+    )
 
 
 if __name__ == "__main__":

@@ -37,9 +37,16 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         c = self.counts
-        return {"read": self.read, "added": c.added, "updated": c.updated, "unchanged": c.unchanged,
-                "featured_added": c.featured_added, "featured_updated": c.featured_updated,
-                "bad": self.bad_total, "pages": self.pages}
+        return {
+            "read": self.read,
+            "added": c.added,
+            "updated": c.updated,
+            "unchanged": c.unchanged,
+            "featured_added": c.featured_added,
+            "featured_updated": c.featured_updated,
+            "bad": self.bad_total,
+            "pages": self.pages,
+        }
 
 
 def _note_bad(result: ImportResult, err: RecordError | SourceError) -> None:
@@ -133,8 +140,14 @@ def fetch_pages(
                 result.counts += upsert_papers(conn, chunk)  # type: ignore[arg-type]
             done_pages += 1
             done_records += len(good)
-            fetch_state.save(conn, key, cursor=page.next_cursor, pages=done_pages, records=done_records,
-                             done=page.next_cursor is None)
+            fetch_state.save(
+                conn,
+                key,
+                cursor=page.next_cursor,
+                pages=done_pages,
+                records=done_records,
+                done=page.next_cursor is None,
+            )
         result.pages += 1
         if progress:
             progress(page, result)

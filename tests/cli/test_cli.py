@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import socket
@@ -25,10 +24,20 @@ FILES = DATA / "files"
 
 
 def pf(db_url: str, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    e = os.environ | {"PAPERFEED_DATABASE_URL": db_url, "PAPERFEED_HTTP_DELAY": "0", "PAPERFEED_HTTP_BACKOFF": "0.01",
-                      "PAPERFEED_HTTP_RETRIES": "1", "COLUMNS": "200"} | (env or {})
-    return subprocess.run([sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=e,
-                          timeout=timeout)
+    e = (
+        os.environ
+        | {
+            "PAPERFEED_DATABASE_URL": db_url,
+            "PAPERFEED_HTTP_DELAY": "0",
+            "PAPERFEED_HTTP_BACKOFF": "0.01",
+            "PAPERFEED_HTTP_RETRIES": "1",
+            "COLUMNS": "200",
+        }
+        | (env or {})
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=e, timeout=timeout
+    )
 
 
 def stats(db_url: str) -> dict:
@@ -45,8 +54,23 @@ def test_stats_json_is_one_object(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout) == stats(url) and stats(url)["papers"] == 0
 
 
-@pytest.mark.parametrize("cmd", [[], ["import"], ["fetch"], ["fetch", "arxiv"], ["fetch", "oai"], ["fetch", "rss"],
-                                 ["fetch", "hf"], ["stats"], ["demo"], ["serve"], ["init"], ["settings"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        [],
+        ["import"],
+        ["fetch"],
+        ["fetch", "arxiv"],
+        ["fetch", "oai"],
+        ["fetch", "rss"],
+        ["fetch", "hf"],
+        ["stats"],
+        ["demo"],
+        ["serve"],
+        ["init"],
+        ["settings"],
+    ],
+)
 def test_help_everywhere(cmd):
     r = CliRunner().invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
     assert r.exit_code == 0 and "Usage" in r.output
@@ -123,10 +147,14 @@ def test_errors_are_one_line_and_debug_shows_traceback(tmp_path):
 
 def test_settings_file_env_and_bad_values(tmp_path):
     cfg = tmp_path / "paperfeed.toml"
-    cfg.write_text('page_items = 7\nhttp_delay = 1.5\n')
+    cfg.write_text("page_items = 7\nhttp_delay = 1.5\n")
     env = {"PAPERFEED_DATABASE_URL": ""}
-    r = subprocess.run([sys.executable, "-m", "paperfeed", "--config", str(cfg), "--data-dir", str(tmp_path / "d"),
-                        "settings"], capture_output=True, text=True, env=os.environ | env | {"COLUMNS": "250"})
+    r = subprocess.run(
+        [sys.executable, "-m", "paperfeed", "--config", str(cfg), "--data-dir", str(tmp_path / "d"), "settings"],
+        capture_output=True,
+        text=True,
+        env=os.environ | env | {"COLUMNS": "250"},
+    )
     assert r.returncode == 0, r.stderr
     assert "page_items" in r.stdout and " 7 " in r.stdout and "1.5" in r.stdout and str(tmp_path / "d") in r.stdout
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_HTTP_DELAY": "-3"})
@@ -137,9 +165,12 @@ def test_settings_file_env_and_bad_values(tmp_path):
 
 
 def test_data_dir_default_database(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "paperfeed", "--data-dir", str(tmp_path / "data"), "init"],
-                       capture_output=True, text=True, env={k: v for k, v in os.environ.items()
-                                                             if k != "PAPERFEED_DATABASE_URL"})
+    r = subprocess.run(
+        [sys.executable, "-m", "paperfeed", "--data-dir", str(tmp_path / "data"), "init"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PAPERFEED_DATABASE_URL"},
+    )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "data" / "paperfeed.db").exists()
 
@@ -161,9 +192,16 @@ def test_fetch_arxiv_pages_and_resumes_after_failure(db_url, httpserver):
     page1 = (FIXTURES / "arxiv-api-query-2026.atom.xml").read_bytes()
     page2 = (FIXTURES / "arxiv-api-query-2026-start10.atom.xml").read_bytes()
     ct = "application/atom+xml"
-    httpserver.expect_request("/api/query", query_string={"search_query": "all:testing", "start": "0",
-                              "max_results": "10", "sortBy": "submittedDate", "sortOrder": "descending"}
-                              ).respond_with_data(page1, content_type=ct)
+    httpserver.expect_request(
+        "/api/query",
+        query_string={
+            "search_query": "all:testing",
+            "start": "0",
+            "max_results": "10",
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+        },
+    ).respond_with_data(page1, content_type=ct)
     httpserver.expect_request("/api/query").respond_with_data("overloaded", status=503)
     env = {"PAPERFEED_ARXIV_API_URL": httpserver.url_for("/api/query"), "PAPERFEED_PAGE_SIZE": "10"}
     r = pf(db_url, "fetch", "arxiv", "--query", "testing", "--max", "20", env=env)
@@ -179,22 +217,34 @@ def test_fetch_arxiv_pages_and_resumes_after_failure(db_url, httpserver):
 
 
 def test_fetch_oai_harvest(db_url, httpserver):
-    pages = [(FIXTURES / f"arxiv-oai-listrecords-oaidc-2023-{n}.xml").read_bytes()
-             for n in ("page1", "page2", "page3-last")]
+    pages = [
+        (FIXTURES / f"arxiv-oai-listrecords-oaidc-2023-{n}.xml").read_bytes() for n in ("page1", "page2", "page3-last")
+    ]
     calls = iter(pages)
     httpserver.expect_request("/oai").respond_with_handler(
-        lambda req: __import__("werkzeug").Response(next(calls), content_type="text/xml"))
-    r = pf(db_url, "fetch", "oai", "--format", "oai_dc", "--date-from", "2023-03-07",
-           env={"PAPERFEED_ARXIV_OAI_URL": httpserver.url_for("/oai")})
+        lambda req: __import__("werkzeug").Response(next(calls), content_type="text/xml")
+    )
+    r = pf(
+        db_url,
+        "fetch",
+        "oai",
+        "--format",
+        "oai_dc",
+        "--date-from",
+        "2023-03-07",
+        env={"PAPERFEED_ARXIV_OAI_URL": httpserver.url_for("/oai")},
+    )
     assert r.returncode == 0, r.stderr
     assert stats(db_url)["papers"] == 2265
 
 
 def test_fetch_rss_and_hf(db_url, httpserver):
     httpserver.expect_request("/rss/cs.LG+cs.AI").respond_with_data(
-        (FIXTURES / "arxiv-rss-multi-2026-09-24.rss.xml").read_bytes(), content_type="application/rss+xml")
+        (FIXTURES / "arxiv-rss-multi-2026-09-24.rss.xml").read_bytes(), content_type="application/rss+xml"
+    )
     httpserver.expect_request("/api/daily_papers", query_string={"date": "2026-06-12"}).respond_with_data(
-        (FIXTURES / "hf-daily-papers-2026-06-12.json").read_bytes(), content_type="application/json")
+        (FIXTURES / "hf-daily-papers-2026-06-12.json").read_bytes(), content_type="application/json"
+    )
     env = {"PAPERFEED_ARXIV_RSS_URL": httpserver.url_for("/rss"), "PAPERFEED_HF_API_URL": httpserver.url_for("/api")}
     r = pf(db_url, "fetch", "rss", "cs.LG", "cs.AI", env=env)
     assert r.returncode == 0, r.stderr
@@ -222,8 +272,13 @@ def test_serve_lists_the_papers(tmp_path):
     assert pf(url, "import", str(FILES / "hf-daily-papers-2024-excerpt.jsonl.gz")).returncode == 0
     port = _free_port()
     env = os.environ | {"PAPERFEED_DATABASE_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "paperfeed", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperfeed", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for _ in range(100):
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import islice
 
 import pytest
@@ -61,8 +61,16 @@ def test_parse_2026_page_fields():
     assert total == 214881
     recs = records(items)
     assert list(recs) == [
-        "2202.12139", "2405.13786", "2005.14124", "2204.08348", "2302.03287",
-        "1202.4527", "2503.05378", "1205.1866", "2502.07719", "1812.11470",
+        "2202.12139",
+        "2405.13786",
+        "2005.14124",
+        "2204.08348",
+        "2302.03287",
+        "1202.4527",
+        "2503.05378",
+        "1205.1866",
+        "2502.07719",
+        "1812.11470",
     ]
     first = recs["2202.12139"]
     assert first.title == "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques"
@@ -73,7 +81,7 @@ def test_parse_2026_page_fields():
     assert first.doi == "10.1109/ICSTW55395.2022.00035"
     assert first.comment == "Artificial Intelligence in Software Testing 2022 workshop @ ICST 2022"
     assert first.journal_ref.startswith("Artificial Intelligence in Software Testing @ 2022 IEEE")
-    assert first.published == datetime(2022, 2, 24, 15, 5, 19, tzinfo=timezone.utc)
+    assert first.published == datetime(2022, 2, 24, 15, 5, 19, tzinfo=UTC)
     assert first.abstract.startswith("Deep Learning (DL) has revolutionized")
     assert first.abs_url == "https://arxiv.org/abs/2202.12139v1"
     assert first.pdf_url == "https://arxiv.org/pdf/2202.12139v1"
@@ -81,8 +89,8 @@ def test_parse_2026_page_fields():
     v3 = recs["2204.08348"]
     assert v3.version == 3
     assert v3.title == "Automated Test Generation for REST APIs: No Time to Rest Yet"
-    assert v3.published == datetime(2022, 4, 18, 14, 46, 24, tzinfo=timezone.utc)
-    assert v3.updated == datetime(2022, 7, 6, 5, 12, 56, tzinfo=timezone.utc)
+    assert v3.published == datetime(2022, 4, 18, 14, 46, 24, tzinfo=UTC)
+    assert v3.updated == datetime(2022, 7, 6, 5, 12, 56, tzinfo=UTC)
     assert v3.doi == "10.1145/3533767.3534401"
     assert recs["2302.03287"].title == "ChatGPT and Software Testing Education: Promises & Perils"
     assert recs["2405.13786"].authors[0] == "Aurora Ramírez"
@@ -141,8 +149,8 @@ def test_parse_2016_id_list_wrapped_title():
     assert rec.authors == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]
     assert rec.primary_category == "cond-mat.str-el"
     assert rec.journal_ref == "Phys. Rev. B 85, 115117 (2012)"
-    assert rec.published == datetime(2011, 11, 8, 18, 48, 36, tzinfo=timezone.utc)
-    assert rec.updated == datetime(2012, 4, 2, 12, 38, 54, tzinfo=timezone.utc)
+    assert rec.published == datetime(2011, 11, 8, 18, 48, 36, tzinfo=UTC)
+    assert rec.updated == datetime(2012, 4, 2, 12, 38, 54, tzinfo=UTC)
 
 
 def test_parse_error_feed_raises_with_arxiv_message():
@@ -154,17 +162,30 @@ def test_parse_error_feed_raises_with_arxiv_message():
 
 
 def test_fetch_two_pages_then_stop_at_max_results(httpserver):
-    httpserver.expect_request(PATH, query_string={
-        "search_query": "all:testing", "sortBy": "submittedDate", "sortOrder": "descending",
-        "start": "0", "max_results": "10",
-    }).respond_with_data(load("arxiv-api-query-2026.atom.xml"), content_type=ATOM)
-    httpserver.expect_request(PATH, query_string={
-        "search_query": "all:testing", "sortBy": "submittedDate", "sortOrder": "descending",
-        "start": "10", "max_results": "10",
-    }).respond_with_data(load("arxiv-api-query-2026-start10.atom.xml"), content_type=ATOM)
+    httpserver.expect_request(
+        PATH,
+        query_string={
+            "search_query": "all:testing",
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+            "start": "0",
+            "max_results": "10",
+        },
+    ).respond_with_data(load("arxiv-api-query-2026.atom.xml"), content_type=ATOM)
+    httpserver.expect_request(
+        PATH,
+        query_string={
+            "search_query": "all:testing",
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+            "start": "10",
+            "max_results": "10",
+        },
+    ).respond_with_data(load("arxiv-api-query-2026-start10.atom.xml"), content_type=ATOM)
     with client() as c:
-        pages = list(fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing",
-                           page_size=10, max_results=20))
+        pages = list(
+            fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing", page_size=10, max_results=20)
+        )
     assert [len(p.items) for p in pages] == [10, 10]
     assert [p.next_cursor for p in pages] == [{"start": 10}, None]
     assert pages[0].total == pages[1].total == 214881
@@ -172,28 +193,46 @@ def test_fetch_two_pages_then_stop_at_max_results(httpserver):
     assert pages[1].items[0].arxiv_id == "2403.16981"
     args = query_args(httpserver)
     assert len(args) == 2
-    assert args[1] == {"search_query": "all:testing", "sortBy": "submittedDate", "sortOrder": "descending",
-                       "start": "10", "max_results": "10"}
+    assert args[1] == {
+        "search_query": "all:testing",
+        "sortBy": "submittedDate",
+        "sortOrder": "descending",
+        "start": "10",
+        "max_results": "10",
+    }
 
 
 def test_fetch_is_lazy_and_max_results_trims_the_last_page(httpserver):
     httpserver.expect_request(PATH).respond_with_data(load("arxiv-api-query-2026.atom.xml"), content_type=ATOM)
     with client() as c:
-        gen = fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing", page_size=100,
-                    max_results=10)
+        gen = fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing", page_size=100, max_results=10)
         (page,) = list(islice(gen, 1))
         assert page.next_cursor is None  # 10 results asked, 10 got
     assert query_args(httpserver)[0]["max_results"] == "10"
 
 
 def test_fetch_resumes_from_cursor(httpserver):
-    httpserver.expect_request(PATH, query_string={
-        "search_query": "all:testing", "sortBy": "submittedDate", "sortOrder": "descending",
-        "start": "10", "max_results": "10",
-    }).respond_with_data(load("arxiv-api-query-2026-start10.atom.xml"), content_type=ATOM)
+    httpserver.expect_request(
+        PATH,
+        query_string={
+            "search_query": "all:testing",
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+            "start": "10",
+            "max_results": "10",
+        },
+    ).respond_with_data(load("arxiv-api-query-2026-start10.atom.xml"), content_type=ATOM)
     with client() as c:
-        pages = list(fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing",
-                           page_size=10, cursor={"start": 10}, max_results=20))
+        pages = list(
+            fetch(
+                c,
+                base_url=httpserver.url_for(PATH),
+                search_query="all:testing",
+                page_size=10,
+                cursor={"start": 10},
+                max_results=20,
+            )
+        )
     assert len(pages) == 1 and pages[0].next_cursor is None
     assert records(pages[0].items)["2202.06271"].title == "Model-based Testing of Scratch Programs"
     assert [a["start"] for a in query_args(httpserver)] == ["10"]
@@ -210,12 +249,21 @@ def test_fetch_empty_result(httpserver):
 
 def test_fetch_retries_an_empty_page_while_more_results_exist(httpserver):
     empty = load("arxiv-api-empty-2026.atom.xml").replace(
-        b"<opensearch:totalResults>0<", b"<opensearch:totalResults>214881<")
+        b"<opensearch:totalResults>0<", b"<opensearch:totalResults>214881<"
+    )
     handler = Sequence((200, empty), (200, empty), (200, load("arxiv-api-query-2026-start10.atom.xml")))
     httpserver.expect_request(PATH).respond_with_handler(handler)
     with client() as c:
-        pages = list(fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing",
-                           page_size=10, cursor={"start": 10}, max_results=20))
+        pages = list(
+            fetch(
+                c,
+                base_url=httpserver.url_for(PATH),
+                search_query="all:testing",
+                page_size=10,
+                cursor={"start": 10},
+                max_results=20,
+            )
+        )
     assert handler.calls == 3
     assert len(pages) == 1 and len(pages[0].items) == 10 and pages[0].next_cursor is None
     assert {a["start"] for a in query_args(httpserver)} == {"10"}
@@ -223,7 +271,8 @@ def test_fetch_retries_an_empty_page_while_more_results_exist(httpserver):
 
 def test_fetch_stops_after_empty_page_keeps_coming_back_empty(httpserver):
     empty = load("arxiv-api-empty-2026.atom.xml").replace(
-        b"<opensearch:totalResults>0<", b"<opensearch:totalResults>214881<")
+        b"<opensearch:totalResults>0<", b"<opensearch:totalResults>214881<"
+    )
     httpserver.expect_request(PATH).respond_with_data(empty, content_type=ATOM)
     with client() as c:
         pages = list(fetch(c, base_url=httpserver.url_for(PATH), search_query="all:testing", page_size=10))
@@ -232,8 +281,7 @@ def test_fetch_stops_after_empty_page_keeps_coming_back_empty(httpserver):
 
 
 def test_fetch_id_list_keeps_asked_order_and_partial_result(httpserver):
-    httpserver.expect_request(PATH).respond_with_data(load("arxiv-api-idlist-partial-2026.atom.xml"),
-                                                      content_type=ATOM)
+    httpserver.expect_request(PATH).respond_with_data(load("arxiv-api-idlist-partial-2026.atom.xml"), content_type=ATOM)
     with client() as c:
         pages = list(fetch(c, base_url=httpserver.url_for(PATH), id_list=["0808.05394", "1707.08567"]))
     assert query_args(httpserver) == [{"id_list": "0808.05394,1707.08567", "start": "0", "max_results": "100"}]
@@ -249,9 +297,9 @@ def test_fetch_id_list_keeps_asked_order_and_partial_result(httpserver):
 
 
 def test_fetch_old_style_id(httpserver):
-    httpserver.expect_request(PATH, query_string={"id_list": "astro-ph/0601001", "start": "0",
-                                                  "max_results": "100"}).respond_with_data(
-        load("arxiv-api-idlist-oldstyle-id-2026.atom.xml"), content_type=ATOM)
+    httpserver.expect_request(
+        PATH, query_string={"id_list": "astro-ph/0601001", "start": "0", "max_results": "100"}
+    ).respond_with_data(load("arxiv-api-idlist-oldstyle-id-2026.atom.xml"), content_type=ATOM)
     with client() as c:
         (page,) = fetch(c, base_url=httpserver.url_for(PATH), id_list=["astro-ph/0601001"])
     (rec,) = page.items
@@ -264,8 +312,9 @@ def test_fetch_old_style_id(httpserver):
 
 
 def test_fetch_400_error_feed_names_arxivs_message(httpserver):
-    httpserver.expect_request(PATH).respond_with_data(load("arxiv-api-error-400-2026.atom.xml"), status=400,
-                                                      content_type=ATOM)
+    httpserver.expect_request(PATH).respond_with_data(
+        load("arxiv-api-error-400-2026.atom.xml"), status=400, content_type=ATOM
+    )
     with client() as c, pytest.raises(SourceError) as err:
         list(fetch(c, base_url=httpserver.url_for(PATH), id_list=["abc"]))
     assert "arXiv error: incorrect id format for abc" in str(err.value)
@@ -282,11 +331,14 @@ def test_fetch_400_without_error_feed(httpserver):
 # --- bad input ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [
-    load("arxiv-api-query-2026.atom.xml")[:5000],  # truncated mid-entry
-    b"<feed><entry></feed>",
-    b"",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        load("arxiv-api-query-2026.atom.xml")[:5000],  # truncated mid-entry
+        b"<feed><entry></feed>",
+        b"",
+    ],
+)
 def test_malformed_xml_is_a_source_error(httpserver, body):
     with pytest.raises(SourceError, match="malformed XML"):
         parse_feed(body, location="x")
@@ -301,17 +353,20 @@ def test_html_instead_of_atom():
 
 
 def test_entity_bomb_is_refused():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&lol2;</title></feed>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&lol2;</title></feed>'
+    )
     with pytest.raises(SourceError, match="refused XML"):
         parse_feed(bomb, location="x")
 
 
 def test_entry_without_title_is_a_record_error_others_still_parse():
     body = load("arxiv-api-query-2026.atom.xml")
-    body = body.replace(b"<title>Testing Deep Learning Models: A First Comparative Study of Multiple Testing "
-                        b"Techniques</title>", b"", 1)
+    body = body.replace(
+        b"<title>Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques</title>", b"", 1
+    )
     items, _ = parse_feed(body, location="page1")
     bad = items[0]
     assert isinstance(bad, RecordError)
@@ -359,8 +414,9 @@ def test_503_twice_then_success(httpserver):
     handler = Sequence((503, b"busy"), (503, b"busy"), (200, load("arxiv-api-query-cat-2026-06.atom.xml")))
     httpserver.expect_request(PATH).respond_with_handler(handler)
     with client() as c:
-        (page,) = fetch(c, base_url=httpserver.url_for(PATH), search_query="all:transformer AND cat:cs.LG",
-                        max_results=5)
+        (page,) = fetch(
+            c, base_url=httpserver.url_for(PATH), search_query="all:transformer AND cat:cs.LG", max_results=5
+        )
     assert len(page.items) == 5 and handler.calls == 3
 
 

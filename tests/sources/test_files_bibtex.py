@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def test_arxiv_export_style(refs):
     assert attention.title == "Attention Is All You Need"
     assert attention.authors[:2] == ["Ashish Vaswani", "Noam Shazeer"] and len(attention.authors) == 8
     assert attention.primary_category == "cs.CL"
-    assert attention.published == datetime(2017, 1, 1, tzinfo=timezone.utc)  # a year only: January 1st
+    assert attention.published == datetime(2017, 1, 1, tzinfo=UTC)  # a year only: January 1st
     assert attention.abs_url == "https://arxiv.org/abs/1706.03762"
     assert attention.source == "bibtex"
 
@@ -64,7 +64,7 @@ def test_latex_escaped_entry_with_string_macro_and_month(refs):
     assert rec.title == "Über die Schrödinger-Gleichung für neuronale Netze"
     assert rec.authors == ["Jörg Müller", "Émile Zóla", "Google DeepMind"]
     assert rec.journal_ref == "Advances in Neural Information Processing Systems"  # @string macro
-    assert rec.published == datetime(2020, 6, 1, tzinfo=timezone.utc)  # month = jun
+    assert rec.published == datetime(2020, 6, 1, tzinfo=UTC)  # month = jun
     assert rec.abstract == "We study Schrödinger's equation with $O(n \\log n)$ networks."  # math kept
     assert rec.keywords == ["physics", "neural networks"]
     assert rec.doi == "10.1000/example.2020.17"
@@ -80,7 +80,7 @@ def test_malformed_entry_is_named_and_duplicate_keys_are_records(refs):
     dup = refs[5]  # the entry after the broken one still reads; it reuses the key devlin2018bert
     assert isinstance(dup, PaperRecord)
     assert dup.title == "A second entry reusing the key devlin2018bert"
-    assert dup.authors == ["Jane Doe"] and dup.published == datetime(2019, 11, 1, tzinfo=timezone.utc)
+    assert dup.authors == ["Jane Doe"] and dup.published == datetime(2019, 11, 1, tzinfo=UTC)
 
 
 def test_other_malformed_entries(tmp_path):
@@ -98,8 +98,7 @@ def test_other_malformed_entries(tmp_path):
     assert [r.title for r in recs] == ["Fine"]
     got = [(e.location, e.record) for e in errs]
     assert got == [
-        (f"bad.bib line {n}", key)
-        for n, key in enumerate(["nocomma", "badyear", "notitle", "latin", "badeprint"], 1)
+        (f"bad.bib line {n}", key) for n, key in enumerate(["nocomma", "badyear", "notitle", "latin", "badeprint"], 1)
     ]
     assert "no comma after the citation key" in errs[0].message
     assert "bad year" in errs[1].message
@@ -110,9 +109,7 @@ def test_other_malformed_entries(tmp_path):
 
 def test_parenthesised_entry_and_leading_text(tmp_path):
     path = tmp_path / "p.bibtex"
-    path.write_text(
-        "Some notes before the first entry.\n\n@Misc(paren, Title = {Round Brackets}, Year = 2021)\n"
-    )
+    path.write_text("Some notes before the first entry.\n\n@Misc(paren, Title = {Round Brackets}, Year = 2021)\n")
     (rec,) = list(files.read(path))
     assert rec.title == "Round Brackets" and rec.published.year == 2021
 

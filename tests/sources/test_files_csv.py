@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,20 +26,16 @@ def test_real_papers_with_three_author_styles():
     safe, scene, larp = recs
     assert safe.arxiv_id == "2503.11742"  # the "arXiv ID" column
     assert safe.title == "Safe Vision-Language Models via Unsafe Weights Manipulation"
-    assert safe.abstract.startswith(
-        "Vision-language models (VLMs) often inherit the biases and unsafe associations"
-    )
+    assert safe.abstract.startswith("Vision-language models (VLMs) often inherit the biases and unsafe associations")
     assert safe.authors == [  # ";"-separated
         "Moreno D'Incà", "Elia Peruzzo", "Xingqian Xu", "Humphrey Shi", "Nicu Sebe", "Massimiliano Mancini"
     ]  # fmt: skip
     assert safe.categories == ["cs.CV", "cs.AI"]  # space-separated
-    assert safe.published == datetime(2025, 3, 18, tzinfo=timezone.utc)
+    assert safe.published == datetime(2025, 3, 18, tzinfo=UTC)
     assert safe.comment == "Work in progress"
     assert safe.abs_url == "https://arxiv.org/abs/2503.11742"
     assert safe.source == "csv"
-    assert (
-        scene.authors[:2] == ["Christopher Xie", "Armen Avetisyan"] and len(scene.authors) == 8
-    )  # a JSON list
+    assert scene.authors[:2] == ["Christopher Xie", "Armen Avetisyan"] and len(scene.authors) == 8  # a JSON list
     assert scene.project_url == "https://www.projectaria.com/scenescript/"
     assert larp.authors == ["Ming Yan", "Ruihao Li", "Hao Zhang", "Ji Yan"]  # " and "-separated
     assert larp.upvotes == 30 and larp.categories == []
@@ -61,7 +57,7 @@ def test_column_names_and_value_styles(tmp_path):
     assert zeta.title == "Zeta, a title with a comma" and zeta.abstract == "Multi line abstract"
     assert zeta.authors == ["John Smith", "Jane Doe"]
     assert zeta.categories == ["cs.LG", "stat.ML"]
-    assert zeta.published == datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert zeta.published == datetime(2024, 1, 1, tzinfo=UTC)
     assert zeta.arxiv_id is None and zeta.id.startswith("pf-") and zeta.abs_url == "https://example.org/paper"
     assert zeta.doi == "10.1/x" and zeta.upvotes == 3
     assert second.arxiv_id == "2403.00001" and second.version == 2  # from the URL

@@ -44,9 +44,7 @@ def test_unknown_suffix_names_the_file_and_the_formats(tmp_path, name):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(SourceError) as err:
         files.read(tmp_path / "nope.jsonl")
-    assert (
-        err.value.source == "jsonl" and "file not found" in str(err.value) and "nope.jsonl" in str(err.value)
-    )
+    assert err.value.source == "jsonl" and "file not found" in str(err.value) and "nope.jsonl" in str(err.value)
     (tmp_path / "dir.csv").mkdir()
     with pytest.raises(SourceError, match="is a directory"):
         files.read(tmp_path / "dir.csv")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
@@ -133,25 +133,18 @@ def test_arxiv_metadata_dump_layout(tmp_path):
     old_style = {**KAGGLE, "id": "math/0406594", "categories": "math.CO cs.CG", "authors_parsed": []}
     old_style["authors"] = "Ileana Streinu (Smith College), Louis Theran and J. Doe"
     # the dump is named .json but holds one object per line
-    recs, errs = split(
-        files.read(write_lines(tmp_path / "arxiv-metadata-oai-snapshot.json", KAGGLE, old_style))
-    )
+    recs, errs = split(files.read(write_lines(tmp_path / "arxiv-metadata-oai-snapshot.json", KAGGLE, old_style)))
     assert errs == []
     rec, old = recs
     assert rec.arxiv_id == "0704.0001" and rec.version == 2
-    assert (
-        rec.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
-    )
+    assert rec.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
     assert rec.authors == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"]
     assert rec.comment == "37 pages, 15 figures; published version"
     assert rec.journal_ref == "Phys.Rev.D76:013009,2007" and rec.doi == "10.1103/PhysRevD.76.013009"
     assert rec.categories == ["hep-ph"]
-    assert rec.published == datetime(2007, 4, 2, 19, 18, 42, tzinfo=timezone.utc)
-    assert rec.updated == datetime(2007, 7, 24, 20, 10, 27, tzinfo=timezone.utc)
-    assert (
-        rec.abstract
-        == "A fully differential calculation in perturbative quantum chromodynamics is presented."
-    )
+    assert rec.published == datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC)
+    assert rec.updated == datetime(2007, 7, 24, 20, 10, 27, tzinfo=UTC)
+    assert rec.abstract == "A fully differential calculation in perturbative quantum chromodynamics is presented."
     assert rec.source == "json"
     assert old.arxiv_id == "math/0406594" and old.categories == ["math.CO", "cs.CG"]
     assert old.authors == ["Ileana Streinu", "Louis Theran", "J. Doe"]
@@ -172,8 +165,8 @@ def test_paperfeed_export_round_trips(tmp_path):
         comment="10 pages",
         journal_ref="J. Things 1 (2024)",
         doi="10.1/xyz",
-        published=datetime(2024, 1, 2, 10, 0, tzinfo=timezone.utc),
-        updated=datetime(2024, 2, 3, tzinfo=timezone.utc),
+        published=datetime(2024, 1, 2, 10, 0, tzinfo=UTC),
+        updated=datetime(2024, 2, 3, tzinfo=UTC),
         announced=date(2024, 1, 3),
         code_url="https://github.com/o/r",
         project_url="https://o.github.io/r/",
@@ -214,9 +207,7 @@ def test_hf_api_like_keys_and_non_arxiv_ids(tmp_path):
     }
     explicit_none = {"id": "pf-1234", "arxiv_id": None, "title": "Exported Non-arXiv Paper"}
     url_only = {"title": "Only a URL", "url": "https://arxiv.org/abs/2402.00003v2"}
-    recs, errs = split(
-        files.read(write_lines(tmp_path / "mixed.ndjson", hf_like, non_arxiv, explicit_none, url_only))
-    )
+    recs, errs = split(files.read(write_lines(tmp_path / "mixed.ndjson", hf_like, non_arxiv, explicit_none, url_only)))
     assert errs == []
     a, b, c, d = recs
     assert a.arxiv_id == "2401.00002" and a.abstract == "An abstract."
@@ -227,13 +218,9 @@ def test_hf_api_like_keys_and_non_arxiv_ids(tmp_path):
         ["k1", "k2"],
         7,
     )
-    assert a.published == datetime(2024, 1, 2, tzinfo=timezone.utc)
+    assert a.published == datetime(2024, 1, 2, tzinfo=UTC)
     assert a.featured == [Featured(date(2024, 1, 3), "akhaliq", 7)]
-    assert (
-        b.arxiv_id is None
-        and b.id.startswith("pf-")
-        and b.abs_url == "https://openreview.net/forum?id=abc123"
-    )
+    assert b.arxiv_id is None and b.id.startswith("pf-") and b.abs_url == "https://openreview.net/forum?id=abc123"
     assert c.arxiv_id is None and c.id.startswith("pf-")
     assert d.arxiv_id == "2402.00003" and d.version == 2
 
@@ -299,9 +286,7 @@ def test_missing_title_and_bad_fields_name_the_record(tmp_path):
 
 
 def test_latin1_bytes_in_a_utf8_file(tmp_path):
-    path = write_lines(
-        tmp_path / "p.jsonl", GOOD, '{"id": "2401.00008", "title": "Caf\u00e9"}'.encode("latin-1"), GOOD
-    )
+    path = write_lines(tmp_path / "p.jsonl", GOOD, '{"id": "2401.00008", "title": "Caf\u00e9"}'.encode("latin-1"), GOOD)
     recs, errs = split(files.read(path))
     assert len(recs) == 2
     (err,) = errs
@@ -310,9 +295,7 @@ def test_latin1_bytes_in_a_utf8_file(tmp_path):
 
 
 def test_truncated_gzip(tmp_path):
-    whole = gzip.compress(
-        b"".join(orjson.dumps({**GOOD, "id": f"2401.{i:05d}"}) + b"\n" for i in range(2000))
-    )
+    whole = gzip.compress(b"".join(orjson.dumps({**GOOD, "id": f"2401.{i:05d}"}) + b"\n" for i in range(2000)))
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(whole[: len(whole) * 2 // 3])
     got = []

@@ -30,10 +30,7 @@ def test_the_saved_page():
     assert first.abstract.startswith("We consider the training of the first layer of vision models")
     assert first.arxiv_id is None and first.id == stable_id(first.title)
     assert first.source == "page"
-    assert (
-        recs[1].title
-        == "Mixture of Tunable Experts -- Behavior Modification of DeepSeek-R1 at Inference Time"
-    )
+    assert recs[1].title == "Mixture of Tunable Experts -- Behavior Modification of DeepSeek-R1 at Inference Time"
     assert recs[-1].title == "Can Models Learn Skill Composition from Examples?"
     assert recs[-1].abstract.endswith("substantially enhance the compositional capabilities of models.")
     # "Mar 18" with the current year (last year if that would be more than a week ahead)
@@ -61,9 +58,7 @@ def test_date_lines():
 
 def test_later_date_line_switches_the_day_and_no_date_means_not_featured(tmp_path):
     path = tmp_path / "two-days.txt"
-    path.write_text(
-        "Subscribe\n\nMarch 18, 2024\n\nT1\n\nA1\n\nMarch 19, 2024\n\nT2\nstill the title\n\nA2\n"
-    )
+    path.write_text("Subscribe\n\nMarch 18, 2024\n\nT1\n\nA1\n\nMarch 19, 2024\n\nT2\nstill the title\n\nA2\n")
     t1, t2 = list(files.read(path))
     assert (t1.title, t1.featured) == ("T1", [Featured(date(2024, 3, 18))])
     assert (t2.title, t2.abstract, t2.featured) == ("T2 still the title", "A2", [Featured(date(2024, 3, 19))])

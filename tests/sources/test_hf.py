@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -42,11 +42,9 @@ def test_parse_daily_maps_every_field():
     assert msa.authors[-1] == "Pengyu Zhao" and len(msa.authors) == 11
     assert msa.upvotes == 103
     assert msa.code_url == "https://github.com/MiniMax-AI/MSA"
-    assert (
-        msa.project_url == "https://huggingface.co/MiniMaxAI/MiniMax-M3"
-    )  # no projectPage: found in the abstract
+    assert msa.project_url == "https://huggingface.co/MiniMaxAI/MiniMax-M3"  # no projectPage: found in the abstract
     assert msa.keywords[:3] == ["sparse attention", "Grouped Query Attention", "Top-k selection"]
-    assert msa.published == datetime(2026, 6, 11, tzinfo=timezone.utc)
+    assert msa.published == datetime(2026, 6, 11, tzinfo=UTC)
     assert msa.featured == [Featured(date(2026, 6, 12), "ryanlee-dev", 103)]
     assert msa.source == "hf"
     assert msa.abs_url == "https://arxiv.org/abs/2606.13392"
@@ -61,9 +59,7 @@ def test_parse_daily_maps_every_field():
 
     first = items[0]
     assert first.upvotes == 0
-    assert first.abstract.startswith(
-        "Large Language Models (LLMs) are increasingly used for zero-shot annotation"
-    )
+    assert first.abstract.startswith("Large Language Models (LLMs) are increasingly used for zero-shot annotation")
 
 
 def test_parse_paper():
@@ -75,10 +71,7 @@ def test_parse_paper():
     assert "Przemysław Uznański" in rec.authors
     assert rec.upvotes == 782
     assert rec.code_url == "https://github.com/pathwaycom/arc-task-gen"
-    assert (
-        rec.project_url
-        == "https://pathway.com/blog/pathway-150m-model-breaks-arc-agi-1-cost-efficiency-frontier"
-    )
+    assert rec.project_url == "https://pathway.com/blog/pathway-150m-model-breaks-arc-agi-1-cost-efficiency-frontier"
     assert rec.featured == [Featured(date(2026, 8, 11), "janchorowski", 782)]
     assert rec.keywords[0] == "in-context learning"
 
@@ -163,9 +156,7 @@ def test_fetch_daily_gives_up_with_a_source_error(httpserver, client):
 
 
 def test_fetch_paper(httpserver, client):
-    httpserver.expect_request("/api/papers/2608.09888").respond_with_data(
-        PAPER, content_type="application/json"
-    )
+    httpserver.expect_request("/api/papers/2608.09888").respond_with_data(PAPER, content_type="application/json")
     rec = hf.fetch_paper(client, base_url=httpserver.url_for("/api"), arxiv_id="2608.09888")
     assert rec.title.startswith("BDH-CQ") and rec.upvotes == 782
 
@@ -174,9 +165,7 @@ def _serve_three_days(httpserver):
     doc = json.loads(DAILY)
     days = {"2026-06-10": [], "2026-06-11": doc[:5], "2026-06-12": doc}
     for day, items in days.items():  # each list featured on its own day
-        body = json.dumps(
-            [{**i, "paper": {**i["paper"], "submittedOnDailyAt": f"{day}T00:00:00.000Z"}} for i in items]
-        )
+        body = json.dumps([{**i, "paper": {**i["paper"], "submittedOnDailyAt": f"{day}T00:00:00.000Z"}} for i in items])
         httpserver.expect_request("/api/daily_papers", query_string={"date": day}).respond_with_data(
             body, content_type="application/json"
         )
@@ -204,9 +193,7 @@ def test_fetch_days_walks_the_range_and_resumes(httpserver, client):
 def test_fetch_days_with_a_finished_or_bad_cursor(httpserver, client):
     base = httpserver.url_for("/api")
     start, end = date(2026, 6, 10), date(2026, 6, 12)
-    assert (
-        list(hf.fetch_days(client, base_url=base, start=start, end=end, cursor={"day": "2026-06-13"})) == []
-    )
+    assert list(hf.fetch_days(client, base_url=base, start=start, end=end, cursor={"day": "2026-06-13"})) == []
     with pytest.raises(SourceError, match="bad resume cursor"):
         list(hf.fetch_days(client, base_url=base, start=start, end=end, cursor={"day": "yesterday"}))
     assert httpserver.log == []

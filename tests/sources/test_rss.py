@@ -40,7 +40,11 @@ def test_parse_recorded_feed():
     items = parse_rss(load(FEED), location="feed")
     assert all(isinstance(i, PaperRecord) for i in items)
     assert [(i.arxiv_id, i.version) for i in items] == [
-        ("2609.26811", 1), ("2609.26820", 1), ("2205.06398", 2), ("2009.13987", 3)]
+        ("2609.26811", 1),
+        ("2609.26820", 1),
+        ("2205.06398", 2),
+        ("2009.13987", 3),
+    ]
     drift, signal, outlier, polytope = items
     assert drift.title == "The Drift Contract: Spectral Updates for Depth-Robust Local Learning"
     assert drift.authors == ["Fabien Polly"]
@@ -85,8 +89,7 @@ def test_empty_channel_is_not_an_error(httpserver):
 def test_fetch_joins_categories_with_plus(httpserver):
     httpserver.expect_request("/rss/cs.LG+cs.AI+cs.CL+stat.ML").respond_with_data(load(FEED), content_type=RSS)
     with client("arxiv-rss") as c:
-        pages = list(fetch(c, base_url=httpserver.url_for("/rss/"), categories=["cs.LG", "cs.AI", "cs.CL",
-                                                                                 "stat.ML"]))
+        pages = list(fetch(c, base_url=httpserver.url_for("/rss/"), categories=["cs.LG", "cs.AI", "cs.CL", "stat.ML"]))
     assert len(pages) == 1 and len(pages[0].items) == 4
     assert pages[0].location == httpserver.url_for("/rss/cs.LG+cs.AI+cs.CL+stat.ML")
     assert pages[0].next_cursor is None and pages[0].total == 4
@@ -103,10 +106,13 @@ def test_bad_item_is_a_record_error_others_parse():
     assert isinstance(items[0], PaperRecord) and isinstance(items[2], PaperRecord)
 
 
-@pytest.mark.parametrize("body,match", [
-    (load(FEED)[:4000], "malformed XML"),
-    (b"<html><body>Not found</body></html>", "not an RSS feed"),
-])
+@pytest.mark.parametrize(
+    "body,match",
+    [
+        (load(FEED)[:4000], "malformed XML"),
+        (b"<html><body>Not found</body></html>", "not an RSS feed"),
+    ],
+)
 def test_bad_feeds(body, match):
     with pytest.raises(SourceError, match=match):
         parse_rss(body, location="x")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +15,14 @@ from paperfeed.store.models import paper_authors
 
 
 def rec(**kw) -> PaperRecord:
-    base = dict(title="Attention Is All You Need", abstract="We propose the Transformer.", arxiv_id="1706.03762v1",
-                authors=["Ashish Vaswani", "Noam Shazeer"], categories=["cs.CL", "cs.LG"], source="arxiv-api")
+    base = dict(
+        title="Attention Is All You Need",
+        abstract="We propose the Transformer.",
+        arxiv_id="1706.03762v1",
+        authors=["Ashish Vaswani", "Noam Shazeer"],
+        categories=["cs.CL", "cs.LG"],
+        source="arxiv-api",
+    )
     return checked(PaperRecord(**(base | kw)))
 
 
@@ -33,8 +39,16 @@ def test_same_data_twice_changes_nothing(store):
 
 def test_newer_version_updates_and_keeps_history(store):
     import_items(store, [rec()])
-    res = import_items(store, [rec(arxiv_id="1706.03762v5", title="Attention Is All You Need (v5)",
-                                   authors=["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"])])
+    res = import_items(
+        store,
+        [
+            rec(
+                arxiv_id="1706.03762v5",
+                title="Attention Is All You Need (v5)",
+                authors=["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"],
+            )
+        ],
+    )
     assert res.counts.updated == 1
     with store.read() as conn:
         p = P.get_paper(conn, "1706.03762")
@@ -42,7 +56,9 @@ def test_newer_version_updates_and_keeps_history(store):
         assert p.authors[-1] == "Niki Parmar"
         hist = P.versions(conn, "1706.03762")
     assert [(v["version"], v["title"]) for v in hist] == [
-        (1, "Attention Is All You Need"), (5, "Attention Is All You Need (v5)")]
+        (1, "Attention Is All You Need"),
+        (5, "Attention Is All You Need (v5)"),
+    ]
 
 
 def test_older_version_does_not_overwrite(store):
@@ -55,9 +71,16 @@ def test_older_version_does_not_overwrite(store):
 
 def test_hf_record_fills_gaps_without_blanking(store):
     import_items(store, [rec()])
-    hf = rec(arxiv_id="1706.03762", title="attention is all you need", authors=[], categories=[],
-             upvotes=42, code_url="https://github.com/tensorflow/tensor2tensor", source="hf",
-             featured=[Featured(date(2024, 1, 5), "akhaliq", 42)])
+    hf = rec(
+        arxiv_id="1706.03762",
+        title="attention is all you need",
+        authors=[],
+        categories=[],
+        upvotes=42,
+        code_url="https://github.com/tensorflow/tensor2tensor",
+        source="hf",
+        featured=[Featured(date(2024, 1, 5), "akhaliq", 42)],
+    )
     import_items(store, [hf])
     with store.read() as conn:
         p = P.get_paper(conn, "1706.03762")
@@ -66,7 +89,8 @@ def test_hf_record_fills_gaps_without_blanking(store):
     assert p.upvotes == 42 and p.code_url == "https://github.com/tensorflow/tensor2tensor"
     assert p.sources == ["arxiv-api", "hf"]
     assert [(f.day, f.submitted_by, f.upvotes, f.source) for f in p.featured] == [
-        (date(2024, 1, 5), "akhaliq", 42, "hf")]
+        (date(2024, 1, 5), "akhaliq", 42, "hf")
+    ]
     # a newer snapshot updates the upvotes; the same snapshot again changes nothing
     hf.upvotes = 50
     hf.featured[0].upvotes = 50
@@ -127,7 +151,7 @@ def test_import_never_touches_other_tables(store):
 
 
 def test_timestamps_round_trip_as_utc(store):
-    t = datetime(2024, 3, 1, 12, 30, tzinfo=timezone.utc)
+    t = datetime(2024, 3, 1, 12, 30, tzinfo=UTC)
     import_items(store, [rec(published=t, updated=t)])
     with store.read() as conn:
         p = P.get_paper(conn, "1706.03762")

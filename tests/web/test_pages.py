@@ -14,20 +14,38 @@ from paperfeed.web.app import create_app
 
 
 def paper(n: int, day: date, upvotes: int, **kw) -> PaperRecord:
-    return checked(PaperRecord(
-        title=kw.pop("title", f"Paper number {n}"), abstract=kw.pop("abstract", f"Abstract {n}."),
-        arxiv_id=f"2401.{n:05d}v1", authors=["Ada Lovelace", "Alan Turing"], categories=["cs.LG"],
-        upvotes=upvotes, source="hf", featured=[Featured(day, "akhaliq", upvotes)], **kw))
+    return checked(
+        PaperRecord(
+            title=kw.pop("title", f"Paper number {n}"),
+            abstract=kw.pop("abstract", f"Abstract {n}."),
+            arxiv_id=f"2401.{n:05d}v1",
+            authors=["Ada Lovelace", "Alan Turing"],
+            categories=["cs.LG"],
+            upvotes=upvotes,
+            source="hf",
+            featured=[Featured(day, "akhaliq", upvotes)],
+            **kw,
+        )
+    )
 
 
 @pytest.fixture
 def client(store, tmp_path):
-    import_items(store, [
-        paper(1, date(2024, 1, 2), 10), paper(2, date(2024, 1, 2), 30),
-        paper(3, date(2024, 1, 3), 5, code_url="https://github.com/org/repo"),
-        paper(4, date(2024, 1, 1), 1, title='<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\alpha < \\beta$',
-              abstract="<b>bold?</b> & $x^2$"),
-    ])
+    import_items(
+        store,
+        [
+            paper(1, date(2024, 1, 2), 10),
+            paper(2, date(2024, 1, 2), 30),
+            paper(3, date(2024, 1, 3), 5, code_url="https://github.com/org/repo"),
+            paper(
+                4,
+                date(2024, 1, 1),
+                1,
+                title='<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\alpha < \\beta$',
+                abstract="<b>bold?</b> & $x^2$",
+            ),
+        ],
+    )
     app = create_app(Settings(data_dir=tmp_path, page_items=1), store=store)
     with TestClient(app) as c:
         yield c
@@ -57,8 +75,17 @@ def test_paper_page(client):
     assert client.get("/papers/2401.00003v1").status_code == 200  # a versioned id finds the paper
 
 
-@pytest.mark.parametrize("path", ["/papers/9999.99999", "/papers/date/not-a-date", "/papers/date/2024-13-45",
-                                  "/papers/date/3024-01-01", "/papers/%3Cscript%3E", "/nope"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/papers/9999.99999",
+        "/papers/date/not-a-date",
+        "/papers/date/2024-13-45",
+        "/papers/date/3024-01-01",
+        "/papers/%3Cscript%3E",
+        "/nope",
+    ],
+)
 def test_bad_ids_give_404_pages(client, path):
     r = client.get(path)
     assert r.status_code == 404

@@ -30,12 +30,19 @@ _state: dict = {"debug": False}
 @app.callback()
 def _main(
     ctx: typer.Context,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="PAPERFEED_DATA_DIR",
-                                                  help="Folder for the database and indexes.")] = None,
-    database_url: Annotated[str | None, typer.Option("--database-url", envvar="PAPERFEED_DATABASE_URL",
-                                                     help="SQLAlchemy URL (default: SQLite in the data dir).")] = None,
-    config: Annotated[Path | None, typer.Option("--config", envvar="PAPERFEED_CONFIG",
-                                                help="TOML settings file.")] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar="PAPERFEED_DATA_DIR", help="Folder for the database and indexes."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", envvar="PAPERFEED_DATABASE_URL", help="SQLAlchemy URL (default: SQLite in the data dir)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", envvar="PAPERFEED_CONFIG", help="TOML settings file.")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     _state["debug"] = debug
@@ -82,6 +89,9 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                          highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)

@@ -7,7 +7,7 @@ after the last stored page (``--restart`` starts over).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta, timezone, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -19,13 +19,14 @@ from ..sources import arxiv_api, hf, oai, rss
 from ..sources.base import Page
 from ..sources.http import PoliteClient
 from ..store import Store
-from . import console, err_console, settings_of
 from . import app as root
+from . import console, err_console, settings_of
 from .imports import report
 from .progress import bar
 
-app = typer.Typer(help="Harvest papers from arXiv (API, OAI-PMH, RSS) or the Hugging Face daily papers API.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Harvest papers from arXiv (API, OAI-PMH, RSS) or the Hugging Face daily papers API.", no_args_is_help=True
+)
 root.add_typer(app, name="fetch")
 
 SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Store the good records of a page, report the bad.")]
@@ -43,23 +44,39 @@ def _date(value: str | None, name: str) -> date | None:
 
 
 def client(settings: Settings, source: str) -> PoliteClient:
-    return PoliteClient(source, delay=settings.http_delay, retries=settings.http_retries,
-                        backoff=settings.http_backoff, timeout=settings.http_timeout)
+    return PoliteClient(
+        source,
+        delay=settings.http_delay,
+        retries=settings.http_retries,
+        backoff=settings.http_backoff,
+        timeout=settings.http_timeout,
+    )
 
 
-def run(ctx: typer.Context, source: str, key: str, pages: Callable[[PoliteClient, dict | None], Iterable[Page]],
-        *, skip_bad: bool, restart: bool) -> ImportResult:
+def run(
+    ctx: typer.Context,
+    source: str,
+    key: str,
+    pages: Callable[[PoliteClient, dict | None], Iterable[Page]],
+    *,
+    skip_bad: bool,
+    restart: bool,
+) -> ImportResult:
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
     with client(settings, source) as http, bar(err_console, total_known=False) as progress:
         task = progress.add_task(f"{source}", total=None)
 
         def on_page(page: Page, result: ImportResult) -> None:
-            progress.update(task, advance=len(page.items),
-                            description=f"{source} · page {result.pages}" + (f" of ~{page.total:,}" if page.total else ""))
+            progress.update(
+                task,
+                advance=len(page.items),
+                description=f"{source} · page {result.pages}" + (f" of ~{page.total:,}" if page.total else ""),
+            )
 
-        result = fetch_pages(store, key, lambda cursor: pages(http, cursor), skip_bad=skip_bad,
-                             restart=restart, progress=on_page)
+        result = fetch_pages(
+            store, key, lambda cursor: pages(http, cursor), skip_bad=skip_bad, restart=restart, progress=on_page
+        )
     if result.resumed_from:
         console.print(f"resumed from {result.resumed_from}", highlight=False)
     report(source, result, as_json=False)
@@ -84,13 +101,30 @@ def fetch_arxiv(
         raise PaperfeedError("fetch arxiv: give --category, --query or --id")
     search = None
     if category or query or date_from or date_to:
-        search = arxiv_api.build_query(category=category, query=query, date_from=_date(date_from, "--date-from"),
-                                       date_to=_date(date_to, "--date-to"))
+        search = arxiv_api.build_query(
+            category=category,
+            query=query,
+            date_from=_date(date_from, "--date-from"),
+            date_to=_date(date_to, "--date-to"),
+        )
     settings = settings_of(ctx)
     key = f"arxiv-api:{search or ''}:{','.join(ids or [])}"
-    run(ctx, "arxiv-api", key, lambda http, cursor: arxiv_api.fetch(
-        http, base_url=settings.arxiv_api_url, search_query=search, id_list=ids, page_size=settings.page_size,
-        cursor=cursor, max_results=max_results), skip_bad=skip_bad, restart=restart)
+    run(
+        ctx,
+        "arxiv-api",
+        key,
+        lambda http, cursor: arxiv_api.fetch(
+            http,
+            base_url=settings.arxiv_api_url,
+            search_query=search,
+            id_list=ids,
+            page_size=settings.page_size,
+            cursor=cursor,
+            max_results=max_results,
+        ),
+        skip_bad=skip_bad,
+        restart=restart,
+    )
 
 
 @app.command("oai")
@@ -109,9 +143,22 @@ def fetch_oai(
     start, until = _date(date_from, "--date-from"), _date(date_until, "--date-until")
     settings = settings_of(ctx)
     key = f"oai:{set_spec or ''}:{start or ''}:{until or ''}:{metadata_format}"
-    run(ctx, "oai", key, lambda http, cursor: oai.harvest(
-        http, base_url=settings.arxiv_oai_url, set_spec=set_spec, date_from=start, date_until=until,
-        metadata_prefix=metadata_format, cursor=cursor), skip_bad=skip_bad, restart=restart)
+    run(
+        ctx,
+        "oai",
+        key,
+        lambda http, cursor: oai.harvest(
+            http,
+            base_url=settings.arxiv_oai_url,
+            set_spec=set_spec,
+            date_from=start,
+            date_until=until,
+            metadata_prefix=metadata_format,
+            cursor=cursor,
+        ),
+        skip_bad=skip_bad,
+        restart=restart,
+    )
 
 
 @app.command("rss")
@@ -123,9 +170,14 @@ def fetch_rss(
     """Today's arXiv listing (new submissions and cross-lists) from arXiv's RSS feeds."""
     settings = settings_of(ctx)
     key = f"rss:{'+'.join(categories)}"
-    run(ctx, "rss", key, lambda http, cursor: rss.fetch(http, base_url=settings.arxiv_rss_url,
-                                                         categories=categories),
-        skip_bad=skip_bad, restart=True)
+    run(
+        ctx,
+        "rss",
+        key,
+        lambda http, cursor: rss.fetch(http, base_url=settings.arxiv_rss_url, categories=categories),
+        skip_bad=skip_bad,
+        restart=True,
+    )
 
 
 @app.command("hf")
@@ -138,7 +190,7 @@ def fetch_hf(
     restart: Restart = False,
 ) -> None:
     """Mirror the Hugging Face daily papers (with upvotes, submitter, code and project links)."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     if day and (date_from or date_to):
         raise PaperfeedError("give --date or --date-from/--date-to, not both")
     start = _date(day, "--date") or _date(date_from, "--date-from") or today
@@ -148,5 +200,11 @@ def fetch_hf(
     if (end - start) > timedelta(days=3660):
         raise PaperfeedError("date range longer than ten years")
     settings = settings_of(ctx)
-    run(ctx, "hf", f"hf:{start}:{end}", lambda http, cursor: hf.fetch_days(
-        http, base_url=settings.hf_api_url, start=start, end=end, cursor=cursor), skip_bad=skip_bad, restart=restart)
+    run(
+        ctx,
+        "hf",
+        f"hf:{start}:{end}",
+        lambda http, cursor: hf.fetch_days(http, base_url=settings.hf_api_url, start=start, end=end, cursor=cursor),
+        skip_bad=skip_bad,
+        restart=restart,
+    )

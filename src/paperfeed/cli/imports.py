@@ -41,8 +41,9 @@ def import_file(store: Store, path: Path, *, skip_bad: bool, page_day: date | No
     with bar(err_console) as progress:
         task = progress.add_task(path.name, total=None)
         items = files.read(path, page_day=page_day)
-        return import_items(store, items, skip_bad=skip_bad, progress=None if quiet else
-                            (lambda n: progress.advance(task, n)))
+        return import_items(
+            store, items, skip_bad=skip_bad, progress=None if quiet else (lambda n: progress.advance(task, n))
+        )
 
 
 @app.command("import")
@@ -50,8 +51,9 @@ def import_cmd(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files: .jsonl .json .csv .bib .txt, optionally .gz.")],
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good records, report the bad.")] = False,
-    page_day: Annotated[str | None, typer.Option("--page-day", help="Featured day of a saved page (YYYY-MM-DD).",
-                                                 metavar="YYYY-MM-DD")] = None,
+    page_day: Annotated[
+        str | None, typer.Option("--page-day", help="Featured day of a saved page (YYYY-MM-DD).", metavar="YYYY-MM-DD")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary per file.")] = False,
 ) -> None:
     """Import papers from files. Importing the same file twice changes nothing.

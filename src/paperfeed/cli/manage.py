@@ -32,8 +32,11 @@ def init(ctx: typer.Context) -> None:
     """Create (or upgrade) the database. Safe to run again."""
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
-    console.print(f"database ready: [bold]{store.engine.url.render_as_string(hide_password=True)}[/] "
-                  f"(schema {current_revision(store.engine)})", highlight=False)
+    console.print(
+        f"database ready: [bold]{store.engine.url.render_as_string(hide_password=True)}[/] "
+        f"(schema {current_revision(store.engine)})",
+        highlight=False,
+    )
     store.close()
 
 
@@ -88,14 +91,17 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int) -> None
     from ..web.app import create_app
 
     Store.open(settings.db_url).close()  # create or migrate before the first request
-    console.print(f"serving paperfeed at [bold link=http://{host}:{port}/]http://{host}:{port}/[/] "
-                  f"(Ctrl+C to stop)", highlight=False)
+    console.print(
+        f"serving paperfeed at [bold link=http://{host}:{port}/]http://{host}:{port}/[/] (Ctrl+C to stop)",
+        highlight=False,
+    )
     if workers > 1:
         import os
 
         os.environ["PAPERFEED_DATABASE_URL"] = settings.db_url
-        uvicorn.run("paperfeed.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+        uvicorn.run(
+            "paperfeed.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

@@ -172,11 +172,7 @@ def fetch(
             if items or total is None or start >= total:
                 break
         end = start + len(items)
-        finished = (
-            not items
-            or (total is not None and end >= total)
-            or (max_results is not None and end >= max_results)
-        )
+        finished = not items or (total is not None and end >= total) or (max_results is not None and end >= max_results)
         yield Page(location, items, None if finished else {"start": end}, total)
         if finished:
             return

@@ -117,10 +117,7 @@ def daily_item(item: object, *, location: str, day: date | None = None, source: 
 
 def daily_items(items: list, *, location: str, day: date | None = None, source: str = SOURCE) -> list[Item]:
     """Records (or ``RecordError``s naming ``{location} item {i}`` and the paper id) of a daily list."""
-    return [
-        daily_item(item, location=f"{location} item {i}", day=day, source=source)
-        for i, item in enumerate(items)
-    ]
+    return [daily_item(item, location=f"{location} item {i}", day=day, source=source) for i, item in enumerate(items)]
 
 
 def _load(data: bytes, location: str) -> object:

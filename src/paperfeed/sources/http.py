@@ -35,9 +35,7 @@ class PoliteClient:
         self.delay, self.retries, self.backoff, self.max_bytes = delay, retries, backoff, max_bytes
         self._sleep = sleep
         self._last = 0.0
-        self._http = httpx.Client(
-            timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True
-        )
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
 
     def __enter__(self) -> PoliteClient:
         return self
@@ -61,18 +59,16 @@ class PoliteClient:
         """
         location = str(httpx.URL(url, params=params)) if params else url
         problem = ""
+        retry_after: float | None = None
         for attempt in range(self.retries + 1):
             if attempt:
-                pause = self.backoff * 2 ** (attempt - 1)
-                if retry_after is not None:
-                    pause = max(pause, retry_after)
-                self._sleep(pause)
+                self._sleep(max(self.backoff * 2 ** (attempt - 1), retry_after or 0.0))
             self._wait_turn()
-            retry_after = None
             try:
                 resp = self._http.get(url, params=params)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                retry_after = None
                 continue
             if resp.status_code in ok:
                 if len(resp.content) > self.max_bytes:

@@ -130,7 +130,7 @@ def _parse(xml: bytes, location: str) -> _Response:
         if codes == ["noRecordsMatch"]:
             return _Response([], None, 0)
         messages = [" ".join((e.text or "").split()) for e in errors]
-        text = "; ".join(f"{c}: {m}" if m else c for c, m in zip(codes, messages))
+        text = "; ".join(f"{c}: {m}" if m else c for c, m in zip(codes, messages, strict=True))
         raise SourceError(SOURCE, location, f"OAI-PMH error {text}")
     container = root.find(f"{OAI}ListRecords")
     if container is None:

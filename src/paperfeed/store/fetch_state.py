@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
 
@@ -16,8 +16,7 @@ def load(conn: Connection, key: str) -> dict | None:
 
 
 def save(conn: Connection, key: str, *, cursor: dict | None, pages: int, records: int, done: bool) -> None:
-    values = {"cursor": cursor, "pages": pages, "records": records, "done": done,
-              "updated_at": datetime.now(timezone.utc)}
+    values = {"cursor": cursor, "pages": pages, "records": records, "done": done, "updated_at": datetime.now(UTC)}
     if conn.execute(update(fetch_state).where(fetch_state.c.key == key).values(**values)).rowcount == 0:
         conn.execute(fetch_state.insert().values(key=key, **values))
 

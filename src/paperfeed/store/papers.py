@@ -73,12 +73,27 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
             c = [r.primary_category] + [x for x in c if x != r.primary_category]
         out.append(
             PaperView(
-                id=r.id, version=r.version, title=r.title, abstract=r.abstract, authors=authors.get(r.id, []),
-                primary_category=r.primary_category, categories=c, comment=r.comment, journal_ref=r.journal_ref,
-                doi=r.doi, published_at=utc(r.published_at), updated_at=utc(r.updated_at),
-                announced_on=r.announced_on, abs_url=r.abs_url, pdf_url=r.pdf_url, code_url=r.code_url,
-                project_url=r.project_url, upvotes=r.hf_upvotes or 0, keywords=list(r.keywords or []),
-                sources=list(r.sources or []), featured=days.get(r.id, []),
+                id=r.id,
+                version=r.version,
+                title=r.title,
+                abstract=r.abstract,
+                authors=authors.get(r.id, []),
+                primary_category=r.primary_category,
+                categories=c,
+                comment=r.comment,
+                journal_ref=r.journal_ref,
+                doi=r.doi,
+                published_at=utc(r.published_at),
+                updated_at=utc(r.updated_at),
+                announced_on=r.announced_on,
+                abs_url=r.abs_url,
+                pdf_url=r.pdf_url,
+                code_url=r.code_url,
+                project_url=r.project_url,
+                upvotes=r.hf_upvotes or 0,
+                keywords=list(r.keywords or []),
+                sources=list(r.sources or []),
+                featured=days.get(r.id, []),
             )
         )
     return out

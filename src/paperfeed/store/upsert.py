@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, delete, select, update
 
@@ -61,7 +61,7 @@ def utc(value: datetime | None) -> datetime | None:
     """Datetimes come back naive from SQLite and aware from PostgreSQL: make both aware UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _merge_same_id(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
@@ -162,7 +162,7 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
 
 def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: datetime | None = None) -> UpsertCounts:
     """Insert or merge one batch of checked records inside the caller's transaction."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     batch = _merge_same_id(records)
     counts = UpsertCounts()
     if not batch:
@@ -251,8 +251,15 @@ def _upsert_featured(conn: Connection, batch: dict[str, PaperRecord], *, existin
     for (pid, day), f in wanted.items():
         old = stored.get((pid, day))
         if old is None:
-            inserts.append({"paper_id": pid, "day": day, "submitted_by": f.submitted_by, "upvotes": f.upvotes,
-                            "source": (f.source or "unknown")[:40]})
+            inserts.append(
+                {
+                    "paper_id": pid,
+                    "day": day,
+                    "submitted_by": f.submitted_by,
+                    "upvotes": f.upvotes,
+                    "source": (f.source or "unknown")[:40],
+                }
+            )
             continue
         ch = {}
         if f.submitted_by and not old[0]:
@@ -261,9 +268,7 @@ def _upsert_featured(conn: Connection, batch: dict[str, PaperRecord], *, existin
             ch["upvotes"] = f.upvotes
         if ch:
             counts.featured_updated += 1
-            conn.execute(
-                update(featured).where(and_(featured.c.paper_id == pid, featured.c.day == day)).values(**ch)
-            )
+            conn.execute(update(featured).where(and_(featured.c.paper_id == pid, featured.c.day == day)).values(**ch))
     if inserts:
         conn.execute(featured.insert(), inserts)
         counts.featured_added = len(inserts)

@@ -26,14 +26,26 @@ def _day_page(request: Request, day: date | None, page: int) -> HTMLResponse:
         papers, total, announced, announced_total, days = [], 0, [], 0, []
         if day is not None:
             papers, total = store_papers.featured_between(conn, day, day, limit=per_page, offset=(page - 1) * per_page)
-            announced, announced_total = store_papers.announced_on(conn, day, limit=per_page,
-                                                                   offset=(page - 1) * per_page)
+            announced, announced_total = store_papers.announced_on(
+                conn, day, limit=per_page, offset=(page - 1) * per_page
+            )
             days = store_papers.featured_days(conn)
     prev_day = next((d for d in days if d < day), None) if day else None
     next_day = next((d for d in reversed(days) if d > day), None) if day else None
     pages = max(-(-max(total, announced_total) // per_page), 1)
-    return _render(request, "day.html", day=day, papers=papers, total=total, announced=announced,
-                   announced_total=announced_total, page=page, pages=pages, prev_day=prev_day, next_day=next_day)
+    return _render(
+        request,
+        "day.html",
+        day=day,
+        papers=papers,
+        total=total,
+        announced=announced,
+        announced_total=announced_total,
+        page=page,
+        pages=pages,
+        prev_day=prev_day,
+        next_day=next_day,
+    )
 
 
 @router.get("/", response_class=HTMLResponse)

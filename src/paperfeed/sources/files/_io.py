@@ -60,9 +60,7 @@ def open_binary(source: str, path: Path, gz: bool) -> Iterator[BinaryIO]:
         yield f
 
 
-def iter_lines(
-    source: str, path: Path, gz: bool, max_bytes: int = MAX_LINE_BYTES
-) -> Iterator[tuple[int, bytes]]:
+def iter_lines(source: str, path: Path, gz: bool, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_number, line)`` (bytes, newline kept) for each line, streaming.
 
     A line longer than ``max_bytes`` is skipped without being held in memory: ``LongLine(length)`` comes
@@ -99,9 +97,7 @@ def read_all(source: str, path: Path, gz: bool, max_bytes: int = MAX_WHOLE_FILE_
         except READ_ERRORS as exc:
             raise read_error(source, path, exc, None) from None
     if len(data) > max_bytes:
-        raise SourceError(
-            source, str(path), f"file larger than {max_bytes:,} bytes; split it or use JSON Lines"
-        )
+        raise SourceError(source, str(path), f"file larger than {max_bytes:,} bytes; split it or use JSON Lines")
     return data
 
 

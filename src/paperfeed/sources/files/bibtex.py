@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bibtexparser.bparser import BibTexParser
@@ -146,7 +146,7 @@ def _published(entry: dict) -> datetime | None:
             month = _MONTHS[raw[:3]]
         else:
             raise ValueError(f"bad month {raw[:20]!r}")
-    return datetime(int(year), month, 1, tzinfo=timezone.utc)
+    return datetime(int(year), month, 1, tzinfo=UTC)
 
 
 def _optional(entry: dict, field: str) -> str | None:
@@ -211,9 +211,7 @@ def read_bibtex(path: Path, *, gz: bool, source: str = SOURCE) -> Iterator[Item]
             bad_line = line + chunk.count("\n", 0, bad.start())
             byte = ord(bad.group()) - 0xDC00
             where_bad = f"{name} line {bad_line}"
-            yield RecordError(
-                source, where_bad, f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8", key
-            )
+            yield RecordError(source, where_bad, f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8", key)
             continue
         close = _closing(chunk, open_at)
         if close is None:
@@ -225,9 +223,7 @@ def read_bibtex(path: Path, *, gz: bool, source: str = SOURCE) -> Iterator[Item]
         try:
             parser.parse(entry_text, partial=False)
         except Exception as exc:  # bibtexparser raises pyparsing and lookup errors of many kinds
-            yield RecordError(
-                source, where, f"malformed @{kind} entry: {type(exc).__name__}: {exc}"[:300], key
-            )
+            yield RecordError(source, where, f"malformed @{kind} entry: {type(exc).__name__}: {exc}"[:300], key)
             continue
         entries = db.entries[before:]
         del db.entries[before:]

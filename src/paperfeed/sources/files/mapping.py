@@ -18,7 +18,7 @@ An ``id`` that is not an arXiv id means a paper from elsewhere (its stable id co
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 import orjson
@@ -66,16 +66,16 @@ def to_datetime(value: object, what: str = "date") -> datetime | None:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
-        return datetime(value, 1, 1, tzinfo=timezone.utc)
+        return datetime(value, 1, 1, tzinfo=UTC)
     if not isinstance(value, str):
         raise ValueError(f"bad {what} {value!r}")
     s = value.strip()
     m = _YEAR_MONTH.match(s)
     if m:
         try:
-            return datetime(int(m.group(1)), int(m.group(2) or 1), 1, tzinfo=timezone.utc)
+            return datetime(int(m.group(1)), int(m.group(2) or 1), 1, tzinfo=UTC)
         except ValueError:
             raise ValueError(f"bad {what} {s[:40]!r}") from None
     try:
@@ -86,7 +86,7 @@ def to_datetime(value: object, what: str = "date") -> datetime | None:
         dt = parsedate_to_datetime(s)
     except (TypeError, ValueError, IndexError):
         raise ValueError(f"bad {what} {s[:40]!r}") from None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def to_date(value: object, what: str = "date") -> date | None:
@@ -224,9 +224,7 @@ def _featured(obj: dict, upvotes: int | None) -> list[Featured]:
                 if day is None:
                     raise ValueError("featured entry without a day")
                 by = text(f.get("submitted_by"), "submitter")
-                out.append(
-                    Featured(day, by, to_int(f.get("upvotes")), text(f.get("source"), "featured source"))
-                )
+                out.append(Featured(day, by, to_int(f.get("upvotes")), text(f.get("source"), "featured source")))
             else:
                 day = to_date(f, "featured day")
                 if day is not None:
