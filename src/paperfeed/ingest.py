@@ -153,3 +153,26 @@ def fetch_pages(
             progress(page, result)
     result.done = True
     return result
+
+
+def fetch_arxiv_ids(store: Store, settings, ids: list[str]) -> ImportResult:
+    """Look up a few arXiv ids on the arXiv API and store them (used by submissions); one polite call."""
+    from .sources import arxiv_api
+    from .sources.http import PoliteClient
+
+    result = ImportResult()
+    with PoliteClient(
+        "arxiv-api",
+        delay=0,
+        retries=min(settings.http_retries, 2),
+        backoff=settings.http_backoff,
+        timeout=min(settings.http_timeout, 15),
+    ) as client:
+        for page in arxiv_api.fetch(
+            client, base_url=settings.arxiv_api_url, id_list=ids, page_size=len(ids), max_results=len(ids)
+        ):
+            good = [i for i in page.items if isinstance(i, PaperRecord)]
+            result.read += len(page.items)
+            with store.transaction() as conn:
+                result.counts += upsert_papers(conn, good)
+    return result

@@ -7,6 +7,7 @@ file (``PAPERFEED_CONFIG`` or ``--config``), then the defaults below. ``paperfee
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,35 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `paperfeed serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `paperfeed serve` listens on.")
     page_items: int = Field(30, ge=1, le=500, description="Papers per page in lists.")
+    page_cache_seconds: float = Field(10.0, ge=0, description="Anonymous list pages are cached this long (0: off).")
+    site_name: str = Field("paperfeed", description="Name shown in page titles and feeds.")
+    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the site, for links in feeds and mail.")
+    secret_key: str | None = Field(
+        None,
+        description="Signs session cookies and links. Default: a random key kept in data_dir/secret_key "
+        "(set it explicitly when several machines serve the same database).",
+    )
+    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per account (or 4x per address) ...")
+    login_window_minutes: int = Field(15, ge=1, description="... within this many minutes before logins pause.")
+    trending_gravity: float = Field(1.8, gt=0, description="Trending: age exponent of the time decay.")
+    trending_window_days: int = Field(7, ge=1, le=365, description="Trending: papers of the last N days compete.")
+
+    # search and similar papers (docs/search.md)
+    index_dir: Path | None = Field(None, description="Folder for the search indexes; default: data_dir/index.")
+    embed_precision: str = Field(
+        "auto", pattern="^(auto|fp32|bf16)$",
+        description="Embedding job: fp32, bf16, or auto (bf16 on a GPU or a CPU with AVX512-BF16/AMX).",
+    )
+    embed_batch_size: int = Field(32, ge=1, le=4096, description="Embedding job: texts per model call.")
+    search_refresh_seconds: float = Field(
+        5.0, ge=0, description="How often a serving process catches up with new papers and vectors."
+    )
+    search_candidates: int = Field(100, ge=10, le=5000, description="Lexical and vector top-k fed to the fusion.")
+    search_rrf_k: float = Field(60.0, gt=0, description="Reciprocal-rank fusion constant k.")
+    search_lexical_weight: float = Field(1.0, ge=0, description="Fusion weight of the lexical (BM25) ranking.")
+    search_vector_weight: float = Field(1.0, ge=0, description="Fusion weight of the semantic (vector) ranking.")
+    vector_ef: int = Field(128, ge=16, le=4096, description="HNSW search depth (higher: better recall, slower).")
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +82,24 @@ class Settings(BaseSettings):
         if v and not v.startswith(("sqlite", "postgresql")):
             raise ValueError("only sqlite:// and postgresql+psycopg:// URLs are supported")
         return v
+
+    def signing_key(self) -> str:
+        """The secret key: configured, or created once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another worker is writing it right now
+                time.sleep(0.2)
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
     @property
     def db_url(self) -> str:

@@ -71,7 +71,7 @@ def test_day_page_orders_by_upvotes_and_paginates(client):
 def test_paper_page(client):
     r = client.get("/papers/2401.00003")
     assert r.status_code == 200
-    assert "Ada Lovelace, Alan Turing" in r.text and "arXiv:2401.00003v1" in r.text
+    assert 'href="/authors/Ada%20Lovelace">Ada Lovelace</a>' in r.text and "arXiv:2401.00003v1" in r.text
     assert client.get("/papers/2401.00003v1").status_code == 200  # a versioned id finds the paper
 
 

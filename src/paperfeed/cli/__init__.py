@@ -61,7 +61,7 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj
 
 
-from . import fetch, imports, manage  # noqa: E402,F401  (register the commands)
+from . import admin, fetch, imports, manage  # noqa: E402,F401  (register the commands)
 
 
 def main() -> None:

@@ -5,12 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
-from .models import featured, paper_authors, paper_categories, paper_versions, papers
+from .community import comment_counts, upvote_counts
+from .models import (
+    collections,
+    comments,
+    featured,
+    paper_authors,
+    paper_categories,
+    paper_versions,
+    papers,
+    users,
+    votes,
+)
 from .upsert import utc
+
+VISIBLE = papers.c.hidden.is_(False)
 
 
 @dataclass
@@ -40,10 +53,13 @@ class PaperView:
     pdf_url: str | None
     code_url: str | None
     project_url: str | None
-    upvotes: int
+    upvotes: int  # imported (HF) upvotes + this community's
     keywords: list[str]
     sources: list[str]
     featured: list[FeaturedDay] = field(default_factory=list)
+    num_comments: int = 0
+    hidden: bool = False
+    imported_upvotes: int = 0
 
     @property
     def is_arxiv(self) -> bool:
@@ -66,6 +82,10 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
     q = select(featured).where(featured.c.paper_id.in_(ids)).order_by(featured.c.day)
     for f in conn.execute(q):
         days[f.paper_id].append(FeaturedDay(f.day, f.submitted_by, f.upvotes, f.source))
+    votes = upvote_counts(conn, ids)
+    ncomments = comment_counts(conn, ids)
+    votes = upvote_counts(conn, ids)
+    ncomments = comment_counts(conn, ids)
     out = []
     for r in rows:
         c = cats.get(r.id, [])
@@ -73,29 +93,15 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
             c = [r.primary_category] + [x for x in c if x != r.primary_category]
         out.append(
             PaperView(
-                id=r.id,
-                version=r.version,
-                title=r.title,
-                abstract=r.abstract,
-                authors=authors.get(r.id, []),
-                primary_category=r.primary_category,
-                categories=c,
-                comment=r.comment,
-                journal_ref=r.journal_ref,
-                doi=r.doi,
-                published_at=utc(r.published_at),
-                updated_at=utc(r.updated_at),
-                announced_on=r.announced_on,
-                abs_url=r.abs_url,
-                pdf_url=r.pdf_url,
-                code_url=r.code_url,
-                project_url=r.project_url,
-                upvotes=r.hf_upvotes or 0,
-                keywords=list(r.keywords or []),
-                sources=list(r.sources or []),
-                featured=days.get(r.id, []),
+                id=r.id, version=r.version, title=r.title, abstract=r.abstract, authors=authors.get(r.id, []),
+                primary_category=r.primary_category, categories=c, comment=r.comment, journal_ref=r.journal_ref,
+                doi=r.doi, published_at=utc(r.published_at), updated_at=utc(r.updated_at),
+                announced_on=r.announced_on, abs_url=r.abs_url, pdf_url=r.pdf_url, code_url=r.code_url,
+                project_url=r.project_url, upvotes=(r.hf_upvotes or 0) + votes.get(r.id, 0),
+                keywords=list(r.keywords or []), sources=list(r.sources or []), featured=days.get(r.id, []),
+                num_comments=ncomments.get(r.id, 0), hidden=r.hidden, imported_upvotes=r.hf_upvotes or 0,
             )
-        )
+        )  # fmt: skip
     return out
 
 
@@ -130,39 +136,116 @@ def latest_featured_day(conn: Connection, on_or_before: date | None = None) -> d
     return conn.execute(q).scalar()
 
 
-def featured_between(
-    conn: Connection, start: date, end: date, *, limit: int = 30, offset: int = 0
-) -> tuple[list[PaperView], int]:
-    """Papers featured on days ``start..end`` (inclusive), most upvoted first; and their total count."""
-    ids_q = (
-        select(featured.c.paper_id, func.max(featured.c.day).label("day"))
-        .where(featured.c.day.between(start, end))
-        .group_by(featured.c.paper_id)
+def _vote_totals():
+    return (
+        select(votes.c.paper_id, func.count().label("n"))
+        .where(votes.c.value == 1)
+        .group_by(votes.c.paper_id)
         .subquery()
     )
-    total = conn.execute(select(func.count()).select_from(ids_q)).scalar_one()
-    q = (
+
+
+def featured_between(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    submitter: str | None = None,
+    order: str = "upvotes",
+    limit: int = 30,
+    offset: int = 0,
+) -> tuple[list[PaperView], int]:
+    """Visible papers featured on days ``start..end`` (inclusive) and their count.
+
+    ``order``: "upvotes" (imported + community, most first) or "published" (newest first).
+    """
+    ids_q = select(featured.c.paper_id, func.max(featured.c.day).label("day")).where(featured.c.day.between(start, end))
+    if submitter:
+        ids_q = ids_q.where(featured.c.submitted_by == submitter)
+    ids_q = ids_q.group_by(featured.c.paper_id).subquery()
+    vt = _vote_totals()
+    base = (
         select(papers)
         .join(ids_q, ids_q.c.paper_id == papers.c.id)
-        .order_by(func.coalesce(papers.c.hf_upvotes, 0).desc(), papers.c.id)
+        .outerjoin(vt, vt.c.paper_id == papers.c.id)
+        .where(VISIBLE)
+    )
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    if order == "published":
+        keys = [func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc()]
+    else:
+        keys = [(func.coalesce(papers.c.hf_upvotes, 0) + func.coalesce(vt.c.n, 0)).desc(), papers.c.id]
+    rows = conn.execute(base.order_by(*keys).limit(limit).offset(offset)).all()
+    return _views(conn, rows), total
+
+
+def announced_on(conn: Connection, day: date, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
+    """arXiv announcements of ``day`` (papers first listed that day), newest id first."""
+    cond = (papers.c.announced_on == day) & VISIBLE
+    total = conn.execute(select(func.count()).where(cond)).scalar_one()
+    q = select(papers).where(cond).order_by(papers.c.id.desc()).limit(limit).offset(offset)
+    return _views(conn, conn.execute(q).all()), total
+
+
+@dataclass(frozen=True)
+class TrendingRow:
+    paper_id: str
+    upvotes: int
+    since: datetime  # when the paper entered the list: first featured day, else announcement/publication
+
+
+def trending_candidates(conn: Connection, *, since: date, category: str | None = None) -> list[TrendingRow]:
+    """Visible papers featured, announced or published on/after ``since`` with their upvote totals."""
+    first_day = (
+        select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
+    )
+    vt = _vote_totals()
+    q = (
+        select(papers.c.id, papers.c.hf_upvotes, vt.c.n, first_day.c.day, papers.c.announced_on, papers.c.published_at)
+        .outerjoin(first_day, first_day.c.paper_id == papers.c.id)
+        .outerjoin(vt, vt.c.paper_id == papers.c.id)
+        .where(
+            VISIBLE,
+            or_(
+                first_day.c.day >= since,
+                papers.c.announced_on >= since,
+                papers.c.published_at >= datetime.combine(since, time(), UTC),
+            ),
+        )
+    )
+    if category:
+        q = q.where(papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category)))
+    out = []
+    for pid, hf, n, fday, ann, pub in conn.execute(q):
+        when = fday or ann
+        ts = datetime.combine(when, time(), UTC) if when else utc(pub)
+        out.append(TrendingRow(pid, (hf or 0) + (n or 0), ts))
+    return out
+
+
+def by_author(conn: Connection, name: str, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
+    """Visible papers with an author of exactly this name (case-insensitive), newest first."""
+    ids = select(paper_authors.c.paper_id).where(func.lower(paper_authors.c.name) == name.lower())
+    cond = papers.c.id.in_(ids) & VISIBLE
+    total = conn.execute(select(func.count()).where(cond)).scalar_one()
+    q = (
+        select(papers)
+        .where(cond)
+        .order_by(func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
     return _views(conn, conn.execute(q).all()), total
 
 
-def announced_on(conn: Connection, day: date, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
-    """arXiv announcements of ``day`` (papers first listed that day), newest id first."""
-    total = conn.execute(select(func.count()).where(papers.c.announced_on == day)).scalar_one()
-    q = select(papers).where(papers.c.announced_on == day).order_by(papers.c.id.desc()).limit(limit).offset(offset)
-    return _views(conn, conn.execute(q).all()), total
-
-
-def recent(conn: Connection, *, limit: int = 30, offset: int = 0) -> list[PaperView]:
-    """Newest papers by publication (or ingestion) time."""
+def recent(conn: Connection, *, category: str | None = None, limit: int = 30, offset: int = 0) -> list[PaperView]:
+    """Newest visible papers by announcement/publication (or ingestion) time, optionally in a category."""
+    q = select(papers).where(VISIBLE)
+    if category:
+        q = q.where(papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category)))
+    when = func.coalesce(papers.c.published_at, papers.c.created_at)
     q = (
-        select(papers)
-        .order_by(func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc())
+        q.order_by(papers.c.announced_on.desc().nulls_last(), when.desc(), papers.c.id.desc())
         .limit(limit)
         .offset(offset)
     )
@@ -183,4 +266,9 @@ def counts(conn: Connection) -> dict[str, int]:
         "featured_days": one(select(func.count(func.distinct(featured.c.day)))),
         "with_code": one(select(func.count()).where(papers.c.code_url.is_not(None))),
         "imported_upvotes": one(select(func.coalesce(func.sum(papers.c.hf_upvotes), 0))),
+        "hidden_papers": one(select(func.count()).where(papers.c.hidden.is_(True))),
+        "users": one(select(func.count()).select_from(users)),
+        "votes": one(select(func.count()).select_from(votes)),
+        "comments": one(select(func.count()).select_from(comments)),
+        "collections": one(select(func.count()).select_from(collections)),
     }

@@ -1,76 +1,284 @@
-"""HTML pages: the daily list (``/``, ``/papers/date/YYYY-MM-DD``) and the paper page."""
+"""Reading pages: daily/weekly/monthly lists, trending, a paper, an author, search."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
+from typing import Annotated
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from ..errors import PaperfeedError
+from ..export import to_bibtex, to_markdown
 from ..ids import parse_arxiv_id
+from ..rank import trending as rank_trending
+from ..store import collections as store_collections
+from ..store import community
 from ..store import papers as store_papers
+from . import periods
+from .auth import CurrentUser
+from .cache import cached_page
+from .render import render
 
 router = APIRouter()
+Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
+Sort = Annotated[str, Query(pattern="^(upvotes|published)$")]
 
 
-def _render(request: Request, name: str, **context) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(request, name, context)
+def _votes_of(request: Request, user, papers) -> dict[str, int]:
+    if user is None or not papers:
+        return {}
+    with request.app.state.store.read() as conn:
+        return community.user_votes(conn, user.id, [p.id for p in papers])
 
 
-def _day_page(request: Request, day: date | None, page: int) -> HTMLResponse:
-    store = request.app.state.store
-    per_page = request.app.state.settings.page_items
+def _feeds(kind: str, **params: str) -> list[dict]:
+    query = f"?{urlencode(params)}" if params else ""
+    path = {"daily": "/feeds/daily", "trending": "/feeds/trending"}.get(kind, kind)
+    return [
+        {"type": "application/atom+xml", "title": "Atom", "href": f"{path}.atom{query}"},
+        {"type": "application/rss+xml", "title": "RSS", "href": f"{path}.rss{query}"},
+    ]
+
+
+def _period_page(request: Request, user, period: periods.Period | None, page: int, sort: str) -> HTMLResponse:
+    store, per_page = request.app.state.store, request.app.state.settings.page_items
+    offset = (page - 1) * per_page
     with store.read() as conn:
-        if day is None:
-            day = store_papers.latest_featured_day(conn)
-        papers, total, announced, announced_total, days = [], 0, [], 0, []
-        if day is not None:
-            papers, total = store_papers.featured_between(conn, day, day, limit=per_page, offset=(page - 1) * per_page)
-            announced, announced_total = store_papers.announced_on(
-                conn, day, limit=per_page, offset=(page - 1) * per_page
+        if period is None:
+            latest = store_papers.latest_featured_day(conn)
+            period = periods.day_period(latest) if latest else None
+        papers, total, announced, announced_total, prev_p, next_p = [], 0, [], 0, None, None
+        if period is not None:
+            papers, total = store_papers.featured_between(
+                conn, period.start, period.end, order=sort, limit=per_page, offset=offset
             )
-            days = store_papers.featured_days(conn)
-    prev_day = next((d for d in days if d < day), None) if day else None
-    next_day = next((d for d in reversed(days) if d > day), None) if day else None
+            if period.kind == "day":
+                announced, announced_total = store_papers.announced_on(
+                    conn, period.start, limit=per_page, offset=offset
+                )
+                days = store_papers.featured_days(conn)
+                prev_d = next((d for d in days if d < period.start), None)
+                next_d = next((d for d in reversed(days) if d > period.start), None)
+                prev_p = periods.day_period(prev_d) if prev_d else None
+                next_p = periods.day_period(next_d) if next_d else None
+            else:
+                prev_p = period.shifted(-1)
+                nxt = period.shifted(1)
+                next_p = nxt if nxt.start <= datetime.now(UTC).date() else None
     pages = max(-(-max(total, announced_total) // per_page), 1)
-    return _render(
+    return render(
         request,
-        "day.html",
-        day=day,
+        "list.html",
+        period=period,
         papers=papers,
         total=total,
         announced=announced,
         announced_total=announced_total,
         page=page,
         pages=pages,
-        prev_day=prev_day,
-        next_day=next_day,
+        prev=prev_p,
+        next=next_p,
+        sort=sort,
+        votes=_votes_of(request, user, papers + announced),
+        feeds=_feeds("daily"),
     )
 
 
-@router.get("/", response_class=HTMLResponse)
-def front(request: Request, p: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
-    """The latest day with featured papers."""
-    return _day_page(request, None, p)
+@router.get("/", response_class=HTMLResponse, summary="Today's papers (or the latest day with papers)")
+@cached_page
+def front(request: Request, user: CurrentUser, p: Page = 1, sort: Sort = "upvotes") -> HTMLResponse:
+    return _period_page(request, user, None, p, sort)
 
 
-@router.get("/papers/date/{day}", response_class=HTMLResponse)
-def by_day(request: Request, day: str, p: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
+@router.get("/papers/{kind}/{value}", response_class=HTMLResponse, summary="Papers of a day, week or month")
+@cached_page
+def by_period(
+    request: Request, user: CurrentUser, kind: str, value: str, p: Page = 1, sort: Sort = "upvotes"
+) -> HTMLResponse:
+    if kind not in ("date", "week", "month"):
+        return paper(request, user, f"{kind}/{value}")  # old-style arXiv ids: /papers/hep-th/9901001
     try:
-        d = date.fromisoformat(day)
-    except ValueError:
-        raise HTTPException(404, f"Not a date: {day[:40]}") from None
-    if not date(1990, 1, 1) <= d <= date.today() + timedelta(days=2):
-        raise HTTPException(404, f"No papers on {d}")
-    return _day_page(request, d, p)
+        period = periods.parse("day" if kind == "date" else kind, value, today=datetime.now(UTC).date())
+    except ValueError as exc:
+        raise HTTPException(404, f"Not a valid {kind}: {value[:40]!r} ({exc})") from None
+    return _period_page(request, user, period, p, sort)
 
 
-@router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
-def paper(request: Request, paper_id: str) -> HTMLResponse:
+@router.get("/trending", response_class=HTMLResponse, summary="Trending papers")
+@cached_page
+def trending(
+    request: Request, user: CurrentUser, p: Page = 1, category: Annotated[str | None, Query(max_length=40)] = None
+) -> HTMLResponse:
+    s, per_page = request.app.state.settings, request.app.state.settings.page_items
+    with request.app.state.store.read() as conn:
+        ranked = rank_trending.trending(
+            conn, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
+        )
+        window = ranked[(p - 1) * per_page : p * per_page]
+        papers = store_papers.get_papers(conn, [t.paper_id for t in window])
+    pages = max(-(-len(ranked) // per_page), 1)
+    feeds = _feeds("trending", **({"category": category} if category else {}))
+    if category:
+        feeds += _feeds(f"/feeds/category/{quote(category)}")
+    return render(
+        request,
+        "trending.html",
+        papers=papers,
+        page=p,
+        pages=pages,
+        total=len(ranked),
+        category=category,
+        votes=_votes_of(request, user, papers),
+        feeds=feeds,
+        gravity=s.trending_gravity,
+        window_days=s.trending_window_days,
+    )
+
+
+@router.get("/authors/{name}", response_class=HTMLResponse, summary="An author's papers")
+def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLResponse:
+    per_page = request.app.state.settings.page_items
+    with request.app.state.store.read() as conn:
+        papers, total = store_papers.by_author(conn, name[:300], limit=per_page, offset=(p - 1) * per_page)
+    if total == 0:
+        raise HTTPException(404, f"No papers by {name[:80]!r} here")
+    return render(
+        request,
+        "author.html",
+        name=name,
+        papers=papers,
+        total=total,
+        page=p,
+        pages=max(-(-total // per_page), 1),
+        votes=_votes_of(request, user, papers),
+        feeds=_feeds(f"/feeds/author/{quote(name)}"),
+    )
+
+
+@router.get("/search", response_class=HTMLResponse, summary="Search papers")
+def search_page(
+    request: Request,
+    user: CurrentUser,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    author: Annotated[str | None, Query(max_length=300)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    has_code: bool = False,
+    sort: Annotated[str, Query(pattern="^(relevance|newest|upvotes)$")] = "relevance",
+    p: Page = 1,
+) -> HTMLResponse:
+    s = request.app.state.settings
+    result, papers, error = None, [], None
+    if q.strip():
+        try:
+            from ..rank.search import search
+
+            result = search(
+                request.app.state.store,
+                s,
+                q,
+                category=category or None,
+                author=author or None,
+                date_from=date_from,
+                date_to=date_to,
+                has_code=has_code,
+                sort=sort,
+                limit=s.page_items,
+                offset=(p - 1) * s.page_items,
+            )
+        except PaperfeedError as exc:
+            error = str(exc)
+        if result is not None:
+            with request.app.state.store.read() as conn:
+                papers = store_papers.get_papers(conn, [h.paper_id for h in result.hits])
+    total = result.total if result else 0
+    params = {
+        k: v
+        for k, v in {
+            "q": q,
+            "category": category,
+            "author": author,
+            "date_from": date_from,
+            "date_to": date_to,
+            "has_code": "true" if has_code else None,
+            "sort": sort,
+        }.items()
+        if v
+    }
+    return render(
+        request,
+        "search.html",
+        q=q,
+        category=category or "",
+        author=author or "",
+        date_from=date_from,
+        date_to=date_to,
+        has_code=has_code,
+        sort=sort,
+        papers=papers,
+        result=result,
+        error=error,
+        total=total,
+        page=p,
+        pages=max(-(-total // s.page_items), 1),
+        params=params,
+        votes=_votes_of(request, user, papers),
+        feeds=_feeds("/feeds/search", q=q) if q.strip() else [],
+        status_code=400 if error else 200,
+    )
+
+
+def _find(request: Request, paper_id: str, user):
     parsed = parse_arxiv_id(paper_id)
     key = parsed[0] if parsed else paper_id
     with request.app.state.store.read() as conn:
         view = store_papers.get_paper(conn, key)
-    if view is None:
+    if view is None or (view.hidden and not (user and user.is_admin)):
         raise HTTPException(404, f"No paper {paper_id[:80]!r} here")
-    return _render(request, "paper.html", paper=view)
+    return view
+
+
+@router.get("/papers/{paper_id:path}", response_class=HTMLResponse, summary="A paper")
+def paper(request: Request, user: CurrentUser, paper_id: str) -> Response:
+    for suffix, fmt in ((".md", "md"), (".bib", "bib")):
+        if paper_id.endswith(suffix) and len(paper_id) > len(suffix):
+            view = _find(request, paper_id[: -len(suffix)], user)
+            if fmt == "md":
+                return PlainTextResponse(
+                    to_markdown(view, base_url=request.app.state.settings.base_url),
+                    media_type="text/markdown; charset=utf-8",
+                )
+            return PlainTextResponse(to_bibtex(view), media_type="application/x-bibtex; charset=utf-8")
+    view = _find(request, paper_id, user)
+    with request.app.state.store.read() as conn:
+        comments = community.comments_for(conn, view.id, include_hidden=bool(user and user.is_admin))
+        my_collections = store_collections.for_user(conn, user.id, viewer_id=user.id) if user else []
+        versions = store_papers.versions(conn, view.id)
+    similar = []
+    try:
+        from ..rank.similar import similar as find_similar
+    except ImportError:
+        find_similar = None
+    if find_similar is not None:
+        try:
+            hits = find_similar(request.app.state.store, request.app.state.settings, view.id, limit=6)
+            with request.app.state.store.read() as conn:
+                similar = store_papers.get_papers(conn, [h.paper_id for h in hits])
+        except PaperfeedError:
+            similar = []
+    feeds = [f for a in view.authors[:1] for f in _feeds(f"/feeds/author/{quote(a)}")]
+    return render(
+        request,
+        "paper.html",
+        paper=view,
+        comments=comments,
+        my_collections=my_collections,
+        similar=similar,
+        bibtex=to_bibtex(view),
+        versions=versions,
+        votes=_votes_of(request, user, [view]),
+        feeds=feeds,
+    )

@@ -1,0 +1,90 @@
+"""``paperfeed admin``: moderation and accounts from the shell (same rules as the web's admin buttons)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from ..errors import PaperfeedError
+from ..store import Store
+from ..store import community
+from ..store import users as store_users
+from . import app as root
+from . import console, settings_of
+
+app = typer.Typer(help="Moderation and accounts: hide papers or comments, ban users, make admins.",
+                  no_args_is_help=True)
+root.add_typer(app, name="admin")
+
+
+def _store(ctx: typer.Context) -> Store:
+    return Store.open(settings_of(ctx).db_url)
+
+
+def _user(conn, username: str):
+    user = store_users.get_user_by_name(conn, username)
+    if user is None:
+        raise PaperfeedError(f"no user {username!r}")
+    return user
+
+
+@app.command("create-user")
+def create_user(
+    ctx: typer.Context,
+    username: str,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator.")] = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Create an account (asks for the password unless --password-stdin)."""
+    from ..web.auth import hash_password
+
+    password = input() if password_stdin else getpass.getpass("Password: ")
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise PaperfeedError(str(exc)) from None
+    store = _store(ctx)
+    with store.transaction() as conn:
+        user = store_users.create_user(conn, username=username, password_hash=hashed, email=email, is_admin=admin)
+    console.print(f"created {'admin ' if admin else ''}user [bold]{user.username}[/]", highlight=False)
+
+
+@app.command("set-admin")
+def set_admin(ctx: typer.Context, username: str,
+              revoke: Annotated[bool, typer.Option("--revoke", help="Take admin rights away.")] = False) -> None:
+    """Make a user an administrator (or --revoke)."""
+    with _store(ctx).transaction() as conn:
+        store_users.set_admin(conn, _user(conn, username).id, not revoke)
+    console.print(f"{username} is {'no longer ' if revoke else ''}an admin", highlight=False)
+
+
+@app.command()
+def ban(ctx: typer.Context, username: str,
+        undo: Annotated[bool, typer.Option("--undo", help="Lift the ban.")] = False) -> None:
+    """Ban a user: their sessions end and they can no longer log in, vote or comment."""
+    with _store(ctx).transaction() as conn:
+        store_users.set_banned(conn, _user(conn, username).id, not undo)
+    console.print(f"{username} is {'no longer ' if undo else ''}banned", highlight=False)
+
+
+@app.command("hide-paper")
+def hide_paper(ctx: typer.Context, paper_id: str,
+               undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False) -> None:
+    """Hide a paper from lists, search and feeds (its votes and comments are kept)."""
+    with _store(ctx).transaction() as conn:
+        if not community.hide_paper(conn, paper_id, not undo):
+            raise PaperfeedError(f"no paper {paper_id!r}")
+    console.print(f"paper {paper_id} is {'visible' if undo else 'hidden'}", highlight=False)
+
+
+@app.command("hide-comment")
+def hide_comment(ctx: typer.Context, comment_id: int,
+                 undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False) -> None:
+    """Hide a comment (admins still see it, marked hidden)."""
+    with _store(ctx).transaction() as conn:
+        if not community.hide_comment(conn, comment_id, not undo):
+            raise PaperfeedError(f"no comment {comment_id}")
+    console.print(f"comment {comment_id} is {'visible' if undo else 'hidden'}", highlight=False)

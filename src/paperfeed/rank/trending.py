@@ -1,0 +1,64 @@
+"""The trending score: upvotes decayed by age, Hacker-News style.
+
+    score = upvotes / (age_hours + 2) ** gravity        (gravity = 1.8 by default)
+
+``age_hours`` counts from when the paper entered the daily list (its first featured day, else its
+arXiv announcement or publication). Why this shape: a paper's votes arrive mostly in its first days;
+dividing by a power of age lets a fresh paper with a handful of votes pass an old one with many, and the
+``+ 2`` keeps a brand-new paper from dividing by ~0. Gravity 1.8 is Hacker News's long-used constant: with
+it a paper needs about 3.5x the votes to hold its place after a day against one posted an hour ago.
+
+Only papers of the last ``window_days`` compete. When an instance has no papers that recent (a demo or
+an archive), "now" becomes the newest day with papers, so the page still ranks the latest week.
+See docs/trending.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import Connection
+
+from ..store import papers as store_papers
+
+
+@dataclass(frozen=True)
+class Trending:
+    paper_id: str
+    score: float
+    upvotes: int
+    age_hours: float
+
+
+def score(upvotes: int, age_hours: float, gravity: float = 1.8) -> float:
+    return upvotes / (max(age_hours, 0.0) + 2.0) ** gravity
+
+
+def reference_time(conn: Connection, now: datetime, window_days: int) -> datetime:
+    """``now``, or the end of the newest featured day when nothing was featured within the window."""
+    latest = store_papers.latest_featured_day(conn)
+    if latest is None or latest >= (now - timedelta(days=window_days)).date():
+        return now
+    return datetime.combine(latest + timedelta(days=1), time(), UTC)
+
+
+def trending(
+    conn: Connection,
+    *,
+    now: datetime | None = None,
+    gravity: float = 1.8,
+    window_days: int = 7,
+    category: str | None = None,
+) -> list[Trending]:
+    """All competing papers, best first (ties: more upvotes, then id)."""
+    now = reference_time(conn, now or datetime.now(UTC), window_days)
+    since = (now - timedelta(days=window_days)).date()
+    out = []
+    for row in store_papers.trending_candidates(conn, since=since, category=category):
+        if row.since > now:
+            continue
+        age = (now - row.since).total_seconds() / 3600
+        out.append(Trending(row.paper_id, score(row.upvotes, age, gravity), row.upvotes, age))
+    out.sort(key=lambda t: (-t.score, -t.upvotes, t.paper_id))
+    return out

@@ -1,0 +1,142 @@
+"""Collections: named lists of papers, public or private."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import PaperfeedError
+from .models import collection_items, collections, users
+
+
+class CollectionError(PaperfeedError):
+    pass
+
+
+@dataclass(frozen=True)
+class CollectionView:
+    id: int
+    user_id: int
+    owner: str
+    name: str
+    description: str
+    is_public: bool
+    size: int
+    created_at: datetime
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise CollectionError("a collection needs a name of 1-100 characters")
+    return name
+
+
+def _query():
+    size = (
+        select(func.count())
+        .where(collection_items.c.collection_id == collections.c.id)
+        .correlate(collections)
+        .scalar_subquery()
+    )
+    return select(collections, users.c.username, size.label("size")).join(users, users.c.id == collections.c.user_id)
+
+
+def _view(r) -> CollectionView:
+    return CollectionView(r.id, r.user_id, r.username, r.name, r.description, r.is_public, r.size, r.created_at)
+
+
+def create(conn: Connection, *, user_id: int, name: str, description: str = "", is_public: bool = False) -> int:
+    name = _clean_name(name)
+    try:
+        with conn.begin_nested():
+            return conn.execute(
+                collections.insert()
+                .values(
+                    user_id=user_id,
+                    name=name,
+                    description=(description or "").strip()[:2000],
+                    is_public=is_public,
+                    created_at=datetime.now(UTC),
+                )
+                .returning(collections.c.id)
+            ).scalar_one()
+    except IntegrityError:
+        raise CollectionError(f"you already have a collection named {name!r}") from None
+
+
+def get(conn: Connection, collection_id: int, *, viewer_id: int | None) -> CollectionView | None:
+    """The collection if it exists and the viewer may see it (public, or their own); else None."""
+    row = conn.execute(_query().where(collections.c.id == collection_id)).first()
+    if row is None or not (row.is_public or row.user_id == viewer_id):
+        return None
+    return _view(row)
+
+
+def for_user(conn: Connection, user_id: int, *, viewer_id: int | None) -> list[CollectionView]:
+    q = _query().where(collections.c.user_id == user_id)
+    if viewer_id != user_id:
+        q = q.where(collections.c.is_public.is_(True))
+    return [_view(r) for r in conn.execute(q.order_by(collections.c.name))]
+
+
+def update_meta(conn: Connection, collection_id: int, *, name: str, description: str, is_public: bool) -> None:
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                update(collections)
+                .where(collections.c.id == collection_id)
+                .values(name=_clean_name(name), description=(description or "").strip()[:2000], is_public=is_public)
+            )
+    except IntegrityError:
+        raise CollectionError(f"you already have a collection named {name!r}") from None
+
+
+def remove(conn: Connection, collection_id: int) -> None:
+    conn.execute(delete(collections).where(collections.c.id == collection_id))
+
+
+def add_paper(conn: Connection, collection_id: int, paper_id: str) -> bool:
+    """Add a paper; False when it was already there."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                collection_items.insert().values(
+                    collection_id=collection_id, paper_id=paper_id, added_at=datetime.now(UTC)
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def remove_paper(conn: Connection, collection_id: int, paper_id: str) -> bool:
+    res = conn.execute(
+        delete(collection_items).where(
+            collection_items.c.collection_id == collection_id, collection_items.c.paper_id == paper_id
+        )
+    )
+    return res.rowcount > 0
+
+
+def paper_ids(conn: Connection, collection_id: int) -> list[str]:
+    q = (
+        select(collection_items.c.paper_id)
+        .where(collection_items.c.collection_id == collection_id)
+        .order_by(collection_items.c.added_at.desc(), collection_items.c.paper_id)
+    )
+    return list(conn.execute(q).scalars())
+
+
+def saved_by(conn: Connection, user_id: int) -> list[str]:
+    """Every paper in any of the user's collections (a positive signal for recommendations)."""
+    q = (
+        select(collection_items.c.paper_id)
+        .join(collections, collections.c.id == collection_items.c.collection_id)
+        .where(collections.c.user_id == user_id)
+        .distinct()
+    )
+    return list(conn.execute(q).scalars())

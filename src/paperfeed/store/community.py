@@ -1,0 +1,165 @@
+"""Votes, comments, submissions and moderation: what the community adds on top of imported papers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import PaperfeedError
+from .models import comments, featured, papers, users, votes
+
+MAX_COMMENT_CHARS = 10_000
+
+
+class CommunityError(PaperfeedError):
+    """A refused community action (duplicate submission, empty comment...)."""
+
+
+def vote(conn: Connection, *, user_id: int, paper_id: str, value: int) -> None:
+    """Set this user's vote on a paper: +1 up, -1 "not interested", 0 removes it. One vote per user."""
+    if value not in (-1, 0, 1):
+        raise CommunityError("a vote is +1, -1 or 0")
+    conn.execute(votes.delete().where(votes.c.user_id == user_id, votes.c.paper_id == paper_id))
+    if value:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    votes.insert().values(user_id=user_id, paper_id=paper_id, value=value, created_at=datetime.now(UTC))
+                )
+        except IntegrityError:  # a concurrent request voted first: keep one vote, with this value
+            conn.execute(
+                update(votes).where(votes.c.user_id == user_id, votes.c.paper_id == paper_id).values(value=value)
+            )
+
+
+def upvote_counts(conn: Connection, paper_ids: Sequence[str]) -> dict[str, int]:
+    if not paper_ids:
+        return {}
+    q = (
+        select(votes.c.paper_id, func.count())
+        .where(votes.c.paper_id.in_(list(paper_ids)), votes.c.value == 1)
+        .group_by(votes.c.paper_id)
+    )
+    return dict(conn.execute(q).all())
+
+
+def user_votes(conn: Connection, user_id: int, paper_ids: Sequence[str] | None = None) -> dict[str, int]:
+    q = select(votes.c.paper_id, votes.c.value).where(votes.c.user_id == user_id)
+    if paper_ids is not None:
+        q = q.where(votes.c.paper_id.in_(list(paper_ids)))
+    return dict(conn.execute(q).all())
+
+
+def upvoted_by(conn: Connection, user_id: int, *, limit: int = 100) -> list[str]:
+    q = (
+        select(votes.c.paper_id)
+        .where(votes.c.user_id == user_id, votes.c.value == 1)
+        .order_by(votes.c.created_at.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(q).scalars())
+
+
+# --- comments -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    paper_id: str
+    username: str
+    parent_id: int | None
+    body: str
+    hidden: bool
+    created_at: datetime
+
+
+def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, parent_id: int | None = None) -> int:
+    body = (body or "").strip()
+    if not body:
+        raise CommunityError("a comment cannot be empty")
+    if len(body) > MAX_COMMENT_CHARS:
+        raise CommunityError(f"a comment is at most {MAX_COMMENT_CHARS:,} characters")
+    if parent_id is not None:
+        parent = conn.execute(select(comments.c.paper_id).where(comments.c.id == parent_id)).scalar()
+        if parent != paper_id:
+            raise CommunityError("you can only reply to a comment on the same paper")
+    return conn.execute(
+        comments.insert()
+        .values(
+            paper_id=paper_id,
+            user_id=user_id,
+            parent_id=parent_id,
+            body=body,
+            hidden=False,
+            created_at=datetime.now(UTC),
+        )
+        .returning(comments.c.id)
+    ).scalar_one()
+
+
+def comments_for(conn: Connection, paper_id: str, *, include_hidden: bool = False) -> list[CommentView]:
+    q = (
+        select(comments, users.c.username)
+        .join(users, users.c.id == comments.c.user_id)
+        .where(comments.c.paper_id == paper_id)
+        .order_by(comments.c.id)
+    )
+    if not include_hidden:
+        q = q.where(comments.c.hidden.is_(False))
+    return [
+        CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, r.created_at) for r in conn.execute(q)
+    ]
+
+
+def comment_counts(conn: Connection, paper_ids: Sequence[str]) -> dict[str, int]:
+    if not paper_ids:
+        return {}
+    q = (
+        select(comments.c.paper_id, func.count())
+        .where(comments.c.paper_id.in_(list(paper_ids)), comments.c.hidden.is_(False))
+        .group_by(comments.c.paper_id)
+    )
+    return dict(conn.execute(q).all())
+
+
+def hide_comment(conn: Connection, comment_id: int, hidden: bool = True) -> bool:
+    return conn.execute(update(comments).where(comments.c.id == comment_id).values(hidden=hidden)).rowcount > 0
+
+
+def hide_paper(conn: Connection, paper_id: str, hidden: bool = True) -> bool:
+    return conn.execute(update(papers).where(papers.c.id == paper_id).values(hidden=hidden)).rowcount > 0
+
+
+# --- submissions --------------------------------------------------------------------------------------
+
+
+def submit(conn: Connection, *, paper_id: str, username: str, day: date, source: str = "submission") -> None:
+    """Feature a paper on ``day`` as submitted by ``username``; a paper already on a daily list is refused."""
+    already = conn.execute(
+        select(featured.c.day, featured.c.submitted_by).where(featured.c.paper_id == paper_id).order_by(featured.c.day)
+    ).first()
+    if already:
+        by = f" by {already.submitted_by}" if already.submitted_by else ""
+        raise CommunityError(f"this paper is already on the daily list of {already.day:%d %b %Y}{by}")
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                featured.insert().values(paper_id=paper_id, day=day, submitted_by=username, upvotes=None, source=source)
+            )
+    except IntegrityError:
+        raise CommunityError("this paper was just submitted by someone else") from None
+
+
+def submissions_by(conn: Connection, username: str, *, limit: int = 100) -> list[str]:
+    q = (
+        select(featured.c.paper_id)
+        .where(and_(featured.c.submitted_by == username, featured.c.source.in_(["submission", "admin"])))
+        .order_by(featured.c.day.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(q).scalars())

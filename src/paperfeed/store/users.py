@@ -1,0 +1,174 @@
+"""Accounts, API tokens and the login rate limit. Passwords arrive already hashed (web.auth hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import PaperfeedError
+from .models import api_tokens, auth_failures, users
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,38}[A-Za-z0-9_]$")
+EMAIL_RE = re.compile(r"^[^@\s\r\n]{1,64}@[^@\s\r\n]{1,255}\.[^@\s\r\n.]{2,63}$")
+
+
+class AccountError(PaperfeedError):
+    """A user-facing problem with account data (taken name, bad email...)."""
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    email: str | None
+    is_admin: bool
+    banned: bool
+    session_epoch: int
+    created_at: datetime
+
+
+def _view(row) -> UserView:
+    return UserView(row.id, row.username, row.email, row.is_admin, row.banned, row.session_epoch, row.created_at)
+
+
+def check_username(name: str) -> str:
+    if not USERNAME_RE.match(name or ""):
+        raise AccountError("usernames are 3-40 letters, digits, '_', '-' or '.', starting with a letter or digit")
+    return name
+
+
+def check_email(email: str) -> str:
+    email = (email or "").strip()
+    if len(email) > 320 or not EMAIL_RE.match(email):
+        raise AccountError("that is not a valid email address")
+    return email
+
+
+def create_user(
+    conn: Connection, *, username: str, password_hash: str, email: str | None = None, is_admin: bool = False
+) -> UserView:
+    check_username(username)
+    if email:
+        email = check_email(email)
+    taken = conn.execute(select(users.c.id).where(func.lower(users.c.username) == username.lower())).first()
+    if taken:
+        raise AccountError(f"the username {username!r} is taken")
+    try:
+        with conn.begin_nested():
+            uid = conn.execute(
+                users.insert()
+                .values(
+                    username=username,
+                    email=email or None,
+                    password_hash=password_hash,
+                    is_admin=is_admin,
+                    banned=False,
+                    session_epoch=0,
+                    created_at=datetime.now(UTC),
+                )
+                .returning(users.c.id)
+            ).scalar_one()
+    except IntegrityError:
+        raise AccountError("that username or email is already registered") from None
+    return get_user(conn, uid)  # type: ignore[return-value]
+
+
+def get_user(conn: Connection, user_id: int) -> UserView | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return _view(row) if row else None
+
+
+def get_user_by_name(conn: Connection, username: str) -> UserView | None:
+    row = conn.execute(select(users).where(func.lower(users.c.username) == (username or "").lower())).first()
+    return _view(row) if row else None
+
+
+def password_hash(conn: Connection, user_id: int) -> str | None:
+    return conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).scalar()
+
+
+def set_password(conn: Connection, user_id: int, new_hash: str) -> None:
+    """Store a new password hash and end every other session (the epoch changes)."""
+    conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1)
+    )
+
+
+def set_admin(conn: Connection, user_id: int, is_admin: bool) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(is_admin=is_admin))
+
+
+def set_banned(conn: Connection, user_id: int, banned: bool) -> None:
+    """Ban (or unban) a user; a ban also ends their sessions."""
+    conn.execute(
+        update(users).where(users.c.id == user_id).values(banned=banned, session_epoch=users.c.session_epoch + 1)
+    )
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(conn: Connection, user_id: int, name: str) -> str:
+    """Create an API token and return it; only its hash is stored, so it is shown once."""
+    name = " ".join((name or "").split())[:100] or "token"
+    token = "pf_" + secrets.token_urlsafe(32)
+    conn.execute(
+        api_tokens.insert().values(
+            user_id=user_id, name=name, token_hash=_token_hash(token), created_at=datetime.now(UTC)
+        )
+    )
+    return token
+
+
+def user_for_token(conn: Connection, token: str) -> UserView | None:
+    row = conn.execute(
+        select(api_tokens.c.id, api_tokens.c.user_id).where(api_tokens.c.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    conn.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC)))
+    return get_user(conn, row.user_id)
+
+
+def list_tokens(conn: Connection, user_id: int) -> list[dict]:
+    q = (
+        select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at, api_tokens.c.last_used_at)
+        .where(api_tokens.c.user_id == user_id)
+        .order_by(api_tokens.c.id)
+    )
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def delete_token(conn: Connection, user_id: int, token_id: int) -> bool:
+    res = conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.user_id == user_id))
+    return res.rowcount > 0
+
+
+# --- login rate limit --------------------------------------------------------------------------------
+
+
+def note_failure(conn: Connection, key: str) -> None:
+    conn.execute(auth_failures.insert().values(key=key[:200], at=datetime.now(UTC)))
+
+
+def recent_failures(conn: Connection, key: str, *, window: timedelta) -> int:
+    since = datetime.now(UTC) - window
+    return conn.execute(
+        select(func.count()).where(auth_failures.c.key == key[:200], auth_failures.c.at >= since)
+    ).scalar_one()
+
+
+def clear_failures(conn: Connection, key: str) -> None:
+    conn.execute(delete(auth_failures).where(auth_failures.c.key == key[:200]))

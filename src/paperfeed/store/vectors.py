@@ -1,0 +1,261 @@
+"""What the search indexes read and write: papers streamed by ``modified_at``, and ``paper_vectors``.
+
+The lexical and vector indexes in the data dir are derived data. They follow the database through two
+watermarks: ``papers.modified_at`` (every insert or change of a paper bumps it) and
+``paper_vectors.created_at`` (every stored embedding). Streams page by keyset ``(timestamp, id)`` so that a
+rebuild of a million papers never holds more than one page in memory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+
+from .models import paper_authors, paper_categories, paper_vectors, papers, votes
+from .upsert import utc
+
+PAGE = 2_000
+
+
+@dataclass(slots=True)
+class IndexDoc:
+    """One paper as the indexes see it."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]
+    day: date | None  # publication day (UTC), else the arXiv announcement day, else the day it was added
+    has_code: bool
+    upvotes: int  # imported (HF) upvotes
+    hidden: bool
+    modified_at: datetime
+
+
+def paper_day(published_at: datetime | None, announced_on: date | None, created_at: datetime | None) -> date | None:
+    """The one date filters and the "newest" sort use."""
+    if published_at is not None:
+        return utc(published_at).date()
+    if announced_on is not None:
+        return announced_on
+    return utc(created_at).date() if created_at is not None else None
+
+
+_DOC_COLUMNS = (
+    papers.c.id,
+    papers.c.title,
+    papers.c.abstract,
+    papers.c.primary_category,
+    papers.c.published_at,
+    papers.c.announced_on,
+    papers.c.created_at,
+    papers.c.code_url,
+    papers.c.hf_upvotes,
+    papers.c.hidden,
+    papers.c.modified_at,
+)
+
+
+def _docs(conn: Connection, rows: Sequence) -> list[IndexDoc]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    authors: dict[str, list[str]] = defaultdict(list)
+    q = select(paper_authors.c.paper_id, paper_authors.c.name).where(paper_authors.c.paper_id.in_(ids))
+    for pid, name in conn.execute(q.order_by(paper_authors.c.paper_id, paper_authors.c.position)):
+        authors[pid].append(name)
+    cats: dict[str, set[str]] = defaultdict(set)
+    q = select(paper_categories.c.paper_id, paper_categories.c.category).where(paper_categories.c.paper_id.in_(ids))
+    for pid, cat in conn.execute(q):
+        cats[pid].add(cat)
+    out = []
+    for r in rows:
+        c = cats.get(r.id, set())
+        if r.primary_category:
+            c.add(r.primary_category)
+        out.append(
+            IndexDoc(
+                id=r.id,
+                title=r.title or "",
+                abstract=r.abstract or "",
+                authors=authors.get(r.id, []),
+                categories=sorted(c),
+                day=paper_day(r.published_at, r.announced_on, r.created_at),
+                has_code=bool(r.code_url),
+                upvotes=r.hf_upvotes or 0,
+                hidden=bool(r.hidden),
+                modified_at=utc(r.modified_at),
+            )
+        )
+    return out
+
+
+def iter_modified(conn: Connection, since: datetime | None = None, *, page: int = PAGE) -> Iterator[list[IndexDoc]]:
+    """Pages of papers modified strictly after ``since`` (all papers when None), oldest change first."""
+    last: tuple[datetime, str] | None = None
+    while True:
+        q = select(*_DOC_COLUMNS)
+        if since is not None:
+            q = q.where(papers.c.modified_at > since)
+        if last is not None:
+            q = q.where(
+                or_(papers.c.modified_at > last[0], and_(papers.c.modified_at == last[0], papers.c.id > last[1]))
+            )
+        rows = conn.execute(q.order_by(papers.c.modified_at, papers.c.id).limit(page)).all()
+        if not rows:
+            return
+        yield _docs(conn, rows)
+        last = (rows[-1].modified_at, rows[-1].id)
+        if len(rows) < page:
+            return
+
+
+def get_docs(conn: Connection, ids: Sequence[str]) -> list[IndexDoc]:
+    """Index documents for ``ids``, in the given order (unknown ids skipped)."""
+    if not ids:
+        return []
+    rows = conn.execute(select(*_DOC_COLUMNS).where(papers.c.id.in_(list(ids)))).all()
+    by_id = {d.id: d for d in _docs(conn, rows)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def max_modified_at(conn: Connection) -> datetime | None:
+    return utc(conn.execute(select(func.max(papers.c.modified_at))).scalar())
+
+
+def count_papers(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(papers)).scalar_one()
+
+
+def all_ids(conn: Connection) -> set[str]:
+    return set(conn.execute(select(papers.c.id)).scalars())
+
+
+def visible(conn: Connection, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` that exist and are not hidden: the last word on what a result list may show."""
+    if not ids:
+        return set()
+    q = select(papers.c.id).where(papers.c.id.in_(list(ids)), papers.c.hidden.is_(False))
+    return set(conn.execute(q).scalars())
+
+
+def upvotes(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
+    """Imported (HF) plus community upvotes, as paper pages show them."""
+    if not ids:
+        return {}
+    ids = list(ids)
+    out = {pid: n or 0 for pid, n in conn.execute(select(papers.c.id, papers.c.hf_upvotes).where(papers.c.id.in_(ids)))}
+    q = select(votes.c.paper_id, func.count()).where(votes.c.paper_id.in_(ids), votes.c.value == 1)
+    for pid, n in conn.execute(q.group_by(votes.c.paper_id)):
+        out[pid] = out.get(pid, 0) + n
+    return out
+
+
+# --- vectors ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ToEmbed:
+    id: str
+    title: str
+    abstract: str
+
+
+def iter_to_embed(
+    conn: Connection, model: str, text_hash, *, page: int = PAGE, rebuild: bool = False
+) -> Iterator[list[ToEmbed]]:
+    """Pages of visible papers whose vector for ``model`` is missing or stale.
+
+    ``text_hash(title, abstract)`` tells whether the stored vector still matches the paper's text. Pages
+    run by id, so an interrupted job resumes where it stopped (what it stored is no longer missing).
+    """
+    last = ""
+    v = paper_vectors
+    while True:
+        q = (
+            select(papers.c.id, papers.c.title, papers.c.abstract, v.c.text_hash)
+            .select_from(papers.outerjoin(v, and_(v.c.paper_id == papers.c.id, v.c.model == model)))
+            .where(papers.c.id > last, papers.c.hidden.is_(False))
+            .order_by(papers.c.id)
+            .limit(page)
+        )
+        rows = conn.execute(q).all()
+        if not rows:
+            return
+        todo = [
+            ToEmbed(r.id, r.title or "", r.abstract or "")
+            for r in rows
+            if rebuild or r.text_hash is None or r.text_hash != text_hash(r.title or "", r.abstract or "")
+        ]
+        if todo:
+            yield todo
+        last = rows[-1].id
+        if len(rows) < page:
+            return
+
+
+def count_to_embed(conn: Connection, model: str) -> int:
+    """Visible papers with no vector for ``model`` (stale vectors are not counted: that needs the text)."""
+    v = paper_vectors
+    has = select(v.c.paper_id).where(v.c.paper_id == papers.c.id, v.c.model == model).exists()
+    return conn.execute(select(func.count()).where(papers.c.hidden.is_(False), ~has)).scalar_one()
+
+
+def save_vectors(
+    conn: Connection, model: str, rows: Iterable[tuple[str, str, bytes]], *, now: datetime | None = None
+) -> int:
+    """Store ``(paper_id, text_hash, float32 bytes)`` for ``model``, replacing older vectors."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    now = now or datetime.now(UTC)
+    ids = [r[0] for r in rows]
+    conn.execute(delete(paper_vectors).where(paper_vectors.c.model == model, paper_vectors.c.paper_id.in_(ids)))
+    conn.execute(
+        insert(paper_vectors),
+        [{"paper_id": p, "model": model, "text_hash": h, "vector": b, "created_at": now} for p, h, b in rows],
+    )
+    return len(rows)
+
+
+def delete_vectors(conn: Connection, model: str) -> int:
+    return conn.execute(delete(paper_vectors).where(paper_vectors.c.model == model)).rowcount
+
+
+def iter_vectors(
+    conn: Connection, model: str, since: datetime | None = None, *, page: int = 10_000
+) -> Iterator[list[tuple[str, bytes, datetime]]]:
+    """Pages of ``(paper_id, vector bytes, created_at)`` stored after ``since``, oldest first."""
+    v = paper_vectors
+    last: tuple[datetime, str] | None = None
+    while True:
+        q = select(v.c.paper_id, v.c.vector, v.c.created_at).where(v.c.model == model)
+        if since is not None:
+            q = q.where(v.c.created_at > since)
+        if last is not None:
+            q = q.where(or_(v.c.created_at > last[0], and_(v.c.created_at == last[0], v.c.paper_id > last[1])))
+        rows = conn.execute(q.order_by(v.c.created_at, v.c.paper_id).limit(page)).all()
+        if not rows:
+            return
+        yield [(r.paper_id, bytes(r.vector), utc(r.created_at)) for r in rows]
+        last = (rows[-1].created_at, rows[-1].paper_id)
+        if len(rows) < page:
+            return
+
+
+def max_vector_created_at(conn: Connection, model: str) -> datetime | None:
+    q = select(func.max(paper_vectors.c.created_at)).where(paper_vectors.c.model == model)
+    return utc(conn.execute(q).scalar())
+
+
+def get_vectors(conn: Connection, model: str, ids: Sequence[str]) -> dict[str, bytes]:
+    if not ids:
+        return {}
+    v = paper_vectors
+    q = select(v.c.paper_id, v.c.vector).where(v.c.model == model, v.c.paper_id.in_(list(ids)))
+    return {pid: bytes(b) for pid, b in conn.execute(q)}

@@ -1,0 +1,165 @@
+"""Accounts: sign up, log in and out, password change, profile pages, API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ..store import collections as store_collections
+from ..store import community
+from ..store import papers as store_papers
+from ..store import users as store_users
+from . import auth
+from .auth import CSRF, LOGIN, CurrentUser, RequireUser
+from .render import flash, render
+
+router = APIRouter()
+Text = Annotated[str, Form(max_length=1024)]
+
+
+def _next(url: str | None) -> str:
+    """Only same-site paths are valid redirect targets."""
+    return url if url and url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
+
+
+@router.get("/signup", summary="Sign-up form")
+def signup_form(request: Request, next: str = "/") -> Response:
+    return render(request, "signup.html", next=_next(next))
+
+
+@router.post("/signup", dependencies=[CSRF], summary="Create an account")
+def signup(
+    request: Request,
+    username: Annotated[str, Form(max_length=100)],
+    password: Text,
+    email: Annotated[str, Form(max_length=400)] = "",
+    next: Text = "/",
+) -> Response:
+    try:
+        hashed = auth.hash_password(password)
+        with request.app.state.store.transaction() as conn:
+            user = store_users.create_user(
+                conn, username=username.strip(), password_hash=hashed, email=email.strip() or None
+            )
+    except (ValueError, store_users.AccountError) as exc:
+        return render(
+            request, "signup.html", error=str(exc), username=username, email=email, next=_next(next), status_code=400
+        )
+    auth.log_in(request, user)
+    flash(request, f"Welcome, {user.username}!")
+    return RedirectResponse(_next(next), status_code=303)
+
+
+@router.get("/login", summary="Log-in form")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=_next(next))
+
+
+@router.post("/login", dependencies=[CSRF], summary="Log in")
+def login(
+    request: Request, username: Annotated[str, Form(max_length=100)], password: Text, next: Text = "/"
+) -> Response:
+    username = username.strip()
+    if not auth.login_allowed(request, username):
+        return render(
+            request,
+            "login.html",
+            error="Too many failed logins; wait a few minutes and try again.",
+            username=username,
+            next=_next(next),
+            status_code=429,
+        )
+    with request.app.state.store.read() as conn:
+        user = store_users.get_user_by_name(conn, username)
+        stored = store_users.password_hash(conn, user.id) if user else None
+    if user is None or not auth.verify_password(stored, password):
+        auth.note_login_failure(request, username)
+        return render(
+            request,
+            "login.html",
+            error="Wrong username or password.",
+            username=username,
+            next=_next(next),
+            status_code=401,
+        )
+    if user.banned:
+        return render(
+            request, "login.html", error="This account is banned.", username=username, next=_next(next), status_code=403
+        )
+    auth.log_in(request, user)
+    return RedirectResponse(_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[CSRF], summary="Log out")
+def logout(request: Request) -> Response:
+    auth.log_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/account/password", summary="Password change form")
+def password_form(request: Request, user: RequireUser) -> Response:
+    return render(request, "password.html")
+
+
+@router.post("/account/password", dependencies=[LOGIN, CSRF], summary="Change password")
+def change_password(request: Request, user: RequireUser, current: Text, new: Text) -> Response:
+    store = request.app.state.store
+    with store.read() as conn:
+        stored = store_users.password_hash(conn, user.id)
+    if not auth.verify_password(stored, current):
+        return render(request, "password.html", error="Your current password is wrong.", status_code=400)
+    try:
+        hashed = auth.hash_password(new)
+    except ValueError as exc:
+        return render(request, "password.html", error=str(exc), status_code=400)
+    with store.transaction() as conn:
+        store_users.set_password(conn, user.id, hashed)
+        fresh = store_users.get_user(conn, user.id)
+    auth.log_in(request, fresh)  # this session stays; every other one ends
+    flash(request, "Password changed. Other sessions were logged out.")
+    return RedirectResponse(f"/users/{user.username}", status_code=303)
+
+
+@router.get("/users/{username}", summary="A user's profile: upvotes, submissions, collections")
+def profile(request: Request, user: CurrentUser, username: str) -> Response:
+    store = request.app.state.store
+    with store.read() as conn:
+        prof = store_users.get_user_by_name(conn, username[:100])
+        if prof is None:
+            raise HTTPException(404, f"No user {username[:40]!r}")
+        upvoted = store_papers.get_papers(conn, community.upvoted_by(conn, prof.id, limit=30))
+        submissions = store_papers.get_papers(conn, community.submissions_by(conn, prof.username, limit=30))
+        colls = store_collections.for_user(conn, prof.id, viewer_id=user.id if user else None)
+        tokens = store_users.list_tokens(conn, prof.id) if user and user.id == prof.id else []
+        votes = community.user_votes(conn, user.id, [p.id for p in upvoted + submissions]) if user else {}
+    upvoted = [p for p in upvoted if not p.hidden]
+    new_token = request.session.pop("new_token", None) if user and user.id == prof.id else None
+    return render(
+        request,
+        "profile.html",
+        profile=prof,
+        upvoted=upvoted,
+        submissions=submissions,
+        collections=colls,
+        tokens=tokens,
+        votes=votes,
+        new_token=new_token,
+    )
+
+
+@router.post("/account/tokens", dependencies=[LOGIN, CSRF], summary="Create an API token")
+def create_token(request: Request, user: RequireUser, name: Annotated[str, Form(max_length=100)]) -> Response:
+    with request.app.state.store.transaction() as conn:
+        request.session["new_token"] = store_users.create_token(conn, user.id, name)
+    return RedirectResponse(f"/users/{user.username}", status_code=303)
+
+
+@router.post("/account/tokens/{token_id}/delete", dependencies=[LOGIN, CSRF], summary="Revoke an API token")
+def delete_token(request: Request, user: RequireUser, token_id: int) -> Response:
+    with request.app.state.store.transaction() as conn:
+        if not store_users.delete_token(conn, user.id, token_id):
+            raise HTTPException(404, "no such token")
+    flash(request, "Token revoked.")
+    return RedirectResponse(f"/users/{user.username}", status_code=303)

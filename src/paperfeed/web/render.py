@@ -1,0 +1,38 @@
+"""Rendering pages: one Jinja2 environment, the context every page gets, flash messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from .auth import csrf_token, current_user
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["merge_query"] = lambda params, **kw: urlencode(
+    {k: v for k, v in {**params, **kw}.items() if v not in (None, "")}
+)
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, feeds: list | None = None, **context
+) -> HTMLResponse:
+    """Render a template with the signed-in user, the CSRF token, flash messages and feed links."""
+    messages = request.session.pop("flash", []) if "session" in request.scope else []
+    user = current_user(request) if "session" in request.scope else None
+    ctx = {
+        "user": user,
+        "csrf_token": (lambda: csrf_token(request)) if "session" in request.scope else (lambda: ""),
+        "messages": messages,
+        "feeds": feeds or [],
+        "site_name": request.app.state.settings.site_name,
+        **context,
+    }
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)

@@ -1,0 +1,53 @@
+// paperfeed: small progressive enhancements. Every page works without this file.
+"use strict";
+
+// Upvote without a page reload: post the same form with fetch and update the count.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-vote]");
+  if (!form || !form.querySelector("input[name=csrf_token]")) return; // signed out: let the browser go to /login
+  event.preventDefault();
+  const button = form.querySelector("button");
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.status === 401) { window.location = "/login?next=" + encodeURIComponent(location.pathname); return; }
+    if (!response.ok) throw new Error("vote failed: " + response.status);
+    const data = await response.json();
+    const voted = data.vote === 1;
+    form.querySelector(".count").textContent = data.upvotes;
+    form.querySelector("input[name=value]").value = voted ? "0" : "1";
+    button.classList.toggle("voted", voted);
+    button.setAttribute("aria-pressed", voted ? "true" : "false");
+    button.title = voted ? "Remove your upvote" : "Upvote";
+  } catch (err) {
+    form.submit(); // fall back to the plain form post
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// Copy buttons (BibTeX).
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source) return;
+  try {
+    await navigator.clipboard.writeText(source.textContent);
+  } catch (err) {
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    document.execCommand("copy");
+  }
+  const label = button.textContent;
+  button.textContent = "Copied";
+  setTimeout(() => { button.textContent = label; }, 1500);
+});

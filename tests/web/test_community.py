@@ -1,0 +1,201 @@
+"""Votes, comments, submissions, collections and moderation, through the pages a person uses."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from webhelpers import add_papers, browser, make_app, paper
+
+from paperfeed.store import users as store_users
+from paperfeed.web.auth import hash_password
+
+FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def app(store, tmp_path):
+    add_papers(store, paper(1, upvotes=3), paper(2, upvotes=10),
+               paper(3, title='<script>alert("t")</script>', abstract='"><img src=x onerror=alert(1)> $\\sum_i x_i$'))
+    return make_app(store, tmp_path)
+
+
+def test_upvote_and_unvote_json(app):
+    with browser(app) as b:
+        b.signup("ada")
+        tok = b.csrf("/")
+        r = b.post("/papers/2401.00001/vote", data={"value": "1", "csrf_token": tok}, headers=JSON)
+        assert r.json() == {"id": "2401.00001", "upvotes": 4, "vote": 1}
+        r = b.post("/papers/2401.00001/vote", data={"value": "1", "csrf_token": tok}, headers=JSON)
+        assert r.json()["upvotes"] == 4  # one vote per user
+        assert 'class="voted"' in b.get("/papers/2401.00001").text
+        r = b.post("/papers/2401.00001/vote", data={"value": "0", "csrf_token": tok}, headers=JSON)
+        assert r.json()["upvotes"] == 3
+
+
+def test_upvote_form_without_js_redirects_back(app):
+    with browser(app) as b:
+        b.signup("ada")
+        r = b.form("/papers/2401.00002/vote", {"value": "1"}, from_page="/", headers={"Referer": "http://testserver/"})
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert ">11</span>" in b.get("/").text
+
+
+def test_upvote_needs_login(app):
+    with browser(app) as b:
+        r = b.post("/papers/2401.00001/vote", data={"value": "1"}, headers={"Referer": "http://testserver/"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        r = b.post("/papers/2401.00001/vote", data={"value": "1"}, headers=JSON)
+        assert r.status_code == 401
+
+
+def test_vote_on_unknown_paper_is_404(app):
+    with browser(app) as b:
+        b.signup("ada")
+        r = b.form("/papers/9999.99999/vote", {"value": "1"}, from_page="/")
+        assert r.status_code == 404
+        r = b.form("/papers/2401.00001/vote", {"value": "7"}, from_page="/")
+        assert r.status_code == 422
+
+
+def test_comment_thread_and_hostile_text(app):
+    with browser(app) as b:
+        b.signup("ada")
+        body = '<script>alert(1)</script> "><img src=x onerror=alert(2)> $E=mc^2$'
+        r = b.form("/papers/2401.00001/comments", {"body": body}, from_page="/papers/2401.00001")
+        assert r.status_code == 303
+        page = b.get("/papers/2401.00001").text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<img src=x" not in page
+        assert "$E=mc^2$" in page and "Comments (1)" in page
+        cid = r.headers["location"].split("comment-")[1]
+        r = b.form("/papers/2401.00001/comments", {"body": "a reply", "parent_id": cid}, from_page="/papers/2401.00001")
+        assert r.status_code == 303 and "Comments (2)" in b.get("/papers/2401.00001").text
+        assert "1 comment" not in b.get("/").text.split("Paper number 1")[0]  # counts shown on cards
+        assert "2 comments" in b.get("/").text
+        r = b.form("/papers/2401.00001/comments", {"body": "   "}, from_page="/papers/2401.00001", follow_redirects=True)
+        assert "cannot be empty" in r.text
+        r = b.form("/papers/2401.00001/comments", {"body": "x" * 10_001}, from_page="/papers/2401.00001",
+                   follow_redirects=True)
+        assert "at most 10,000" in r.text
+        r = b.form("/papers/2401.00002/comments", {"body": "wrong parent", "parent_id": cid}, from_page="/")
+        assert r.status_code == 303 and "same paper" in b.get("/papers/2401.00002").text
+
+
+def test_hostile_paper_text_is_escaped_everywhere(app):
+    with browser(app) as b:
+        for path in ("/", "/papers/2401.00003", "/authors/Ada%20Lovelace", "/trending"):
+            text = b.get(path).text
+            assert '<script>alert("t")</script>' not in text and "<img src=x" not in text, path
+
+
+def test_submit_known_paper_and_refuse_duplicates(app):
+    with browser(app) as b:
+        b.signup("ada")
+        add = {"paper": "https://arxiv.org/abs/2401.00009v2"}
+        r = b.form("/submit", add, from_page="/submit")
+        assert r.status_code == 400 and "could not look up" in r.text  # not stored and no arXiv reachable
+        r = b.form("/submit", {"paper": "not an id"}, from_page="/submit")
+        assert r.status_code == 400 and "not an arXiv id" in r.text
+        r = b.form("/submit", {"paper": "2401.00001"}, from_page="/submit")
+        assert r.status_code == 400 and "already on the daily list" in r.text
+
+
+def test_submit_fetches_from_arxiv(store, tmp_path, httpserver):
+    body = (FIXTURES / "arxiv-api-idlist-2016.atom.xml").read_bytes()
+    httpserver.expect_request("/api/query").respond_with_data(body, content_type="application/atom+xml")
+    app = make_app(store, tmp_path, arxiv_api_url=httpserver.url_for("/api/query"), http_delay=0)
+    with browser(app) as b:
+        b.signup("ada")
+        r = b.form("/submit", {"paper": "arXiv:1111.2011v2"}, from_page="/submit", follow_redirects=True)
+        today = datetime.now(timezone.utc).date().isoformat()
+        assert r.status_code == 200 and f"Daily papers" in r.text or today in str(r.url)
+        assert "submitted by ada" in r.text
+        assert httpserver.log[0][0].args["id_list"] == "1111.2011"
+        profile = b.get("/users/ada").text
+        assert "Submissions" in profile and "/papers/1111.2011" in profile
+        r = b.form("/submit", {"paper": "1111.2011"}, from_page="/submit")
+        assert r.status_code == 400 and "already on the daily list" in r.text and "by ada" in r.text
+
+
+def test_collections_private_public_and_export(app):
+    with browser(app) as owner, browser(app) as other:
+        owner.signup("ada")
+        other.signup("bob")
+        r = owner.form("/collections", {"name": "Reading list", "paper_id": "2401.00001"}, from_page="/")
+        assert r.status_code == 303
+        cid = owner.get("/users/ada").text.split('href="/collections/')[1].split('"')[0]
+        tok = owner.csrf("/")
+        owner.post("/collections/add", data={"csrf_token": tok, "collection_id": cid, "paper_id": "2401.00003"})
+        page = owner.get(f"/collections/{cid}").text
+        assert "Paper number 1" in page and "private" in page
+        assert other.get(f"/collections/{cid}").status_code == 404  # someone else's private collection
+        assert other.get(f"/collections/{cid}.bib").status_code == 404
+        r = other.form("/collections/add", {"collection_id": cid, "paper_id": "2401.00002"}, from_page="/")
+        assert r.status_code == 404
+        owner.form(f"/collections/{cid}/edit", {"name": "Reading list", "is_public": "true"}, from_page="/")
+        assert other.get(f"/collections/{cid}").status_code == 200
+        bib = other.get(f"/collections/{cid}.bib").text
+        assert "@misc{" in bib and "eprint = {2401.00001}" in bib and bib.count("@misc") == 2
+        data = other.get(f"/collections/{cid}.json").json()
+        assert data["name"] == "Reading list" and {p["id"] for p in data["papers"]} == {"2401.00001", "2401.00003"}
+        assert owner.get("/collections/abc").status_code == 404
+        r = owner.form("/collections", {"name": "Reading list"}, from_page="/", follow_redirects=True)
+        assert "already have a collection" in r.text
+
+
+def test_admin_hides_paper_and_comment(app, store):
+    with store.transaction() as conn:
+        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+    with browser(app) as admin, browser(app) as user:
+        user.signup("ada")
+        r = user.form("/papers/2401.00002/comments", {"body": "spam spam"}, from_page="/")
+        cid = r.headers["location"].split("comment-")[1]
+        assert user.form(f"/admin/comments/{cid}/hide", from_page="/").status_code == 403
+        admin.login("root", "admin password")
+        assert admin.form(f"/admin/comments/{cid}/hide", {"hidden": "true"}, from_page="/").status_code == 303
+        assert "spam spam" not in user.get("/papers/2401.00002").text
+        assert "spam spam" in admin.get("/papers/2401.00002").text  # admins still see it, marked
+        assert admin.form("/admin/papers/2401.00002/hide", {"hidden": "true"}, from_page="/").status_code == 303
+        assert "Paper number 2" not in user.get("/").text
+        assert user.get("/papers/2401.00002").status_code == 404
+        assert admin.get("/papers/2401.00002").status_code == 200
+
+
+def test_trending_ranks_by_decayed_votes(app):
+    with browser(app) as b:
+        text = b.get("/trending").text
+        assert text.index("Paper number 2") < text.index("Paper number 1")  # 10 votes beat 3 on the same day
+        assert b.get("/trending?category=cs.LG").status_code == 200
+        assert "Nothing is trending in q-bio.XX" in b.get("/trending?category=q-bio.XX").text
+
+
+def test_week_and_month_lists(app):
+    with browser(app) as b:
+        r = b.get("/papers/week/2024-W01")
+        assert r.status_code == 200 and "Paper number 1" in r.text and "Week 1, 2024" in r.text
+        assert 'href="/papers/week/2023-W52"' in r.text
+        r = b.get("/papers/month/2024-01")
+        assert r.status_code == 200 and "January 2024" in r.text and "3 papers featured" in r.text
+        for bad in ("/papers/week/2024-W99", "/papers/week/24-1", "/papers/month/2024-13", "/papers/month/1800-01"):
+            assert b.get(bad).status_code == 404, bad
+
+
+def test_author_page(app):
+    with browser(app) as b:
+        r = b.get("/authors/Ada%20Lovelace")
+        assert r.status_code == 200 and "3 papers" in r.text
+        assert b.get("/authors/Nobody%20Here").status_code == 404
+
+
+def test_paper_bibtex_and_markdown(app):
+    with browser(app) as b:
+        page = b.get("/papers/2401.00001").text
+        assert "@misc{" in page and "Copy BibTeX" in page
+        bib = b.get("/papers/2401.00001.bib")
+        assert bib.headers["content-type"].startswith("application/x-bibtex") and "archiveprefix = {arXiv}" in bib.text
+        md = b.get("/papers/2401.00001.md")
+        assert md.text.startswith("# Paper number 1") and "**Authors:** Ada Lovelace, Alan Turing" in md.text
+        assert b.get("/papers/9999.99999.md").status_code == 404

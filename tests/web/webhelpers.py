@@ -1,0 +1,58 @@
+"""Helpers for page tests: an app over a test store, and a browser-like client that signs up and posts forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from paperfeed.ingest import import_items
+from paperfeed.records import Featured, PaperRecord, checked
+from paperfeed.settings import Settings
+from paperfeed.web.app import create_app
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def paper(n: int, day: date | None = date(2024, 1, 2), upvotes: int = 0, **kw) -> PaperRecord:
+    return checked(PaperRecord(
+        title=kw.pop("title", f"Paper number {n}"), abstract=kw.pop("abstract", f"Abstract {n}."),
+        arxiv_id=kw.pop("arxiv_id", f"2401.{n:05d}v1"), authors=kw.pop("authors", ["Ada Lovelace", "Alan Turing"]),
+        categories=kw.pop("categories", ["cs.LG"]), upvotes=upvotes, source="hf",
+        featured=[Featured(day, "akhaliq", upvotes)] if day else [], **kw))  # fmt: skip
+
+
+def make_app(store, tmp_path, **settings):
+    # network sources point at a closed local port: tests never reach the internet
+    defaults = {"arxiv_api_url": "http://127.0.0.1:9/api/query", "http_backoff": 0.01, "http_retries": 1}
+    return create_app(Settings(data_dir=tmp_path, **(defaults | settings)), store=store)
+
+
+class Browser(TestClient):
+    """A TestClient that keeps cookies and fills in the CSRF token like a browser submitting a form."""
+
+    def csrf(self, path: str = "/login") -> str:
+        m = CSRF_RE.search(self.get(path).text)
+        assert m, f"no CSRF token on {path}"
+        return m.group(1)
+
+    def form(self, path: str, data: dict | None = None, *, from_page: str = "/login", **kw):
+        data = {"csrf_token": self.csrf(from_page), **(data or {})}
+        return self.post(path, data=data, follow_redirects=kw.pop("follow_redirects", False), **kw)
+
+    def signup(self, username: str, password: str = "correct horse battery", **extra):
+        r = self.form("/signup", {"username": username, "password": password, **extra}, from_page="/signup")
+        assert r.status_code == 303, r.text
+        return r
+
+    def login(self, username: str, password: str = "correct horse battery"):
+        return self.form("/login", {"username": username, "password": password})
+
+
+def browser(app) -> Browser:
+    return Browser(app, base_url="http://testserver")
+
+
+def add_papers(store, *records) -> None:
+    import_items(store, list(records))
