@@ -35,13 +35,16 @@ def test_passwords_are_argon2_hashed(app, store):
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"username": "a", "password": "longenough1"}, "usernames are 3-40"),
-    ({"username": "<script>", "password": "longenough1"}, "usernames are 3-40"),
-    ({"username": "bob", "password": "short"}, "8 to 1024"),
-    ({"username": "bob", "password": "longenough1", "email": "not-an-email"}, "not a valid email"),
-    ({"username": "bob", "password": "longenough1", "email": "x@y.org\r\nBcc: z@z.org"}, "not a valid email"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"username": "a", "password": "longenough1"}, "usernames are 3-40"),
+        ({"username": "<script>", "password": "longenough1"}, "usernames are 3-40"),
+        ({"username": "bob", "password": "short"}, "8 to 1024"),
+        ({"username": "bob", "password": "longenough1", "email": "not-an-email"}, "not a valid email"),
+        ({"username": "bob", "password": "longenough1", "email": "x@y.org\r\nBcc: z@z.org"}, "not a valid email"),
+    ],
+)
 def test_signup_rejects_bad_input(app, data, message):
     with browser(app) as b:
         r = b.form("/signup", data, from_page="/signup")
@@ -88,10 +91,15 @@ def test_password_change_ends_other_sessions(app):
         a.signup("ada")
         other.login("ada")
         assert 'href="/users/ada"' in other.get("/").text
-        r = a.form("/account/password", {"current": "wrong one!", "new": "new password 1"}, from_page="/account/password")
+        r = a.form(
+            "/account/password", {"current": "wrong one!", "new": "new password 1"}, from_page="/account/password"
+        )
         assert r.status_code == 400 and "current password is wrong" in r.text
-        r = a.form("/account/password", {"current": "correct horse battery", "new": "new password 1"},
-                   from_page="/account/password")
+        r = a.form(
+            "/account/password",
+            {"current": "correct horse battery", "new": "new password 1"},
+            from_page="/account/password",
+        )
         assert r.status_code == 303
         assert 'href="/users/ada"' in a.get("/").text  # this session stays
         assert 'href="/users/ada"' not in other.get("/").text  # the other one ended
@@ -116,11 +124,17 @@ def test_api_tokens_from_profile(app):
         assert token.startswith("pf_") and "my script" in r.text
         assert token not in b.get("/users/ada").text  # shown once
     with browser(app) as api:
-        r = api.post("/papers/2401.00001/vote", data={"value": "1"}, headers={
-            "Authorization": f"Bearer {token}", "Accept": "application/json"})
+        r = api.post(
+            "/papers/2401.00001/vote",
+            data={"value": "1"},
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
         assert r.status_code == 200 and r.json()["upvotes"] == 4
-        r = api.post("/papers/2401.00001/vote", data={"value": "1"}, headers={
-            "Authorization": "Bearer pf_forged", "Accept": "application/json"})
+        r = api.post(
+            "/papers/2401.00001/vote",
+            data={"value": "1"},
+            headers={"Authorization": "Bearer pf_forged", "Accept": "application/json"},
+        )
         assert r.status_code == 401
 
 

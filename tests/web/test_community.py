@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,12 @@ JSON = {"Accept": "application/json"}
 
 @pytest.fixture
 def app(store, tmp_path):
-    add_papers(store, paper(1, upvotes=3), paper(2, upvotes=10),
-               paper(3, title='<script>alert("t")</script>', abstract='"><img src=x onerror=alert(1)> $\\sum_i x_i$'))
+    add_papers(
+        store,
+        paper(1, upvotes=3),
+        paper(2, upvotes=10),
+        paper(3, title='<script>alert("t")</script>', abstract='"><img src=x onerror=alert(1)> $\\sum_i x_i$'),
+    )
     return make_app(store, tmp_path)
 
 
@@ -45,8 +49,12 @@ def test_upvote_form_without_js_redirects_back(app):
 
 def test_upvote_needs_login(app):
     with browser(app) as b:
-        r = b.post("/papers/2401.00001/vote", data={"value": "1"}, headers={"Referer": "http://testserver/"},
-                   follow_redirects=False)
+        r = b.post(
+            "/papers/2401.00001/vote",
+            data={"value": "1"},
+            headers={"Referer": "http://testserver/"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
         r = b.post("/papers/2401.00001/vote", data={"value": "1"}, headers=JSON)
         assert r.status_code == 401
@@ -75,10 +83,13 @@ def test_comment_thread_and_hostile_text(app):
         assert r.status_code == 303 and "Comments (2)" in b.get("/papers/2401.00001").text
         assert "1 comment" not in b.get("/").text.split("Paper number 1")[0]  # counts shown on cards
         assert "2 comments" in b.get("/").text
-        r = b.form("/papers/2401.00001/comments", {"body": "   "}, from_page="/papers/2401.00001", follow_redirects=True)
+        r = b.form(
+            "/papers/2401.00001/comments", {"body": "   "}, from_page="/papers/2401.00001", follow_redirects=True
+        )
         assert "cannot be empty" in r.text
-        r = b.form("/papers/2401.00001/comments", {"body": "x" * 10_001}, from_page="/papers/2401.00001",
-                   follow_redirects=True)
+        r = b.form(
+            "/papers/2401.00001/comments", {"body": "x" * 10_001}, from_page="/papers/2401.00001", follow_redirects=True
+        )
         assert "at most 10,000" in r.text
         r = b.form("/papers/2401.00002/comments", {"body": "wrong parent", "parent_id": cid}, from_page="/")
         assert r.status_code == 303 and "same paper" in b.get("/papers/2401.00002").text
@@ -110,8 +121,8 @@ def test_submit_fetches_from_arxiv(store, tmp_path, httpserver):
     with browser(app) as b:
         b.signup("ada")
         r = b.form("/submit", {"paper": "arXiv:1111.2011v2"}, from_page="/submit", follow_redirects=True)
-        today = datetime.now(timezone.utc).date().isoformat()
-        assert r.status_code == 200 and f"Daily papers" in r.text or today in str(r.url)
+        today = datetime.now(UTC).date().isoformat()
+        assert r.status_code == 200 and "Daily papers" in r.text or today in str(r.url)
         assert "submitted by ada" in r.text
         assert httpserver.log[0][0].args["id_list"] == "1111.2011"
         profile = b.get("/users/ada").text
@@ -199,3 +210,15 @@ def test_paper_bibtex_and_markdown(app):
         md = b.get("/papers/2401.00001.md")
         assert md.text.startswith("# Paper number 1") and "**Authors:** Ada Lovelace, Alan Turing" in md.text
         assert b.get("/papers/9999.99999.md").status_code == 404
+
+
+def test_admin_pick_appears_on_todays_list(app, store):
+    with store.transaction() as conn:
+        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+    add_papers(store, paper(7, day=None))
+    with browser(app) as admin:
+        admin.login("root", "admin password")
+        r = admin.form("/admin/papers/2401.00007/feature", from_page="/", follow_redirects=True)
+        assert "Paper number 7" in r.text and "submitted by root" in r.text
+        r = admin.form("/admin/papers/2401.00007/feature", from_page="/", follow_redirects=True)
+        assert "already on the daily list" in r.text

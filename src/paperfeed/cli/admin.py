@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import getpass
+from datetime import UTC
 from typing import Annotated
 
 import typer
 
 from ..errors import PaperfeedError
-from ..store import Store
-from ..store import community
+from ..store import Store, community
 from ..store import users as store_users
 from . import app as root
 from . import console, settings_of
 
-app = typer.Typer(help="Moderation and accounts: hide papers or comments, ban users, make admins.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Moderation and accounts: hide papers or comments, ban users, make admins.", no_args_is_help=True
+)
 root.add_typer(app, name="admin")
 
 
@@ -53,8 +54,11 @@ def create_user(
 
 
 @app.command("set-admin")
-def set_admin(ctx: typer.Context, username: str,
-              revoke: Annotated[bool, typer.Option("--revoke", help="Take admin rights away.")] = False) -> None:
+def set_admin(
+    ctx: typer.Context,
+    username: str,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Take admin rights away.")] = False,
+) -> None:
     """Make a user an administrator (or --revoke)."""
     with _store(ctx).transaction() as conn:
         store_users.set_admin(conn, _user(conn, username).id, not revoke)
@@ -62,8 +66,9 @@ def set_admin(ctx: typer.Context, username: str,
 
 
 @app.command()
-def ban(ctx: typer.Context, username: str,
-        undo: Annotated[bool, typer.Option("--undo", help="Lift the ban.")] = False) -> None:
+def ban(
+    ctx: typer.Context, username: str, undo: Annotated[bool, typer.Option("--undo", help="Lift the ban.")] = False
+) -> None:
     """Ban a user: their sessions end and they can no longer log in, vote or comment."""
     with _store(ctx).transaction() as conn:
         store_users.set_banned(conn, _user(conn, username).id, not undo)
@@ -71,8 +76,9 @@ def ban(ctx: typer.Context, username: str,
 
 
 @app.command("hide-paper")
-def hide_paper(ctx: typer.Context, paper_id: str,
-               undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False) -> None:
+def hide_paper(
+    ctx: typer.Context, paper_id: str, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
+) -> None:
     """Hide a paper from lists, search and feeds (its votes and comments are kept)."""
     with _store(ctx).transaction() as conn:
         if not community.hide_paper(conn, paper_id, not undo):
@@ -81,10 +87,35 @@ def hide_paper(ctx: typer.Context, paper_id: str,
 
 
 @app.command("hide-comment")
-def hide_comment(ctx: typer.Context, comment_id: int,
-                 undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False) -> None:
+def hide_comment(
+    ctx: typer.Context, comment_id: int, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
+) -> None:
     """Hide a comment (admins still see it, marked hidden)."""
     with _store(ctx).transaction() as conn:
         if not community.hide_comment(conn, comment_id, not undo):
             raise PaperfeedError(f"no comment {comment_id}")
     console.print(f"comment {comment_id} is {'visible' if undo else 'hidden'}", highlight=False)
+
+
+@app.command()
+def feature(
+    ctx: typer.Context,
+    paper_id: str,
+    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD", help="Default: today.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Shown as the submitter.")] = "admin",
+) -> None:
+    """Put a stored paper on a day's list (an admin pick)."""
+    from datetime import date, datetime
+
+    try:
+        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError:
+        raise PaperfeedError(f"--day: not a date: {day!r}") from None
+    store = _store(ctx)
+    with store.transaction() as conn:
+        from ..store import papers as store_papers
+
+        if store_papers.get_paper(conn, paper_id) is None:
+            raise PaperfeedError(f"no paper {paper_id!r} (import or fetch it first)")
+        community.submit(conn, paper_id=paper_id, username=by, day=when, source="admin")
+    console.print(f"{paper_id} is on the list of {when}", highlight=False)

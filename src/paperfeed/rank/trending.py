@@ -6,7 +6,7 @@
 arXiv announcement or publication). Why this shape: a paper's votes arrive mostly in its first days;
 dividing by a power of age lets a fresh paper with a handful of votes pass an old one with many, and the
 ``+ 2`` keeps a brand-new paper from dividing by ~0. Gravity 1.8 is Hacker News's long-used constant: with
-it a paper needs about 3.5x the votes to hold its place after a day against one posted an hour ago.
+it a day-old paper needs about 49x the votes of one posted an hour ago to rank level with it.
 
 Only papers of the last ``window_days`` compete. When an instance has no papers that recent (a demo or
 an archive), "now" becomes the newest day with papers, so the page still ranks the latest week.

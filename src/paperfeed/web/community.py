@@ -261,6 +261,21 @@ def hide_paper(
     return RedirectResponse(f"/papers/{paper_id}", status_code=303)
 
 
+@router.post("/admin/papers/{paper_id:path}/feature", dependencies=[LOGIN, CSRF], summary="Admin: pick for today")
+def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Response:
+    day = datetime.now(UTC).date()
+    with request.app.state.store.transaction() as conn:
+        view = _paper_or_404(conn, paper_id)
+        try:
+            community.submit(conn, paper_id=view.id, username=admin.username, day=day, source="admin")
+        except community.CommunityError as exc:
+            flash(request, str(exc), "error")
+            return RedirectResponse(f"/papers/{view.id}", status_code=303)
+    cache.clear(request)
+    flash(request, f"{view.id} is on today's list.")
+    return RedirectResponse(f"/papers/date/{day}#paper-{view.id}", status_code=303)
+
+
 @router.post("/admin/comments/{comment_id}/hide", dependencies=[LOGIN, CSRF], summary="Admin: hide or unhide a comment")
 def hide_comment(
     request: Request, admin: RequireAdmin, comment_id: int, hidden: Annotated[bool, Form()] = True
