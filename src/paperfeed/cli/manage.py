@@ -98,9 +98,20 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int) -> None
     if workers > 1:
         import os
 
+        # each worker process builds its own app from the environment: pass on every setting in force
+        for name in settings.model_fields_set | {"data_dir"}:
+            value = getattr(settings, name)
+            if value is not None:
+                os.environ[f"PAPERFEED_{name.upper()}"] = str(value)
         os.environ["PAPERFEED_DATABASE_URL"] = settings.db_url
+        os.environ["PAPERFEED_SECRET_KEY"] = settings.signing_key()
         uvicorn.run(
-            "paperfeed.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+            "paperfeed.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
         )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
