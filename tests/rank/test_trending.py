@@ -60,3 +60,19 @@ def test_archive_instance_ranks_its_latest_week(store):
     with store.read() as conn:
         ranked = trending(conn, now=datetime(2026, 11, 26, tzinfo=UTC))
     assert {t.paper_id for t in ranked} == {"2401.00001"}  # only the newest 7 days compete
+
+
+def test_papers_without_votes_do_not_trend(store):
+    import_items(store, [rec(1, date(2024, 11, 10), 0), rec(2, date(2024, 11, 8), 4)])
+    with store.read() as conn:
+        ranked = trending(conn, now=datetime(2026, 11, 26, tzinfo=UTC))
+    assert [t.paper_id for t in ranked] == ["2401.00002"]
+
+
+def test_refeatured_old_paper_does_not_move_the_reference_day(store):
+    old = rec(1, date(2024, 1, 1), 50)
+    old.featured.append(Featured(date(2025, 3, 18)))  # an old paper listed again much later
+    import_items(store, [old, rec(2, date(2024, 11, 10), 9)])
+    with store.read() as conn:
+        ranked = trending(conn, now=datetime(2026, 11, 26, tzinfo=UTC))
+    assert [t.paper_id for t in ranked] == ["2401.00002"]

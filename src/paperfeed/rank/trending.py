@@ -8,8 +8,8 @@ dividing by a power of age lets a fresh paper with a handful of votes pass an ol
 ``+ 2`` keeps a brand-new paper from dividing by ~0. Gravity 1.8 is Hacker News's long-used constant: with
 it a day-old paper needs about 49x the votes of one posted an hour ago to rank level with it.
 
-Only papers of the last ``window_days`` compete. When an instance has no papers that recent (a demo or
-an archive), "now" becomes the newest day with papers, so the page still ranks the latest week.
+Only upvoted papers of the last ``window_days`` compete. When an instance has none that recent (a demo
+or an archive), "now" becomes the newest featured day with votes, so the page still ranks a real week.
 See docs/trending.md.
 """
 
@@ -36,8 +36,8 @@ def score(upvotes: int, age_hours: float, gravity: float = 1.8) -> float:
 
 
 def reference_time(conn: Connection, now: datetime, window_days: int) -> datetime:
-    """``now``, or the end of the newest featured day when nothing was featured within the window."""
-    latest = store_papers.latest_featured_day(conn)
+    """``now``, or the end of the newest featured day with votes when none lies within the window."""
+    latest = store_papers.latest_voted_day(conn)
     if latest is None or latest >= (now - timedelta(days=window_days)).date():
         return now
     return datetime.combine(latest + timedelta(days=1), time(), UTC)

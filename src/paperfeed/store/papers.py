@@ -136,6 +136,14 @@ def latest_featured_day(conn: Connection, on_or_before: date | None = None) -> d
     return conn.execute(q).scalar()
 
 
+def latest_voted_day(conn: Connection) -> date | None:
+    """The newest day on which an upvoted, visible paper first appeared on the daily list."""
+    voted = or_(papers.c.hf_upvotes > 0, papers.c.id.in_(select(votes.c.paper_id).where(votes.c.value == 1)))
+    first = select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
+    q = select(func.max(first.c.day)).join(papers, papers.c.id == first.c.paper_id).where(VISIBLE, voted)
+    return conn.execute(q).scalar()
+
+
 def _vote_totals():
     return (
         select(votes.c.paper_id, func.count().label("n"))
@@ -195,7 +203,7 @@ class TrendingRow:
 
 
 def trending_candidates(conn: Connection, *, since: date, category: str | None = None) -> list[TrendingRow]:
-    """Visible papers featured, announced or published on/after ``since`` with their upvote totals."""
+    """Visible, upvoted papers featured, announced or published on/after ``since``, with upvote totals."""
     first_day = (
         select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
     )
@@ -217,6 +225,8 @@ def trending_candidates(conn: Connection, *, since: date, category: str | None =
         q = q.where(papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category)))
     out = []
     for pid, hf, n, fday, ann, pub in conn.execute(q):
+        if not (hf or n):
+            continue  # a paper nobody voted for is not trending
         when = fday or ann
         ts = datetime.combine(when, time(), UTC) if when else utc(pub)
         out.append(TrendingRow(pid, (hf or 0) + (n or 0), ts))
