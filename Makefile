@@ -31,6 +31,7 @@ demo: install
 ## Run every test, on SQLite and on the PostgreSQL server at 127.0.0.1 (database `test`)
 test: install-test
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -72,9 +72,51 @@ class Settings(BaseSettings):
     )
     search_candidates: int = Field(100, ge=10, le=5000, description="Lexical and vector top-k fed to the fusion.")
     search_rrf_k: float = Field(60.0, gt=0, description="Reciprocal-rank fusion constant k.")
-    search_lexical_weight: float = Field(1.0, ge=0, description="Fusion weight of the lexical (BM25) ranking.")
+    search_lexical_weight: float = Field(2.0, ge=0, description="Fusion weight of the lexical (BM25) ranking.")
     search_vector_weight: float = Field(1.0, ge=0, description="Fusion weight of the semantic (vector) ranking.")
     vector_ef: int = Field(128, ge=16, le=4096, description="HNSW search depth (higher: better recall, slower).")
+
+    # email digests and alerts (docs/email.md)
+    smtp_host: str = Field("localhost", description="SMTP server that delivers digests and confirmations.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port (25, 587 with STARTTLS, 465 with SSL).")
+    smtp_security: str = Field(
+        "none", pattern="^(none|starttls|ssl)$", description="SMTP transport security: none, starttls or ssl."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login name (none: no login).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_timeout: float = Field(30.0, gt=0, description="Seconds before an SMTP call times out.")
+    mail_from: str = Field(
+        "paperfeed <paperfeed@localhost>", description="From address of every mail, e.g. 'Papers <papers@example.org>'."
+    )
+    mail_rate: float = Field(5.0, ge=0, description="At most this many messages per second (0: no limit).")
+    mail_max_bounces: int = Field(3, ge=1, description="Permanent failures before an address is marked bouncing.")
+    digest_items: int = Field(10, ge=1, le=100, description="Papers per digest section (trending, each alert...).")
+    digest_time: str = Field(
+        "07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="Time of day (UTC, HH:MM) digests go out."
+    )
+    weekly_day: str = Field(
+        "mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$", description="Day weekly digests go out (mon..sun)."
+    )
+    confirm_link_hours: int = Field(48, ge=1, description="Hours a subscription confirmation link stays valid.")
+    schedule: bool = Field(True, description="`paperfeed serve` runs the built-in scheduler (digests, retries...).")
+    schedule_rss_categories: list[str] = Field(
+        default_factory=list, description="Scheduler: fetch these arXiv RSS categories daily before the digests."
+    )
+    schedule_hf: bool = Field(False, description="Scheduler: fetch today's Hugging Face daily papers daily.")
+
+    @field_validator("mail_from")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        if "\r" in v or "\n" in v:
+            raise ValueError("must be one line")
+        name, addr = parseaddr(v)
+        if "@" not in addr:
+            raise ValueError(f"not an email address: {v!r}")
+        Address(display_name=name, addr_spec=addr)  # raises on what a header cannot carry
+        return v
 
     @field_validator("database_url")
     @classmethod

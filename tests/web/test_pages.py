@@ -110,3 +110,10 @@ def test_empty_database(store, tmp_path):
     with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
         r = c.get("/")
     assert r.status_code == 200 and "paperfeed demo" in r.text
+
+
+def test_search_form_with_empty_and_bad_dates(client):
+    r = client.get("/search?q=paper&date_from=&date_to=&category=")
+    assert r.status_code == 200
+    r = client.get("/search?q=paper&date_from=yesterday")
+    assert r.status_code == 422 and "YYYY-MM-DD" in r.text

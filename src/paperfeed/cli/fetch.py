@@ -23,6 +23,7 @@ from . import app as root
 from . import console, err_console, settings_of
 from .imports import report
 from .progress import bar
+from .search import update_search_index
 
 app = typer.Typer(
     help="Harvest papers from arXiv (API, OAI-PMH, RSS) or the Hugging Face daily papers API.", no_args_is_help=True
@@ -80,6 +81,7 @@ def run(
     if result.resumed_from:
         console.print(f"resumed from {result.resumed_from}", highlight=False)
     report(source, result, as_json=False)
+    update_search_index(store, settings)
     store.close()
     return result
 

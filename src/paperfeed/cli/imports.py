@@ -15,6 +15,7 @@ from ..sources import files
 from ..store import Store
 from . import app, console, err_console, settings_of
 from .progress import bar
+from .search import update_search_index
 
 
 def report(name: str, result: ImportResult, *, as_json: bool) -> None:
@@ -76,6 +77,7 @@ def import_cmd(
             failed = exc
             continue
         report(path.name, result, as_json=as_json)
+    update_search_index(store, settings_of(ctx), quiet=as_json)
     store.close()
     if failed is not None:
         raise typer.Exit(failed.exit_code)

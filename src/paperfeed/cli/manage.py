@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.table import Table
 
 from ..ingest import import_items
@@ -85,12 +86,17 @@ def demo(
         serve_app(settings, host or settings.host, port or settings.port, workers=1)
 
 
-def serve_app(settings: Settings, host: str, port: int, *, workers: int) -> None:
+def serve_app(settings: Settings, host: str, port: int, *, workers: int, scheduler: bool = True) -> None:
     import uvicorn
 
     from ..web.app import create_app
 
     Store.open(settings.db_url).close()  # create or migrate before the first request
+    sched = None
+    if scheduler and settings.schedule:  # in this (the parent) process only: each job runs once
+        from ..email import schedule
+
+        sched = schedule.start(settings)
     console.print(
         f"serving paperfeed at [bold link=http://{host}:{port}/]http://{host}:{port}/[/] (Ctrl+C to stop)",
         highlight=False,
@@ -101,20 +107,29 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int) -> None
         # each worker process builds its own app from the environment: pass on every setting in force
         for name in settings.model_fields_set | {"data_dir"}:
             value = getattr(settings, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if isinstance(value, list | dict):
+                value = json.dumps(value)
             if value is not None:
                 os.environ[f"PAPERFEED_{name.upper()}"] = str(value)
         os.environ["PAPERFEED_DATABASE_URL"] = settings.db_url
         os.environ["PAPERFEED_SECRET_KEY"] = settings.signing_key()
-        uvicorn.run(
-            "paperfeed.web.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
-    else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    try:
+        if workers > 1:
+            uvicorn.run(
+                "paperfeed.web.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
+        else:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    finally:
+        if sched is not None:
+            sched.shutdown(wait=False)
 
 
 @app.command()
@@ -123,10 +138,13 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (use >1 with PostgreSQL).")] = 1,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Do not run the digest/ingest scheduler in this process.")
+    ] = False,
 ) -> None:
-    """Serve the papers in the database over HTTP."""
+    """Serve the papers in the database over HTTP (and run the scheduler: digests, outbox, ingestion)."""
     settings = settings_of(ctx)
-    serve_app(settings, host or settings.host, port or settings.port, workers=workers)
+    serve_app(settings, host or settings.host, port or settings.port, workers=workers, scheduler=not no_scheduler)
 
 
 @app.command("settings")

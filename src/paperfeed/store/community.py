@@ -132,7 +132,9 @@ def hide_comment(conn: Connection, comment_id: int, hidden: bool = True) -> bool
 
 
 def hide_paper(conn: Connection, paper_id: str, hidden: bool = True) -> bool:
-    return conn.execute(update(papers).where(papers.c.id == paper_id).values(hidden=hidden)).rowcount > 0
+    """Hide (or show) a paper; ``modified_at`` moves so the search index catches up."""
+    values = {"hidden": hidden, "modified_at": datetime.now(UTC)}
+    return conn.execute(update(papers).where(papers.c.id == paper_id).values(**values)).rowcount > 0
 
 
 # --- submissions --------------------------------------------------------------------------------------

@@ -84,8 +84,6 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
         days[f.paper_id].append(FeaturedDay(f.day, f.submitted_by, f.upvotes, f.source))
     votes = upvote_counts(conn, ids)
     ncomments = comment_counts(conn, ids)
-    votes = upvote_counts(conn, ids)
-    ncomments = comment_counts(conn, ids)
     out = []
     for r in rows:
         c = cats.get(r.id, [])

@@ -166,37 +166,32 @@ class ToEmbed:
     abstract: str
 
 
-def iter_to_embed(
-    conn: Connection, model: str, text_hash, *, page: int = PAGE, rebuild: bool = False
-) -> Iterator[list[ToEmbed]]:
-    """Pages of visible papers whose vector for ``model`` is missing or stale.
+def next_to_embed(
+    conn: Connection, model: str, text_hash, *, after: str = "", page: int = PAGE, rebuild: bool = False
+) -> tuple[list[ToEmbed], str | None]:
+    """The next page (by id, after ``after``) of visible papers whose vector for ``model`` is missing or stale.
 
-    ``text_hash(title, abstract)`` tells whether the stored vector still matches the paper's text. Pages
-    run by id, so an interrupted job resumes where it stopped (what it stored is no longer missing).
+    Returns ``(papers to embed, last id seen)``; the last id is None when the table is exhausted.
+    ``text_hash(title, abstract)`` tells whether a stored vector still matches the paper's text. Pages run
+    by id, so an interrupted job resumes where it stopped (what it stored is no longer missing).
     """
-    last = ""
     v = paper_vectors
-    while True:
-        q = (
-            select(papers.c.id, papers.c.title, papers.c.abstract, v.c.text_hash)
-            .select_from(papers.outerjoin(v, and_(v.c.paper_id == papers.c.id, v.c.model == model)))
-            .where(papers.c.id > last, papers.c.hidden.is_(False))
-            .order_by(papers.c.id)
-            .limit(page)
-        )
-        rows = conn.execute(q).all()
-        if not rows:
-            return
-        todo = [
-            ToEmbed(r.id, r.title or "", r.abstract or "")
-            for r in rows
-            if rebuild or r.text_hash is None or r.text_hash != text_hash(r.title or "", r.abstract or "")
-        ]
-        if todo:
-            yield todo
-        last = rows[-1].id
-        if len(rows) < page:
-            return
+    q = (
+        select(papers.c.id, papers.c.title, papers.c.abstract, v.c.text_hash)
+        .select_from(papers.outerjoin(v, and_(v.c.paper_id == papers.c.id, v.c.model == model)))
+        .where(papers.c.id > after, papers.c.hidden.is_(False))
+        .order_by(papers.c.id)
+        .limit(page)
+    )
+    rows = conn.execute(q).all()
+    if not rows:
+        return [], None
+    todo = [
+        ToEmbed(r.id, r.title or "", r.abstract or "")
+        for r in rows
+        if rebuild or r.text_hash is None or r.text_hash != text_hash(r.title or "", r.abstract or "")
+    ]
+    return todo, rows[-1].id
 
 
 def count_to_embed(conn: Connection, model: str) -> int:

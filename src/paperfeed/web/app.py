@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,7 +22,7 @@ from ..errors import PaperfeedError
 from ..settings import Settings, load_settings
 from ..store import Store
 from .auth import LoginRequired, wants_json
-from .cache import PageCache
+from .cache import CachedPagesMiddleware, PageCache
 from .render import render, templates
 
 HERE = Path(__file__).parent
@@ -41,6 +42,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store or Store.open(settings.db_url)
     app.state.templates = templates
     app.state.page_cache = PageCache(ttl=settings.page_cache_seconds)
+    app.add_middleware(CachedPagesMiddleware)  # added first: runs inside SessionMiddleware, which it needs
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),
@@ -57,6 +59,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(community.router)
     _include_optional(app, "paperfeed.api.routes")
     _include_optional(app, "paperfeed.feeds.routes")
+    _include_optional(app, "paperfeed.email.web")
     app.include_router(pages.router)  # last: its /papers/{id} catches what the others leave
 
     @app.exception_handler(LoginRequired)
@@ -80,7 +83,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
         detail = f"bad {where}: {first.get('msg', 'invalid value')}"
         if wants_json(request):
-            return JSONResponse({"error": detail, "detail": exc.errors()}, status_code=422)
+            return JSONResponse({"error": detail, "detail": jsonable_encoder(exc.errors())}, status_code=422)
         return render(request, "error.html", status=422, detail=detail, status_code=422)
 
     @app.exception_handler(PaperfeedError)

@@ -24,7 +24,7 @@ from .render import flash, render
 router = APIRouter()
 
 
-def _paper_or_404(conn, paper_id: str):
+def paper_or_404(conn, paper_id: str):
     parsed = parse_arxiv_id(paper_id)
     view = store_papers.get_paper(conn, parsed[0] if parsed else paper_id)
     if view is None or view.hidden:
@@ -47,7 +47,7 @@ def _back(request: Request, fallback: str) -> RedirectResponse:
 def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[int, Form(ge=-1, le=1)] = 1) -> Response:
     store = request.app.state.store
     with store.transaction() as conn:
-        view = _paper_or_404(conn, paper_id)
+        view = paper_or_404(conn, paper_id)
         community.vote(conn, user_id=user.id, paper_id=view.id, value=value)
     with store.read() as conn:
         view = store_papers.get_paper(conn, view.id)
@@ -67,7 +67,7 @@ def comment(
 ) -> Response:
     store = request.app.state.store
     with store.transaction() as conn:
-        view = _paper_or_404(conn, paper_id)
+        view = paper_or_404(conn, paper_id)
         try:
             cid = community.add_comment(conn, user_id=user.id, paper_id=view.id, body=body, parent_id=parent_id)
         except community.CommunityError as exc:
@@ -130,7 +130,7 @@ def submit(request: Request, user: RequireUser, paper: Annotated[str, Form(max_l
 # --- collections --------------------------------------------------------------------------------------
 
 
-def _own_collection(conn, collection_id: int, user):
+def own_collection(conn, collection_id: int, user):
     coll = store_collections.get(conn, collection_id, viewer_id=user.id)
     if coll is None or coll.user_id != user.id:
         raise HTTPException(404, "no such collection")
@@ -148,7 +148,7 @@ def create_collection(
 ) -> Response:
     with request.app.state.store.transaction() as conn:
         if paper_id:
-            paper_id = _paper_or_404(conn, paper_id).id
+            paper_id = paper_or_404(conn, paper_id).id
         try:
             cid = store_collections.create(
                 conn, user_id=user.id, name=name, description=description, is_public=is_public
@@ -170,8 +170,8 @@ def add_to_collection(
     paper_id: Annotated[str, Form(max_length=100)],
 ) -> Response:
     with request.app.state.store.transaction() as conn:
-        coll = _own_collection(conn, collection_id, user)
-        view = _paper_or_404(conn, paper_id)
+        coll = own_collection(conn, collection_id, user)
+        view = paper_or_404(conn, paper_id)
         added = store_collections.add_paper(conn, coll.id, view.id)
     flash(request, f"Added to {coll.name}." if added else f"Already in {coll.name}.")
     return _back(request, f"/collections/{coll.id}")
@@ -184,7 +184,7 @@ def remove_from_collection(
     request: Request, user: RequireUser, collection_id: int, paper_id: Annotated[str, Form(max_length=100)]
 ) -> Response:
     with request.app.state.store.transaction() as conn:
-        coll = _own_collection(conn, collection_id, user)
+        coll = own_collection(conn, collection_id, user)
         store_collections.remove_paper(conn, coll.id, paper_id)
     return RedirectResponse(f"/collections/{coll.id}", status_code=303)
 
@@ -199,7 +199,7 @@ def edit_collection(
     is_public: Annotated[bool, Form()] = False,
 ) -> Response:
     with request.app.state.store.transaction() as conn:
-        coll = _own_collection(conn, collection_id, user)
+        coll = own_collection(conn, collection_id, user)
         try:
             store_collections.update_meta(conn, coll.id, name=name, description=description, is_public=is_public)
         except store_collections.CollectionError as exc:
@@ -210,7 +210,7 @@ def edit_collection(
 @router.post("/collections/{collection_id}/delete", dependencies=[LOGIN, CSRF], summary="Delete a collection")
 def delete_collection(request: Request, user: RequireUser, collection_id: int) -> Response:
     with request.app.state.store.transaction() as conn:
-        coll = _own_collection(conn, collection_id, user)
+        coll = own_collection(conn, collection_id, user)
         store_collections.remove(conn, coll.id)
     flash(request, f"Deleted {coll.name}.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
@@ -265,7 +265,7 @@ def hide_paper(
 def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Response:
     day = datetime.now(UTC).date()
     with request.app.state.store.transaction() as conn:
-        view = _paper_or_404(conn, paper_id)
+        view = paper_or_404(conn, paper_id)
         try:
             community.submit(conn, paper_id=view.id, username=admin.username, day=day, source="admin")
         except community.CommunityError as exc:

@@ -137,7 +137,7 @@ def trending(
     )
 
 
-@router.get("/authors/{name}", response_class=HTMLResponse, summary="An author's papers")
+@router.get("/authors/{name:path}", response_class=HTMLResponse, summary="An author's papers")
 def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLResponse:
     per_page = request.app.state.settings.page_items
     with request.app.state.store.read() as conn:
@@ -164,14 +164,19 @@ def search_page(
     q: Annotated[str, Query(max_length=1000)] = "",
     category: Annotated[str | None, Query(max_length=40)] = None,
     author: Annotated[str | None, Query(max_length=300)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")] = None,
+    date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")] = None,
     has_code: bool = False,
     sort: Annotated[str, Query(pattern="^(relevance|newest|upvotes)$")] = "relevance",
     p: Page = 1,
 ) -> HTMLResponse:
     s = request.app.state.settings
     result, papers, error = None, [], None
+    try:  # the filter form sends empty dates for "no limit"
+        date_from = date.fromisoformat(date_from) if date_from else None  # type: ignore[assignment]
+        date_to = date.fromisoformat(date_to) if date_to else None  # type: ignore[assignment]
+    except ValueError:
+        raise HTTPException(422, "dates are written YYYY-MM-DD") from None
     if q.strip():
         try:
             from ..rank.search import search

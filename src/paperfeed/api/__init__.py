@@ -1,0 +1,1 @@
+"""The JSON API: Hugging Face-compatible paper endpoints and paperfeed's own (``routes.router``)."""

@@ -1,0 +1,161 @@
+"""The JSON API under ``/api``: Hugging Face-compatible paper endpoints, plus paperfeed's own (``api.community``).
+
+Read endpoints answer in HF's shape (``api.schemas``) so HF clients work against a paperfeed server; they
+read through the store and the rankers like the pages do. Errors are JSON (``{"error": ...}``): 400/422
+for bad parameters, 404 for unknown papers, never a 500 for what a client sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from ..rank import trending as rank_trending
+from ..store import papers as store_papers
+from ..web import periods
+from ..web.community import paper_or_404
+from . import community
+from .schemas import HFDailyItem, HFPaper
+from .shape import featuring, hf_item, hf_paper
+
+router = APIRouter(prefix="/api")
+router.include_router(community.router)  # first: its /papers/{id}/comments must win over /papers/{id}
+
+Page = Annotated[int, Query(ge=0, le=10_000, description="Page number, from 0 (as on HF)")]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Category = Annotated[str | None, Query(max_length=40, description="Only papers in this arXiv category")]
+PERIOD_CAP = 2_000  # papers of one period ranked in memory for sort=trending
+HF_JSON = {"response_model_exclude_none": True, "tags": ["Hugging Face-compatible"]}
+
+
+def _period(day: str | None, week: str | None, month: str | None) -> periods.Period | None:
+    given = [(k, v) for k, v in (("day", day), ("week", week), ("month", month)) if v]
+    if len(given) > 1:
+        raise HTTPException(400, "give at most one of date, week and month")
+    if not given:
+        return None
+    kind, value = given[0]
+    try:
+        return periods.parse(kind, value, today=datetime.now(UTC).date())
+    except ValueError as exc:
+        raise HTTPException(400, f"bad {'date' if kind == 'day' else kind} {value[:40]!r}: {exc}") from None
+
+
+def _by_trending(views, start: date, end: date, gravity: float):
+    """A period's papers ranked by the trending score as of the end of the period."""
+    now = datetime.combine(end + timedelta(days=1), time(), UTC)
+
+    def score(v):
+        f = featuring(v, (start, end))
+        since = datetime.combine(f.day, time(), UTC) if f else now
+        return -rank_trending.score(v.upvotes, (now - since).total_seconds() / 3600, gravity), -v.upvotes, v.id
+
+    return sorted(views, key=score)
+
+
+@router.get(
+    "/daily_papers",
+    response_model=list[HFDailyItem],
+    summary="Daily papers (Hugging Face-compatible)",
+    description="The papers featured on a day, ISO week or month, as HF's `/api/daily_papers` lists them. "
+    "Without `date`/`week`/`month`: the latest day with papers (with `submitter`: every day; with "
+    "`sort=trending`: the trending list). `sort=publishedAt` (default) lists newest papers first, "
+    "`upvotes` most upvoted first, `trending` by the time-decayed score of docs/trending.md.",
+    **HF_JSON,
+)
+def daily_papers(
+    request: Request,
+    day: Annotated[str | None, Query(alias="date", max_length=10, description="YYYY-MM-DD")] = None,
+    week: Annotated[str | None, Query(max_length=8, description="YYYY-Www")] = None,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
+    submitter: Annotated[str | None, Query(max_length=200, description="Only papers this user put on a list")] = None,
+    sort: Literal["publishedAt", "trending", "upvotes"] = "publishedAt",
+    p: Page = 0,
+    limit: Limit = 50,
+) -> list[HFDailyItem]:
+    s, store = request.app.state.settings, request.app.state.store
+    period, offset = _period(day, week, month), p * limit
+    with store.read() as conn:
+        if period is None and sort == "trending" and not submitter:
+            ranked = rank_trending.trending(conn, gravity=s.trending_gravity, window_days=s.trending_window_days)
+            return [hf_item(v) for v in store_papers.get_papers(conn, [t.paper_id for t in ranked[offset:][:limit]])]
+        if period is not None:
+            start, end = period.start, period.end
+        elif submitter:
+            start, end = periods.FIRST, datetime.now(UTC).date() + timedelta(days=1)
+        elif latest := store_papers.latest_featured_day(conn):
+            start = end = latest
+        else:
+            return []
+        if sort == "trending":
+            views, _ = store_papers.featured_between(conn, start, end, submitter=submitter, limit=PERIOD_CAP)
+            views = _by_trending(views, start, end, s.trending_gravity)[offset:][:limit]
+        else:
+            order = "published" if sort == "publishedAt" else "upvotes"
+            views, _ = store_papers.featured_between(
+                conn, start, end, submitter=submitter, order=order, limit=limit, offset=offset
+            )
+    return [hf_item(v, within=(start, end)) for v in views]
+
+
+@router.get(
+    "/trending",
+    response_model=list[HFDailyItem],
+    summary="Trending papers",
+    description="The /trending page as JSON (items in the daily-papers shape), optionally one category.",
+    **HF_JSON,
+)
+def trending(request: Request, category: Category = None, p: Page = 0, limit: Limit = 50) -> list[HFDailyItem]:
+    s = request.app.state.settings
+    with request.app.state.store.read() as conn:
+        ranked = rank_trending.trending(
+            conn, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
+        )
+        views = store_papers.get_papers(conn, [t.paper_id for t in ranked[p * limit :][:limit]])
+    return [hf_item(v) for v in views]
+
+
+@router.get(
+    "/papers/search",
+    response_model=list[HFDailyItem],
+    summary="Search papers (Hugging Face-compatible)",
+    description="Items wrapping `paper`, best match first. Response headers: `X-Total-Count` (all matches), "
+    "`X-Search-Lexical-Only` (`true` when meaning-based search was not used) and `X-Search-Not-Embedded` "
+    "(papers not yet indexed for meaning).",
+    **HF_JSON,
+)
+def search(
+    request: Request,
+    response: Response,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description="Search words")],
+    limit: Limit = 50,
+    p: Page = 0,
+) -> list[HFDailyItem]:
+    if not q.strip():
+        raise HTTPException(400, "q is empty")
+    try:
+        from ..rank.search import search as run_search
+    except ImportError:
+        raise HTTPException(503, "search is not available on this server") from None
+    store = request.app.state.store
+    result = run_search(store, request.app.state.settings, q, limit=limit, offset=p * limit)
+    with store.read() as conn:
+        views = [v for v in store_papers.get_papers(conn, [h.paper_id for h in result.hits]) if not v.hidden]
+    response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Search-Lexical-Only"] = "true" if result.lexical_only else "false"
+    response.headers["X-Search-Not-Embedded"] = str(result.not_embedded or 0)
+    return [hf_item(v) for v in views]
+
+
+@router.get(
+    "/papers/{paper_id:path}",
+    response_model=HFPaper,
+    summary="A paper (Hugging Face-compatible)",
+    description="One paper as HF's `/api/papers/{id}` returns it. The Markdown version is `/papers/{id}.md`.",
+    **HF_JSON,
+)
+def paper(request: Request, paper_id: str) -> HFPaper:
+    with request.app.state.store.read() as conn:
+        return hf_paper(paper_or_404(conn, paper_id))

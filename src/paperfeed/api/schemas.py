@@ -1,0 +1,155 @@
+"""The API's JSON shapes (pydantic).
+
+``HF*`` models follow the Hugging Face paper API field for field (names, types, nesting), so clients
+written for ``huggingface.co/api/daily_papers`` and ``/api/papers/{id}`` read a paperfeed server too. They
+forbid unknown fields and do not coerce types: the tests parse a recorded HF response and a paperfeed
+response with these same models, so a renamed or mistyped field fails. Fields HF sends that paperfeed
+cannot know (thumbnails, avatars, organizations, linked models) are optional and left out, as HF leaves
+out the ones a paper lacks. ``_id`` values are synthesized, stable per paper, author or user.
+
+The other models are paperfeed's own endpoints: votes, comments, collections, submissions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# HF writes every timestamp as UTC with milliseconds: 2026-06-12T00:00:00.000Z
+Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")]
+Count = Annotated[int, Field(ge=0)]
+
+
+class HFModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+class HFUser(HFModel):
+    """A Hugging Face account as HF embeds it (submitter, claimed author). paperfeed fills in the name."""
+
+    id_: str = Field(alias="_id")
+    name: str
+    fullname: str
+    type: str
+    isPro: bool
+    user: str | None = None
+    avatarUrl: str | None = None
+    isHf: bool | None = None
+    isHfAdmin: bool | None = None
+    isMod: bool | None = None
+    followerCount: int | None = None
+    isUserFollowing: bool | None = None
+
+
+class HFAuthor(HFModel):
+    id_: str = Field(alias="_id")
+    name: str
+    hidden: bool
+    user: HFUser | None = None
+    status: str | None = None
+    statusLastChangedAt: Timestamp | None = None
+
+
+class HFPaper(HFModel):
+    """A paper as ``/api/papers/{id}`` returns it and as daily items wrap it."""
+
+    id: str
+    title: str
+    summary: str
+    authors: list[HFAuthor]
+    publishedAt: Timestamp
+    upvotes: Count
+    discussionId: str
+    ai_keywords: list[str]
+    submittedOnDailyAt: Timestamp | None = None
+    submittedOnDailyBy: HFUser | None = None
+    githubRepo: str | None = None
+    projectPage: str | None = None
+    numComments: Count | None = Field(None, description="paperfeed's addition: visible comments on the paper")
+    ai_summary: str | None = None
+    ai_summary_model: str | None = None
+    githubRepoAddedBy: str | None = None
+    githubStars: int | None = None
+    organization: dict[str, Any] | None = None
+    mediaUrls: list[str] | None = None
+    linkedModels: list[dict[str, Any]] | None = None
+    numTotalModels: int | None = None
+    linkedDatasets: list[dict[str, Any]] | None = None
+    numTotalDatasets: int | None = None
+    linkedSpaces: list[dict[str, Any]] | None = None
+    numTotalSpaces: int | None = None
+
+
+class HFDailyItem(HFModel):
+    """One entry of ``/api/daily_papers`` (and of search results): the paper plus list-level fields."""
+
+    paper: HFPaper
+    title: str
+    summary: str
+    publishedAt: Timestamp
+    numComments: Count
+    isAuthorParticipating: bool
+    submittedBy: HFUser | None = None
+    thumbnail: str | None = None
+    organization: dict[str, Any] | None = None
+    mediaUrls: list[str] | None = None
+
+
+# --- paperfeed's own endpoints --------------------------------------------------------------------------
+
+
+class VoteIn(BaseModel):
+    value: Literal[1, 0, -1] = Field(1, description="1 upvote, 0 remove your vote, -1 not interested")
+
+
+class VoteOut(BaseModel):
+    id: str
+    upvotes: int
+    vote: int
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=10_000)
+    parent_id: int | None = Field(None, description="reply to this comment (same paper)")
+
+
+class CommentOut(BaseModel):
+    id: int
+    paper_id: str
+    user: str
+    parent_id: int | None
+    body: str
+    created_at: datetime
+
+
+class CollectionIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field("", max_length=2000)
+    public: bool = False
+    paper: str | None = Field(None, max_length=100, description="a first paper to add")
+
+
+class CollectionOut(BaseModel):
+    id: int
+    name: str
+    owner: str
+    description: str
+    public: bool
+    size: int
+    created_at: datetime
+
+
+class CollectionDetail(CollectionOut):
+    papers: list[HFPaper]
+
+
+class SubmitIn(BaseModel):
+    paper: str = Field(min_length=1, max_length=300, description="an arXiv id or URL, e.g. 2401.01234")
+
+
+class SubmitOut(BaseModel):
+    id: str
+    date: str = Field(description="the daily list the paper now appears on (YYYY-MM-DD)")
+    paper: HFPaper

@@ -1,0 +1,80 @@
+"""Papers in Hugging Face's shape: ``PaperView`` -> ``HFPaper`` / ``HFDailyItem``.
+
+HF identifies authors, users and discussions by 24-hex-digit ids; paperfeed has no such objects, so
+their ``_id`` is a hash of what they stand for (paper and author position, user name, paper): the same
+on every request and every server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, time
+
+from ..store.papers import FeaturedDay, PaperView
+from .schemas import HFAuthor, HFDailyItem, HFPaper, HFUser
+
+
+def synth_id(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
+
+
+def timestamp(value: datetime | date) -> str:
+    """HF's timestamp format: UTC, milliseconds, ``Z``."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(), UTC)
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def hf_user(username: str) -> HFUser:
+    """A user as HF's paper objects embed it (daily items leave out ``user``)."""
+    return HFUser(id_=synth_id("user", username), name=username, fullname=username, user=username,
+                  type="user", isPro=False)  # fmt: skip
+
+
+def featuring(view: PaperView, within: tuple[date, date] | None = None) -> FeaturedDay | None:
+    """The paper's last featuring ``within`` a listed period, else its first (when it reached a list)."""
+    if within is not None:
+        inside = [f for f in view.featured if within[0] <= f.day <= within[1]]
+        if inside:
+            return inside[-1]
+    return view.featured[0] if view.featured else None
+
+
+def _published(view: PaperView, featuring: FeaturedDay | None) -> str:
+    when = view.published_at or view.announced_on or (featuring.day if featuring else None) or view.updated_at
+    return timestamp(when or datetime(1970, 1, 1, tzinfo=UTC))
+
+
+def hf_paper(view: PaperView, *, within: tuple[date, date] | None = None) -> HFPaper:
+    f = featuring(view, within)
+    return HFPaper(
+        id=view.id,
+        title=view.title,
+        summary=view.abstract,
+        authors=[
+            HFAuthor(id_=synth_id("author", view.id, n), name=a, hidden=False) for n, a in enumerate(view.authors)
+        ],
+        publishedAt=_published(view, f),
+        upvotes=view.upvotes,
+        discussionId=synth_id("discussion", view.id),
+        ai_keywords=list(view.keywords),
+        submittedOnDailyAt=timestamp(f.day) if f else None,
+        submittedOnDailyBy=hf_user(f.submitted_by) if f and f.submitted_by else None,
+        githubRepo=view.code_url,
+        projectPage=view.project_url,
+        numComments=view.num_comments,
+    )
+
+
+def hf_item(view: PaperView, *, within: tuple[date, date] | None = None) -> HFDailyItem:
+    paper = hf_paper(view, within=within)
+    return HFDailyItem(
+        paper=paper,
+        title=paper.title,
+        summary=paper.summary,
+        publishedAt=paper.publishedAt,
+        numComments=view.num_comments,
+        isAuthorParticipating=False,  # paperfeed does not link accounts to authors
+        submittedBy=paper.submittedOnDailyBy.model_copy(update={"user": None}) if paper.submittedOnDailyBy else None,
+    )

@@ -1,0 +1,206 @@
+"""``paperfeed index | search | similar``: build the search indexes, search, find similar papers."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import PaperfeedError
+from ..store import Store
+from ..store import papers as store_papers
+from . import app, console, err_console, settings_of
+from .progress import RateColumn
+
+
+def update_search_index(store: Store, settings, *, quiet: bool = False) -> None:
+    """After an import or fetch: add the new papers to the lexical index (seconds; no embedding).
+
+    A failure here never fails the import: the index is derived data, and searches catch up by themselves.
+    """
+    from ..index import update_lexical
+
+    try:
+        n = update_lexical(store, settings)
+    except Exception as exc:  # noqa: BLE001
+        err_console.print(f"[yellow]warning:[/] search index not updated ({exc}); run `paperfeed index`")
+        return
+    if n > 0 and not quiet:
+        console.print(
+            f"search index: {n:,} papers added (run `paperfeed index` to embed them for semantic search)",
+            highlight=False,
+        )
+
+
+@app.command("index")
+def index_cmd(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild the indexes from the database.")] = False,
+    reembed: Annotated[
+        bool, typer.Option("--reembed", help="Compute every paper's vector again (slow: hours on a CPU).")
+    ] = False,
+    no_embed: Annotated[bool, typer.Option("--no-embed", help="Update the lexical index only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
+) -> None:
+    """Bring the search indexes up to date: new papers indexed and embedded (resumable: run it again)."""
+    from ..index import job
+
+    settings = settings_of(ctx)
+    store = Store.open(settings.db_url)
+    columns = [
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn("papers"),
+        TimeElapsedColumn(),
+    ]
+    tasks: dict[str, int] = {}
+    with Progress(*columns, console=err_console, disable=as_json or not err_console.is_terminal) as progress:
+
+        def tick(stage: str, n: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            elif total is not None:
+                progress.update(tasks[stage], total=total)
+            if n:
+                progress.advance(tasks[stage], n)
+
+        report = job.run(
+            store, settings, rebuild=rebuild or reembed, reembed=reembed, embed=not no_embed, progress=tick
+        )
+    store.close()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "lexical": report.lexical,
+                    "removed": report.removed,
+                    "embedded": report.embedded,
+                    "vectors": report.vectors,
+                    "device": report.device,
+                    "embed_papers_per_s": round(report.embed_rate, 1),
+                    "seconds": {k: round(v, 2) for k, v in report.seconds.items()},
+                }
+            )
+        )
+        return
+    secs = sum(report.seconds.values())
+    console.print(
+        f"[bold]index[/]: [green]{report.lexical:,} papers indexed[/]"
+        + (f", {report.removed:,} removed" if report.removed else "")
+        + f", [green]{report.embedded:,} embedded[/]"
+        + (f" ({report.embed_rate:,.1f} papers/s on {report.device})" if report.embedded else "")
+        + f", {report.vectors:,} vectors added in {secs:,.1f} s",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PaperfeedError(f"{name}: not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def _print_hits(store: Store, hits, *, title: str, as_json: bool, extra: dict | None = None) -> None:
+    with store.read() as conn:
+        views = {v.id: v for v in store_papers.get_papers(conn, [h.paper_id for h in hits])}
+    if as_json:
+        rows = [
+            {"id": h.paper_id, "score": h.score, "why": h.why, "title": views[h.paper_id].title}
+            for h in hits
+            if h.paper_id in views
+        ]
+        typer.echo(json.dumps({**(extra or {}), "hits": rows}))
+        return
+    if not hits:
+        console.print(title, highlight=False, soft_wrap=True)
+        console.print("[dim]no papers found[/]")
+        return
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("title", style="bold")
+    table.add_column("authors", style="dim", max_width=30)
+    table.add_column("date", style="dim", no_wrap=True)
+    table.add_column("why", style="green", no_wrap=True)
+    for i, h in enumerate(hits, 1):
+        v = views.get(h.paper_id)
+        if v is None:
+            continue
+        authors = ", ".join(v.authors[:3]) + (" et al." if len(v.authors) > 3 else "")
+        when = v.published_at.date().isoformat() if v.published_at else str(v.announced_on or "")
+        table.add_row(str(i), v.id, v.title, authors, when, h.why)
+    console.print(table)
+
+
+@app.command("search")
+def search_cmd(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words, "phrases", -exclude, ti: au: abs: cat: (see docs/search.md).')],
+    category: Annotated[str | None, typer.Option("--category", "-c", help="Only this category, e.g. cs.CL.")] = None,
+    date_from: Annotated[str | None, typer.Option("--date-from", metavar="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--date-to", metavar="YYYY-MM-DD")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Only papers by this author.")] = None,
+    has_code: Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")] = False,
+    sort: Annotated[str, typer.Option("--sort", help="relevance, newest or upvotes.")] = "relevance",
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=200)] = 10,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Search the papers: lexical and semantic, exact ids and titles first."""
+    from ..rank.search import search
+
+    settings = settings_of(ctx)
+    store = Store.open(settings.db_url)
+    t = time.perf_counter()
+    result = search(
+        store, settings, query, category=category, date_from=_date(date_from, "--date-from"),
+        date_to=_date(date_to, "--date-to"), author=author, has_code=has_code, sort=sort, limit=limit, offset=offset,
+    )  # fmt: skip
+    ms = (time.perf_counter() - t) * 1e3
+    note = ""
+    if result.lexical_only:
+        note = (
+            f" · [yellow]keywords only for {result.not_embedded:,} papers not embedded yet (run `paperfeed index`)[/]"
+            if result.not_embedded
+            else " · [yellow]keywords only[/]"
+        )
+    title = f"[bold]{result.total:,}[/] results for [bold]{query!r}[/] ({ms:,.0f} ms){note}"
+    extra = {"total": result.total, "lexical_only": result.lexical_only, "not_embedded": result.not_embedded}
+    _print_hits(store, result.hits, title=title, as_json=as_json, extra=extra)
+    store.close()
+
+
+@app.command("similar")
+def similar_cmd(
+    ctx: typer.Context,
+    paper_id: Annotated[str, typer.Argument(help="arXiv id (or URL) or pf- id of the paper.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Papers similar to a paper: its vector neighbours blended with shared rare words."""
+    from ..ids import parse_arxiv_id
+    from ..rank.similar import similar
+
+    settings = settings_of(ctx)
+    parsed = parse_arxiv_id(paper_id)
+    pid = parsed[0] if parsed else paper_id.strip()
+    store = Store.open(settings.db_url)
+    with store.read() as conn:
+        paper = store_papers.get_paper(conn, pid)
+    if paper is None:
+        store.close()
+        raise PaperfeedError(f"no paper {pid!r} in the database")
+    hits = similar(store, settings, pid, limit=limit)
+    _print_hits(store, hits, title=f"papers like [bold]{paper.title}[/] ({pid})", as_json=as_json)
+    store.close()

@@ -1,0 +1,566 @@
+"""Who is due for a digest, and what goes in it; composing queues it in the outbox.
+
+One run (``compose_all``) serves every subscriber at a cost that barely grows with their number:
+trending is ranked once, each distinct alert (kind, value, window) is searched once, fresh papers,
+their authors and categories are read once, and the history of what each subscriber already got is
+loaded in bulk for the candidate papers only. Then each digest is a few set operations and two template
+renders.
+
+What a digest holds (``digest_items`` papers per section, none ever sent to the subscriber before):
+- "Trending": the top of ``rank.trending``.
+- "For you" (``personal``): papers similar to the linked account's recent upvotes ("because you upvoted
+  X"), merged with the matches of the alerts due in this run ("matches alert 'X'").
+- one section per due alert when ``personal`` is off: keyword/query -> search (all the words, most
+  relevant first), author -> papers by that author, category -> the category's new papers, most upvoted
+  first; each restricted to papers listed since the alert's previous digest.
+
+When: daily digests on weekdays (skipped when nothing was announced or featured since the subscriber's
+last digest), weekly ones on ``weekly_day``; alerts follow their own frequency. One mail per subscriber
+per day: its outbox ``dedupe_key`` is ``digest:<subscriber>:<day>``, so composing twice queues nothing
+new. An empty digest is only sent to subscribers who asked for it (``send_empty``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from ..settings import Settings
+from ..store import Store
+from ..store import outbox as store_outbox
+from ..store import papers as store_papers
+from ..store import subscriptions as subs
+from ..store.subscriptions import AlertView, FreshPaper, SubscriberView
+from . import message, tokens
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_WINDOW_DAYS = 31  # an alert never looks further back than this (a long-paused subscription)
+SEARCH_SLACK_DAYS = 7  # the search index dates papers by submission, which precedes the listing day
+TRENDING_POOL = 300
+SIMILAR_SEEDS = 5  # personal picks: papers like the account's 5 most recent upvotes
+UPVOTES_LOOKED_AT = 200  # an account's recent upvotes, never sent back to it
+BATCH = 500  # digests written per transaction
+
+
+def due_frequencies(day: date, settings: Settings) -> tuple[str, ...]:
+    """What is due on ``day``: daily digests on weekdays, weekly ones on ``weekly_day``."""
+    out = []
+    if day.weekday() < 5:
+        out.append("daily")
+    if WEEKDAYS[day.weekday()] == settings.weekly_day:
+        out.append("weekly")
+    return tuple(out)
+
+
+def default_since(day: date, frequency: str) -> date:
+    """Where the window of a first digest starts: the previous weekday (daily) or a week back."""
+    if frequency == "weekly":
+        return day - timedelta(days=7)
+    back = 3 if day.weekday() == 0 else 1
+    return day - timedelta(days=back)
+
+
+@dataclass
+class MailPaper:
+    id: str
+    title: str
+    authors: str
+    summary: str
+    upvotes: int
+    url: str
+    pdf_url: str | None
+    reason: str = ""
+
+
+@dataclass
+class Section:
+    key: str  # trending | personal | alert:<id>
+    title: str
+    items: list[MailPaper]
+
+
+@dataclass
+class Digest:
+    subscriber: SubscriberView
+    day: date
+    weekly: bool
+    sections: list[Section]
+    alert_ids: list[int] = field(default_factory=list)
+
+    @property
+    def papers(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+    def subject(self) -> str:
+        parts = []
+        for s in self.sections:
+            n = len(s.items)
+            if s.key == "trending":
+                parts.append(f"{n} trending paper{'s' if n != 1 else ''}")
+            elif s.key == "personal":
+                parts.append(f"{n} for you")
+        alert_hits = sum(len(s.items) for s in self.sections if s.key.startswith("alert:"))
+        if alert_hits:
+            parts.append(f"{alert_hits} alert match{'es' if alert_hits != 1 else ''}")
+        what = ", ".join(parts) or "No new papers"
+        return f"{what}{' this week' if self.weekly else ''} · {message.short_day(self.day)}"
+
+
+@dataclass
+class ComposeReport:
+    frequencies: tuple[str, ...]
+    subscribers: int = 0  # active subscribers considered
+    due: int = 0  # with something due in this run
+    queued: int = 0
+    already_queued: int = 0
+    nothing_new: int = 0  # daily digests skipped: nothing announced since the last one
+    empty: int = 0  # nothing new for them, and they did not ask for empty digests
+    papers: int = 0
+    alert_queries: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # prepare / select / render / write seconds
+
+
+class Composer:
+    """The shared material of one run: trending, alert results, fresh papers, sent history."""
+
+    def __init__(self, store: Store, settings: Settings, *, now: datetime, frequencies: tuple[str, ...]):
+        self.store, self.settings, self.now = store, settings, now
+        self.today = now.date()
+        self.frequencies = frequencies
+        self.n = settings.digest_items
+        self.base = settings.base_url.rstrip("/")
+        self.trending: list[str] = []
+        self.alert_hits: dict[tuple[str, str, date], list[str]] = {}
+        self.similar_to: dict[str, list[str]] = {}
+        self.upvoted: dict[int, list[str]] = {}
+        self.fresh: dict[str, FreshPaper] = {}
+        self.history: dict[int, set[str]] = {}
+        self.views: dict[str, MailPaper] = {}
+        self.titles: dict[str, str] = {}
+        self._listed: dict[date, bool] = {}
+        self.alert_queries = 0
+
+    # --- which parts are due --------------------------------------------------------------------------
+
+    def main_due(self, sub: SubscriberView) -> bool:
+        return sub.frequency in self.frequencies and (sub.trending or sub.personal)
+
+    def alerts_due(self, sub: SubscriberView) -> list[AlertView]:
+        return [a for a in sub.alerts if a.frequency in self.frequencies]
+
+    def alert_since(self, a: AlertView) -> date:
+        floor = self.today - timedelta(days=MAX_WINDOW_DAYS)
+        since = a.last_digest_at.date() if a.last_digest_at else default_since(self.today, a.frequency)
+        return max(since, floor)
+
+    # --- shared material ------------------------------------------------------------------------------
+
+    def prepare(self, subscribers: list[SubscriberView]) -> None:
+        due_alerts = [a for s in subscribers for a in self.alerts_due(s)]
+        wants_trending = any(s.trending and self.main_due(s) for s in subscribers)
+        linked_users = [s.user_id for s in subscribers if s.user_id]  # their own upvotes are never sent back
+        since = min([self.alert_since(a) for a in due_alerts], default=self.today)
+        with self.store.read() as conn:
+            if wants_trending:
+                from ..rank.trending import trending
+
+                ranked = trending(
+                    conn,
+                    now=self.now,
+                    gravity=self.settings.trending_gravity,
+                    window_days=self.settings.trending_window_days,
+                )
+                self.trending = [t.paper_id for t in ranked[:TRENDING_POOL]]
+            if due_alerts:
+                self.fresh = subs.fresh_papers(conn, since=since, until=self.today)
+            self.upvoted = subs.recent_upvotes(conn, linked_users, per_user=UPVOTES_LOOKED_AT) if linked_users else {}
+        self._alerts(due_alerts)
+        personal = {s.user_id for s in subscribers if s.personal and s.user_id and self.main_due(s)}
+        self._similar({pid for uid in personal for pid in self.upvoted.get(uid, [])[:SIMILAR_SEEDS]})
+        pool = set(self.trending) | {p for hits in self.alert_hits.values() for p in hits}
+        pool |= {p for hits in self.similar_to.values() for p in hits}
+        with self.store.read() as conn:
+            self.history = subs.sent_history(conn, pool)
+
+    def _alerts(self, due_alerts: list[AlertView]) -> None:
+        keys = {(a.kind, a.value.lower() if a.kind != "query" else a.value, self.alert_since(a)) for a in due_alerts}
+        by_kind: dict[str, list[tuple[str, str, date]]] = {}
+        for k in keys:
+            by_kind.setdefault(k[0], []).append(k)
+        fresh = self.fresh
+        if by_kind.get("author") or by_kind.get("category"):
+            with self.store.read() as conn:
+                authors = subs.authors_of(conn, fresh) if by_kind.get("author") else {}
+                cats = subs.categories_of(conn, fresh) if by_kind.get("category") else {}
+            by_author: dict[str, list[str]] = {}
+            for pid, names in authors.items():
+                for name in names:
+                    by_author.setdefault(name.lower(), []).append(pid)
+            by_cat: dict[str, list[str]] = {}
+            for pid, cs in cats.items():
+                for c in cs:
+                    by_cat.setdefault(c.lower(), []).append(pid)
+            newest = lambda pid: (fresh[pid].day, pid)  # noqa: E731
+            for key in by_kind.get("author", []):
+                hits = [p for p in by_author.get(key[1], []) if fresh[p].day >= key[2]]
+                self.alert_hits[key] = sorted(hits, key=newest, reverse=True)
+            for key in by_kind.get("category", []):
+                hits = [p for p in by_cat.get(key[1], []) if fresh[p].day >= key[2]]
+                self.alert_hits[key] = sorted(hits, key=lambda p: (fresh[p].upvotes, *newest(p)), reverse=True)
+        for key in by_kind.get("keyword", []) + by_kind.get("query", []):
+            self.alert_hits[key] = self._search(key)
+
+    def _search(self, key: tuple[str, str, date]) -> list[str]:
+        """Fresh papers with all the alert's words, most relevant first (two searches: match set, order)."""
+        from ..rank.search import QueryError, search
+
+        kind, value, since = key
+        q = keyword_query(value) if kind == "keyword" else value
+        args = dict(date_from=since - timedelta(days=SEARCH_SLACK_DAYS), date_to=self.today, limit=200)
+        self.alert_queries += 1
+        try:
+            matched = [h.paper_id for h in search(self.store, self.settings, q, sort="newest", **args).hits]
+            matched = [p for p in matched if p in self.fresh and self.fresh[p].day >= since]
+            if len(matched) <= 1:
+                return matched
+            ranked = [h.paper_id for h in search(self.store, self.settings, q, sort="relevance", **args).hits]
+        except QueryError as exc:
+            log.warning("alert %r cannot be searched: %s", value, exc)
+            return []
+        in_match = set(matched)
+        order = [p for p in ranked if p in in_match]
+        seen = set(order)
+        return order + [p for p in matched if p not in seen]
+
+    def _similar(self, paper_ids: set[str]) -> None:
+        if not paper_ids:
+            return
+        try:
+            from ..rank.similar import similar
+        except ImportError as exc:  # similar papers not available in this build: personal picks stay empty
+            log.warning("similar papers unavailable (%s): personal digests hold alert matches only", exc)
+            return
+        for pid in sorted(paper_ids):
+            self.similar_to[pid] = [h.paper_id for h in similar(self.store, self.settings, pid, limit=30)]
+
+    def load_papers(self, ids: Iterable[str]) -> None:
+        """Render data for every paper a digest of this run shows (one bulk read)."""
+        missing = [p for p in dict.fromkeys(ids) if p not in self.views]
+        if not missing:
+            return
+        with self.store.read() as conn:
+            for i in range(0, len(missing), 500):
+                for v in store_papers.get_papers(conn, missing[i : i + 500]):
+                    if v.hidden:
+                        continue
+                    self.titles[v.id] = v.title
+                    self.views[v.id] = MailPaper(
+                        id=v.id,
+                        title=" ".join(v.title.split()),
+                        authors=message.short_authors(v.authors),
+                        summary=message.summary(v.abstract),
+                        upvotes=v.upvotes,
+                        url=f"{self.base}/papers/{v.id}",
+                        pdf_url=v.pdf_url or (f"https://arxiv.org/pdf/{v.id}" if v.is_arxiv else None),
+                    )
+
+    def listed_since(self, day: date) -> bool:
+        if day not in self._listed:
+            with self.store.read() as conn:
+                self._listed[day] = subs.listed_since(conn, day, self.today)
+        return self._listed[day]
+
+    # --- one digest -----------------------------------------------------------------------------------
+
+    def digest_for(self, sub: SubscriberView) -> tuple[Digest | None, str]:
+        """The digest of ``sub`` (paper ids in ``items[*].id`` still to be resolved), or (None, why not)."""
+        main = self.main_due(sub)
+        alerts = self.alerts_due(sub)
+        if not main and not alerts:
+            return None, "not due"
+        weekly = "weekly" in self.frequencies and (sub.frequency == "weekly" if main else False)
+        if main and sub.frequency == "daily" and sub.last_digest_at and not sub.send_empty:
+            if not self.listed_since(sub.last_digest_at.date() + timedelta(days=1)):
+                main = False
+                if not alerts:
+                    return None, "nothing new"
+        taken = set(self.history.get(sub.id, ()))
+        upvoted = self.upvoted.get(sub.user_id, []) if sub.user_id else []
+        taken.update(upvoted)
+        sections: list[Section] = []
+
+        def pick(ids: Iterable[str], limit: int) -> list[str]:
+            out = []
+            for pid in ids:
+                if pid not in taken:
+                    taken.add(pid)
+                    out.append(pid)
+                    if len(out) >= limit:
+                        break
+            return out
+
+        if main and sub.trending and self.trending:
+            ids = pick(self.trending, self.n)
+            if ids:
+                sections.append(Section("trending", "Trending", [self._item(p) for p in ids]))
+        alert_lists = [(a, self.alert_hits.get(self._akey(a), [])) for a in alerts]
+        if sub.personal and (main or alerts):
+            # alert matches first: what the subscriber asked for by name beats what we guess
+            sources = [(hits, f"alert:{a.id}", f"alert:{a.id}") for a, hits in alert_lists]
+            if main:
+                for up in upvoted[:SIMILAR_SEEDS]:
+                    sources.append((self.similar_to.get(up, []), f"up:{up}", "similar"))
+            items = self._merge(sources, taken)
+            if items:
+                sections.append(Section("personal", "For you", items))
+        else:
+            for a, hits in alert_lists:
+                ids = pick(hits, self.n)
+                if ids:
+                    sections.append(Section(f"alert:{a.id}", f"Alert: {alert_title(a)}", [self._item(p) for p in ids]))
+        digest = Digest(sub, self.today, weekly, sections, [a.id for a in alerts])
+        if not digest.papers and not sub.send_empty:
+            return None, "empty"
+        return digest, ""
+
+    def _merge(self, sources: list[tuple[list[str], str, str]], taken: set[str]) -> list[MailPaper]:
+        """Round-robin over ``(ids, reason, group)`` sources, each paper once, with the reason of the source
+        that found it; each group (one per alert, one for all the similar-paper lists) gives at most
+        ``digest_items`` papers."""
+        iters = [(iter(ids), why, group) for ids, why, group in sources]
+        counts: dict[str, int] = {}
+        out: list[MailPaper] = []
+        active = True
+        while active:
+            active = False
+            for it, why, group in iters:
+                if counts.get(group, 0) >= self.n:
+                    continue
+                for pid in it:
+                    if pid in taken:
+                        continue
+                    taken.add(pid)
+                    counts[group] = counts.get(group, 0) + 1
+                    out.append(self._item(pid, why))
+                    active = True
+                    break
+        return out
+
+    def _item(self, pid: str, why: str = "") -> MailPaper:
+        # resolved in finish(): the paper's render data is loaded in bulk once the digests are known
+        return MailPaper(pid, "", "", "", 0, "", None, why)
+
+    def _akey(self, a: AlertView) -> tuple[str, str, date]:
+        return (a.kind, a.value.lower() if a.kind != "query" else a.value, self.alert_since(a))
+
+    def finish(self, digests: list[Digest]) -> None:
+        """Fill in titles, authors, summaries and reasons of the items of ``digests``."""
+        ids = [i.id for d in digests for s in d.sections for i in s.items]
+        ids += [i.reason[3:] for d in digests for s in d.sections for i in s.items if i.reason.startswith("up:")]
+        self.load_papers(ids)
+        for d in digests:
+            alerts = {f"alert:{a.id}": a for a in d.subscriber.alerts}
+            for s in d.sections:
+                items = []
+                for it in s.items:
+                    view = self.views.get(it.id)
+                    if view is None:  # hidden since: leave it out
+                        continue
+                    reason = it.reason
+                    if reason.startswith("up:"):
+                        reason = f"because you upvoted “{self.titles.get(reason[3:], reason[3:])}”"
+                    elif reason.startswith("alert:") and reason in alerts:
+                        reason = f"matches alert {alert_title(alerts[reason])}"
+                    items.append(MailPaper(**{**view.__dict__, "reason": reason}))
+                s.items = items
+            d.sections = [s for s in d.sections if s.items]
+
+
+def keyword_query(value: str) -> str:
+    """A keyword alert is plain words: search syntax (quotes, fields, exclusions) is neutralised."""
+    return " ".join(re.sub(r"[\"():]|(?:^|\s)-", " ", value).split())
+
+
+def alert_title(a: AlertView) -> str:
+    if a.kind == "author":
+        return f"papers by {a.value}"
+    if a.kind == "category":
+        return f"new in {a.value}"
+    return f"‘{a.value}’"
+
+
+# --- the mails ---------------------------------------------------------------------------------------
+
+
+def render_digest(
+    settings: Settings, digest: Digest, *, now: datetime | None = None, blocks: message.PaperBlocks | None = None
+) -> message.Built:
+    sub = digest.subscriber
+    blocks = blocks or message.PaperBlocks()
+    links = tokens.links(settings, sub.id, sub.token_version)
+    subject = digest.subject()
+    heading = subject.split(" · ")[0]
+    text, html = message.render(
+        "digest",
+        subject=subject,
+        heading=heading[:1].upper() + heading[1:],
+        day=digest.day,
+        weekly=digest.weekly,
+        sections=digest.sections,
+        to=sub.email,
+        site_name=settings.site_name,
+        base_url=settings.base_url.rstrip("/"),
+        manage_url=links["manage"],
+        unsubscribe_url=links["unsubscribe"],
+        papers_text=blocks.text,
+        papers_html=blocks.html,
+    )
+    return message.build(
+        settings, to=sub.email, subject=subject, text=text, html=html, unsubscribe_url=links["unsubscribe"], now=now
+    )
+
+
+def compose_all(
+    store: Store,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    frequencies: tuple[str, ...] | None = None,
+    subscriber_ids: list[int] | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ComposeReport:
+    """Compose and queue the digests due at ``now`` (default: what is due today)."""
+    t0 = time.perf_counter()
+    now = now or datetime.now(UTC)
+    freqs = frequencies if frequencies is not None else due_frequencies(now.date(), settings)
+    report = ComposeReport(freqs)
+    if not freqs:
+        return report
+    with store.read() as conn:
+        everyone = subs.active(conn, ids=subscriber_ids)
+        keys = {s.id: f"digest:{s.id}:{now.date().isoformat()}" for s in everyone}
+        done = store_outbox.queued_keys(conn, list(keys.values()))
+    report.subscribers = len(everyone)
+    report.already_queued = sum(1 for s in everyone if keys[s.id] in done)
+    todo = [s for s in everyone if keys[s.id] not in done]
+    composer = Composer(store, settings, now=now, frequencies=freqs)
+    composer.prepare(todo)
+    blocks = message.PaperBlocks()
+    tick = _Stopwatch(report.timings)
+    tick("prepare", time.perf_counter() - t0)
+    for i in range(0, len(todo), BATCH):
+        batch = todo[i : i + BATCH]
+        digests = []
+        tick.start()
+        for sub in batch:
+            d, why = composer.digest_for(sub)
+            if composer.main_due(sub) or composer.alerts_due(sub):
+                report.due += 1
+            if d is not None:
+                digests.append(d)
+            elif why == "nothing new":
+                report.nothing_new += 1
+            elif why == "empty":
+                report.empty += 1
+        composer.finish(digests)
+        tick("select")
+        built = []
+        for d in digests:
+            if not d.papers and not d.subscriber.send_empty:
+                report.empty += 1
+                continue
+            built.append((d, render_digest(settings, d, now=now, blocks=blocks)))
+        tick("render")
+        if not dry_run and built:
+            queued = _write(store, built, keys, now)
+            report.queued += queued
+            report.already_queued += len(built) - queued
+        else:
+            report.queued += len(built)
+        report.papers += sum(d.papers for d, _ in built)
+        tick("write")
+        if progress:
+            progress(len(batch))
+    report.alert_queries = composer.alert_queries
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+class _Stopwatch:
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+        self.t = 0.0
+
+    def start(self) -> None:
+        self.t = time.perf_counter()
+
+    def __call__(self, phase: str, seconds: float | None = None) -> None:
+        now = time.perf_counter()
+        self.into[phase] = self.into.get(phase, 0.0) + (seconds if seconds is not None else now - self.t)
+        self.t = now
+
+
+def _write(store: Store, built: list[tuple[Digest, message.Built]], keys: dict[int, str], now: datetime) -> int:
+    """Queue the digests with their sent-paper rows, in one transaction: both or neither."""
+    with store.transaction() as conn:
+        added = store_outbox.queue_many(
+            conn,
+            [
+                {
+                    "subscriber_id": d.subscriber.id,
+                    "kind": "digest",
+                    "dedupe_key": keys[d.subscriber.id],
+                    "to_addr": d.subscriber.email,
+                    "subject": m.subject,
+                    "message": m.text,
+                }
+                for d, m in built
+            ],  # fmt: skip
+            now=now,
+        )
+        mine = [d for d, _ in built if keys[d.subscriber.id] in added]  # the others: another composer was first
+        subs.record_sent(
+            conn,
+            [
+                {"subscriber_id": d.subscriber.id, "paper_id": it.id, "digest": s.key, "sent_at": now}
+                for d in mine
+                for s in d.sections
+                for it in s.items
+            ],
+        )
+        subs.mark_composed(conn, [d.subscriber.id for d in mine], [a for d in mine for a in d.alert_ids], now)
+    return len(mine)
+
+
+def preview(
+    store: Store,
+    settings: Settings,
+    email: str,
+    *,
+    now: datetime | None = None,
+    frequencies: tuple[str, ...] | None = None,
+) -> tuple[Digest | None, str, message.Built | None]:
+    """What ``email`` would get now, without queueing anything: (digest, why none, message)."""
+    now = now or datetime.now(UTC)
+    with store.read() as conn:
+        sub = subs.by_email(conn, email)
+    if sub is None:
+        return None, f"no subscriber {email!r}", None
+    if sub.status != "active":
+        return None, f"{sub.email} is {sub.status}: nothing is sent to it", None
+    freqs = frequencies if frequencies is not None else (sub.frequency,)
+    composer = Composer(store, settings, now=now, frequencies=freqs)
+    composer.prepare([sub])
+    d, why = composer.digest_for(sub)
+    if d is None:
+        return None, f"nothing to send to {sub.email} ({why})", None
+    composer.finish([d])
+    return d, "", render_digest(settings, d, now=now)

@@ -1,0 +1,80 @@
+"""Signed links in mails: confirm (expires), manage and unsubscribe (revocable).
+
+Each purpose has its own salt, so a token for one page never opens another. A token carries the
+subscriber id and the subscriber's ``token_version``: bumping the version (a new confirmation, or
+``revoke_links``) kills every link mailed before. Manage and unsubscribe links do not expire: a digest
+from last year must still unsubscribe in one click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..errors import PaperfeedError
+from ..settings import Settings
+
+PURPOSES = ("confirm", "manage", "unsubscribe")
+
+
+class TokenError(PaperfeedError):
+    """A forged, damaged, expired or revoked link."""
+
+
+@dataclass(frozen=True)
+class TokenData:
+    subscriber_id: int
+    version: int
+
+
+_serializers: dict[tuple[int, str], tuple[Settings, URLSafeTimedSerializer]] = {}
+
+
+def _serializer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
+    """One serializer per settings object and purpose (a digest run signs two links per subscriber)."""
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    hit = _serializers.get((id(settings), purpose))
+    if hit is None or hit[0] is not settings:
+        if len(_serializers) > 64:
+            _serializers.clear()
+        hit = (settings, URLSafeTimedSerializer(settings.signing_key(), salt=f"paperfeed.email.{purpose}"))
+        _serializers[(id(settings), purpose)] = hit
+    return hit[1]
+
+
+def make(settings: Settings, purpose: str, subscriber_id: int, version: int) -> str:
+    return _serializer(settings, purpose).dumps([subscriber_id, version])
+
+
+def read(settings: Settings, purpose: str, token: str) -> TokenData:
+    """The token's contents, or ``TokenError`` with a message fit for the visitor."""
+    max_age = settings.confirm_link_hours * 3600 if purpose == "confirm" else None
+    try:
+        data = _serializer(settings, purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenError(
+            f"This link has expired (confirmation links last {settings.confirm_link_hours} hours). "
+            "Subscribe again to get a new one."
+        ) from None
+    except BadSignature:
+        raise TokenError(
+            "This link is not valid: it may be damaged or incomplete. Copy the whole link from the mail."
+        ) from None
+    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, int) for x in data)):
+        raise TokenError("This link is not valid.")
+    return TokenData(data[0], data[1])
+
+
+def links(settings: Settings, subscriber_id: int, version: int) -> dict[str, str]:
+    """The absolute settings and unsubscribe URLs every mail carries."""
+    base = settings.base_url.rstrip("/")
+    return {
+        "manage": f"{base}/subscription/{make(settings, 'manage', subscriber_id, version)}",
+        "unsubscribe": f"{base}/unsubscribe/{make(settings, 'unsubscribe', subscriber_id, version)}",
+    }
+
+
+def confirm_link(settings: Settings, subscriber_id: int, version: int) -> str:
+    return f"{settings.base_url.rstrip('/')}/subscribe/confirm/{make(settings, 'confirm', subscriber_id, version)}"

@@ -1,0 +1,243 @@
+"""The pages behind the subscribe form and the links in mails.
+
+- ``POST /subscribe``: the footer form (and the profile page). Always answers "check your inbox",
+  whether the address was new, pending, active or bouncing, so the form reveals nothing.
+- ``/subscribe/confirm/{token}``: GET shows one button, POST confirms (mail scanners open every link
+  in a mail; a GET that confirmed would let them confirm on the owner's behalf).
+- ``/subscription/{token}``: settings and alerts, no login needed: the signed link is the key.
+- ``/unsubscribe/{token}``: GET shows one button; POST unsubscribes with the signed token alone (no
+  login, no CSRF token: RFC 8058 one-click, which mail clients send from ``List-Unsubscribe-Post``).
+
+Forged, damaged, expired or revoked links get a 400 page that says which.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from ..store import subscriptions as subs
+from ..store import users as store_users
+from ..store.subscriptions import SubscriberView, SubscriptionError
+from ..web.auth import CSRF, CurrentUser, client_addr
+from ..web.render import flash, render, templates
+from . import notices, tokens
+from .tokens import TokenError
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+Short = Annotated[str, Form(max_length=1000)]
+SUBSCRIBES_PER_HOUR = 20  # per client address: the form must not become a way to mail strangers
+
+
+def _deliver_now(store, settings, row_id: int | None) -> BackgroundTask | None:
+    """Send a fresh confirmation right after the response; the scheduler's retries cover failures."""
+    if row_id is None:
+        return None
+
+    def run() -> None:
+        from .send import deliver
+
+        try:
+            report = deliver(store, settings, ids=[row_id], wait=0)
+            if report.error:
+                log.warning("confirmation mail not sent yet: %s", report.error)
+        except Exception:  # the outbox keeps it; the next delivery run retries
+            log.exception("confirmation mail %s: delivery failed", row_id)
+
+    return BackgroundTask(run)
+
+
+def _subscriber(request: Request, purpose: str, token: str, *, any_version: bool = False) -> SubscriberView:
+    settings = request.app.state.settings
+    try:
+        data = tokens.read(settings, purpose, token)
+    except TokenError as exc:
+        raise HTTPException(400, str(exc)) from None
+    with request.app.state.store.read() as conn:
+        sub = subs.get(conn, data.subscriber_id)
+    if sub is None:
+        raise HTTPException(400, "This link is not valid any more: the subscription no longer exists.")
+    if not any_version and data.version != sub.token_version:
+        raise HTTPException(400, "This link was replaced by a newer one: use the link in your latest mail.")
+    request.state.token_version = data.version
+    return sub
+
+
+# --- subscribing ------------------------------------------------------------------------------------------
+
+
+@router.get("/subscribe", summary="The subscribe form")
+def subscribe_form(request: Request, user: CurrentUser) -> Response:
+    return render(request, "subscribe.html", email=user.email if user and user.email else "")
+
+
+@router.post("/subscribe", dependencies=[CSRF], summary="Subscribe an address (double opt-in)")
+def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(max_length=400)] = "") -> Response:
+    store, settings = request.app.state.store, request.app.state.settings
+    key = f"subscribe:{client_addr(request)}"
+    with store.transaction() as conn:
+        if store_users.recent_failures(conn, key, window=timedelta(hours=1)) >= SUBSCRIBES_PER_HOUR:
+            return render(request, "subscribe.html", error="Too many subscriptions from your network in the "
+                          "last hour; try again later.", email=email[:320], status_code=429)  # fmt: skip
+        store_users.note_failure(conn, key)  # the login limiter's event log, under its own key
+    link_user = None
+    if user and user.email and user.email.strip().lower() == email.strip().lower():
+        link_user = user.id  # only the account's own address is linked (personal digests read its upvotes)
+    try:
+        row_id = notices.request(store, settings, email, user_id=link_user)
+    except SubscriptionError as exc:
+        return render(request, "subscribe.html", error=str(exc), email=email[:320], status_code=400)
+    response = render(request, "subscribe.html", sent_to=subs.check_address(email))
+    response.background = _deliver_now(store, settings, row_id)
+    return response
+
+
+@router.get("/subscribe/confirm/{token}", summary="Confirmation page (one button)")
+def confirm_page(request: Request, token: str) -> Response:
+    sub = _subscriber(request, "confirm", token, any_version=True)
+    if sub.status == "active" and request.state.token_version == sub.token_version - 1:
+        return _confirmed_page(request, sub, already=True)  # the link of this period, opened again
+    if sub.status != "pending" or request.state.token_version != sub.token_version:
+        raise HTTPException(400, "This confirmation link is not valid any more. Subscribe again to get a new one.")
+    return render(request, "subscribe_confirm.html", sub=sub, token=token)
+
+
+@router.post("/subscribe/confirm/{token}", summary="Confirm a subscription")
+def confirm(request: Request, token: str) -> Response:
+    sub = _subscriber(request, "confirm", token, any_version=True)
+    with request.app.state.store.transaction() as conn:
+        ok = subs.confirm(conn, sub.id, request.state.token_version)
+        fresh = subs.get(conn, sub.id)
+    if not ok and (fresh is None or fresh.status != "active" or request.state.token_version != fresh.token_version - 1):
+        raise HTTPException(400, "This confirmation link is not valid any more. Subscribe again to get a new one.")
+    return _confirmed_page(request, fresh, already=not ok)
+
+
+def _confirmed_page(request: Request, sub: SubscriberView, *, already: bool) -> Response:
+    links = tokens.links(request.app.state.settings, sub.id, sub.token_version)
+    return render(request, "subscribe_confirm.html", sub=sub, confirmed=True, already=already, links=links)
+
+
+# --- settings ---------------------------------------------------------------------------------------------
+
+
+def _settings_page(request: Request, sub: SubscriberView, token: str, *, error: str | None = None, status: int = 200):
+    unsub = tokens.make(request.app.state.settings, "unsubscribe", sub.id, sub.token_version)
+    return render(
+        request,
+        "subscription.html",
+        sub=sub,
+        token=token,
+        unsubscribe_token=unsub,
+        error=error,
+        kinds=subs.ALERT_KINDS,
+        status_code=status,
+    )
+
+
+@router.get("/subscription/{token}", summary="Subscription settings (signed link, no login)")
+def settings_page(request: Request, token: str) -> Response:
+    return _settings_page(request, _subscriber(request, "manage", token), token)
+
+
+@router.post("/subscription/{token}", dependencies=[CSRF], summary="Save subscription settings")
+def save_settings(
+    request: Request,
+    token: str,
+    frequency: Annotated[str, Form(max_length=10)] = "daily",
+    trending: Annotated[bool, Form()] = False,
+    personal: Annotated[bool, Form()] = False,
+    send_empty: Annotated[bool, Form()] = False,
+) -> Response:
+    sub = _subscriber(request, "manage", token)
+    try:
+        with request.app.state.store.transaction() as conn:
+            subs.update_settings(
+                conn, sub.id, frequency=frequency, trending=trending, personal=personal, send_empty=send_empty
+            )
+    except SubscriptionError as exc:
+        return _settings_page(request, sub, token, error=str(exc), status=400)
+    flash(request, "Saved.")
+    return RedirectResponse(f"/subscription/{token}", status_code=303)
+
+
+@router.post("/subscription/{token}/alerts", dependencies=[CSRF], summary="Add an alert")
+def add_alert(
+    request: Request,
+    token: str,
+    kind: Annotated[str, Form(max_length=20)] = "keyword",
+    value: Short = "",
+    frequency: Annotated[str, Form(max_length=10)] = "daily",
+) -> Response:
+    sub = _subscriber(request, "manage", token)
+    try:
+        with request.app.state.store.transaction() as conn:
+            alert = subs.add_alert(conn, sub.id, kind=kind, value=value, frequency=frequency)
+    except SubscriptionError as exc:
+        return _settings_page(request, sub, token, error=str(exc), status=400)
+    flash(request, f"Alert added: {alert.kind} {alert.value!r}.")
+    return RedirectResponse(f"/subscription/{token}", status_code=303)
+
+
+@router.post("/subscription/{token}/alerts/{alert_id}/delete", dependencies=[CSRF], summary="Remove an alert")
+def remove_alert(request: Request, token: str, alert_id: int) -> Response:
+    sub = _subscriber(request, "manage", token)
+    with request.app.state.store.transaction() as conn:
+        if not subs.remove_alert(conn, sub.id, alert_id):
+            raise HTTPException(404, "no such alert")
+    flash(request, "Alert removed.")
+    return RedirectResponse(f"/subscription/{token}", status_code=303)
+
+
+@router.post("/subscription/{token}/resubscribe", dependencies=[CSRF], summary="Subscribe again (confirm by mail)")
+def resubscribe(request: Request, token: str) -> Response:
+    sub = _subscriber(request, "manage", token)
+    store, settings = request.app.state.store, request.app.state.settings
+    row_id = notices.request(store, settings, sub.email) if sub.status == "unsubscribed" else None
+    response = render(request, "subscribe.html", sent_to=sub.email)
+    response.background = _deliver_now(store, settings, row_id)
+    return response
+
+
+# --- unsubscribing ------------------------------------------------------------------------------------------
+
+
+@router.get("/unsubscribe/{token}", summary="Unsubscribe page (one button; GET changes nothing)")
+def unsubscribe_page(request: Request, token: str) -> Response:
+    sub = _subscriber(request, "unsubscribe", token)
+    return render(request, "unsubscribe.html", sub=sub, token=token, done=sub.status == "unsubscribed")
+
+
+@router.post("/unsubscribe/{token}", summary="Unsubscribe (RFC 8058 one-click: the signed token is enough)")
+def unsubscribe(request: Request, token: str) -> Response:
+    sub = _subscriber(request, "unsubscribe", token)
+    with request.app.state.store.transaction() as conn:
+        subs.unsubscribe(conn, sub.id)
+    manage = tokens.make(request.app.state.settings, "manage", sub.id, sub.token_version)
+    return render(request, "unsubscribe.html", sub=sub, token=token, done=True, manage_token=manage)
+
+
+# --- the profile page's box ----------------------------------------------------------------------------------
+
+
+def _profile_subscription(request: Request, user) -> dict | None:
+    """For the signed-in user's own profile: their subscription (if any) and its settings link."""
+    if user is None:
+        return None
+    with request.app.state.store.read() as conn:
+        sub = subs.for_user(conn, user.id)
+        if sub is None and user.email:
+            sub = subs.by_email(conn, user.email)
+    if sub is None:
+        return {"sub": None, "email": user.email or ""}
+    manage = tokens.make(request.app.state.settings, "manage", sub.id, sub.token_version)
+    return {"sub": sub, "email": sub.email, "manage_url": f"/subscription/{manage}"}
+
+
+templates.env.globals["email_subscription"] = _profile_subscription

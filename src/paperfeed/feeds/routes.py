@@ -1,0 +1,99 @@
+"""Atom and RSS 2.0 feeds of the lists the pages show; each page advertises its feed in its ``<head>``.
+
+    /feeds/daily.atom|.rss                   the latest day's papers, as on /
+    /feeds/trending.atom|.rss?category=      the trending list, as on /trending
+    /feeds/category/{category}.atom|.rss     the newest papers in an arXiv category
+    /feeds/author/{name}.atom|.rss           an author's papers, newest first
+    /feeds/search.atom|.rss?q=               the newest papers matching a search (a saved search)
+
+Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from ..rank import trending as rank_trending
+from ..store import papers as store_papers
+from .build import MEDIA_TYPES, FeedInfo, render_feed
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+Format = Literal["atom", "rss"]
+LIMIT = 50
+
+
+def _feed(request: Request, fmt: str, title: str, description: str, page: str, papers) -> Response:
+    s = request.app.state.settings
+    base = s.base_url.rstrip("/")
+    query = f"?{request.url.query}" if request.url.query else ""
+    info = FeedInfo(
+        title=f"{s.site_name}: {title}",
+        description=description,
+        page_url=base + page,
+        self_url=base + quote(request.url.path) + query,
+    )
+    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name)
+    return Response(body, media_type=MEDIA_TYPES[fmt])
+
+
+@router.get("/daily.{fmt}", summary="Feed: the latest day's papers")
+def daily(request: Request, fmt: Format) -> Response:
+    with request.app.state.store.read() as conn:
+        day = store_papers.latest_featured_day(conn)
+        papers = []
+        if day is not None:
+            papers, _ = store_papers.featured_between(conn, day, day, limit=LIMIT)
+            announced, _ = store_papers.announced_on(conn, day, limit=LIMIT)
+            seen = {p.id for p in papers}
+            papers += [p for p in announced if p.id not in seen]
+    label = f" on {day:%d %b %Y}" if day else ""
+    return _feed(request, fmt, "Daily papers", f"The papers featured{label}, most upvoted first.", "/", papers)
+
+
+@router.get("/trending.{fmt}", summary="Feed: trending papers")
+def trending(request: Request, fmt: Format, category: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    s = request.app.state.settings
+    with request.app.state.store.read() as conn:
+        ranked = rank_trending.trending(
+            conn, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
+        )
+        papers = store_papers.get_papers(conn, [t.paper_id for t in ranked[:LIMIT]])
+    where = f" in {category}" if category else ""
+    page = "/trending" + (f"?{urlencode({'category': category})}" if category else "")
+    return _feed(request, fmt, f"Trending{where}", f"Papers trending{where}, by time-decayed upvotes.", page, papers)
+
+
+@router.get("/category/{category}.{fmt}", summary="Feed: newest papers in an arXiv category")
+def category(request: Request, category: str, fmt: Format) -> Response:
+    category = category[:40]
+    with request.app.state.store.read() as conn:
+        papers = store_papers.recent(conn, category=category, limit=LIMIT)
+    page = f"/trending?{urlencode({'category': category})}"
+    return _feed(request, fmt, category, f"The newest papers in {category}.", page, papers)
+
+
+@router.get("/author/{name:path}.{fmt}", summary="Feed: an author's papers")
+def author(request: Request, name: str, fmt: Format) -> Response:
+    name = name[:300]
+    with request.app.state.store.read() as conn:
+        papers, _ = store_papers.by_author(conn, name, limit=LIMIT)
+    return _feed(request, fmt, name, f"Papers by {name}, newest first.", f"/authors/{quote(name)}", papers)
+
+
+@router.get("/search.{fmt}", summary="Feed: newest papers matching a search")
+def search(request: Request, fmt: Format, q: Annotated[str, Query(min_length=1, max_length=1000)]) -> Response:
+    if not q.strip():
+        raise HTTPException(400, "q is empty")
+    try:
+        from ..rank.search import search as run_search
+    except ImportError:
+        raise HTTPException(503, "search is not available on this server") from None
+    store, s = request.app.state.store, request.app.state.settings
+    result = run_search(store, s, q, sort="newest", limit=LIMIT, offset=0)
+    with store.read() as conn:
+        papers = [p for p in store_papers.get_papers(conn, [h.paper_id for h in result.hits]) if not p.hidden]
+    page = f"/search?{urlencode({'q': q})}"
+    return _feed(request, fmt, f"search {q!r}", f"The newest papers matching {q!r}.", page, papers)

@@ -1,0 +1,135 @@
+"""``paperfeed index [--rebuild]``: bring every search index up to date with the store.
+
+Runs in the background (cron, the scheduler, or by hand), never inside an import:
+
+1. lexical: index the papers changed since the watermark (``--rebuild``: all of them), drop deleted ones;
+2. embed: every visible paper without a vector for the model (or whose text changed) is embedded and
+   stored in ``paper_vectors``, one committed batch at a time, so an interrupted job resumes where it
+   stopped; on a GPU when torch sees one. ``--rebuild`` keeps the stored vectors (they are the durable
+   copy); ``--reembed`` computes them all again;
+3. vectors: add the new vectors to the HNSW graph (``--rebuild``: rebuild it from the database) and save.
+
+One job at a time per index folder (a lock file); a second one exits with a clear message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import PaperfeedError
+from ..settings import Settings
+from ..store import Store
+from ..store import vectors as store_vectors
+from . import engine, forget, index_root
+from .embed import MODEL_NAME
+from .text import embed_text, text_hash
+
+Progress = Callable[[str, int, int | None], None]  # (stage, advance, total or None)
+
+
+@dataclass
+class IndexReport:
+    lexical: int = 0
+    removed: int = 0
+    embedded: int = 0
+    vectors: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    device: str = ""
+
+    @property
+    def embed_rate(self) -> float:
+        s = self.seconds.get("embed", 0.0)
+        return self.embedded / s if s else 0.0
+
+
+@contextmanager
+def job_lock(settings: Settings):
+    root = index_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "job.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PaperfeedError(f"another `paperfeed index` is running on {root}") from None
+        yield
+
+
+def run(
+    store: Store,
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    reembed: bool = False,
+    embed: bool = True,
+    progress: Progress | None = None,
+    encoder=None,
+) -> IndexReport:
+    report = IndexReport()
+    tick = progress or (lambda stage, n, total: None)
+    with job_lock(settings):
+        if rebuild:
+            forget(settings)
+        eng = engine(settings)
+
+        t = time.perf_counter()
+        with store.read() as conn:
+            total = store_vectors.count_papers(conn)
+        tick("lexical", 0, total)
+        if rebuild:
+            report.lexical = eng.lexical.rebuild(store, progress=lambda n: tick("lexical", n, None))
+        else:
+            report.lexical = max(0, eng.lexical.sync(store, progress=lambda n: tick("lexical", n, None)))
+            report.removed = eng.lexical.reconcile(store)
+        report.seconds["lexical"] = time.perf_counter() - t
+
+        if embed:
+            t = time.perf_counter()
+            report.embedded, report.device = _embed(store, settings, rebuild=reembed, tick=tick, encoder=encoder)
+            report.seconds["embed"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        tick("vectors", 0, None)
+        if rebuild or eng.vectors.changed_on_disk() and not eng.vectors.load():
+            report.vectors = eng.vectors.rebuild(store, progress=lambda n: tick("vectors", n, None))
+        else:
+            report.vectors = eng.vectors.sync(store, progress=lambda n: tick("vectors", n, None))
+            eng.vectors.save()
+        report.seconds["vectors"] = time.perf_counter() - t
+    return report
+
+
+def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, encoder=None) -> tuple[int, str]:
+    with store.read() as conn:
+        todo_total = store_vectors.count_papers(conn) if rebuild else store_vectors.count_to_embed(conn, MODEL_NAME)
+    tick("embed", 0, todo_total)
+    done = 0
+    device = ""
+    batch = max(settings.embed_batch_size * 8, 256)  # papers per committed batch
+    after: str | None = ""
+    while after is not None:
+        with store.read() as conn:
+            page, after = store_vectors.next_to_embed(conn, MODEL_NAME, text_hash, after=after, rebuild=rebuild)
+        for i in range(0, len(page), batch):
+            chunk = page[i : i + batch]
+            if encoder is None:
+                from .embed import DocEncoder
+
+                encoder = DocEncoder(precision=settings.embed_precision)
+            device = getattr(encoder, "description", MODEL_NAME)
+            texts = [embed_text(p.title, p.abstract) for p in chunk]
+            vecs = encoder.encode(texts, batch_size=settings.embed_batch_size)
+            rows = [
+                (p.id, text_hash(p.title, p.abstract), np.asarray(v, dtype="<f4").tobytes())
+                for p, v in zip(chunk, vecs, strict=True)
+            ]
+            with store.transaction() as wconn:
+                store_vectors.save_vectors(wconn, MODEL_NAME, rows)
+            done += len(chunk)
+            tick("embed", len(chunk), None)
+    return done, device

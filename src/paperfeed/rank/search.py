@@ -1,0 +1,277 @@
+"""Search: lexical (BM25, tantivy) and semantic (MiniLM vectors) rankings, fused; exact matches first.
+
+    search(store, settings, "diffusion transformers -survey cat:cs.CV", date_from=date(2026, 1, 1))
+
+1. The query is parsed (``rank.query``) into term and phrase queries built with the index's analyzer.
+2. Relevance: BM25 top-k (title > authors > abstract) and vector top-k (the query embedded by the bundled
+   model) are fused by reciprocal rank (``rank.fusion``). Vector candidates obey the same filters, phrases,
+   field terms and exclusions as lexical ones. An exact arXiv id, then an exact title, are pinned first.
+   Sorting by newest or upvotes lists every paper that has all the words, in that order.
+3. The page is checked against the database, so a hidden or deleted paper never shows even when an index
+   lags. Papers without a vector yet are still found by their words; the result says so (``lexical_only``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..ids import parse_arxiv_id
+from ..index import engine
+from ..index.lexical import day_number
+from ..index.text import EN_ANALYZER, NAME_ANALYZER, analyze, title_key
+from ..settings import Settings
+from ..store import Store
+from ..store import vectors as store_vectors
+from .fusion import rrf
+from .query import Clause, ParsedQuery, QueryError, parse
+
+__all__ = ["Hit", "SearchResult", "QueryError", "search", "SORTS"]
+
+SORTS = ("relevance", "newest", "upvotes")
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000
+FIELD_BOOST = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
+TEXT_FIELDS = ("title", "authors", "abstract")
+
+
+@dataclass
+class Hit:
+    paper_id: str
+    score: float
+    why: str = ""  # short reason: "exact id", "exact title", "keywords", "semantic", "keywords + semantic"
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int  # number of matches (an estimate, capped, for relevance)
+    lexical_only: bool  # vectors unavailable for the query, or some papers not embedded yet
+    not_embedded: int  # papers without a vector for the current model
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+class QueryBuilder:
+    """Turns parsed clauses into tantivy queries with the index's own analyzers."""
+
+    def __init__(self, lexical):
+        import tantivy
+
+        self.t = tantivy
+        self.Q = tantivy.Query
+        self.O = tantivy.Occur
+        self.schema = lexical.schema
+
+    def field_query(self, field: str, text: str, *, slop: int = 0):
+        """Term or phrase query of ``text`` in one field, or None when nothing is left after analysis."""
+        analyzer = NAME_ANALYZER if field == "authors" else EN_ANALYZER
+        terms: list[tuple[int, str]] = []
+        for pos, raw in enumerate(_WORD.findall(text)):
+            terms.extend((pos, t) for t in analyze(raw, analyzer))
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return self.Q.term_query(self.schema, field, terms[0][1])
+        base = terms[0][0]
+        return self.Q.phrase_query(self.schema, field, [(p - base, t) for p, t in terms], slop)
+
+    def clause_query(self, c: Clause, *, boost: bool = True):
+        fields = [c.field] if c.field else list(TEXT_FIELDS)
+        subs = []
+        for f in fields:
+            q = self.field_query(f, c.text)
+            if q is not None:
+                subs.append(self.Q.boost_query(q, FIELD_BOOST[f]) if boost else q)
+        if not subs:
+            return None
+        if len(subs) == 1:
+            return subs[0]
+        return self.Q.boolean_query([(self.O.Should, s) for s in subs])
+
+    def filters(
+        self,
+        parsed: ParsedQuery,
+        *,
+        category: str | None,
+        date_from: date | None,
+        date_to: date | None,
+        author: str | None,
+        has_code: bool,
+    ) -> tuple[list, list]:
+        """``(must, must_not)`` clauses every result obeys: filters, fielded/phrase clauses, exclusions."""
+        Q = self.Q
+        must = [Q.term_query(self.schema, "hidden", 0)]
+        must_not = []
+        for c in parsed.positive:
+            if c.field or c.phrase:
+                q = self.clause_query(c)
+                if q is not None:
+                    must.append(q)
+        for c in parsed.negative:
+            q = self.clause_query(c, boost=False)
+            if q is not None:
+                must_not.append(q)
+        cats = list(parsed.categories) + ([category.strip().lower()] if category and category.strip() else [])
+        for cat in cats:
+            must.append(Q.term_query(self.schema, "cat", cat))
+        for cat in parsed.not_categories:
+            must_not.append(Q.term_query(self.schema, "cat", cat))
+        if author and author.strip():
+            q = self.field_query("authors", author)
+            if q is None:
+                raise QueryError(f"author filter has no name in it: {author!r}")
+            must.append(q)
+        if has_code:
+            must.append(Q.term_query(self.schema, "code", 1))
+        if date_from or date_to:
+            if date_from and date_to and date_from > date_to:
+                raise QueryError(f"date range is empty: {date_from} is after {date_to}")
+            must.append(
+                Q.range_query(
+                    self.schema,
+                    "day",
+                    self.t.FieldType.Integer,
+                    day_number(date_from) if date_from else None,
+                    day_number(date_to) if date_to else None,
+                )
+            )
+        return must, must_not
+
+    def words(self, parsed: ParsedQuery) -> list:
+        """The free words (no field, not phrases): optional for relevance, required for other sorts."""
+        out = []
+        for c in parsed.positive:
+            if not c.field and not c.phrase:
+                q = self.clause_query(c)
+                if q is not None:
+                    out.append(q)
+        return out
+
+    def combine(self, must: list, should: list, must_not: list):
+        occ = self.O
+        clauses = [(occ.Must, q) for q in must] + [(occ.MustNot, q) for q in must_not]
+        if should:
+            clauses.append((occ.Must, self.Q.boolean_query([(occ.Should, q) for q in should])))
+        return self.Q.boolean_query(clauses)
+
+
+def _looks_like_id(raw: str) -> bool:
+    raw = raw.strip()
+    return bool(raw) and " " not in raw and (parse_arxiv_id(raw) is not None or raw.startswith(("http://", "https://")))
+
+
+def _pins(eng, qb: QueryBuilder, parsed: ParsedQuery, filt) -> list[tuple[str, str]]:
+    """Papers the query names exactly: its arXiv id, or its exact title."""
+    raw = parsed.raw.strip()
+    out: list[tuple[str, str]] = []
+    pid = None
+    parsed_id = parse_arxiv_id(raw) if raw and " " not in raw else None
+    if parsed_id:
+        pid = parsed_id[0]
+    elif re.fullmatch(r"pf-[0-9a-f]{12}", raw):
+        pid = raw
+    if pid and eng.lexical.ids_matching([pid], filt):
+        out.append((pid, "exact id"))
+    key = title_key(raw)
+    if key and len(key) >= 4:
+        q = qb.Q.boolean_query([(qb.O.Must, qb.Q.term_query(qb.schema, "tkey", key)), (qb.O.Must, filt)])
+        hits, _ = eng.lexical.search(q, limit=20)
+        out.extend((h.paper_id, "exact title") for h in sorted(hits, key=lambda h: h.paper_id) if h.paper_id != pid)
+    return out
+
+
+def search(
+    store: Store,
+    settings: Settings,
+    q: str,
+    *,
+    category: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    author: str | None = None,
+    has_code: bool = False,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResult:
+    """Search the papers; raises ``QueryError`` for a query that cannot be run (the web answers 400)."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
+    parsed = parse(q)
+    eng = engine(settings)
+    eng.refresh(store)
+    qb = QueryBuilder(eng.lexical)
+    must, must_not = qb.filters(
+        parsed, category=category, date_from=date_from, date_to=date_to, author=author, has_code=has_code
+    )
+    words = qb.words(parsed)
+    has_filters = bool(category or date_from or date_to or author or has_code)
+    if not words and len(must) == 1 and not has_filters:  # only the hidden filter: nothing was asked
+        if not parsed.raw:
+            raise QueryError("empty query: type some words to search for")
+        raise QueryError(f"nothing to search for in {parsed.raw[:80]!r}: use words, not only symbols or exclusions")
+    not_embedded = eng.not_embedded()
+
+    if sort != "relevance" or not words and not parsed.semantic_text:
+        # every paper with all the words (or, without words, every paper that passes the filters)
+        query = qb.combine(must + words, [], must_not)
+        order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort, "day")
+        hits, total = eng.lexical.search(query, limit=limit + 10, offset=offset, order_by=order_by, count=True)
+        ranked = [(h.paper_id, float(h.score), "keywords") for h in hits]
+        page = _visible_page(store, ranked, 0, limit)
+        return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
+
+    k = max(settings.search_candidates, offset + limit)
+    lex_query = qb.combine(must, words, must_not)
+    lex_hits, total = eng.lexical.search(lex_query, limit=k, count=True)
+    lex_ids = [h.paper_id for h in lex_hits]
+
+    vec_ids: list[str] = []
+    # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
+    semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
+    encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
+    if encoder is not None:
+        qv = encoder.encode([semantic])[0]
+        filtered = len(must) > 1 or must_not
+        cands = [pid for pid, _ in eng.vectors.search(qv, k * 4 if filtered else k)]
+        allowed = eng.lexical.ids_matching(cands, qb.combine(must, [], must_not))
+        vec_ids = [pid for pid in cands if pid in allowed][:k]
+
+    fused = rrf(
+        [(lex_ids, settings.search_lexical_weight), (vec_ids, settings.search_vector_weight)], k=settings.search_rrf_k
+    )
+    lex_set, vec_set = set(lex_ids), set(vec_ids)
+    pins = _pins(eng, qb, parsed, qb.combine(must, [], must_not))
+    pinned = {pid for pid, _ in pins}
+    top = fused[0][1] if fused else 1.0
+    ranked = [(pid, top + 1.0 + (len(pins) - i), why) for i, (pid, why) in enumerate(pins)]
+    for pid, score in fused:
+        if pid in pinned:
+            continue
+        why = (
+            "keywords + semantic" if pid in lex_set and pid in vec_set else "keywords" if pid in lex_set else "semantic"
+        )
+        ranked.append((pid, score, why))
+    page = _visible_page(store, ranked, offset, limit)
+    return SearchResult(
+        page,
+        total=max(total or 0, len(ranked)),
+        lexical_only=encoder is None or not_embedded > 0,
+        not_embedded=not_embedded,
+    )
+
+
+def _visible_page(store: Store, ranked: list[tuple[str, float, str]], offset: int, limit: int) -> list[Hit]:
+    """The page ``offset:offset+limit`` of ``ranked`` after dropping what the database says is hidden."""
+    window = ranked[: offset + limit + 20]
+    with store.read() as conn:
+        ok = store_vectors.visible(conn, [pid for pid, _, _ in window])
+    shown = [Hit(pid, round(score, 6), why) for pid, score, why in window if pid in ok]
+    return shown[offset : offset + limit]

@@ -1,0 +1,475 @@
+"""Email subscribers, their alerts, and the history of papers sent to each (docs/email.md).
+
+A subscriber is an address (unique case-insensitively), optionally linked to an account. Its ``status``:
+``pending`` (asked, not confirmed: only a confirmation may be sent), ``active``, ``unsubscribed``,
+``bouncing`` (too many permanent failures: never mailed again). Everything typed by a visitor is checked
+here, so no address, alert value or name with a line break ever reaches a mail header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import PaperfeedError
+from .models import alerts, featured, paper_authors, paper_categories, papers, sent_papers, subscribers, votes
+from .outbox import cancel_for
+from .upsert import utc
+
+STATUSES = ("pending", "active", "unsubscribed", "bouncing")
+FREQUENCIES = ("daily", "weekly")
+ALERT_KINDS = ("keyword", "query", "author", "category")
+MAX_ALERTS = 20
+MAX_ALERT_CHARS = 200
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+_CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class SubscriptionError(PaperfeedError):
+    """A refused subscription input (bad address, bad alert...): the message is shown to the visitor."""
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: int
+    subscriber_id: int
+    kind: str
+    value: str
+    frequency: str
+    last_digest_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.value!r}" if self.kind in ("author", "category") else repr(self.value)
+
+
+@dataclass(frozen=True)
+class SubscriberView:
+    id: int
+    email: str
+    user_id: int | None
+    status: str
+    frequency: str
+    trending: bool
+    personal: bool
+    send_empty: bool
+    token_version: int
+    bounce_count: int
+    created_at: datetime
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+    last_digest_at: datetime | None
+    alerts: list[AlertView] = field(default_factory=list)
+
+
+def _view(row, alert_rows: Sequence = ()) -> SubscriberView:
+    return SubscriberView(
+        id=row.id, email=row.email, user_id=row.user_id, status=row.status, frequency=row.frequency,
+        trending=row.trending, personal=row.personal, send_empty=row.send_empty, token_version=row.token_version,
+        bounce_count=row.bounce_count, created_at=utc(row.created_at), confirmed_at=utc(row.confirmed_at),
+        unsubscribed_at=utc(row.unsubscribed_at), last_digest_at=utc(row.last_digest_at),
+        alerts=[_alert(a) for a in alert_rows],
+    )  # fmt: skip
+
+
+def _alert(a) -> AlertView:
+    return AlertView(a.id, a.subscriber_id, a.kind, a.value, a.frequency, utc(a.last_digest_at))
+
+
+# --- checking input -----------------------------------------------------------------------------------
+
+
+def check_address(raw: str | None) -> str:
+    """A deliverable, header-safe address, or ``SubscriptionError``. IDN domains become punycode."""
+    raw = raw or ""
+    if _CONTROL.search(raw):
+        raise SubscriptionError("an email address is one line, without control characters")
+    email = raw.strip()
+    if not email:
+        raise SubscriptionError("type an email address")
+    if len(email) > 254 or email.count("@") != 1:
+        raise SubscriptionError(f"{email[:80]!r} is not a valid email address")
+    local, domain = email.split("@")
+    try:
+        domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
+    except UnicodeError:
+        raise SubscriptionError(f"{email[:80]!r} is not a valid email address") from None
+    email = f"{local}@{domain}"
+    if not _ADDRESS.match(email) or "." not in domain or ".." in email or local.startswith(".") or local.endswith("."):
+        raise SubscriptionError(f"{email[:80]!r} is not a valid email address")
+    return email
+
+
+def check_alert(kind: str, value: str | None, frequency: str) -> tuple[str, str, str]:
+    if kind not in ALERT_KINDS:
+        raise SubscriptionError(f"an alert is one of: {', '.join(ALERT_KINDS)}")
+    if frequency not in FREQUENCIES:
+        raise SubscriptionError("an alert is sent daily or weekly")
+    value = value or ""
+    if _CONTROL.search(value):
+        raise SubscriptionError("an alert is one line, without control characters")
+    value = " ".join(value.split())
+    if not value:
+        raise SubscriptionError("type the words, name or category to watch")
+    if len(value) > MAX_ALERT_CHARS:
+        raise SubscriptionError(f"an alert is at most {MAX_ALERT_CHARS} characters")
+    if kind == "category" and not _CATEGORY.match(value):
+        raise SubscriptionError(f"{value!r} is not an arXiv category (like cs.LG)")
+    return kind, value, frequency
+
+
+# --- subscribers --------------------------------------------------------------------------------------
+
+
+def get(conn: Connection, subscriber_id: int) -> SubscriberView | None:
+    row = conn.execute(select(subscribers).where(subscribers.c.id == subscriber_id)).first()
+    if row is None:
+        return None
+    q = select(alerts).where(alerts.c.subscriber_id == row.id).order_by(alerts.c.id)
+    return _view(row, conn.execute(q).all())
+
+
+def by_email(conn: Connection, email: str) -> SubscriberView | None:
+    sid = conn.execute(select(subscribers.c.id).where(subscribers.c.email_key == email.strip().lower())).scalar()
+    return get(conn, sid) if sid is not None else None
+
+
+def for_user(conn: Connection, user_id: int) -> SubscriberView | None:
+    sid = conn.execute(
+        select(subscribers.c.id).where(subscribers.c.user_id == user_id).order_by(subscribers.c.id.desc())
+    ).scalar()
+    return get(conn, sid) if sid is not None else None
+
+
+def subscribe(
+    conn: Connection, email: str, *, user_id: int | None = None, now: datetime | None = None
+) -> SubscriberView:
+    """Create (or reopen) the subscription of ``email``; it stays pending until confirmed.
+
+    A known address keeps its settings: an unsubscribed one goes back to pending, an active one stays
+    active, a bouncing one stays bouncing. ``user_id`` links the account (the caller checks it owns the
+    address).
+    """
+    email = check_address(email)
+    now = now or datetime.now(UTC)
+    key = email.lower()
+    existing = conn.execute(select(subscribers.c.id).where(subscribers.c.email_key == key)).scalar()
+    if existing is None:
+        try:
+            with conn.begin_nested():
+                existing = conn.execute(
+                    subscribers.insert()
+                    .values(
+                        email=email,
+                        email_key=key,
+                        user_id=user_id,
+                        status="pending",
+                        frequency="daily",
+                        trending=True,
+                        personal=user_id is not None,
+                        send_empty=False,
+                        token_version=0,
+                        bounce_count=0,
+                        created_at=now,
+                    )  # fmt: skip
+                    .returning(subscribers.c.id)
+                ).scalar_one()
+        except IntegrityError:  # the same address, subscribed at the same moment
+            existing = conn.execute(select(subscribers.c.id).where(subscribers.c.email_key == key)).scalar_one()
+    values: dict = {}
+    if user_id is not None:
+        values["user_id"] = user_id
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == existing, subscribers.c.status == "unsubscribed")
+        .values(status="pending", unsubscribed_at=None)
+    )
+    if values:
+        conn.execute(update(subscribers).where(subscribers.c.id == existing).values(**values))
+    return get(conn, existing)  # type: ignore[return-value]
+
+
+def confirm(conn: Connection, subscriber_id: int, token_version: int, *, now: datetime | None = None) -> bool:
+    """Activate a pending subscriber whose confirmation link carries the current token version.
+
+    Confirming starts a new subscription period: the token version moves on, so links mailed during an
+    earlier period (and the confirmation link itself) stop working.
+    """
+    res = conn.execute(
+        update(subscribers)
+        .where(
+            subscribers.c.id == subscriber_id,
+            subscribers.c.status == "pending",
+            subscribers.c.token_version == token_version,
+        )
+        .values(
+            status="active",
+            confirmed_at=now or datetime.now(UTC),
+            bounce_count=0,
+            token_version=subscribers.c.token_version + 1,
+        )
+    )
+    return res.rowcount == 1
+
+
+def update_settings(
+    conn: Connection, subscriber_id: int, *, frequency: str, trending: bool, personal: bool, send_empty: bool
+) -> None:
+    if frequency not in FREQUENCIES:
+        raise SubscriptionError("digests are sent daily or weekly")
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber_id)
+        .values(frequency=frequency, trending=trending, personal=personal, send_empty=send_empty)
+    )
+
+
+def unsubscribe(conn: Connection, subscriber_id: int, *, now: datetime | None = None) -> bool:
+    """Stop every mail to this subscriber (idempotent); queued digests are cancelled too."""
+    res = conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber_id, subscribers.c.status.in_(("pending", "active")))
+        .values(status="unsubscribed", unsubscribed_at=now or datetime.now(UTC))
+    )
+    cancel_for(conn, subscriber_id)
+    return res.rowcount == 1
+
+
+def revoke_links(conn: Connection, subscriber_id: int) -> None:
+    """Invalidate every link mailed so far (settings, unsubscribe, confirmation)."""
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber_id)
+        .values(token_version=subscribers.c.token_version + 1)
+    )
+
+
+def note_bounce(conn: Connection, subscriber_id: int, *, max_bounces: int) -> bool:
+    """Count a permanent failure; returns True when the address is now bouncing (never mailed again)."""
+    conn.execute(
+        update(subscribers).where(subscribers.c.id == subscriber_id).values(bounce_count=subscribers.c.bounce_count + 1)
+    )
+    res = conn.execute(
+        update(subscribers)
+        .where(
+            subscribers.c.id == subscriber_id,
+            subscribers.c.bounce_count >= max_bounces,
+            subscribers.c.status != "bouncing",
+        )
+        .values(status="bouncing")
+    )
+    return res.rowcount == 1
+
+
+def note_delivered(conn: Connection, subscriber_id: int) -> None:
+    """A message was accepted: earlier bounces were transient after all."""
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber_id, subscribers.c.bounce_count > 0, subscribers.c.status == "active")
+        .values(bounce_count=0)
+    )
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    q = select(subscribers.c.status, func.count()).group_by(subscribers.c.status)
+    return {s: 0 for s in STATUSES} | dict(conn.execute(q).all())
+
+
+# --- alerts -------------------------------------------------------------------------------------------
+
+
+def add_alert(conn: Connection, subscriber_id: int, *, kind: str, value: str, frequency: str) -> AlertView:
+    kind, value, frequency = check_alert(kind, value, frequency)
+    n = conn.execute(select(func.count()).where(alerts.c.subscriber_id == subscriber_id)).scalar_one()
+    if n >= MAX_ALERTS:
+        raise SubscriptionError(f"at most {MAX_ALERTS} alerts per subscription")
+    try:
+        with conn.begin_nested():
+            aid = conn.execute(
+                alerts.insert()
+                .values(
+                    subscriber_id=subscriber_id,
+                    kind=kind,
+                    value=value,
+                    frequency=frequency,
+                    created_at=datetime.now(UTC),
+                )  # fmt: skip
+                .returning(alerts.c.id)
+            ).scalar_one()
+    except IntegrityError:
+        raise SubscriptionError(f"you already have the {kind} alert {value!r}") from None
+    return AlertView(aid, subscriber_id, kind, value, frequency)
+
+
+def remove_alert(conn: Connection, subscriber_id: int, alert_id: int) -> bool:
+    res = conn.execute(alerts.delete().where(alerts.c.id == alert_id, alerts.c.subscriber_id == subscriber_id))
+    return res.rowcount == 1
+
+
+# --- composing digests: bulk reads and writes ----------------------------------------------------------
+
+
+def active(conn: Connection, *, ids: Iterable[int] | None = None) -> list[SubscriberView]:
+    """Every active subscriber with its alerts (two queries, whatever the number)."""
+    q = select(subscribers).where(subscribers.c.status == "active").order_by(subscribers.c.id)
+    if ids is not None:
+        q = q.where(subscribers.c.id.in_(list(ids)))
+    rows = conn.execute(q).all()
+    by_sub: dict[int, list] = defaultdict(list)
+    aq = (
+        select(alerts)
+        .join(subscribers, subscribers.c.id == alerts.c.subscriber_id)
+        .where(subscribers.c.status == "active")
+        .order_by(alerts.c.id)
+    )
+    if ids is not None:
+        aq = aq.where(subscribers.c.id.in_([r.id for r in rows]))
+    for a in conn.execute(aq):
+        by_sub[a.subscriber_id].append(a)
+    return [_view(r, by_sub.get(r.id, ())) for r in rows]
+
+
+def sent_history(conn: Connection, paper_ids: Iterable[str], *, chunk: int = 5_000) -> dict[int, set[str]]:
+    """Which of ``paper_ids`` each subscriber already got: ``{subscriber_id: {paper_id, ...}}``."""
+    out: dict[int, set[str]] = defaultdict(set)
+    ids = sorted(set(paper_ids))
+    for i in range(0, len(ids), chunk):
+        q = select(sent_papers.c.subscriber_id, sent_papers.c.paper_id).where(
+            sent_papers.c.paper_id.in_(ids[i : i + chunk])
+        )
+        for sid, pid in conn.execute(q):
+            out[sid].add(pid)
+    return out
+
+
+def record_sent(conn: Connection, rows: Sequence[dict]) -> None:
+    """Insert ``{subscriber_id, paper_id, digest, sent_at}`` rows; a paper already recorded is skipped."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(sent_papers).on_conflict_do_nothing(), list(rows))
+
+
+def mark_composed(conn: Connection, subscriber_ids: Sequence[int], alert_ids: Sequence[int], now: datetime) -> None:
+    if subscriber_ids:
+        conn.execute(update(subscribers).where(subscribers.c.id.in_(list(subscriber_ids))).values(last_digest_at=now))
+    if alert_ids:
+        conn.execute(update(alerts).where(alerts.c.id.in_(list(alert_ids))).values(last_digest_at=now))
+
+
+def sent_count(conn: Connection, subscriber_id: int) -> int:
+    return conn.execute(select(func.count()).where(sent_papers.c.subscriber_id == subscriber_id)).scalar_one()
+
+
+# --- papers for digests -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreshPaper:
+    id: str
+    day: date  # the newest day it was listed: arXiv announcement, featured day, else publication
+    upvotes: int  # imported + community
+
+
+def fresh_papers(conn: Connection, *, since: date, until: date) -> dict[str, FreshPaper]:
+    """Visible papers listed (announced, featured, else published) on a day in ``since..until``."""
+    start = datetime.combine(since, time(), UTC)
+    end = datetime.combine(until + timedelta(days=1), time(), UTC)
+    feat = dict(
+        conn.execute(
+            select(featured.c.paper_id, func.max(featured.c.day))
+            .where(featured.c.day.between(since, until))
+            .group_by(featured.c.paper_id)
+        ).all()
+    )
+    q = select(papers.c.id, papers.c.announced_on, papers.c.published_at, papers.c.hf_upvotes).where(
+        papers.c.hidden.is_(False),
+        or_(
+            papers.c.announced_on.between(since, until),
+            (papers.c.published_at >= start) & (papers.c.published_at < end),
+            papers.c.id.in_(select(featured.c.paper_id).where(featured.c.day.between(since, until))),
+        ),
+    )
+    rows = conn.execute(q).all()
+    votes_by = _upvotes(conn, [r.id for r in rows])
+    out = {}
+    for pid, ann, pub, hf in rows:
+        days = [d for d in (ann, feat.get(pid), utc(pub).date() if pub else None) if d and since <= d <= until]
+        if days:
+            out[pid] = FreshPaper(pid, max(days), (hf or 0) + votes_by.get(pid, 0))
+    return out
+
+
+def _upvotes(conn: Connection, ids: list[str], *, chunk: int = 5_000) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(ids), chunk):
+        q = (
+            select(votes.c.paper_id, func.count())
+            .where(votes.c.paper_id.in_(ids[i : i + chunk]), votes.c.value == 1)
+            .group_by(votes.c.paper_id)
+        )
+        out.update(conn.execute(q).all())
+    return out
+
+
+def listed_since(conn: Connection, day: date, until: date) -> bool:
+    """Were any papers announced on arXiv or featured on a day in ``day..until``? (daily digests skip if not)"""
+    if day > until:
+        return False
+    ann = select(papers.c.id).where(papers.c.announced_on.between(day, until), papers.c.hidden.is_(False)).limit(1)
+    feat = select(featured.c.paper_id).where(featured.c.day.between(day, until)).limit(1)
+    return conn.execute(ann).first() is not None or conn.execute(feat).first() is not None
+
+
+def authors_of(conn: Connection, paper_ids: Iterable[str], *, chunk: int = 5_000) -> dict[str, list[str]]:
+    """``{paper_id: [author, ...]}`` for many papers at once."""
+    ids = list(paper_ids)
+    out: dict[str, list[str]] = defaultdict(list)
+    for i in range(0, len(ids), chunk):
+        q = (
+            select(paper_authors.c.paper_id, paper_authors.c.name)
+            .where(paper_authors.c.paper_id.in_(ids[i : i + chunk]))
+            .order_by(paper_authors.c.paper_id, paper_authors.c.position)
+        )
+        for pid, name in conn.execute(q):
+            out[pid].append(name)
+    return out
+
+
+def categories_of(conn: Connection, paper_ids: Iterable[str], *, chunk: int = 5_000) -> dict[str, list[str]]:
+    ids = list(paper_ids)
+    out: dict[str, list[str]] = defaultdict(list)
+    for i in range(0, len(ids), chunk):
+        q = select(paper_categories.c.paper_id, paper_categories.c.category).where(
+            paper_categories.c.paper_id.in_(ids[i : i + chunk])
+        )
+        for pid, cat in conn.execute(q):
+            out[pid].append(cat)
+    return out
+
+
+def recent_upvotes(conn: Connection, user_ids: Iterable[int], *, per_user: int = 5) -> dict[int, list[str]]:
+    """The ``per_user`` most recent upvotes of each user, newest first (one query)."""
+    ids = list(set(user_ids))
+    out: dict[int, list[str]] = defaultdict(list)
+    if not ids:
+        return out
+    q = (
+        select(votes.c.user_id, votes.c.paper_id)
+        .where(votes.c.user_id.in_(ids), votes.c.value == 1)
+        .order_by(votes.c.user_id, votes.c.created_at.desc(), votes.c.paper_id)
+    )
+    for uid, pid in conn.execute(q):
+        if len(out[uid]) < per_user:
+            out[uid].append(pid)
+    return out

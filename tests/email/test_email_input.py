@@ -1,0 +1,279 @@
+"""Bad input is refused where it enters: addresses, header injection, alert values, forged/expired/revoked
+links; the subscribe form reveals nothing; GET never changes state; the footer form works on cached pages."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from mailhelpers import mail_settings
+from pydantic import ValidationError
+from webhelpers import add_papers, browser, make_app, paper
+
+from paperfeed.email import tokens
+from paperfeed.settings import Settings
+from paperfeed.store import subscriptions as subs
+from paperfeed.store.subscriptions import SubscriptionError
+
+
+@pytest.fixture
+def app(store, tmp_path, inbox):
+    add_papers(store, paper(1, upvotes=3))
+    return make_app(store, tmp_path, **mail_settings(tmp_path, inbox))
+
+
+@pytest.fixture
+def lite_app(lite_store, tmp_path, inbox):
+    add_papers(lite_store, paper(1, upvotes=3))
+    return make_app(lite_store, tmp_path, **mail_settings(tmp_path, inbox))
+
+
+def _subscribe(app, email: str):
+    b = browser(app)
+    return b.form("/subscribe", {"email": email}, from_page="/")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "not-an-email",
+        "two@@example.org",
+        "a@b",
+        "a b@example.org",
+        "reader@example.org\r\nBcc: victim@example.org",
+        "reader@example.org\nSubject: hi",
+        "<script>@example.org",
+        "x" * 300 + "@example.org",
+        "",
+    ],
+)
+def test_invalid_addresses_are_refused_at_subscribe(lite_app, lite_store, inbox, email):
+    app, store = lite_app, lite_store
+    r = _subscribe(app, email)
+    assert r.status_code == 400
+    assert "not a valid email address" in r.text or "one line" in r.text or "type an email" in r.text
+    assert "<script>@" not in r.text
+    with store.read() as conn:
+        assert subs.status_counts(conn)["pending"] == 0
+    assert inbox.count() == 0
+
+
+def test_check_address_cleans_and_punycodes():
+    assert subs.check_address("  reader@Example.org ") == "reader@Example.org"
+    assert subs.check_address("leser@bücher.de") == "leser@xn--bcher-kva.de"
+    with pytest.raises(SubscriptionError, match="one line"):
+        subs.check_address("a@b.org\r\n")
+
+
+def test_the_form_reveals_nothing_and_never_floods(app, store, inbox):
+    """New, pending, active and bouncing addresses all get the same page; at most one mail per hour each."""
+    pages = [_subscribe(app, "new@example.org").text for _ in range(3)]
+    with store.transaction() as conn:
+        active = subs.subscribe(conn, "active@example.org")
+        subs.confirm(conn, active.id, active.token_version)
+        bouncing = subs.subscribe(conn, "bouncing@example.org")
+        subs.confirm(conn, bouncing.id, bouncing.token_version)
+        for _ in range(3):
+            subs.note_bounce(conn, bouncing.id, max_bounces=3)
+    pages += [_subscribe(app, "active@example.org").text, _subscribe(app, "bouncing@example.org").text]
+
+    def body(page: str) -> str:
+        return (
+            page.split("<main>")[1]
+            .split("</main>")[0]
+            .replace("new@", "X@")
+            .replace("active@", "X@")
+            .replace("bouncing@", "X@")
+        )
+
+    assert len({body(p) for p in pages}) == 1 and "Check your inbox" in pages[0]
+    assert len(inbox.to("new@example.org")) == 1  # three requests, one confirmation
+    assert len(inbox.to("active@example.org")) == 1 and "already subscribed" in inbox.to("active@example.org")[0].text
+    assert inbox.to("bouncing@example.org") == []
+
+
+def test_subscribe_needs_the_csrf_token(lite_app):
+    app = lite_app
+    r = TestClient(app).post("/subscribe", data={"email": "reader@example.org"})
+    assert r.status_code == 403
+
+
+def test_footer_form_works_on_a_cached_page(app, store):
+    """Anonymous pages are cached: each visitor must still get a CSRF token of their own."""
+    first, second = browser(app), browser(app)
+    assert first.get("/").status_code == 200
+    page = second.get("/")
+    assert page.headers.get("x-cache") == "hit"
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = second.post("/subscribe", data={"csrf_token": token, "email": "second@example.org"})
+    assert r.status_code == 200 and "Check your inbox" in r.text
+
+
+def _active(store, email: str = "reader@example.org"):
+    with store.transaction() as conn:
+        sub = subs.subscribe(conn, email)
+        subs.confirm(conn, sub.id, sub.token_version)
+        return subs.get(conn, sub.id)
+
+
+@pytest.mark.parametrize(
+    "kind, value, message",
+    [
+        ("keyword", "diffusion\r\nBcc: x@example.org", "one line"),
+        ("keyword", "", "type the words"),
+        ("keyword", "x" * 201, "at most 200"),
+        ("category", "not a category", "not an arXiv category"),
+        ("weird", "x", "an alert is one of"),
+    ],
+)
+def test_bad_alerts_are_refused(lite_app, lite_store, kind, value, message):
+    app, store = lite_app, lite_store
+    sub = _active(store)
+    path = f"/subscription/{tokens.make(app.state.settings, 'manage', sub.id, sub.token_version)}"
+    b = browser(app)
+    r = b.form(f"{path}/alerts", {"kind": kind, "value": value}, from_page=path)
+    assert r.status_code == 400 and message in r.text
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).alerts == []
+
+
+def test_header_injection_in_the_sender_setting_is_refused(tmp_path):
+    with pytest.raises(ValidationError, match="one line"):
+        Settings(data_dir=tmp_path, mail_from="paperfeed <a@example.org>\r\nBcc: victim@example.org")
+    with pytest.raises(ValidationError):
+        Settings(data_dir=tmp_path, mail_from="no address here")
+
+
+@pytest.mark.parametrize("purpose, path", [("confirm", "/subscribe/confirm/"), ("manage", "/subscription/"),
+                                           ("unsubscribe", "/unsubscribe/")])  # fmt: skip
+def test_forged_tokens_get_a_clear_400(lite_app, lite_store, purpose, path):
+    app, store = lite_app, lite_store
+    sub = _active(store)
+    good = tokens.make(app.state.settings, purpose, sub.id, sub.token_version)
+    other_key = Settings(data_dir=app.state.settings.data_dir, secret_key="not the site's key")
+    forged = [
+        good[:-2] + ("AA" if not good.endswith("AA") else "BB"),  # damaged signature
+        tokens.make(other_key, purpose, sub.id, sub.token_version),  # signed with another key
+        tokens.make(app.state.settings, "manage" if purpose != "manage" else "confirm", sub.id, sub.token_version),
+        "garbage",
+    ]
+    client = TestClient(app)
+    for token in forged:
+        for method in ("get", "post"):
+            r = getattr(client, method)(path + token)
+            assert r.status_code in (400, 403), (token, method, r.status_code)
+            if r.status_code == 400:
+                assert "not valid" in r.text
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "active"
+
+
+def test_expired_confirmation_link(lite_app, lite_store, monkeypatch):
+    app, store = lite_app, lite_store
+    with store.transaction() as conn:
+        sub = subs.subscribe(conn, "late@example.org")
+    token = tokens.make(app.state.settings, "confirm", sub.id, sub.token_version)
+    hours = app.state.settings.confirm_link_hours
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + hours * 3600 + 5)
+    r = TestClient(app).post(f"/subscribe/confirm/{token}")
+    assert r.status_code == 400 and "expired" in r.text
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "pending"
+
+
+def test_links_of_an_earlier_subscription_are_revoked(app, store):
+    """Re-confirming starts a new period: links mailed before it stop working; so does revoke_links."""
+    sub = _active(store)
+    old = tokens.make(app.state.settings, "unsubscribe", sub.id, sub.token_version)
+    client = TestClient(app)
+    assert client.get(f"/unsubscribe/{old}").status_code == 200
+    with store.transaction() as conn:
+        subs.revoke_links(conn, sub.id)
+    r = client.post(f"/unsubscribe/{old}")
+    assert r.status_code == 400 and "replaced by a newer one" in r.text
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "active"
+
+
+def test_unsubscribe_get_changes_nothing_post_is_idempotent(app, store):
+    sub = _active(store)
+    token = tokens.make(app.state.settings, "unsubscribe", sub.id, sub.token_version)
+    client = TestClient(app)
+    for _ in range(3):
+        assert client.get(f"/unsubscribe/{token}").status_code == 200
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "active"
+    for _ in range(2):
+        r = client.post(f"/unsubscribe/{token}", content=b"List-Unsubscribe=One-Click",
+                        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+        assert r.status_code == 200 and "You are unsubscribed" in r.text
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "unsubscribed"
+
+
+def test_settings_page_saves_and_resubscribes_by_mail(app, store, inbox):
+    sub = _active(store)
+    path = f"/subscription/{tokens.make(app.state.settings, 'manage', sub.id, sub.token_version)}"
+    b = browser(app)
+    r = b.form(path, {"frequency": "weekly", "send_empty": "true"}, from_page=path)
+    assert r.status_code == 303
+    with store.read() as conn:
+        got = subs.get(conn, sub.id)
+    assert (got.frequency, got.trending, got.personal, got.send_empty) == ("weekly", False, False, True)
+    r = b.form(path, {"frequency": "hourly"}, from_page=path)
+    assert r.status_code == 400 and "daily or weekly" in r.text
+    with store.transaction() as conn:
+        subs.unsubscribe(conn, sub.id)
+    assert "Subscribe again" in b.get(path).text
+    r = b.form(f"{path}/resubscribe", from_page=path)
+    assert r.status_code == 200 and "Check your inbox" in r.text
+    assert "Confirm" in inbox.to("reader@example.org")[-1].msg["Subject"]
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "pending"
+
+
+def test_profile_page_offers_the_digest_and_links_the_account(app, store, inbox):
+    b = browser(app)
+    b.signup("ada", email="ada@example.org")
+    page = b.get("/users/ada").text
+    assert "Get the digest by email" in page and 'value="ada@example.org"' in page
+    r = b.form("/subscribe", {"email": "ada@example.org"}, from_page="/users/ada")
+    assert r.status_code == 200
+    with store.read() as conn:
+        sub = subs.by_email(conn, "ada@example.org")
+    assert sub.user_id is not None and sub.personal and sub.status == "pending"
+    assert "email settings" in b.get("/users/ada").text
+    # someone else's address typed while logged in is not linked to the account
+    b.form("/subscribe", {"email": "other@example.org"}, from_page="/users/ada")
+    with store.read() as conn:
+        assert subs.by_email(conn, "other@example.org").user_id is None
+
+
+def test_the_public_form_is_rate_limited_per_client(lite_app, inbox, monkeypatch):
+    from paperfeed.email import web
+
+    monkeypatch.setattr(web, "SUBSCRIBES_PER_HOUR", 3)
+    b = browser(lite_app)
+    codes = [b.form("/subscribe", {"email": f"r{i}@example.org"}, from_page="/").status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert inbox.count() == 3
+
+
+def test_an_old_confirmation_link_opens_nothing_after_a_new_period(lite_app, lite_store):
+    app, store = lite_app, lite_store
+    with store.transaction() as conn:
+        sub = subs.subscribe(conn, "reader@example.org")
+    first = tokens.make(app.state.settings, "confirm", sub.id, sub.token_version)
+    client = TestClient(app)
+    assert client.post(f"/subscribe/confirm/{first}").status_code == 200
+    again = client.get(f"/subscribe/confirm/{first}")  # the same link, opened twice: fine
+    assert again.status_code == 200 and "Already confirmed" in again.text
+    with store.transaction() as conn:  # unsubscribe, subscribe and confirm again: a new period
+        subs.unsubscribe(conn, sub.id)
+        cur = subs.subscribe(conn, "reader@example.org")
+        subs.confirm(conn, cur.id, cur.token_version)
+    for method in ("get", "post"):
+        r = getattr(client, method)(f"/subscribe/confirm/{first}")
+        assert r.status_code == 400 and "not valid any more" in r.text

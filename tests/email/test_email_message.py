@@ -1,0 +1,106 @@
+"""The mail itself: summaries, personal picks with reasons, and a screenshot of the HTML digest rendered by
+headless Chromium (saved as test-artifacts/screenshots/digest.png)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from mailhelpers import mail_settings
+from webhelpers import add_papers, paper
+
+from paperfeed.email import message
+from paperfeed.email.compose import compose_all, keyword_query, preview
+from paperfeed.email.send import deliver
+from paperfeed.settings import Settings
+from paperfeed.store import community
+from paperfeed.store import subscriptions as subs
+from paperfeed.store import users as store_users
+
+ROOT = Path(__file__).resolve().parents[2]
+TUE = date(2024, 3, 5)
+NOW = datetime(2024, 3, 5, 7, tzinfo=UTC)
+
+
+def test_summary_takes_the_first_sentences():
+    abstract = "We study X. We find that Y holds in all cases. This matters for Z. Finally, W."
+    assert message.summary(abstract) == "We study X. We find that Y holds in all cases. This matters for Z."
+    long = "A" * 300 + ". Second sentence."
+    assert message.summary(long).endswith("A.") and "Second" not in message.summary(long)
+    assert len(message.summary("word " * 400)) <= 420
+    assert message.short_authors(["A", "B", "C", "D"]) == "A, B, C et al."
+    assert keyword_query('"diffusion" -survey title:GAN') == "diffusion survey title GAN"
+
+
+def _people(store, tmp_path, inbox) -> tuple[Settings, subs.SubscriberView]:
+    add_papers(
+        store,
+        paper(1, day=date(2024, 3, 1), upvotes=0, title="Denoising diffusion models for images",
+              abstract="Diffusion models generate images by denoising. We improve the sampler."),
+        paper(2, day=TUE, upvotes=12, title="Denoising diffusion models for video",
+              abstract="Diffusion models generate video by denoising frames. We extend the image sampler."),
+        paper(3, day=TUE, upvotes=30, title="Graph neural networks for chemistry",
+              abstract="Message passing on molecules."),
+        paper(4, day=None, announced=TUE, title="Protein language models at scale",
+              abstract="We train protein language models. Bigger is better."),
+    )  # fmt: skip
+    settings = Settings(data_dir=tmp_path, **mail_settings(tmp_path, inbox))
+    with store.transaction() as conn:
+        user = store_users.create_user(conn, username="ada", password_hash="x", email="ada@example.org")
+        community.vote(conn, user_id=user.id, paper_id="2401.00001", value=1)
+        sub = subs.subscribe(conn, "ada@example.org", user_id=user.id)
+        subs.confirm(conn, sub.id, sub.token_version)
+        subs.update_settings(conn, sub.id, frequency="daily", trending=True, personal=True, send_empty=False)
+        subs.add_alert(conn, sub.id, kind="query", value="protein language", frequency="daily")
+        return settings, subs.get(conn, sub.id)
+
+
+def test_personal_picks_say_why(store, tmp_path, inbox):
+    settings, sub = _people(store, tmp_path, inbox)
+    digest, why, built = preview(store, settings, "ada@example.org", now=NOW)
+    assert built is not None, why
+    sections = {s.key: s for s in digest.sections}
+    assert [p.title for p in sections["trending"].items] == [
+        "Graph neural networks for chemistry",
+        "Denoising diffusion models for video",
+    ]
+    mine = {p.title: p.reason for p in sections["personal"].items}
+    # the video paper was already shown as trending: a paper appears once per subscriber
+    assert mine == {"Protein language models at scale": "matches alert ‘protein language’"}
+    # without the trending section, the similar paper is picked "because you upvoted" the image paper
+    with store.transaction() as conn:
+        subs.update_settings(conn, sub.id, frequency="daily", trending=False, personal=True, send_empty=False)
+    digest, _, _ = preview(store, settings, "ada@example.org", now=NOW)
+    mine = {p.title: p.reason for p in digest.sections[0].items}
+    assert mine["Denoising diffusion models for video"] == "because you upvoted “Denoising diffusion models for images”"
+    assert "Denoising diffusion models for images" not in mine  # one's own upvote is not recommended back
+
+
+def test_screenshot_of_the_html_digest(lite_store, tmp_path, inbox):
+    store = lite_store
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    settings, sub = _people(store, tmp_path, inbox)
+    assert compose_all(store, settings, now=NOW).queued == 1
+    assert deliver(store, settings).sent == 1
+    html = inbox.to("ada@example.org")[0].html
+    assert "http" not in html.split("<body")[0]  # nothing remote in the head: no fonts, styles or images
+    page = tmp_path / "digest.html"
+    page.write_text(html, encoding="utf-8")
+    if not Path(chromium).exists():
+        if os.environ.get("PAPERFEED_SKIP_BROWSER") == "1":
+            pytest.skip("PAPERFEED_SKIP_BROWSER=1")
+        pytest.fail("no Chromium at /usr/bin/chromium: bash scripts/ensure-chromium.sh installs Debian's")
+    out = ROOT / "test-artifacts" / "screenshots" / "digest.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
+         "--window-size=760,1000", f"--screenshot={out}", page.as_uri()],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert out.exists() and out.stat().st_size > 10_000
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

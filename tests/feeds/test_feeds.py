@@ -1,0 +1,196 @@
+"""Atom and RSS feeds: valid for feedparser, the expected entries, hostile text as text, advertised by pages."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from html import unescape
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+
+from paperfeed.ingest import import_items
+from paperfeed.records import Featured, PaperRecord, checked
+from paperfeed.settings import Settings
+from paperfeed.web.app import create_app
+
+HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\alpha < \\beta$ & co'
+BASE = "https://papers.example.org"
+
+
+def paper(n: int, day: date | None, upvotes: int, **kw) -> PaperRecord:
+    return checked(
+        PaperRecord(
+            title=kw.pop("title", f"Paper number {n} on graphs"),
+            abstract=kw.pop("abstract", f"Abstract {n}."),
+            arxiv_id=f"2401.{n:05d}",
+            authors=kw.pop("authors", ["Ada Lovelace", "Alan Turing"]),
+            categories=kw.pop("categories", ["cs.LG", "stat.ML"]),
+            published=datetime(2024, 1, day.day if day else 1, 12, tzinfo=UTC),
+            updated=kw.pop("updated", None),
+            upvotes=upvotes,
+            source="hf",
+            featured=[Featured(day, "akhaliq", upvotes)] if day else [],
+            **kw,
+        )
+    )
+
+
+@pytest.fixture
+def client(store, tmp_path):
+    import_items(
+        store,
+        [
+            paper(1, date(2024, 1, 2), 10, updated=datetime(2024, 1, 5, tzinfo=UTC)),
+            paper(2, date(2024, 1, 3), 30, title=HOSTILE, abstract="<b>bold</b> & $x^2$ \x01 <script>x()</script>"),
+            paper(3, date(2024, 1, 3), 5, authors=["Grace Hopper"], categories=["cs.CL"]),
+            paper(4, None, 0, categories=["cs.CL"], authors=["Grace Hopper"]),
+        ],
+    )
+    with TestClient(create_app(Settings(data_dir=tmp_path, base_url=BASE + "/"), store=store)) as c:
+        yield c
+
+
+def parse(client, url: str, status: int = 200):
+    r = client.get(url)
+    assert r.status_code == status, (url, r.text[:300])
+    kind = "atom" if ".atom" in url else "rss"
+    assert r.headers["content-type"] == f"application/{kind}+xml; charset=utf-8"
+    assert b"<script>" not in r.content and b"<img" not in r.content  # markup arrives escaped, as text
+    feed = feedparser.parse(r.content)
+    assert feed.bozo == 0, (url, feed.get("bozo_exception"))
+    assert feed.version == ("atom10" if kind == "atom" else "rss20")
+    return feed
+
+
+def entry_ids(feed) -> list[str]:
+    return [e.link.rsplit("/", 1)[1] for e in feed.entries]
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_feeds_have_the_expected_entries(client, fmt):
+    daily = parse(client, f"/feeds/daily.{fmt}")
+    assert entry_ids(daily) == ["2401.00002", "2401.00003"]  # the latest day, most upvoted first
+    assert daily.feed.title == "paperfeed: Daily papers" and daily.feed.link == f"{BASE}/"
+    assert entry_ids(parse(client, f"/feeds/trending.{fmt}")) == ["2401.00002", "2401.00003", "2401.00001"]
+    assert entry_ids(parse(client, f"/feeds/trending.{fmt}?category=cs.CL")) == ["2401.00003"]
+    assert set(entry_ids(parse(client, f"/feeds/category/cs.CL.{fmt}"))) == {"2401.00003", "2401.00004"}
+    assert set(entry_ids(parse(client, f"/feeds/author/Grace%20Hopper.{fmt}"))) == {"2401.00003", "2401.00004"}
+
+    e = next(e for e in daily.entries if e.link.endswith("2401.00003"))
+    assert e.link == e.id == f"{BASE}/papers/2401.00003"
+    assert e.title == "Paper number 3 on graphs" and "Abstract 3." in e.summary
+    assert [a.name for a in e.authors] == ["Grace Hopper"] and [t.term for t in e.tags] == ["cs.CL"]
+    assert e.published_parsed[:3] == (2024, 1, 3)
+    one = next(e for e in parse(client, f"/feeds/trending.{fmt}").entries if e.link.endswith("2401.00001"))
+    if fmt == "atom":
+        assert one.updated_parsed[:3] == (2024, 1, 5)
+    assert [t.term for t in one.tags] == ["cs.LG", "stat.ML"]
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_hostile_text_comes_out_as_text(client, fmt):
+    entry = next(e for e in parse(client, f"/feeds/daily.{fmt}").entries if e.link.endswith("2401.00002"))
+    assert entry.title == HOSTILE
+    if entry.summary_detail.type == "text/plain":  # Atom: the abstract as text
+        assert " ".join(entry.summary.split()) == "<b>bold</b> & $x^2$ <script>x()</script>"  # \x01 dropped
+    else:  # RSS: HTML that shows the abstract's markup as text
+        assert "<script" not in entry.summary and "&lt;script&gt;x()&lt;/script&gt;" in entry.summary
+        assert "&lt;b&gt;bold" in entry.summary and "&amp; $x^2$" in entry.summary
+    raw = client.get(f"/feeds/daily.{fmt}").text
+    assert unescape(re.search(r"<title>([^<]*alert[^<]*)</title>", raw).group(1)) == HOSTILE
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_empty_results_are_valid_empty_feeds(client, fmt):
+    for url in (f"/feeds/category/no.such.{fmt}", f"/feeds/author/Nobody%20At%20All.{fmt}"):
+        feed = parse(client, url)
+        assert feed.entries == [] and feed.feed.title
+
+
+def test_empty_database_feeds(store, tmp_path):
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
+        for url in ("/feeds/daily.atom", "/feeds/daily.rss", "/feeds/trending.atom"):
+            assert parse(c, url).entries == []
+
+
+def test_bad_feed_requests(client):
+    assert client.get("/feeds/daily.xml").status_code == 422
+    assert client.get("/feeds/search.atom").status_code == 422  # q is required
+    assert client.get("/feeds/search.atom?q=%20").status_code == 400
+    assert client.get("/feeds/nothing.atom").status_code == 404
+
+
+@dataclass
+class FakeHit:
+    paper_id: str
+    score: float = 1.0
+    why: str = "keywords"
+
+
+@dataclass
+class FakeResult:
+    hits: list
+    total: int
+    lexical_only: bool = True
+    not_embedded: int = 0
+
+
+@pytest.fixture
+def fake_search(monkeypatch):
+    """rank.search's contract, without an index: 'graphs' finds papers 1 and 3, anything else nothing."""
+    calls = []
+
+    def search(store, settings, q, **kw):
+        calls.append((q, kw))
+        hits = [FakeHit("2401.00003"), FakeHit("2401.00001")] if "graphs" in q else []
+        return FakeResult(hits, len(hits))
+
+    monkeypatch.setitem(sys.modules, "paperfeed.rank.search", types.SimpleNamespace(search=search))
+    return calls
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_search_feed(client, fake_search, fmt):
+    feed = parse(client, f"/feeds/search.{fmt}?q=graphs")
+    assert entry_ids(feed) == ["2401.00003", "2401.00001"]
+    assert fake_search[-1] == ("graphs", {"sort": "newest", "limit": 50, "offset": 0})  # a saved search: newest
+    assert "graphs" in feed.feed.title
+    assert parse(client, f"/feeds/search.{fmt}?q=%3Cscript%3E").entries == []
+
+
+def test_search_feed_with_the_real_ranker(client):
+    pytest.importorskip("paperfeed.rank.search")
+    feed = parse(client, "/feeds/search.atom?q=graphs")
+    assert {"2401.00001", "2401.00003"} <= set(entry_ids(feed))
+
+
+_ATOM_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)"')
+
+
+@pytest.mark.parametrize(
+    "page, expected",
+    [
+        ("/", "2401.00002"),
+        ("/trending", "2401.00001"),
+        ("/trending?category=cs.CL", "2401.00003"),
+        ("/papers/2401.00003", "2401.00004"),  # its first author's feed
+        ("/authors/Grace%20Hopper", "2401.00004"),
+        ("/search?q=graphs", "2401.00001"),
+    ],
+)
+def test_pages_advertise_their_feeds(client, fake_search, page, expected):
+    r = client.get(page)
+    assert r.status_code == 200
+    hrefs = [unescape(h) for h in _ATOM_LINK.findall(r.text)]
+    assert hrefs, f"{page} advertises no Atom feed"
+    found = set()
+    for href in hrefs:
+        found |= set(entry_ids(parse(client, href)))
+    assert expected in found
+    rss = re.findall(r'<link rel="alternate" type="application/rss\+xml" title="[^"]*" href="([^"]+)"', r.text)
+    assert rss and parse(client, unescape(rss[0]))

@@ -1,0 +1,37 @@
+"""The search box syntax: what each piece of a query becomes."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperfeed.rank.query import MAX_QUERY_CHARS, Clause, QueryError, parse
+
+
+def test_words_phrases_fields_and_exclusions():
+    p = parse('diffusion "chain of thought" -survey -"large language" ti:video au:"Geoffrey Hinton" cat:cs.CL')
+    assert p.clauses == [
+        Clause("diffusion"),
+        Clause("chain of thought", phrase=True),
+        Clause("survey", negate=True),
+        Clause("large language", phrase=True, negate=True),
+        Clause("video", field="title"),
+        Clause("Geoffrey Hinton", field="authors", phrase=True),
+    ]
+    assert p.categories == ["cs.cl"]
+    assert p.semantic_text == "diffusion chain of thought video"
+
+
+def test_odd_input_is_text():
+    assert parse('"unbalanced quote').clauses == [Clause("unbalanced quote", phrase=True)]
+    assert parse("NEAR(foo").clauses == [Clause("NEAR(foo")]
+    assert parse("http://arxiv.org/abs/2401.00001").clauses == [Clause("http://arxiv.org/abs/2401.00001")]
+    assert parse("x:y").clauses == [Clause("x:y")]
+    assert parse('""').clauses == []
+    assert parse("-cat:cs.CV").not_categories == ["cs.cv"]
+
+
+def test_limits():
+    with pytest.raises(QueryError, match="too long"):
+        parse("a" * (MAX_QUERY_CHARS + 1))
+    with pytest.raises(QueryError, match="too many"):
+        parse(" ".join(f"w{i}" for i in range(100)))

@@ -1,0 +1,38 @@
+"""``paperfeed index | search | similar`` as a user runs them (a real process, SQLite)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from searchhelpers import FILES
+
+
+def pf(data_dir, *args: str) -> subprocess.CompletedProcess:
+    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    env.pop("PAPERFEED_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_import_indexes_words_and_search_finds_them(tmp_path):
+    r = pf(tmp_path, "import", str(FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz"))
+    assert r.returncode == 0 and "search index: 22 papers added" in r.stdout
+    r = pf(tmp_path, "search", "2503.11905", "--json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["hits"][0]["id"] == "2503.11905" and out["hits"][0]["why"] == "exact id"
+    assert out["lexical_only"] and out["not_embedded"] == 22
+    r = pf(tmp_path, "search", "facial expression recognition", "--category", "cs.CV")
+    assert r.returncode == 0 and "Facial Expression" in r.stdout
+    r = pf(tmp_path, "search", "*")
+    assert r.returncode == 2 and "nothing to search for" in r.stderr and "Traceback" not in r.stderr
+    r = pf(tmp_path, "index", "--no-embed", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["embedded"] == 0
+    r = pf(tmp_path, "similar", "2503.11905", "--json")
+    hits = json.loads(r.stdout)["hits"]
+    assert r.returncode == 0 and hits and "2503.11905" not in {h["id"] for h in hits}
+    r = pf(tmp_path, "similar", "9999.99999")
+    assert r.returncode == 1 and "no paper" in r.stderr

@@ -1,0 +1,210 @@
+"""Search as a user notices it, with the real model, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from searchhelpers import SEED_FILES, load, make_settings
+from sqlalchemy import update
+
+from paperfeed.index import job
+from paperfeed.index.text import analyze
+from paperfeed.ingest import import_items
+from paperfeed.rank.search import QueryError, SearchResult, search
+from paperfeed.records import PaperRecord
+from paperfeed.store import Store
+from paperfeed.store import papers as P
+from paperfeed.store import vectors as store_vectors
+from paperfeed.store.models import papers
+
+
+def views(store, result: SearchResult):
+    with store.read() as conn:
+        return P.get_papers(conn, [h.paper_id for h in result.hits])
+
+
+def stems(text: str) -> set[str]:
+    return set(analyze(text))
+
+
+def test_exact_arxiv_id_is_first(seeded, settings):
+    for q in ("2503.11905", "arXiv:2503.11905v2", "https://arxiv.org/abs/2503.11905"):
+        r = search(seeded, settings, q)
+        assert r.hits[0].paper_id == "2503.11905" and r.hits[0].why == "exact id", q
+
+
+def test_exact_title_is_first(seeded, settings):
+    title = "Upcycling Text-to-Image Diffusion Models for Multi-Task Capabilities"
+    r = search(seeded, settings, title.lower())
+    assert r.hits[0].paper_id == "2503.11905" and r.hits[0].why == "exact title"
+    assert not r.lexical_only and r.not_embedded == 0
+
+
+def test_hybrid_finds_by_meaning_and_by_words(seeded, settings):
+    r = search(seeded, settings, "making pictures from text prompts with generative models", limit=10)
+    assert {"keywords + semantic", "semantic"} & {h.why for h in r.hits}
+    r = search(seeded, settings, "Kolmogorov-Arnold hypernetwork color", limit=3)
+    assert r.hits[0].paper_id == "2503.11781"
+
+
+def test_filters_exclude(seeded, settings):
+    r = search(seeded, settings, "learning", category="eess.IV", limit=50)
+    assert r.hits and all("eess.IV" in v.categories for v in views(seeded, r))
+    r = search(seeded, settings, "learning", date_from=date(2025, 6, 1), date_to=date(2025, 6, 30), limit=50)
+    assert [h.paper_id for h in r.hits] == ["2506.02197"]
+    r = search(seeded, settings, "model", author="Radu Timofte", limit=50)
+    assert {h.paper_id for h in r.hits} == {"2506.02197", "2503.11781"}
+    assert all("Radu Timofte" in v.authors for v in views(seeded, r))
+    r = search(seeded, settings, "model", has_code=True, limit=50)
+    assert r.hits and all(v.code_url for v in views(seeded, r))
+    r = search(seeded, settings, "vision cat:cs.CR", limit=50)
+    assert [h.paper_id for h in r.hits] == ["2503.11750"]
+    with pytest.raises(QueryError):
+        search(seeded, settings, "x", date_from=date(2026, 1, 2), date_to=date(2026, 1, 1))
+
+
+def test_phrase_and_minus(seeded, settings):
+    r = search(seeded, settings, '"vision language"', limit=50)
+    assert r.hits
+    for v in views(seeded, r):
+        words = analyze(f"{v.title} {v.abstract} {' '.join(v.authors)}")
+        assert any(words[i : i + 2] == ["vision", "languag"] for i in range(len(words))), v.title
+    plain = search(seeded, settings, "diffusion", limit=50)
+    minus = search(seeded, settings, "diffusion -video", limit=50)
+    assert any("video" in stems(f"{v.title} {v.abstract}") for v in views(seeded, plain))
+    assert minus.hits
+    for v in views(seeded, minus):
+        assert "video" not in stems(f"{v.title} {v.abstract}"), v.title
+    r = search(seeded, settings, "ti:jailbreaking", limit=50)
+    assert [h.paper_id for h in r.hits] == ["2503.11750"]
+    r = search(seeded, settings, 'au:"radu timofte" restoration', limit=50)
+    assert [h.paper_id for h in r.hits][0] == "2506.02197"
+    assert {h.paper_id for h in r.hits} == {"2506.02197", "2503.11781"}
+
+
+def test_sorts_and_pages(seeded, settings):
+    r = search(seeded, settings, "model", sort="newest", limit=50)
+    with seeded.read() as conn:
+        days = [d.day for d in store_vectors.get_docs(conn, [h.paper_id for h in r.hits])]
+    assert r.hits and r.total >= len(r.hits) and days == sorted(days, reverse=True)
+    r = search(seeded, settings, "model", sort="upvotes", limit=50)
+    with seeded.read() as conn:
+        ups = [d.upvotes for d in store_vectors.get_docs(conn, [h.paper_id for h in r.hits])]
+    assert r.hits and ups == sorted(ups, reverse=True)
+    first = search(seeded, settings, "model", limit=5)
+    second = search(seeded, settings, "model", limit=5, offset=5)
+    assert len(second.hits) == 5 and not {h.paper_id for h in first.hits} & {h.paper_id for h in second.hits}
+    with pytest.raises(QueryError):
+        search(seeded, settings, "model", sort="random")
+
+
+def test_a_paper_not_yet_embedded_is_found_by_its_words(seeded, settings):
+    rec = PaperRecord(
+        title="Quokka Quadrupeds: Zebrafish Locomotion Benchmarks",
+        abstract="We study quokka-inspired gait controllers.",
+        arxiv_id="2607.00001",
+        authors=["Ada Lovelace"],
+        categories=["cs.RO"],
+        primary_category="cs.RO",
+        source="test",
+    )
+    import_items(seeded, [rec])
+    r = search(seeded, settings, "quokka zebrafish")
+    assert r.hits[0].paper_id == "2607.00001" and r.hits[0].why == "keywords"
+    assert r.lexical_only and r.not_embedded == 1
+    job.run(seeded, settings, encoder=None, embed=False)
+    r = search(seeded, settings, "2607.00001")
+    assert r.hits[0].paper_id == "2607.00001"
+
+
+def test_hidden_papers_never_appear(seeded, settings):
+    with seeded.transaction() as conn:
+        conn.execute(update(papers).where(papers.c.id == "2503.11905").values(hidden=True))
+    for q in ("2503.11905", "Upcycling Text-to-Image Diffusion Models for Multi-Task Capabilities", "diffusion"):
+        r = search(seeded, settings, q, limit=100)
+        assert "2503.11905" not in {h.paper_id for h in r.hits}, q
+
+
+def test_a_lost_index_is_rebuilt_on_the_next_search(seeded, settings):
+    import shutil
+
+    from paperfeed.index import forget, index_root
+
+    shutil.rmtree(index_root(settings))
+    forget(settings)
+    r = search(seeded, settings, "2503.11905")
+    assert r.hits[0].paper_id == "2503.11905"
+
+
+BAD = [
+    "",
+    "   ",
+    "x" * 10_000,
+    '"unbalanced quote',
+    'diffusion "',
+    "NEAR(",
+    "NEAR(diffusion, model)",
+    "*",
+    "diff*",
+    "'; DROP TABLE papers; --",
+    "1=1 OR 'a'='a'",
+    "-",
+    "--",
+    "-diffusion",
+    "ti:",
+    'au:""',
+    "cat:",
+    "title:(a OR b)",
+    "a AND b OR NOT c",
+    "\x00\x01",
+    "ünïcødé 模型 😀",
+    "AND",
+    "the of and",
+    ":::",
+    "(((",
+    "^2",
+    "http://example.com/?q=1&x=%20",
+]
+
+
+def test_bad_queries_give_a_clear_error_or_sane_results(seeded, settings):
+    for q in BAD:
+        try:
+            r = search(seeded, settings, q)
+        except QueryError as exc:
+            assert str(exc) and len(str(exc)) < 200, q
+        else:
+            assert isinstance(r, SearchResult) and r.total >= len(r.hits), q
+    with pytest.raises(QueryError, match="empty"):
+        search(seeded, settings, "")
+    with pytest.raises(QueryError, match="too long"):
+        search(seeded, settings, "x" * 10_000)
+
+
+def test_identical_results_on_sqlite_and_postgresql(tmp_path, encoder, pg_admin):
+    import uuid
+
+    from sqlalchemy import text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    pg_url = f"{pg_admin.url.render_as_string(hide_password=False)}?options=-csearch_path%3D{schema}"
+    urls = {"sqlite": f"sqlite:///{tmp_path / 's.db'}", "postgresql": pg_url}
+    results = {}
+    try:
+        for name, url in urls.items():
+            store = Store.open(url)
+            settings = make_settings(tmp_path / name, url)
+            load(store, *SEED_FILES)
+            job.run(store, settings, encoder=encoder)
+            results[name] = [
+                [(h.paper_id, h.why) for h in search(store, settings, q, limit=20).hits]
+                for q in ("diffusion models", '"vision language" -jailbreak', "face recognition", "2503.11905")
+            ] + [[(h.paper_id, h.why) for h in search(store, settings, "model", sort="newest", limit=20).hits]]
+            store.close()
+    finally:
+        with pg_admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    assert results["sqlite"] == results["postgresql"]
