@@ -17,7 +17,7 @@ from ..store import papers as store_papers
 from ..store import users as store_users
 from ..web import cache
 from ..web.auth import CSRF, LOGIN, CurrentUser, LoginRequired, RequireUser
-from ..web.community import own_collection, paper_or_404, submit_paper
+from ..web.community import cast_vote, own_collection, paper_or_404, submit_paper
 from .schemas import (
     CollectionDetail,
     CollectionIn,
@@ -36,13 +36,7 @@ WRITE = [LOGIN, CSRF]  # in this order: no user is 401 before a missing CSRF hea
 
 
 def _vote(request: Request, user, paper_id: str, value: int) -> VoteOut:
-    store = request.app.state.store
-    with store.transaction() as conn:
-        view = paper_or_404(conn, paper_id)
-        store_community.vote(conn, user_id=user.id, paper_id=view.id, value=value)
-    with store.read() as conn:
-        view = store_papers.get_paper(conn, view.id)
-    cache.clear(request)
+    view = cast_vote(request, user, paper_id, value)
     return VoteOut(id=view.id, upvotes=view.upvotes, vote=value)
 
 

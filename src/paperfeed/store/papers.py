@@ -66,18 +66,26 @@ class PaperView:
         return not self.id.startswith("pf-")
 
 
+def authors_and_categories(conn: Connection, ids: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Authors in order and categories (sorted) of the given papers, in two queries."""
+    authors: dict[str, list[str]] = defaultdict(list)
+    q = select(paper_authors.c.paper_id, paper_authors.c.name).where(paper_authors.c.paper_id.in_(list(ids)))
+    for pid, name in conn.execute(q.order_by(paper_authors.c.paper_id, paper_authors.c.position)):
+        authors[pid].append(name)
+    cats: dict[str, list[str]] = defaultdict(list)
+    q = select(paper_categories.c.paper_id, paper_categories.c.category).where(
+        paper_categories.c.paper_id.in_(list(ids))
+    )
+    for pid, cat in conn.execute(q.order_by(paper_categories.c.category)):
+        cats[pid].append(cat)
+    return authors, cats
+
+
 def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
     ids = [r.id for r in rows]
     if not ids:
         return []
-    authors: dict[str, list[str]] = defaultdict(list)
-    q = select(paper_authors.c.paper_id, paper_authors.c.name).where(paper_authors.c.paper_id.in_(ids))
-    for pid, name in conn.execute(q.order_by(paper_authors.c.paper_id, paper_authors.c.position)):
-        authors[pid].append(name)
-    cats: dict[str, list[str]] = defaultdict(list)
-    q = select(paper_categories.c.paper_id, paper_categories.c.category).where(paper_categories.c.paper_id.in_(ids))
-    for pid, cat in conn.execute(q.order_by(paper_categories.c.category)):
-        cats[pid].append(cat)
+    authors, cats = authors_and_categories(conn, ids)
     days: dict[str, list[FeaturedDay]] = defaultdict(list)
     q = select(featured).where(featured.c.paper_id.in_(ids)).order_by(featured.c.day)
     for f in conn.execute(q):

@@ -8,14 +8,14 @@ rebuild of a million papers never holds more than one page in memory.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
-from .models import paper_authors, paper_categories, paper_vectors, papers, votes
+from .models import paper_vectors, papers, votes
+from .papers import authors_and_categories
 from .upsert import utc
 
 PAGE = 2_000
@@ -65,17 +65,10 @@ def _docs(conn: Connection, rows: Sequence) -> list[IndexDoc]:
     ids = [r.id for r in rows]
     if not ids:
         return []
-    authors: dict[str, list[str]] = defaultdict(list)
-    q = select(paper_authors.c.paper_id, paper_authors.c.name).where(paper_authors.c.paper_id.in_(ids))
-    for pid, name in conn.execute(q.order_by(paper_authors.c.paper_id, paper_authors.c.position)):
-        authors[pid].append(name)
-    cats: dict[str, set[str]] = defaultdict(set)
-    q = select(paper_categories.c.paper_id, paper_categories.c.category).where(paper_categories.c.paper_id.in_(ids))
-    for pid, cat in conn.execute(q):
-        cats[pid].add(cat)
+    authors, cat_lists = authors_and_categories(conn, ids)
     out = []
     for r in rows:
-        c = cats.get(r.id, set())
+        c = set(cat_lists.get(r.id, []))
         if r.primary_category:
             c.add(r.primary_category)
         out.append(

@@ -41,10 +41,8 @@ def _back(request: Request, fallback: str) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
-@router.post(
-    "/papers/{paper_id:path}/vote", dependencies=[LOGIN, CSRF], summary="Upvote (1), unvote (0) or dismiss (-1)"
-)
-def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[int, Form(ge=-1, le=1)] = 1) -> Response:
+def cast_vote(request: Request, user, paper_id: str, value: int):
+    """Record a user's vote (404 for unknown or hidden papers) and return the paper as it now stands."""
     store = request.app.state.store
     with store.transaction() as conn:
         view = paper_or_404(conn, paper_id)
@@ -52,6 +50,14 @@ def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[in
     with store.read() as conn:
         view = store_papers.get_paper(conn, view.id)
     cache.clear(request)
+    return view
+
+
+@router.post(
+    "/papers/{paper_id:path}/vote", dependencies=[LOGIN, CSRF], summary="Upvote (1), unvote (0) or dismiss (-1)"
+)
+def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[int, Form(ge=-1, le=1)] = 1) -> Response:
+    view = cast_vote(request, user, paper_id, value)
     if wants_json(request):
         return JSONResponse({"id": view.id, "upvotes": view.upvotes, "vote": value})
     return _back(request, f"/papers/{view.id}")
