@@ -150,6 +150,11 @@ def latest_voted_day(conn: Connection) -> date | None:
     return conn.execute(q).scalar()
 
 
+def _in_category(category: str):
+    """Papers listing ``category`` among their categories (primary or cross-list)."""
+    return papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category))
+
+
 def _vote_totals():
     return (
         select(votes.c.paper_id, func.count().label("n"))
@@ -228,7 +233,7 @@ def trending_candidates(conn: Connection, *, since: date, category: str | None =
         )
     )
     if category:
-        q = q.where(papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category)))
+        q = q.where(_in_category(category))
     out = []
     for pid, hf, n, fday, ann, pub in conn.execute(q):
         if not (hf or n):
@@ -258,7 +263,7 @@ def recent(conn: Connection, *, category: str | None = None, limit: int = 30, of
     """Newest visible papers by announcement/publication (or ingestion) time, optionally in a category."""
     q = select(papers).where(VISIBLE)
     if category:
-        q = q.where(papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category)))
+        q = q.where(_in_category(category))
     when = func.coalesce(papers.c.published_at, papers.c.created_at)
     q = (
         q.order_by(papers.c.announced_on.desc().nulls_last(), when.desc(), papers.c.id.desc())

@@ -12,21 +12,16 @@ from ..store import community
 from ..store import papers as store_papers
 from ..store import users as store_users
 from . import auth
-from .auth import CSRF, LOGIN, CurrentUser, RequireUser
+from .auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
 from .render import flash, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=1024)]
 
 
-def _next(url: str | None) -> str:
-    """Only same-site paths are valid redirect targets."""
-    return url if url and url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
-
-
 @router.get("/signup", summary="Sign-up form")
 def signup_form(request: Request, next: str = "/") -> Response:
-    return render(request, "signup.html", next=_next(next))
+    return render(request, "signup.html", next=local_path(next))
 
 
 @router.post("/signup", dependencies=[CSRF], summary="Create an account")
@@ -45,16 +40,22 @@ def signup(
             )
     except (ValueError, store_users.AccountError) as exc:
         return render(
-            request, "signup.html", error=str(exc), username=username, email=email, next=_next(next), status_code=400
+            request,
+            "signup.html",
+            error=str(exc),
+            username=username,
+            email=email,
+            next=local_path(next),
+            status_code=400,
         )
     auth.log_in(request, user)
     flash(request, f"Welcome, {user.username}!")
-    return RedirectResponse(_next(next), status_code=303)
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.get("/login", summary="Log-in form")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", next=_next(next))
+    return render(request, "login.html", next=local_path(next))
 
 
 @router.post("/login", dependencies=[CSRF], summary="Log in")
@@ -68,7 +69,7 @@ def login(
             "login.html",
             error="Too many failed logins; wait a few minutes and try again.",
             username=username,
-            next=_next(next),
+            next=local_path(next),
             status_code=429,
         )
     with request.app.state.store.read() as conn:
@@ -81,15 +82,20 @@ def login(
             "login.html",
             error="Wrong username or password.",
             username=username,
-            next=_next(next),
+            next=local_path(next),
             status_code=401,
         )
     if user.banned:
         return render(
-            request, "login.html", error="This account is banned.", username=username, next=_next(next), status_code=403
+            request,
+            "login.html",
+            error="This account is banned.",
+            username=username,
+            next=local_path(next),
+            status_code=403,
         )
     auth.log_in(request, user)
-    return RedirectResponse(_next(next), status_code=303)
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[CSRF], summary="Log out")

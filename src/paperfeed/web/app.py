@@ -21,7 +21,7 @@ from .. import __version__
 from ..errors import PaperfeedError
 from ..settings import Settings, load_settings
 from ..store import Store
-from .auth import LoginRequired, wants_json
+from .auth import LoginRequired, local_path, wants_json
 from .cache import CachedPagesMiddleware, PageCache
 from .render import render, templates
 
@@ -64,12 +64,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        host = request.headers.get("host")
         if wants_json(request) or request.method != "GET":
             if not wants_json(request) and request.method == "POST":
                 back = request.headers.get("referer", "/")
-                return RedirectResponse(f"/login?next={quote(_local(back))}", status_code=303)
+                return RedirectResponse(f"/login?next={quote(local_path(back, host=host))}", status_code=303)
             return JSONResponse({"error": "login required"}, status_code=401)
-        return RedirectResponse(f"/login?next={quote(_local(str(request.url)))}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(local_path(str(request.url), host=host))}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -93,15 +94,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return render(request, "error.html", status=400, detail=str(exc), status_code=400)
 
     return app
-
-
-def _local(url: str) -> str:
-    """Keep only the path and query of a URL, so redirects never leave the site."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    path = parts.path if parts.path.startswith("/") and not parts.path.startswith("//") else "/"
-    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def _include_optional(app: FastAPI, module: str) -> None:

@@ -14,6 +14,7 @@ import hmac
 import secrets
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -48,6 +49,24 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "") or request.url.path.startswith("/api/")
+
+
+def local_path(url: str | None, *, host: str | None = None, default: str = "/") -> str:
+    """The path (with query and fragment) of ``url`` when it stays on this site, else ``default``.
+
+    The one check behind every redirect target (``next=``, the Referer): a relative path must start
+    with one "/" and hold no backslash (browsers read "/\\" as "//"); an absolute URL counts only when
+    its host is ``host``.
+    """
+    if not url:
+        return default
+    parts = urlsplit(url)
+    if (parts.scheme or parts.netloc) and (host is None or parts.netloc != host):
+        return default
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//") or "\\" in url:
+        return default
+    return path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _bearer(request: Request) -> str | None:

@@ -18,7 +18,7 @@ from ..store import community
 from ..store import papers as store_papers
 from ..store import users as store_users
 from . import cache
-from .auth import CSRF, LOGIN, CurrentUser, RequireAdmin, RequireUser, wants_json
+from .auth import CSRF, LOGIN, CurrentUser, RequireAdmin, RequireUser, local_path, wants_json
 from .render import flash, render
 
 router = APIRouter()
@@ -33,11 +33,8 @@ def paper_or_404(conn, paper_id: str):
 
 
 def _back(request: Request, fallback: str) -> RedirectResponse:
-    ref = request.headers.get("referer", "")
-    host = request.headers.get("host", "")
-    target = fallback
-    if ref and host and ref.split("/")[2:3] == [host]:
-        target = "/" + ref.split("/", 3)[3] if ref.count("/") >= 3 else fallback
+    """Back to the page the form was on (same site only), else ``fallback``."""
+    target = local_path(request.headers.get("referer"), host=request.headers.get("host"), default=fallback)
     return RedirectResponse(target, status_code=303)
 
 
