@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -308,3 +309,46 @@ subscribers = Subscriber.__table__
 alerts = Alert.__table__
 sent_papers = SentPaper.__table__
 outbox = OutboxMessage.__table__
+
+
+# --- recommendations and keywords (docs/recommend.md) ---------------------------------------------
+
+
+class Follow(Base):
+    """An author or category a user follows: a signal for "for you" and a reason shown beside a pick."""
+
+    __tablename__ = "follows"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # author | category
+    value: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserModel(Base):
+    """A user's trained linear model over paper vectors; derived data, retrained when signals change."""
+
+    __tablename__ = "user_models"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))  # the embedding model the weights belong to
+    weights: Mapped[bytes] = mapped_column(LargeBinary)  # float32 little-endian: dim weights then the bias
+    signals: Mapped[str] = mapped_column(String(40))  # hash of the signals trained on: retrain when it changes
+    positives: Mapped[int] = mapped_column(Integer, default=0)
+    negatives: Mapped[int] = mapped_column(Integer, default=0)
+    trained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PaperKeyword(Base):
+    """A keyphrase extracted from a paper's text, for cards, filters and topic labels."""
+
+    __tablename__ = "paper_keywords"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    keyword: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+follows = Follow.__table__
+user_models = UserModel.__table__
+paper_keywords = PaperKeyword.__table__
