@@ -10,6 +10,9 @@ subscribers, seeded, mixed: 70% daily / 30% weekly, 85% trending, 15% personal (
 with upvotes), 10% send-even-if-empty, 40% with 1-3 alerts (keywords 40%, search queries 15%, authors
 25%, categories 20%) drawn from pools, so some alerts are shared and some unique.
 
+With ``--vectors``/``--ids`` (set-up, once) every paper also gets a vector, so the personal digests are
+ranked by the recommender (models trained during the run: none is stored before it).
+
 Timed: ``compose_all`` for the corpus's last day (2026-07-01, 07:00 UTC) with both frequencies due, as on
 a weekly day: trending once, each distinct alert searched once, bulk history, render, and the writes
 (outbox rows + sent papers, one transaction per 500 digests). The outbox and history are emptied first,
@@ -34,7 +37,16 @@ from paperfeed.ingest import import_items
 from paperfeed.settings import Settings
 from paperfeed.sources import files
 from paperfeed.store import Store
-from paperfeed.store.models import alerts, outbox, paper_authors, paper_categories, papers, sent_papers, subscribers
+from paperfeed.store.models import (
+    alerts,
+    outbox,
+    paper_authors,
+    paper_categories,
+    papers,
+    sent_papers,
+    subscribers,
+    user_models,
+)
 from paperfeed.store.models import users as users_table
 from paperfeed.store.models import votes as votes_table
 
@@ -164,6 +176,7 @@ def reset(store: Store) -> None:
     with store.transaction() as conn:
         conn.execute(delete(sent_papers))
         conn.execute(delete(outbox))
+        conn.execute(delete(user_models))  # personal digests train their models in the timed run
         conn.execute(update(subscribers).values(last_digest_at=None))
         conn.execute(update(alerts).values(last_digest_at=None))
 
@@ -175,6 +188,9 @@ def main() -> None:
     ap.add_argument("--subscribers", type=int, default=10_000)
     ap.add_argument("--db", default="sqlite", help="sqlite, or a postgresql+psycopg:// URL")
     ap.add_argument("--profile", action="store_true", help="print the top of a cProfile of the timed run")
+    ap.add_argument("--vectors", type=Path, help="store these paper vectors (.npy, with --ids) so personal digests "
+                    "use the recommender's models (bench/recs_timing.py)")  # fmt: skip
+    ap.add_argument("--ids", type=Path, help="the paper id of each row of --vectors, one per line")
     args = ap.parse_args()
     if not args.corpus.exists():
         sys.exit(f"corpus not found: {args.corpus}")
@@ -187,6 +203,14 @@ def main() -> None:
     settings = Settings(data_dir=args.work, database_url=url, base_url="https://papers.example.org")
     store = Store.open(url)
     info = setup(store, settings, args.corpus, args.subscribers, random.Random(20260701))
+    if args.vectors:
+        from recs_timing import store_bench_vectors
+
+        from paperfeed.store.models import paper_vectors
+
+        with store.read() as conn:
+            if not conn.execute(select(func.count()).select_from(paper_vectors)).scalar_one():
+                info["vectors"] = store_bench_vectors(store, args.vectors, args.ids)
     reset(store)
     # a warm process, as in the scheduler: the search index is open before the run
     from paperfeed.rank.search import search

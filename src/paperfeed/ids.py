@@ -43,12 +43,25 @@ def is_arxiv_id(text: str) -> bool:
     return parse_arxiv_id(text) is not None
 
 
+_TITLE_DROP = re.compile(r"[{}\\$]")
+_TITLE_SPACE = re.compile(r"[\W_]+")
+
+
 def normalise_title(title: str) -> str:
     """Lower-case, accents and punctuation dropped, spaces collapsed: the key for matching titles."""
-    s = unicodedata.normalize("NFKD", title)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = re.sub(r"[{}\\$]", "", s.lower())
-    return re.sub(r"[\W_]+", " ", s).strip()
+    s = title
+    if not s.isascii():  # ASCII has nothing to decompose: skip the per-character pass
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return _TITLE_SPACE.sub(" ", _TITLE_DROP.sub("", s.lower())).strip()
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
+
+
+def normalise_doi(text: str | None) -> str | None:
+    """``https://doi.org/10.1000/ABC`` or ``doi:10.1000/abc`` -> ``10.1000/abc`` (DOIs ignore case); else None."""
+    s = _DOI_PREFIX.sub("", (text or "").strip()).strip().rstrip(".,;").lower()
+    return s if re.fullmatch(r"10\.\d{4,9}/\S+", s) else None
 
 
 def stable_id(title: str) -> str:

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         description="Embedding job: fp32, bf16, or auto (bf16 on a GPU or a CPU with AVX512-BF16/AMX).",
     )
     embed_batch_size: int = Field(32, ge=1, le=4096, description="Embedding job: texts per model call.")
+    query_model: str = Field(
+        "int8", pattern="^(int8|fp32)$",
+        description="Query encoder of a serving process: int8 (dense layers in 8-bit blocks) or fp32.",
+    )
     search_refresh_seconds: float = Field(
         5.0, ge=0, description="How often a serving process catches up with new papers and vectors."
     )
@@ -103,6 +107,24 @@ class Settings(BaseSettings):
         default_factory=list, description="Scheduler: fetch these arXiv RSS categories daily before the digests."
     )
     schedule_hf: bool = Field(False, description="Scheduler: fetch today's Hugging Face daily papers daily.")
+
+    # library import (docs/library.md)
+    library_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="Library import: larger files are refused (bytes)."
+    )
+    library_max_entries: int = Field(20_000, ge=1, description="Library import: files with more entries are refused.")
+
+    # recommendations (docs/recommend.md)
+    recommend_days: int = Field(7, ge=1, le=90, description="For you: rank the new papers of the last N days.")
+    recommend_negatives: int = Field(
+        100, ge=0, le=5000, description="For you: random recent papers added as negatives up to this many."
+    )
+    recommend_downvote_weight: float = Field(
+        3.0, ge=0, description="For you: weight of a 'not interested' vote against a random negative's 1."
+    )
+    recommend_diversity: float = Field(
+        0.3, ge=0, le=1, description="For you: 0 ranks by score only; higher spreads the page over topics (MMR)."
+    )
 
     @field_validator("mail_from")
     @classmethod

@@ -49,3 +49,19 @@ def test_query_encoders_agree_with_the_model(encoder):
     for enc in (OnnxQueryEncoder(onnx_model_bytes()), QueryEncoder()):
         got = enc.encode(texts)
         assert got.shape == (3, 384) and np.all((got * ref).sum(1) > 0.999)
+    # the serving default: dense layers in 8-bit blocks, still the same direction as the documents' vectors
+    got = OnnxQueryEncoder(onnx_model_bytes(weights="int8")).encode(texts)
+    assert got.shape == (3, 384) and np.all((got * ref).sum(1) > 0.995)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+
+
+def test_serving_query_model_follows_the_setting(tmp_path):
+    from paperfeed.index import embed
+
+    path = embed.write_onnx(tmp_path / embed.onnx_file("int8"), "int8")
+    assert path.stat().st_size < 45_000_000  # 8-bit dense layers and a float16 word table (fp32: ~90 MB)
+    fast, exact = OnnxQueryEncoder(path), embed.query_encoder(tmp_path, "fp32")
+    assert embed.query_encoder(tmp_path, "fp32") is exact  # one per process
+    v = fast.encode(["contrastive learning of sentence embeddings"])[0]
+    w = exact.encode(["contrastive learning of sentence embeddings"])[0]
+    assert float(v @ w) > 0.995

@@ -126,6 +126,38 @@ def test_hidden_papers_never_appear(seeded, settings):
         assert "2503.11905" not in {h.paper_id for h in r.hits}, q
 
 
+def test_a_deleted_paper_never_appears_while_the_indexes_still_hold_it(seeded, settings):
+    from sqlalchemy import delete
+
+    from paperfeed.store.models import paper_vectors
+
+    before = search(seeded, settings, "multi-task diffusion models for images", limit=50)
+    gone = next(h.paper_id for h in before.hits if "semantic" in h.why)
+    with seeded.transaction() as conn:  # straight from the database: both indexes still list it
+        conn.execute(delete(paper_vectors).where(paper_vectors.c.paper_id == gone))
+        conn.execute(delete(papers).where(papers.c.id == gone))
+    after = search(seeded, settings, "multi-task diffusion models for images", limit=50)
+    assert gone not in {h.paper_id for h in after.hits}
+    rest = [h.paper_id for h in before.hits if h.paper_id != gone]
+    assert [h.paper_id for h in after.hits][: len(rest)] == rest  # the others keep their order
+
+
+def test_paging_embeds_the_query_once_and_pages_continue(seeded, settings, monkeypatch):
+    from paperfeed.index import engine
+
+    enc = engine(settings).query_encoder()
+    calls = []
+    real = enc.encode
+    monkeypatch.setattr(enc, "encode", lambda texts: calls.append(texts) or real(texts))
+    q = "protein structure prediction with language models"
+    first = search(seeded, settings, q, limit=10)
+    second = search(seeded, settings, q, limit=10, offset=10)
+    both = search(seeded, settings, q, limit=20)
+    assert len(calls) <= 1  # at most once (an earlier test may have embedded it already)
+    assert [h.paper_id for h in first.hits + second.hits] == [h.paper_id for h in both.hits]
+    assert not {h.paper_id for h in first.hits} & {h.paper_id for h in second.hits}
+
+
 def test_a_lost_index_is_rebuilt_on_the_next_search(seeded, settings):
     import shutil
 

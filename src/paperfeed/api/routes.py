@@ -16,12 +16,14 @@ from ..rank import trending as rank_trending
 from ..store import papers as store_papers
 from ..web import periods
 from ..web.community import paper_or_404
-from . import community
+from . import community, foryou, library
 from .schemas import HFDailyItem, HFPaper
 from .shape import featuring, hf_item, hf_paper
 
 router = APIRouter(prefix="/api")
 router.include_router(community.router)  # first: its /papers/{id}/comments must win over /papers/{id}
+router.include_router(library.router)
+router.include_router(foryou.router)
 
 Page = Annotated[int, Query(ge=0, le=10_000, description="Page number, from 0 (as on HF)")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
@@ -72,6 +74,7 @@ def daily_papers(
     month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
     submitter: Annotated[str | None, Query(max_length=200, description="Only papers this user put on a list")] = None,
     sort: Literal["publishedAt", "trending", "upvotes"] = "publishedAt",
+    keyword: Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")] = None,
     p: Page = 0,
     limit: Limit = 50,
 ) -> list[HFDailyItem]:
@@ -90,12 +93,14 @@ def daily_papers(
         else:
             return []
         if sort == "trending":
-            views, _ = store_papers.featured_between(conn, start, end, submitter=submitter, limit=PERIOD_CAP)
+            views, _ = store_papers.featured_between(
+                conn, start, end, submitter=submitter, keyword=keyword, limit=PERIOD_CAP
+            )
             views = _by_trending(views, start, end, s.trending_gravity)[offset:][:limit]
         else:
             order = "published" if sort == "publishedAt" else "upvotes"
             views, _ = store_papers.featured_between(
-                conn, start, end, submitter=submitter, order=order, limit=limit, offset=offset
+                conn, start, end, submitter=submitter, keyword=keyword, order=order, limit=limit, offset=offset
             )
     return [hf_item(v, within=(start, end)) for v in views]
 
@@ -129,18 +134,20 @@ def trending(request: Request, category: Category = None, p: Page = 0, limit: Li
 def search(
     request: Request,
     response: Response,
-    q: Annotated[str, Query(min_length=1, max_length=1000, description="Search words")],
+    q: Annotated[str, Query(max_length=1000, description="Search words")] = "",
     limit: Limit = 50,
     p: Page = 0,
+    keyword: Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")] = None,
 ) -> list[HFDailyItem]:
-    if not q.strip():
+    if not q.strip() and not keyword:
         raise HTTPException(400, "q is empty")
     try:
         from ..rank.search import search as run_search
     except ImportError:
         raise HTTPException(503, "search is not available on this server") from None
     store = request.app.state.store
-    result = run_search(store, request.app.state.settings, q, limit=limit, offset=p * limit)
+    only = {"keyword": keyword} if keyword else {}  # the keyword filter (docs/topics.md)
+    result = run_search(store, request.app.state.settings, q, **only, limit=limit, offset=p * limit)
     with store.read() as conn:
         views = [v for v in store_papers.get_papers(conn, [h.paper_id for h in result.hits]) if not v.hidden]
     response.headers["X-Total-Count"] = str(result.total)

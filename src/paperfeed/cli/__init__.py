@@ -61,7 +61,7 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj
 
 
-from . import admin, digest, fetch, imports, manage, search  # noqa: E402,F401  (register the commands)
+from . import admin, digest, fetch, imports, library, manage, maps, recommend, search  # noqa: E402,F401  (register the commands)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def index_cmd(
     no_embed: Annotated[bool, typer.Option("--no-embed", help="Update the lexical index only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
 ) -> None:
-    """Bring the search indexes up to date: new papers indexed and embedded (resumable: run it again)."""
+    """Bring the search indexes up to date: new papers indexed, embedded and given keywords (resumable)."""
     from ..index import job
 
     settings = settings_of(ctx)
@@ -83,6 +83,7 @@ def index_cmd(
                     "removed": report.removed,
                     "embedded": report.embedded,
                     "vectors": report.vectors,
+                    "keywords": report.keywords,
                     "device": report.device,
                     "embed_papers_per_s": round(report.embed_rate, 1),
                     "seconds": {k: round(v, 2) for k, v in report.seconds.items()},
@@ -96,7 +97,9 @@ def index_cmd(
         + (f", {report.removed:,} removed" if report.removed else "")
         + f", [green]{report.embedded:,} embedded[/]"
         + (f" ({report.embed_rate:,.1f} papers/s on {report.device})" if report.embedded else "")
-        + f", {report.vectors:,} vectors added in {secs:,.1f} s",
+        + f", {report.vectors:,} vectors added"
+        + (f", keywords for {report.keywords:,} papers" if report.keywords else "")
+        + f" in {secs:,.1f} s",
         highlight=False,
         soft_wrap=True,
     )

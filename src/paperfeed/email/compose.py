@@ -8,8 +8,10 @@ renders.
 
 What a digest holds (``digest_items`` papers per section, none ever sent to the subscriber before):
 - "Trending": the top of ``rank.trending``.
-- "For you" (``personal``): papers similar to the linked account's recent upvotes ("because you upvoted
-  X"), merged with the matches of the alerts due in this run ("matches alert 'X'").
+- "For you" (``personal``): the linked account's recommendations (``rank.recommend``, ranked for every
+  personal subscriber of the run in one batch: "close to “X”, which you upvoted", "by Y, whom you
+  follow"), merged with the matches of the alerts due in this run ("matches alert 'X'"). An account
+  with no upvotes or saves yet gets only the papers of authors and categories it follows.
 - one section per due alert when ``personal`` is off: keyword/query -> search (all the words, most
   relevant first), author -> papers by that author, category -> the category's new papers, most upvoted
   first; each restricted to papers listed since the alert's previous digest.
@@ -43,7 +45,6 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_WINDOW_DAYS = 31  # an alert never looks further back than this (a long-paused subscription)
 SEARCH_SLACK_DAYS = 7  # the search index dates papers by submission, which precedes the listing day
 TRENDING_POOL = 300
-SIMILAR_SEEDS = 5  # personal picks: papers like the account's 5 most recent upvotes
 UPVOTES_LOOKED_AT = 200  # an account's recent upvotes, never sent back to it
 BATCH = 500  # digests written per transaction
 
@@ -138,7 +139,7 @@ class Composer:
         self.base = settings.base_url.rstrip("/")
         self.trending: list[str] = []
         self.alert_hits: dict[tuple[str, str, date], list[str]] = {}
-        self.similar_to: dict[str, list[str]] = {}
+        self.recommended: dict[int, list[tuple[str, str]]] = {}  # user id -> [(paper id, reason)]
         self.upvoted: dict[int, list[str]] = {}
         self.fresh: dict[str, FreshPaper] = {}
         self.history: dict[int, set[str]] = {}
@@ -183,9 +184,9 @@ class Composer:
             self.upvoted = subs.recent_upvotes(conn, linked_users, per_user=UPVOTES_LOOKED_AT) if linked_users else {}
         self._alerts(due_alerts)
         personal = {s.user_id for s in subscribers if s.personal and s.user_id and self.main_due(s)}
-        self._similar({pid for uid in personal for pid in self.upvoted.get(uid, [])[:SIMILAR_SEEDS]})
+        self._recommend(personal)
         pool = set(self.trending) | {p for hits in self.alert_hits.values() for p in hits}
-        pool |= {p for hits in self.similar_to.values() for p in hits}
+        pool |= {p for recs in self.recommended.values() for p, _ in recs}
         with self.store.read() as conn:
             self.history = subs.sent_history(conn, pool)
 
@@ -239,16 +240,17 @@ class Composer:
         seen = set(order)
         return order + [p for p in matched if p not in seen]
 
-    def _similar(self, paper_ids: set[str]) -> None:
-        if not paper_ids:
+    def _recommend(self, user_ids: set[int]) -> None:
+        """Every personal subscriber's picks, ranked in one batch (models trained where stale)."""
+        if not user_ids:
             return
-        try:
-            from ..rank.similar import similar
-        except ImportError as exc:  # similar papers not available in this build: personal picks stay empty
-            log.warning("similar papers unavailable (%s): personal digests hold alert matches only", exc)
-            return
-        for pid in sorted(paper_ids):
-            self.similar_to[pid] = [h.paper_id for h in similar(self.store, self.settings, pid, limit=30)]
+        from ..rank.recommend import rank_users
+
+        ranked = rank_users(self.store, self.settings, user_ids, limit=self.n * 3, now=self.now)
+        for uid, r in ranked.items():
+            # without upvotes or saves, only what the account follows is "for you" (trending has the rest)
+            items = [(p, why) for p, _, why in r.items if not r.cold_start or any("follow" in w for w in why)]
+            self.recommended[uid] = [(p, why[0] if why else "") for p, why in items]
 
     def load_papers(self, ids: Iterable[str]) -> None:
         """Render data for every paper a digest of this run shows (one bulk read)."""
@@ -315,8 +317,8 @@ class Composer:
             # alert matches first: what the subscriber asked for by name beats what we guess
             sources = [(hits, f"alert:{a.id}", f"alert:{a.id}") for a, hits in alert_lists]
             if main:
-                for up in upvoted[:SIMILAR_SEEDS]:
-                    sources.append((self.similar_to.get(up, []), f"up:{up}", "similar"))
+                recs = self.recommended.get(sub.user_id, []) if sub.user_id else []
+                sources.append(([p for p, _ in recs], dict(recs), "recommended"))
             items = self._merge(sources, taken)
             if items:
                 sections.append(Section("personal", "For you", items))
@@ -330,10 +332,10 @@ class Composer:
             return None, "empty"
         return digest, ""
 
-    def _merge(self, sources: list[tuple[list[str], str, str]], taken: set[str]) -> list[MailPaper]:
+    def _merge(self, sources: list[tuple[list[str], str | dict, str]], taken: set[str]) -> list[MailPaper]:
         """Round-robin over ``(ids, reason, group)`` sources, each paper once, with the reason of the source
-        that found it; each group (one per alert, one for all the similar-paper lists) gives at most
-        ``digest_items`` papers."""
+        that found it (``reason`` may map each id to its own); each group (one per alert, one for the
+        recommendations) gives at most ``digest_items`` papers."""
         iters = [(iter(ids), why, group) for ids, why, group in sources]
         counts: dict[str, int] = {}
         out: list[MailPaper] = []
@@ -348,7 +350,7 @@ class Composer:
                         continue
                     taken.add(pid)
                     counts[group] = counts.get(group, 0) + 1
-                    out.append(self._item(pid, why))
+                    out.append(self._item(pid, why.get(pid, "") if isinstance(why, dict) else why))
                     active = True
                     break
         return out
@@ -362,9 +364,7 @@ class Composer:
 
     def finish(self, digests: list[Digest]) -> None:
         """Fill in titles, authors, summaries and reasons of the items of ``digests``."""
-        ids = [i.id for d in digests for s in d.sections for i in s.items]
-        ids += [i.reason[3:] for d in digests for s in d.sections for i in s.items if i.reason.startswith("up:")]
-        self.load_papers(ids)
+        self.load_papers([i.id for d in digests for s in d.sections for i in s.items])
         for d in digests:
             alerts = {f"alert:{a.id}": a for a in d.subscriber.alerts}
             for s in d.sections:
@@ -374,9 +374,7 @@ class Composer:
                     if view is None:  # hidden since: leave it out
                         continue
                     reason = it.reason
-                    if reason.startswith("up:"):
-                        reason = f"because you upvoted “{self.titles.get(reason[3:], reason[3:])}”"
-                    elif reason.startswith("alert:") and reason in alerts:
+                    if reason.startswith("alert:") and reason in alerts:
                         reason = f"matches alert {alert_title(alerts[reason])}"
                     items.append(MailPaper(**{**view.__dict__, "reason": reason}))
                 s.items = items

@@ -9,11 +9,14 @@ Jobs (all times UTC):
   fetch today's arXiv RSS listings of those categories and the Hugging Face daily papers, then bring
   the search indexes up to date, so the digest's alerts see the new papers; HF is fetched again every
   three hours for fresh upvotes.
+- ``recommend``: half an hour before the digests, retrain the "for you" models whose signals changed
+  (docs/recommend.md; pages and digests also retrain a stale model on demand).
 
 It runs in the main process only (with ``--workers N``, uvicorn's parent process), so each job runs
 once; ``--no-scheduler`` or ``schedule = false`` turns it off. The same jobs run from cron instead:
 
     0 6 * * *   paperfeed fetch rss cs.LG cs.CL && paperfeed fetch hf && paperfeed index
+    30 6 * * *  paperfeed recommend train
     0 7 * * *   paperfeed digest send
     * * * * *   paperfeed digest deliver
 """
@@ -92,6 +95,18 @@ def ingest_job(store: Store, settings: Settings, *, rss: bool = True) -> None:
     index_job(store, settings)
 
 
+def recommend_job(store: Store, settings: Settings) -> None:
+    """Retrain the models whose signals changed since the last run (the others are kept)."""
+    try:
+        from ..rank.recommend import train_users
+
+        report = train_users(store, settings)
+    except Exception:
+        log.exception("scheduled recommendation training failed")
+        return
+    log.info("recommend: %s trained, %s unchanged (%.1f s)", report.trained, report.unchanged, report.seconds)
+
+
 def index_job(store: Store, settings: Settings) -> None:
     try:
         from ..index.job import run
@@ -121,6 +136,8 @@ def build(settings: Settings, store: Store):
     h, m = (int(x) for x in settings.digest_time.split(":"))
     sched.add_job(digests_job, CronTrigger(hour=h, minute=m, timezone=UTC), args=(store, settings), id="digests")
     sched.add_job(deliver_job, IntervalTrigger(minutes=1), args=(store, settings), id="deliver")
+    rh, rm = _before(settings.digest_time, 30)
+    sched.add_job(recommend_job, CronTrigger(hour=rh, minute=rm, timezone=UTC), args=(store, settings), id="recommend")
     if settings.schedule_rss_categories or settings.schedule_hf:
         ih, im = _before(settings.digest_time, 60)
         sched.add_job(ingest_job, CronTrigger(hour=ih, minute=im, timezone=UTC), args=(store, settings), id="ingest")

@@ -13,6 +13,7 @@ pays the loading once), it catches up with the database before a query at most e
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -44,6 +45,7 @@ class Engine:
         self.lexical = LexicalIndex(self.root / "lexical")
         self.vectors = VectorIndex(self.root / "vectors", MODEL_NAME, expansion_search=settings.vector_ef)
         self.refresh_seconds = settings.search_refresh_seconds
+        self.query_model = settings.query_model
         self._checked = float("-inf")
         self._not_embedded: int | None = None
         self._lock = threading.Lock()
@@ -71,7 +73,7 @@ class Engine:
             return None
         from .embed import query_encoder
 
-        return query_encoder(self.models)
+        return query_encoder(self.models, self.query_model)
 
     def not_embedded(self) -> int:
         """Visible papers in the lexical index without a vector (an estimate: both indexes lag alike).
@@ -90,8 +92,20 @@ _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()
 
 
+_keys: dict[tuple, tuple[str, str]] = {}
+
+
+def _engine_key(settings: Settings) -> tuple[str, str]:
+    """(resolved index folder, database URL), resolved once per settings (resolving stats every folder)."""
+    raw = (settings.index_dir, settings.data_dir, settings.database_url, os.getcwd())
+    key = _keys.get(raw)
+    if key is None:
+        key = _keys[raw] = (str(index_root(settings).resolve()), settings.db_url)
+    return key
+
+
 def engine(settings: Settings) -> Engine:
-    key = (str(index_root(settings).resolve()), settings.db_url)
+    key = _engine_key(settings)
     e = _engines.get(key)
     if e is None:
         with _engines_lock:
@@ -104,7 +118,7 @@ def engine(settings: Settings) -> Engine:
 def forget(settings: Settings) -> None:
     """Drop this process's handle (after a rebuild in another process, or in tests)."""
     with _engines_lock:
-        _engines.pop((str(index_root(settings).resolve()), settings.db_url), None)
+        _engines.pop(_engine_key(settings), None)
 
 
 def warm(settings: Settings, store: Store | None = None) -> Engine:

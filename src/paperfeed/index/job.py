@@ -7,7 +7,9 @@ Runs in the background (cron, the scheduler, or by hand), never inside an import
    stored in ``paper_vectors``, one committed batch at a time, so an interrupted job resumes where it
    stopped; on a GPU when torch sees one. ``--rebuild`` keeps the stored vectors (they are the durable
    copy); ``--reembed`` computes them all again;
-3. vectors: add the new vectors to the HNSW graph (``--rebuild``: rebuild it from the database) and save.
+3. vectors: add the new vectors to the HNSW graph (``--rebuild``: rebuild it from the database) and save;
+4. keywords: every embedded paper without keyphrases gets 3-8 (``index/keywords.py``, scored against its
+   vector; a paper whose text changed lost its keywords with its old vector), committed per batch.
 
 One job at a time per index folder (a lock file); a second one exits with a clear message.
 """
@@ -25,6 +27,7 @@ import numpy as np
 from ..errors import PaperfeedError
 from ..settings import Settings
 from ..store import Store
+from ..store import keywords as store_keywords
 from ..store import vectors as store_vectors
 from . import engine, forget, index_root
 from .embed import MODEL_NAME
@@ -39,6 +42,7 @@ class IndexReport:
     removed: int = 0
     embedded: int = 0
     vectors: int = 0
+    keywords: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     device: str = ""
 
@@ -101,6 +105,11 @@ def run(
             report.vectors = eng.vectors.sync(store, progress=lambda n: tick("vectors", n, None))
             eng.vectors.save()
         report.seconds["vectors"] = time.perf_counter() - t
+
+        if embed:
+            t = time.perf_counter()
+            report.keywords = _keywords(store, settings, tick=tick, encoder=encoder)
+            report.seconds["keywords"] = time.perf_counter() - t
     return report
 
 
@@ -130,6 +139,34 @@ def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, e
             ]
             with store.transaction() as wconn:
                 store_vectors.save_vectors(wconn, MODEL_NAME, rows)
+                store_keywords.forget(wconn, [r[0] for r in rows])  # scored against the old vector
             done += len(chunk)
             tick("embed", len(chunk), None)
     return done, device
+
+
+def _keywords(store: Store, settings: Settings, *, tick: Progress, encoder=None) -> int:
+    """Extract keyphrases for embedded papers that have none, one committed page at a time (resumable)."""
+    from .keywords import KeywordExtractor
+
+    with store.read() as conn:
+        tick("keywords", 0, store_keywords.count_to_extract(conn, MODEL_NAME))
+    extractor = None
+    done, after = 0, ""
+    while True:
+        with store.read() as conn:
+            page = store_keywords.next_to_extract(conn, MODEL_NAME, after=after, page=256)
+        if not page:
+            return done
+        if extractor is None:
+            if encoder is None:
+                from .embed import DocEncoder
+
+                encoder = DocEncoder(precision=settings.embed_precision)
+            extractor = KeywordExtractor(encoder)
+        found = extractor.extract_many([(p.title, p.abstract, np.frombuffer(p.vector, dtype="<f4")) for p in page])
+        with store.transaction() as wconn:
+            store_keywords.save_keywords(wconn, [(p.id, kws) for p, kws in zip(page, found, strict=True)])
+        done += len(page)
+        after = page[-1].id
+        tick("keywords", len(page), None)

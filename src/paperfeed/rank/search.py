@@ -14,8 +14,13 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
 
 from ..ids import parse_arxiv_id
 from ..index import engine
@@ -23,6 +28,7 @@ from ..index.lexical import day_number
 from ..index.text import EN_ANALYZER, NAME_ANALYZER, analyze, title_key
 from ..settings import Settings
 from ..store import Store
+from ..store import keywords as store_keywords
 from ..store import vectors as store_vectors
 from .fusion import rrf
 from .query import Clause, ParsedQuery, QueryError, parse
@@ -193,6 +199,7 @@ def search(
     date_to: date | None = None,
     author: str | None = None,
     has_code: bool = False,
+    keyword: str | None = None,
     sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
@@ -211,8 +218,14 @@ def search(
     must, must_not = qb.filters(
         parsed, category=category, date_from=date_from, date_to=date_to, author=author, has_code=has_code
     )
+    if keyword:  # papers with this extracted keyword (store/keywords.py): a set of ids the index must match
+        with store.read() as conn:
+            keyword_ids = store_keywords.paper_ids(conn, keyword)
+        if not keyword_ids:
+            return SearchResult([], 0, lexical_only=False, not_embedded=eng.not_embedded())
+        must.append(qb.Q.term_set_query(qb.schema, "id", keyword_ids))
     words = qb.words(parsed)
-    has_filters = bool(category or date_from or date_to or author or has_code)
+    has_filters = bool(category or date_from or date_to or author or has_code or keyword)
     if not words and len(must) == 1 and not has_filters:  # only the hidden filter: nothing was asked
         if not parsed.raw:
             raise QueryError("empty query: type some words to search for")
@@ -229,26 +242,32 @@ def search(
         return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
 
     k = max(settings.search_candidates, offset + limit)
-    lex_query = qb.combine(must, words, must_not)
-    lex_hits, total = eng.lexical.search(lex_query, limit=k, count=True)
-    lex_ids = [h.paper_id for h in lex_hits]
-
-    vec_ids: list[str] = []
     # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
     semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
     encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
-    if encoder is not None:
-        qv = encoder.encode([semantic])[0]
-        filtered = len(must) > 1 or must_not
-        cands = [pid for pid, _ in eng.vectors.search(qv, k * 4 if filtered else k)]
-        allowed = eng.lexical.ids_matching(cands, qb.combine(must, [], must_not))
-        vec_ids = [pid for pid in cands if pid in allowed][:k]
+    filtered = len(must) > 1 or bool(must_not)
+    # the query is embedded and its nearest vectors found on another core while tantivy searches
+    # (onnxruntime and usearch release the GIL)
+    pending = nearest(eng, encoder, semantic, k * 4 if filtered else k) if encoder is not None else None
+
+    lex_query = qb.combine(must, words, must_not)
+    lex_hits, total = eng.lexical.search(lex_query, limit=k, count=True)
+    lex_ids = [h.paper_id for h in lex_hits]
+    pins = _pins(eng, qb, parsed, qb.combine(must, [], must_not))
+
+    vec_ids: list[str] = []
+    if pending is not None:
+        cands = pending.result()
+        if filtered:
+            allowed = eng.lexical.ids_matching(cands, qb.combine(must, [], must_not))
+            cands = [pid for pid in cands if pid in allowed]
+        # unfiltered: hidden or deleted papers are dropped by the database check of the page
+        vec_ids = cands[:k]
 
     fused = rrf(
         [(lex_ids, settings.search_lexical_weight), (vec_ids, settings.search_vector_weight)], k=settings.search_rrf_k
     )
     lex_set, vec_set = set(lex_ids), set(vec_ids)
-    pins = _pins(eng, qb, parsed, qb.combine(must, [], must_not))
     pinned = {pid for pid, _ in pins}
     top = fused[0][1] if fused else 1.0
     ranked = [(pid, top + 1.0 + (len(pins) - i), why) for i, (pid, why) in enumerate(pins)]
@@ -266,6 +285,38 @@ def search(
         lexical_only=encoder is None or not_embedded > 0,
         not_embedded=not_embedded,
     )
+
+
+_embedder: ThreadPoolExecutor | None = None
+_vector_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+VECTOR_CACHE_SIZE = 1024  # recent query vectors (1.5 kB each): paging and repeated queries embed once
+
+
+def query_vector(encoder, text: str) -> np.ndarray:
+    """The query's vector, from the cache of recent queries or embedded now."""
+    key = (id(encoder), text)
+    with _cache_lock:
+        v = _vector_cache.get(key)
+        if v is not None:
+            _vector_cache.move_to_end(key)
+            return v
+    v = encoder.encode([text])[0]
+    with _cache_lock:
+        _vector_cache[key] = v
+        while len(_vector_cache) > VECTOR_CACHE_SIZE:
+            _vector_cache.popitem(last=False)
+    return v
+
+
+def nearest(eng, encoder, text: str, k: int) -> Future:
+    """The ``k`` papers nearest to the query's meaning, computed on the embedding thread: a future of ids."""
+    global _embedder
+    if _embedder is None:
+        with _cache_lock:
+            if _embedder is None:
+                _embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paperfeed-embed")
+    return _embedder.submit(lambda: [pid for pid, _ in eng.vectors.search(query_vector(encoder, text), k)])
 
 
 def _visible_page(store: Store, ranked: list[tuple[str, float, str]], offset: int, limit: int) -> list[Hit]:

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import Connection, func, or_, select
 
 from .community import comment_counts, upvote_counts
+from .keywords import for_papers as keyphrases_of
+from .keywords import with_keyword
 from .models import (
     collections,
     comments,
@@ -60,6 +62,7 @@ class PaperView:
     num_comments: int = 0
     hidden: bool = False
     imported_upvotes: int = 0
+    keyphrases: list[str] = field(default_factory=list)  # extracted by the index job (store/keywords.py)
 
     @property
     def is_arxiv(self) -> bool:
@@ -92,6 +95,7 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
         days[f.paper_id].append(FeaturedDay(f.day, f.submitted_by, f.upvotes, f.source))
     votes = upvote_counts(conn, ids)
     ncomments = comment_counts(conn, ids)
+    phrases = keyphrases_of(conn, ids)
     out = []
     for r in rows:
         c = cats.get(r.id, [])
@@ -106,6 +110,7 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
                 project_url=r.project_url, upvotes=(r.hf_upvotes or 0) + votes.get(r.id, 0),
                 keywords=list(r.keywords or []), sources=list(r.sources or []), featured=days.get(r.id, []),
                 num_comments=ncomments.get(r.id, 0), hidden=r.hidden, imported_upvotes=r.hf_upvotes or 0,
+                keyphrases=phrases.get(r.id, []),
             )
         )  # fmt: skip
     return out
@@ -170,6 +175,7 @@ def featured_between(
     end: date,
     *,
     submitter: str | None = None,
+    keyword: str | None = None,
     order: str = "upvotes",
     limit: int = 30,
     offset: int = 0,
@@ -189,6 +195,8 @@ def featured_between(
         .outerjoin(vt, vt.c.paper_id == papers.c.id)
         .where(VISIBLE)
     )
+    if keyword:
+        base = base.where(with_keyword(keyword))
     total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     if order == "published":
         keys = [func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc()]
@@ -198,9 +206,13 @@ def featured_between(
     return _views(conn, rows), total
 
 
-def announced_on(conn: Connection, day: date, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
+def announced_on(
+    conn: Connection, day: date, *, keyword: str | None = None, limit: int = 30, offset: int = 0
+) -> tuple[list[PaperView], int]:
     """arXiv announcements of ``day`` (papers first listed that day), newest id first."""
     cond = (papers.c.announced_on == day) & VISIBLE
+    if keyword:
+        cond = cond & with_keyword(keyword)
     total = conn.execute(select(func.count()).where(cond)).scalar_one()
     q = select(papers).where(cond).order_by(papers.c.id.desc()).limit(limit).offset(offset)
     return _views(conn, conn.execute(q).all()), total

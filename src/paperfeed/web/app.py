@@ -53,13 +53,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import accounts, community, pages
+    from . import accounts, community, foryou, pages
 
     app.include_router(accounts.router)
     app.include_router(community.router)
+    app.include_router(foryou.router)
     _include_optional(app, "paperfeed.api.routes")
     _include_optional(app, "paperfeed.feeds.routes")
     _include_optional(app, "paperfeed.email.web")
+    _include_optional(app, "paperfeed.web.topics")  # keyword pages and the topic map
+    _include_optional(app, "paperfeed.web.library")
     app.include_router(pages.router)  # last: its /papers/{id} catches what the others leave
 
     @app.exception_handler(LoginRequired)

@@ -19,11 +19,13 @@ from ..store import papers as store_papers
 from . import periods
 from .auth import CurrentUser
 from .cache import cached_page
+from .foryou import follow_state
 from .render import render
 
 router = APIRouter()
 Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
 Sort = Annotated[str, Query(pattern="^(upvotes|published)$")]
+Keyword = Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")]
 
 
 def _votes_of(request: Request, user, papers) -> dict[str, int]:
@@ -42,7 +44,9 @@ def _feeds(kind: str, **params: str) -> list[dict]:
     ]
 
 
-def _period_page(request: Request, user, period: periods.Period | None, page: int, sort: str) -> HTMLResponse:
+def _period_page(
+    request: Request, user, period: periods.Period | None, page: int, sort: str, keyword: str | None = None
+) -> HTMLResponse:
     store, per_page = request.app.state.store, request.app.state.settings.page_items
     offset = (page - 1) * per_page
     with store.read() as conn:
@@ -52,11 +56,11 @@ def _period_page(request: Request, user, period: periods.Period | None, page: in
         papers, total, announced, announced_total, prev_p, next_p = [], 0, [], 0, None, None
         if period is not None:
             papers, total = store_papers.featured_between(
-                conn, period.start, period.end, order=sort, limit=per_page, offset=offset
+                conn, period.start, period.end, keyword=keyword, order=sort, limit=per_page, offset=offset
             )
             if period.kind == "day":
                 announced, announced_total = store_papers.announced_on(
-                    conn, period.start, limit=per_page, offset=offset
+                    conn, period.start, keyword=keyword, limit=per_page, offset=offset
                 )
                 days = store_papers.featured_days(conn)
                 prev_d = next((d for d in days if d < period.start), None)
@@ -81,6 +85,7 @@ def _period_page(request: Request, user, period: periods.Period | None, page: in
         prev=prev_p,
         next=next_p,
         sort=sort,
+        keyword=keyword or "",
         votes=_votes_of(request, user, papers + announced),
         feeds=_feeds("daily"),
     )
@@ -88,14 +93,22 @@ def _period_page(request: Request, user, period: periods.Period | None, page: in
 
 @router.get("/", response_class=HTMLResponse, summary="Today's papers (or the latest day with papers)")
 @cached_page
-def front(request: Request, user: CurrentUser, p: Page = 1, sort: Sort = "upvotes") -> HTMLResponse:
-    return _period_page(request, user, None, p, sort)
+def front(
+    request: Request, user: CurrentUser, p: Page = 1, sort: Sort = "upvotes", keyword: Keyword = None
+) -> HTMLResponse:
+    return _period_page(request, user, None, p, sort, keyword)
 
 
 @router.get("/papers/{kind}/{value}", response_class=HTMLResponse, summary="Papers of a day, week or month")
 @cached_page
 def by_period(
-    request: Request, user: CurrentUser, kind: str, value: str, p: Page = 1, sort: Sort = "upvotes"
+    request: Request,
+    user: CurrentUser,
+    kind: str,
+    value: str,
+    p: Page = 1,
+    sort: Sort = "upvotes",
+    keyword: Keyword = None,
 ) -> HTMLResponse:
     if kind not in ("date", "week", "month"):
         return paper(request, user, f"{kind}/{value}")  # old-style arXiv ids: /papers/hep-th/9901001
@@ -103,7 +116,7 @@ def by_period(
         period = periods.parse("day" if kind == "date" else kind, value, today=datetime.now(UTC).date())
     except ValueError as exc:
         raise HTTPException(404, f"Not a valid {kind}: {value[:40]!r} ({exc})") from None
-    return _period_page(request, user, period, p, sort)
+    return _period_page(request, user, period, p, sort, keyword)
 
 
 @router.get("/trending", response_class=HTMLResponse, summary="Trending papers")
@@ -134,6 +147,7 @@ def trending(
         feeds=feeds,
         gravity=s.trending_gravity,
         window_days=s.trending_window_days,
+        following=follow_state(request, user, "category", category) if category else False,
     )
 
 
@@ -154,6 +168,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         pages=max(-(-total // per_page), 1),
         votes=_votes_of(request, user, papers),
         feeds=_feeds(f"/feeds/author/{quote(name)}"),
+        following=follow_state(request, user, "author", name),
     )
 
 
@@ -169,6 +184,7 @@ def search_page(
     has_code: bool = False,
     sort: Annotated[str, Query(pattern="^(relevance|newest|upvotes)$")] = "relevance",
     p: Page = 1,
+    keyword: Keyword = None,
 ) -> HTMLResponse:
     s = request.app.state.settings
     result, papers, error = None, [], None
@@ -177,7 +193,7 @@ def search_page(
         date_to = date.fromisoformat(date_to) if date_to else None  # type: ignore[assignment]
     except ValueError:
         raise HTTPException(422, "dates are written YYYY-MM-DD") from None
-    if q.strip():
+    if q.strip() or keyword:
         try:
             from ..rank.search import search
 
@@ -190,6 +206,7 @@ def search_page(
                 date_from=date_from,
                 date_to=date_to,
                 has_code=has_code,
+                keyword=keyword or None,
                 sort=sort,
                 limit=s.page_items,
                 offset=(p - 1) * s.page_items,
@@ -209,6 +226,7 @@ def search_page(
             "date_from": date_from,
             "date_to": date_to,
             "has_code": "true" if has_code else None,
+            "keyword": keyword,
             "sort": sort,
         }.items()
         if v
@@ -222,6 +240,7 @@ def search_page(
         date_from=date_from,
         date_to=date_to,
         has_code=has_code,
+        keyword=keyword or "",
         sort=sort,
         papers=papers,
         result=result,

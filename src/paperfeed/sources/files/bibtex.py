@@ -1,5 +1,9 @@
 """BibTeX paper files (``.bib``, ``.bibtex``), parsed with bibtexparser 1.x one entry at a time.
 
+Plain entries (braced or quoted values, numbers, month names) are read by ``fast_entry`` into the same
+dict bibtexparser builds, ~30x faster (pyparsing takes ~30 ms for a Zotero entry with an abstract);
+anything else (``#``, ``@string`` macros, a syntax error) goes to bibtexparser, which reports problems.
+
 The file is cut into entries at each ``@type{`` that starts a line, so a malformed entry (unbalanced
 braces, a missing comma) is one ``RecordError`` naming its key and line and the entries after it still
 read. ``@string`` macros apply to the entries after them; ``@comment`` and ``@preamble`` are skipped;
@@ -19,6 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bibtexparser.bibdatabase import COMMON_STRINGS
 from bibtexparser.bparser import BibTexParser
 
 from ...errors import RecordError
@@ -62,6 +67,81 @@ def _closing(text: str, open_at: int) -> int | None:
         elif c == ")" and closer == ")" and depth == 0:
             return m.start()
     return None
+
+
+_FIELD_NAME = re.compile(r"\s*([A-Za-z_][\w\-:.+]*)\s*=\s*")
+_BARE_VALUE = re.compile(r"[A-Za-z0-9_\-.:+/]+")
+_SPACE = re.compile(r"\s*")
+_VALUE_DELIMS = re.compile(r'[{}"]')
+
+
+def _value_end(text: str, pos: int) -> int | None:
+    """End (exclusive) of the braced or quoted value starting at ``pos``, braces balanced; else None."""
+    quoted = text[pos] == '"'
+    depth = 0
+    for m in _VALUE_DELIMS.finditer(text, pos + 1):
+        c = m.group()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0:
+                return m.end() if not quoted else None
+            depth -= 1
+        elif quoted and depth == 0:
+            return m.end()
+    return None
+
+
+def _strip_lines(value: str) -> str:
+    """What bibtexparser does to a value: leading spaces of every line but the first dropped."""
+    lines = value.splitlines()
+    return "\n".join([lines[0]] + [line.lstrip() for line in lines[1:]]) if len(lines) > 1 else value
+
+
+def fast_entry(entry_text: str, open_at: int, kind: str) -> dict | None:
+    """The entry dict bibtexparser would build, for a plain entry (braced or quoted values, numbers, month
+    names), read without pyparsing (about 30x faster: ~30 ms -> ~1 ms a Zotero entry with its abstract).
+
+    None for anything unusual (``#`` concatenation, ``@string`` macros, a repeated field, a syntax error):
+    bibtexparser then reads the entry and reports what is wrong.
+    """
+    m = _KEY.match(entry_text, open_at)
+    if not m or not m.group(2):
+        return None
+    end = len(entry_text) - 1  # the closing delimiter
+    pos = m.end()
+    fields: dict[str, str] = {}
+    while True:
+        pos = _SPACE.match(entry_text, pos).end()
+        if pos >= end:
+            break
+        f = _FIELD_NAME.match(entry_text, pos)
+        if not f or f.end() >= end:
+            return None
+        pos = f.end()
+        if entry_text[pos] in '{"':
+            stop = _value_end(entry_text, pos)
+            if stop is None or stop > end:
+                return None
+            value, pos = _strip_lines(entry_text[pos + 1 : stop - 1]), stop
+        else:
+            bare = _BARE_VALUE.match(entry_text, pos)
+            if not bare:
+                return None
+            word, pos = bare.group(), bare.end()
+            if not word.isdigit() and word.lower() not in COMMON_STRINGS:
+                return None
+            value = word if word.isdigit() else COMMON_STRINGS[word.lower()]
+        name = f.group(1).lower()
+        if name in fields:
+            return None
+        fields[name] = "" if value == "{}" else value
+        pos = _SPACE.match(entry_text, pos).end()
+        if entry_text.startswith(",", pos):
+            pos += 1
+        elif pos < end:
+            return None
+    return {**fields, "ENTRYTYPE": kind, "ID": m.group(1)}
 
 
 def _split_names(value: str) -> list[str]:
@@ -186,9 +266,9 @@ def _parser() -> BibTexParser:
     return parser
 
 
-def read_bibtex(path: Path, *, gz: bool, source: str = SOURCE) -> Iterator[Item]:
-    name = path.name
-    text = read_all(source, path, gz).decode("utf-8", "surrogateescape")
+def iter_entries(text: str, name: str, source: str = SOURCE) -> Iterator[tuple[int, str | None, dict | RecordError]]:
+    """Yield ``(line, key, entry)`` for each entry of BibTeX ``text``: a bibtexparser entry dict, or a
+    ``RecordError`` for a malformed one (the entries after it still read)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     starts = list(_ENTRY_START.finditer(text))
@@ -211,19 +291,25 @@ def read_bibtex(path: Path, *, gz: bool, source: str = SOURCE) -> Iterator[Item]
             bad_line = line + chunk.count("\n", 0, bad.start())
             byte = ord(bad.group()) - 0xDC00
             where_bad = f"{name} line {bad_line}"
-            yield RecordError(source, where_bad, f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8", key)
+            msg = f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
+            yield bad_line, key, RecordError(source, where_bad, msg, key)
             continue
         close = _closing(chunk, open_at)
         if close is None:
-            yield RecordError(source, where, f"malformed @{kind} entry: unbalanced braces (not closed)", key)
+            yield line, key, RecordError(source, where, f"malformed @{kind} entry: unbalanced braces (not closed)", key)
             continue
         entry_text = chunk[: close + 1]
+        fast = fast_entry(entry_text, open_at, kind) if kind != "string" else None
+        if fast is not None:
+            yield line, fast["ID"], fast
+            continue
         db = parser.bib_database
         before = len(db.entries)
         try:
             parser.parse(entry_text, partial=False)
         except Exception as exc:  # bibtexparser raises pyparsing and lookup errors of many kinds
-            yield RecordError(source, where, f"malformed @{kind} entry: {type(exc).__name__}: {exc}"[:300], key)
+            msg = f"malformed @{kind} entry: {type(exc).__name__}: {exc}"[:300]
+            yield line, key, RecordError(source, where, msg, key)
             continue
         entries = db.entries[before:]
         del db.entries[before:]
@@ -236,7 +322,17 @@ def read_bibtex(path: Path, *, gz: bool, source: str = SOURCE) -> Iterator[Item]
                 why = "no comma after the citation key"
             else:
                 why = "could not parse its fields (check commas, quotes and braces)"
-            yield RecordError(source, where, f"malformed @{kind} entry: {why}", key)
+            yield line, key, RecordError(source, where, f"malformed @{kind} entry: {why}", key)
             continue
         for entry in entries:
-            yield build(source, where, lambda entry=entry: record_from_entry(entry), entry.get("ID") or key)
+            yield line, entry.get("ID") or key, entry
+
+
+def read_bibtex(path: Path, *, gz: bool, source: str = SOURCE) -> Iterator[Item]:
+    name = path.name
+    text = read_all(source, path, gz).decode("utf-8", "surrogateescape")
+    for line, key, entry in iter_entries(text, name, source):
+        if isinstance(entry, RecordError):
+            yield entry
+        else:
+            yield build(source, f"{name} line {line}", lambda entry=entry: record_from_entry(entry), key)

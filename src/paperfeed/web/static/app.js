@@ -51,3 +51,42 @@ document.addEventListener("click", async (event) => {
   button.textContent = "Copied";
   setTimeout(() => { button.textContent = label; }, 1500);
 });
+
+// "Not interested" without a reload: on /for-you the card goes away; elsewhere the button flips to undo.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-dismiss]");
+  if (!form) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.status === 401) { window.location = "/login?next=" + encodeURIComponent(location.pathname); return; }
+    if (!response.ok) throw new Error("dismiss failed: " + response.status);
+    const data = await response.json();
+    const card = form.closest("article.card");
+    if (data.vote === -1 && card && card.closest("[data-foryou]")) {
+      card.remove();
+      return;
+    }
+    const dismissed = data.vote === -1;
+    form.querySelector("input[name=value]").value = dismissed ? "0" : "-1";
+    button.textContent = dismissed ? "Undo “not interested”" : "Not interested";
+    const up = card && card.querySelector("form[data-vote]");
+    if (up) { // a dismissed paper is no longer upvoted
+      up.querySelector(".count").textContent = data.upvotes;
+      up.querySelector("input[name=value]").value = "1";
+      up.querySelector("button").classList.remove("voted");
+      up.querySelector("button").setAttribute("aria-pressed", "false");
+    }
+  } catch (err) {
+    form.submit();
+  } finally {
+    button.disabled = false;
+  }
+});

@@ -1,0 +1,230 @@
+"""Topic maps: a set of papers placed in 2D from their vectors, clustered, each cluster labelled (docs/topics.md).
+
+    topic_map(store, settings, paper_ids)  ->  TopicMap(points, clusters, missing)
+
+1. vectors: the papers' stored MiniLM vectors; papers without one are left out and counted (``missing``);
+2. clusters: k-means on the 384-d vectors (not on the picture, which distorts distances),
+   ``k = sqrt(n / 2)`` clamped to 2..14;
+3. layout: t-SNE (scikit-learn, PCA to 50 dimensions first, PCA initialisation, a fixed seed: the same
+   papers always give the same picture); PCA alone for fewer than ``TSNE_MIN`` papers;
+4. labels: c-TF-IDF (BERTopic's class-based tf-idf) over each cluster's terms: its papers' keyphrases
+   (``paper_keywords``) and most frequent phrases: the three terms most particular to the cluster.
+
+Steps 2-3 are the cost (seconds for a month) and are cached in ``data_dir/topics`` keyed by the model, the
+method and the exact vectors: derived data, never required (a lost file is recomputed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import PaperfeedError
+from ..settings import Settings
+from ..store import Store
+from ..store import keywords as store_keywords
+from ..store import maps as store_maps
+
+LAYOUT_VERSION = "tsne-1"
+TSNE_MIN = 40  # below this t-SNE has too few neighbours to mean anything: PCA
+MAX_PAPERS = 20_000
+LABEL_TERMS = 3
+LEXICAL_TERMS = 12  # frequent phrases of each paper's text added to its keyphrases for labelling
+SEARCH_PAPERS = 600  # a search result's map shows its best 600 papers
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Point:
+    paper_id: str
+    title: str
+    x: float  # 0..1, left to right
+    y: float  # 0..1, top to bottom
+    cluster: int
+
+
+@dataclass
+class Cluster:
+    id: int
+    terms: list[str]
+    size: int
+    x: float
+    y: float
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.terms) or f"cluster {self.id + 1}"
+
+
+@dataclass
+class TopicMap:
+    points: list[Point]
+    clusters: list[Cluster]
+    missing: int  # papers of the set without a vector, left out
+    method: str = LAYOUT_VERSION
+    cached: bool = False
+    highlight: set[str] = field(default_factory=set)
+
+
+def n_clusters(n: int) -> int:
+    return max(2, min(14, round(math.sqrt(n / 2)))) if n >= 4 else 1
+
+
+def cluster(vectors: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """k-means labels on the (normalised) high-dimensional vectors."""
+    n = len(vectors)
+    k = n_clusters(n)
+    if k == 1:
+        return np.zeros(n, dtype=int)
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(vectors).astype(int)
+
+
+def layout(vectors: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """2-D positions scaled to 0..1 (t-SNE, or PCA for few papers); deterministic for the same input."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros((0, 2))
+    if n < 3:
+        xy = np.array([[0.5, 0.5], [0.25, 0.75], [0.75, 0.25]][:n])
+        return xy
+    from sklearn.decomposition import PCA
+
+    if n < TSNE_MIN:
+        xy = PCA(n_components=2, random_state=seed).fit_transform(vectors)
+    else:
+        from sklearn.manifold import TSNE
+
+        reduced = PCA(n_components=min(50, n - 1, vectors.shape[1]), random_state=seed).fit_transform(vectors)
+        perplexity = float(min(30, (n - 1) / 3))
+        xy = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(reduced)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi - lo > 1e-9, hi - lo, 1.0)
+    return 0.04 + 0.92 * (xy - lo) / span
+
+
+def paper_terms(keyphrases: Sequence[str], title: str, abstract: str) -> list[str]:
+    """What a paper contributes to its cluster's label: its keyphrases and its most frequent phrases."""
+    from ..index.keywords import candidates
+
+    return list(dict.fromkeys([*keyphrases, *candidates(title, abstract, limit=LEXICAL_TERMS)]))
+
+
+def label_clusters(labels: np.ndarray, terms: Sequence[Sequence[str]], *, top: int = LABEL_TERMS) -> list[list[str]]:
+    """c-TF-IDF: per cluster, the terms frequent in it and rare elsewhere (each paper counts a term once)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    k = int(labels.max()) + 1 if len(labels) else 0
+    docs = [[] for _ in range(k)]
+    for c, ts in zip(labels, terms, strict=True):
+        docs[int(c)].extend(dict.fromkeys(t.lower() for t in ts))
+    if not any(docs):
+        return [[] for _ in range(k)]
+    cv = CountVectorizer(analyzer=lambda d: d, lowercase=False)
+    tf = cv.fit_transform(docs).toarray().astype(float)
+    vocab = cv.get_feature_names_out()
+    avg = tf.sum() / k
+    weight = tf * np.log(1.0 + avg / np.maximum(tf.sum(axis=0), 1.0))
+    out: list[list[str]] = [[] for _ in range(k)]
+    used: set[str] = set()  # terms of bigger clusters' labels: a smaller cluster says what else it is about
+    for c in np.argsort(-np.bincount(labels, minlength=k), kind="stable"):
+        picked: list[str] = []
+        order = np.argsort(-weight[c], kind="stable")
+        for min_tf, fresh in ((2, True), (2, False), (1, False)):  # shared by several papers, then any
+            for j in order:
+                t = str(vocab[j])
+                if len(picked) >= top or tf[c, j] < min_tf or (fresh and t in used) or t in picked:
+                    continue
+                if any(t in p or p in t for p in picked):
+                    continue
+                picked.append(t)
+        out[c] = picked[:top]
+        used.update(out[c])
+    return out
+
+
+def _cache_path(settings: Settings, key: str) -> Path:
+    return settings.data_dir / "topics" / f"{key}.npz"
+
+
+def _load_cached(path: Path, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    try:
+        with np.load(path) as z:
+            xy, labels = z["xy"], z["labels"]
+    except (OSError, KeyError, ValueError, EOFError):
+        return None
+    if xy.shape != (n, 2) or labels.shape != (n,):
+        return None
+    return xy, labels
+
+
+def _save_cached(path: Path, xy: np.ndarray, labels: np.ndarray) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, xy=xy, labels=labels)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only data dir: the map is recomputed next time
+
+
+def topic_map(
+    store: Store,
+    settings: Settings,
+    paper_ids: Sequence[str],
+    *,
+    highlight_user: int | None = None,
+    progress: Progress | None = None,
+) -> TopicMap:
+    """The topic map of these papers (visible ones; those without a vector are counted in ``missing``)."""
+    from ..index.embed import MODEL_NAME
+
+    tick = progress or (lambda stage: None)
+    ids = list(dict.fromkeys(paper_ids))
+    if len(ids) > MAX_PAPERS:
+        raise PaperfeedError(f"{len(ids):,} papers are too many for one map (at most {MAX_PAPERS:,})")
+    tick("vectors")
+    with store.read() as conn:
+        raw, texts = store_maps.vectors_and_texts(conn, MODEL_NAME, ids)
+        placed = sorted(pid for pid in ids if pid in raw)  # the set, not its order, decides the picture
+        phrases = store_keywords.top_keywords(conn, placed)
+        mine = store_maps.upvoted_by(conn, highlight_user, placed) if highlight_user is not None else set()
+    missing = sum(1 for pid in ids if pid in texts and pid not in raw)
+    if not placed:
+        return TopicMap([], [], missing)
+    vectors = np.stack([np.frombuffer(raw[pid], dtype="<f4") for pid in placed]).astype(np.float32)
+    h = hashlib.sha1(f"{MODEL_NAME}\x1f{LAYOUT_VERSION}\x1f".encode())
+    for pid in placed:
+        h.update(pid.encode() + b"\x1f" + raw[pid])
+    path = _cache_path(settings, h.hexdigest()[:24])
+    cached = _load_cached(path, len(placed))
+    if cached is None:
+        tick("clusters")
+        labels = cluster(vectors)
+        tick("layout")
+        xy = layout(vectors)
+        _save_cached(path, xy, labels)
+    else:
+        xy, labels = cached
+    tick("labels")
+    terms = [paper_terms([k for k, _ in phrases.get(pid, [])], *texts[pid]) for pid in placed]
+    names = label_clusters(labels, terms)
+    sizes = Counter(int(c) for c in labels)
+    clusters = []
+    for c in sorted(sizes, key=lambda c: -sizes[c]):
+        members = xy[labels == c]
+        cx, cy = np.median(members, axis=0)
+        clusters.append(Cluster(c, names[c], sizes[c], float(cx), float(cy)))
+    points = [
+        Point(pid, texts[pid][0], round(float(x), 5), round(float(y), 5), int(c))
+        for pid, (x, y), c in zip(placed, xy, labels, strict=True)
+    ]
+    return TopicMap(points, clusters, missing, cached=cached is not None, highlight=mine)

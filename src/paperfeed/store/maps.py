@@ -1,0 +1,69 @@
+"""What a topic map reads: the papers of a period, their vectors and titles, a user's upvotes among them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Connection, func, or_, select
+
+from .models import featured, paper_vectors, papers, users, votes
+
+
+def period_ids(conn: Connection, start: date, end: date) -> list[str]:
+    """Visible papers featured, announced or (lacking both) published on days ``start..end``, by id."""
+    lo = datetime.combine(start, time(), UTC)
+    hi = datetime.combine(end + timedelta(days=1), time(), UTC)
+    q = select(papers.c.id).where(
+        papers.c.hidden.is_(False),
+        or_(
+            papers.c.id.in_(select(featured.c.paper_id).where(featured.c.day.between(start, end))),
+            papers.c.announced_on.between(start, end),
+            papers.c.announced_on.is_(None) & (papers.c.published_at >= lo) & (papers.c.published_at < hi),
+        ),
+    )
+    return sorted(conn.execute(q).scalars())
+
+
+def latest_day(conn: Connection) -> date | None:
+    """The newest day with featured or announced papers: what a map shows when asked for nothing."""
+    days = [
+        conn.execute(select(func.max(featured.c.day))).scalar(),
+        conn.execute(select(func.max(papers.c.announced_on)).where(papers.c.hidden.is_(False))).scalar(),
+    ]
+    return max((d for d in days if d is not None), default=None)
+
+
+def vectors_and_texts(
+    conn: Connection, model: str, ids: Sequence[str]
+) -> tuple[dict[str, bytes], dict[str, tuple[str, str]]]:
+    """``({id: vector bytes}, {id: (title, abstract)})`` of the visible ones of ``ids`` (vectors where stored)."""
+    vecs: dict[str, bytes] = {}
+    titles: dict[str, tuple[str, str]] = {}
+    ids = list(ids)
+    for i in range(0, len(ids), 5_000):
+        chunk = ids[i : i + 5_000]
+        q = select(papers.c.id, papers.c.title, papers.c.abstract).where(
+            papers.c.id.in_(chunk), papers.c.hidden.is_(False)
+        )
+        titles.update({pid: (t or "", a or "") for pid, t, a in conn.execute(q)})
+        v = paper_vectors
+        q = select(v.c.paper_id, v.c.vector).where(v.c.model == model, v.c.paper_id.in_(chunk))
+        vecs.update({pid: bytes(b) for pid, b in conn.execute(q) if pid in titles})
+    return vecs, titles
+
+
+def upvoted_by(conn: Connection, user_id: int, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` the user upvoted."""
+    ids = list(ids)
+    out: set[str] = set()
+    for i in range(0, len(ids), 5_000):
+        q = select(votes.c.paper_id).where(
+            votes.c.user_id == user_id, votes.c.value == 1, votes.c.paper_id.in_(ids[i : i + 5_000])
+        )
+        out.update(conn.execute(q).scalars())
+    return out
+
+
+def user_id(conn: Connection, username: str) -> int | None:
+    return conn.execute(select(users.c.id).where(users.c.username == username)).scalar()

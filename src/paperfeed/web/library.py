@@ -1,0 +1,76 @@
+"""``/library/import``: upload or paste a reference-manager export; matched papers go to a private collection.
+
+The form posts multipart (file and paste box); the CSRF check reads the same parsed form. The import
+runs in a worker thread (``paperfeed.library.import_library``); the answer is the report page: matched
+papers with links, unmatched and malformed entries, duplicate keys. Text from the file is only ever
+rendered escaped. A refused file (too large: 413; unreadable: 400) stores nothing.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError, import_library
+from ..store.collections import CollectionError
+from .auth import CSRF, LOGIN, RequireUser
+from .render import render
+
+router = APIRouter()
+PASTE_NAME = "pasted text"
+
+
+async def read_form(request: Request) -> None:
+    """Parse the multipart form once, with room for a paste box as large as the file cap."""
+    await request.form(max_part_size=request.app.state.settings.library_max_bytes + 1024)
+
+
+def _page(request: Request, *, status_code: int = 200, **context) -> Response:
+    context.setdefault("collection", LIBRARY)
+    return render(request, "library_import.html", formats=FORMATS, status_code=status_code, **context)
+
+
+@router.get("/library/import", dependencies=[LOGIN], summary="Import a library (BibTeX, Zotero RDF, CSL-JSON, ids)")
+def import_form(request: Request) -> Response:
+    return _page(request)
+
+
+async def upload_bytes(request: Request, upload: object, text: object) -> tuple[bytes, str] | None:
+    """The file's first ``library_max_bytes + 1`` bytes (enough to refuse a larger one) and its name."""
+    cap = request.app.state.settings.library_max_bytes + 1
+    if isinstance(upload, UploadFile) and upload.filename:
+        return await upload.read(cap), upload.filename[:200]
+    if isinstance(text, str) and text.strip():
+        return text.encode("utf-8")[:cap], PASTE_NAME
+    return None
+
+
+@router.post(
+    "/library/import",
+    dependencies=[LOGIN, Depends(read_form), CSRF],
+    summary="Import a library: matched papers are added to your Library collection",
+)
+async def import_post(request: Request, user: RequireUser) -> Response:
+    form = await request.form()
+    fmt = str(form.get("format") or "")
+    collection = " ".join(str(form.get("collection") or "").split())[:100] or LIBRARY
+    dry_run = form.get("dry_run") == "true"
+    keep = {"format": fmt, "collection": collection, "dry_run": dry_run}
+    got = await upload_bytes(request, form.get("file"), form.get("text"))
+    if got is None:
+        return _page(request, error="Choose a file or paste your library.", status_code=400, **keep)
+    data, name = got
+    app = request.app
+    try:
+        report: ImportReport = await run_in_threadpool(
+            import_library, app.state.store, app.state.settings, data,
+            user_id=user.id, name=name, format=fmt if fmt in FORMATS else None,
+            collection=collection, dry_run=dry_run,
+        )  # fmt: skip
+    except LibraryFileError as exc:
+        return _page(request, error=f"Nothing was imported: {exc}", status_code=exc.status, **keep)
+    except CollectionError as exc:
+        return _page(request, error=str(exc), status_code=400, **keep)
+    return _page(request, report=report, **keep)

@@ -1,0 +1,129 @@
+"""Keyword pages (``/keywords/{keyword}``) and the topic map (``/map?month=|week=|date=|q=``).
+
+The map is server-rendered SVG: every point is a link to its paper with a ``<title>``, so it works without
+JavaScript; ``static/map.js`` adds a hover tooltip and cluster highlighting.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from ..errors import PaperfeedError
+from ..rank import topics
+from ..store import keywords as store_keywords
+from ..store import maps as store_maps
+from ..store import papers as store_papers
+from . import periods
+from .auth import CurrentUser
+from .cache import cached_page
+from .render import render
+
+router = APIRouter()
+Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
+PALETTE = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+    "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22",
+]  # fmt: skip
+WIDTH, HEIGHT = 1000, 680
+
+
+@router.get("/keywords/{keyword:path}", response_class=HTMLResponse, summary="Papers with a keyword")
+@cached_page
+def keyword_page(
+    request: Request,
+    user: CurrentUser,
+    keyword: str,
+    p: Page = 1,
+    sort: Annotated[str, Query(pattern="^(published|upvotes)$")] = "published",
+) -> HTMLResponse:
+    keyword = keyword[: store_keywords.MAX_KEYWORD_CHARS]
+    per_page = request.app.state.settings.page_items
+    with request.app.state.store.read() as conn:
+        ids, total = store_keywords.papers_with(conn, keyword, order=sort, limit=per_page, offset=(p - 1) * per_page)
+        papers = store_papers.get_papers(conn, ids)
+        from ..store import community
+
+        votes = community.user_votes(conn, user.id, ids) if user and ids else {}
+    if total == 0:
+        raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")
+    return render(
+        request,
+        "keyword.html",
+        keyword=keyword,
+        papers=papers,
+        total=total,
+        sort=sort,
+        page=p,
+        pages=max(-(-total // per_page), 1),
+        votes=votes,
+    )
+
+
+def map_subject(
+    store, settings, *, month: str | None, week: str | None, day: str | None, q: str | None
+) -> tuple[str, list[str], str]:
+    """``(title, paper ids, query string)`` of the papers a map shows; ``ValueError`` for a bad request."""
+    given = [(k, v) for k, v in (("month", month), ("week", week), ("day", day), ("q", q)) if v]
+    if len(given) > 1:
+        raise ValueError("give one of month, week, date or q")
+    if given and given[0][0] == "q":
+        from ..rank.search import search
+
+        ids: list[str] = []
+        while len(ids) < topics.SEARCH_PAPERS:
+            result = search(store, settings, q or "", limit=200, offset=len(ids))
+            ids.extend(h.paper_id for h in result.hits)
+            if len(result.hits) < 200:
+                break
+        return f"Search: {q}", ids, urlencode({"q": q})
+    today = datetime.now(UTC).date()
+    if given:
+        kind, value = given[0]
+        period = periods.parse(kind, value, today=today)
+    else:
+        with store.read() as conn:
+            latest = store_maps.latest_day(conn)
+        if latest is None:
+            raise ValueError("no papers yet: load some with `paperfeed demo` or `paperfeed import`")
+        period = periods.month_period(latest)
+    with store.read() as conn:
+        ids = store_maps.period_ids(conn, period.start, period.end)
+    key = "date" if period.kind == "day" else period.kind
+    return period.label, ids, urlencode({key: period.key})
+
+
+@router.get("/map", response_class=HTMLResponse, summary="Topic map of a period or a search")
+@cached_page
+def map_page(
+    request: Request,
+    user: CurrentUser,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
+    week: Annotated[str | None, Query(max_length=8, description="YYYY-Www")] = None,
+    day: Annotated[str | None, Query(alias="date", max_length=10, description="YYYY-MM-DD")] = None,
+    q: Annotated[str | None, Query(max_length=1000, description="search words")] = None,
+) -> HTMLResponse:
+    store, settings = request.app.state.store, request.app.state.settings
+    try:
+        title, ids, query = map_subject(store, settings, month=month, week=week, day=day, q=q)
+        tmap = topics.topic_map(store, settings, ids, highlight_user=user.id if user else None)
+    except ValueError as exc:
+        raise HTTPException(404, f"No map: {exc}") from None
+    except PaperfeedError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return render(
+        request,
+        "map.html",
+        title=title,
+        tmap=tmap,
+        total=len(ids),
+        query=query,
+        q=q or "",
+        width=WIDTH,
+        height=HEIGHT,
+        palette=PALETTE,
+    )

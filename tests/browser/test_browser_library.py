@@ -1,0 +1,62 @@
+"""Importing a library in a real browser: upload a Zotero BibTeX export, read the report, open the collection.
+
+Headless Chromium against uvicorn on loopback, on SQLite and PostgreSQL (see ``browserhelpers``); the
+report page is saved as a screenshot under test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from browserhelpers import SCREENSHOTS, launch_chromium, live_server, log_in_as, make_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
+from libraryhelpers import ATTENTION, LIBRARY_FILES, seed_library_papers  # noqa: E402
+
+from paperfeed.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    pw, browser = launch_chromium()
+    yield browser
+    browser.close()
+    pw.stop()
+
+
+@pytest.fixture
+def site(db_url, tmp_path):
+    store = Store.open(db_url)
+    seed_library_papers(store)
+    with live_server(make_app(store, tmp_path, search_refresh_seconds=0)) as base_url:
+        yield base_url, store
+    store.close()
+
+
+def test_upload_a_bibtex_export_and_see_the_report(chromium, site, db_url):
+    from playwright.sync_api import expect
+
+    base_url, store = site
+    context = chromium.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    name = f"reader_{uuid.uuid4().hex[:8]}"
+    log_in_as(page, store, name)
+    page.goto(f"/users/{name}")
+    page.get_by_role("link", name="Import your library").click()
+    page.get_by_label("File").set_input_files(str(LIBRARY_FILES / "zotero.bib"))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("status")).to_contain_text("Added 3 papers to Library (0 already there); 1 not found")
+    expect(page.locator("#matched tbody tr")).to_have_count(3)
+    expect(page.locator("#unmatched")).to_contain_text("bishop_pattern_2006")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"library-import-{db_url.split(':')[0]}.png"), full_page=True)
+    page.get_by_role("link", name="Open Library").click()
+    expect(page.locator(f'article[id="paper-{ATTENTION}"]')).to_be_visible()
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"

@@ -1,0 +1,68 @@
+"""The topic map in a real browser: it renders (screenshot in test-artifacts/screenshots/map.png), hovering a
+point shows its title, the user's upvoted paper is ringed, clicking a point opens the paper page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from browserhelpers import SCREENSHOTS, launch_chromium, live_server, log_in_as, make_app, seed_papers, today
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
+from searchhelpers import CachingEncoder  # noqa: E402
+
+from paperfeed.index import job  # noqa: E402
+from paperfeed.settings import Settings  # noqa: E402
+from paperfeed.store import community  # noqa: E402
+from paperfeed.store import users as store_users  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw, chromium = launch_chromium()
+    yield chromium
+    chromium.close()
+    pw.stop()
+
+
+def test_map_page_hover_highlight_and_click(browser, store, db_url, tmp_path):
+    from playwright.sync_api import expect
+
+    seed_papers(store)
+    data = tmp_path / "data"
+    job.run(store, Settings(data_dir=data, database_url=db_url), encoder=CachingEncoder())
+    app = make_app(store, data, search_refresh_seconds=0)
+    with live_server(app) as base_url:
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in_as(page, store, "cartographer")
+        with store.read() as conn:
+            uid = store_users.get_user_by_name(conn, "cartographer").id
+        with store.transaction() as conn:
+            community.vote(conn, user_id=uid, paper_id="2401.00002", value=1)
+
+        page.goto(f"/papers/date/{today()}")
+        page.get_by_role("link", name="Topic map").click()
+        expect(page.locator("h1")).to_contain_text("Topic map")
+        points = page.locator("svg#topicmap a.pt")
+        expect(points).to_have_count(3)  # the three papers of the day, each once
+        expect(page.locator("svg#topicmap a.pt.mine")).to_have_count(1)
+        expect(page.locator(".clusters li").first).to_be_visible()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+
+        target = page.locator('svg#topicmap a.pt[data-id="2401.00001"]')
+        target.hover()
+        tip = page.locator("#maptip")
+        expect(tip).to_be_visible()
+        expect(tip).to_have_text("Scalable Diffusion Transformers for High-Resolution Image Synthesis")
+        expect(page.locator("svg#topicmap")).to_have_class("focusing")
+        target.click()
+        expect(page).to_have_url(f"{base_url}/papers/2401.00001")
+        expect(page.locator("h1")).to_contain_text("Scalable Diffusion Transformers")
+        context.close()
+        assert not errors, errors
