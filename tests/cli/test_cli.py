@@ -16,7 +16,10 @@ from typer.testing import CliRunner
 
 from paperfeed.cli import app
 from paperfeed.store import Store
+from paperfeed.index.embed import MODEL_NAME
+from paperfeed.store import keywords as store_keywords
 from paperfeed.store import papers as P
+from paperfeed.store import vectors as store_vectors
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIXTURES = DATA / "fixtures"
@@ -177,11 +180,21 @@ def test_data_dir_default_database(tmp_path):
 
 def test_demo_loads_bundled_data_idempotently(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    r = pf(url, "demo", "--no-serve")
+    env = {"PAPERFEED_DATA_DIR": str(tmp_path / "data")}
+    r = pf(url, "demo", "--no-serve", env=env)
     assert r.returncode == 0, r.stderr
     s = stats(url)
     assert s["papers"] == 2930 and s["featured_days"] == 316 and s["imported_upvotes"] > 50_000
-    assert pf(url, "demo", "--no-serve").returncode == 0
+    # the shipped vectors and keyphrases: every demo paper is searchable by meaning and has keywords
+    store = Store.open(url)
+    with store.read() as conn:
+        assert store_vectors.count_to_embed(conn, MODEL_NAME) == 0
+        assert store_keywords.count_keywords(conn) > 3 * s["papers"]
+    store.close()
+    r = pf(url, "search", "teaching robots to walk over rough ground", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["lexical_only"] is False
+    assert pf(url, "demo", "--no-serve", env=env).returncode == 0
     assert stats(url) == s
 
 

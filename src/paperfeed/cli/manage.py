@@ -64,11 +64,19 @@ def stats(
 
 
 def load_demo(settings: Settings) -> None:
+    """The demo papers, then their shipped vectors and keyphrases, then the indexes built from them."""
+    from ..index import bundled, job
+
     store = Store.open(settings.db_url)
     with bar(err_console) as progress:
         task = progress.add_task("demo papers", total=None)
         result = import_items(store, files.read(demo_path()), progress=lambda n: progress.advance(task, n))
     report("demo data", result, as_json=False)
+    shipped = demo_path().with_name(bundled.DEMO_INDEX)
+    if shipped.exists():
+        used = bundled.load(store, shipped)
+        job.run(store, settings)
+        console.print(f"demo index: {used:,} shipped vectors and keyphrases loaded; search indexes up to date")
     store.close()
 
 

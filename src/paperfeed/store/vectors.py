@@ -218,22 +218,24 @@ def delete_vectors(conn: Connection, model: str) -> int:
 def iter_vectors(
     conn: Connection, model: str, since: datetime | None = None, *, page: int = 10_000
 ) -> Iterator[list[tuple[str, bytes, datetime]]]:
-    """Pages of ``(paper_id, vector bytes, created_at)`` stored after ``since``, oldest first."""
+    """Pages of ``(paper_id, vector bytes, created_at)`` stored after ``since``, oldest first.
+
+    Two steps, so the database sorts ids and timestamps but never the vectors: the order first, then each
+    page's vectors by primary key. (Paging the sorted rows with a keyset made the database sort every
+    remaining vector again for each page, with no index on ``created_at``: quadratic, hundreds of GB read
+    to rebuild the graph of 1M papers.)
+    """
     v = paper_vectors
-    last: tuple[datetime, str] | None = None
-    while True:
-        q = select(v.c.paper_id, v.c.vector, v.c.created_at).where(v.c.model == model)
-        if since is not None:
-            q = q.where(v.c.created_at > since)
-        if last is not None:
-            q = q.where(or_(v.c.created_at > last[0], and_(v.c.created_at == last[0], v.c.paper_id > last[1])))
-        rows = conn.execute(q.order_by(v.c.created_at, v.c.paper_id).limit(page)).all()
-        if not rows:
-            return
-        yield [(r.paper_id, bytes(r.vector), utc(r.created_at)) for r in rows]
-        last = (rows[-1].created_at, rows[-1].paper_id)
-        if len(rows) < page:
-            return
+    q = select(v.c.paper_id, v.c.created_at).where(v.c.model == model)
+    if since is not None:
+        q = q.where(v.c.created_at > since)
+    order = conn.execute(q.order_by(v.c.created_at, v.c.paper_id)).all()
+    for i in range(0, len(order), page):
+        chunk = order[i : i + page]
+        blobs = get_vectors(conn, model, [r.paper_id for r in chunk])
+        rows = [(r.paper_id, blobs[r.paper_id], utc(r.created_at)) for r in chunk if r.paper_id in blobs]
+        if rows:  # a vector deleted meanwhile is skipped
+            yield rows
 
 
 def max_vector_created_at(conn: Connection, model: str) -> datetime | None:
