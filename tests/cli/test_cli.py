@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from paperfeed.cli import app
-from paperfeed.store import Store
 from paperfeed.index.embed import MODEL_NAME
+from paperfeed.store import Store
 from paperfeed.store import keywords as store_keywords
 from paperfeed.store import papers as P
 from paperfeed.store import vectors as store_vectors
