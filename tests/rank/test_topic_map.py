@@ -62,3 +62,17 @@ def test_small_and_empty_sets(seeded, settings):
     few = topics.topic_map(seeded, settings, all_ids(seeded)[:3])
     assert len(few.points) == 3 and len(few.clusters) == 1  # too few papers to split
     assert topics.label_clusters(np.array([0, 0, 1]), [["a b", "x"], ["a b"], ["z"]]) == [["a b", "x"], ["z"]]
+
+
+def test_warm_lays_out_the_newest_month_ahead_of_its_first_view(seeded, settings, monkeypatch):
+    from paperfeed import periods
+    from paperfeed.store import maps as store_maps
+
+    monkeypatch.setattr(topics, "WARM_MIN", 2)  # the seeded papers stand in for a busy month
+    with seeded.read() as conn:
+        month = periods.month_period(store_maps.latest_day(conn))
+        ids = store_maps.period_ids(conn, month.start, month.end)
+    assert len(ids) >= 2
+    assert topics.warm(seeded, settings) >= 1
+    assert topics.topic_map(seeded, settings, ids).cached  # what /map shows by default is ready
+    assert topics.warm(seeded, settings) == 0  # nothing new: nothing recomputed

@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from .. import periods
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
-from ..web import periods
 from ..web.community import paper_or_404
 from . import community, foryou, library
 from .schemas import HFDailyItem, HFPaper

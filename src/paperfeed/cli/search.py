@@ -74,6 +74,11 @@ def index_cmd(
         report = job.run(
             store, settings, rebuild=rebuild or reembed, reembed=reembed, embed=not no_embed, progress=tick
         )
+        if report.embedded or report.keywords:  # the newest week's and month's topic maps, ahead of their first view
+            from ..rank import topics
+
+            tick("maps", 0, None)
+            tick("maps", topics.warm(store, settings), None)
     store.close()
     if as_json:
         typer.echo(

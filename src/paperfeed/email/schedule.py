@@ -113,7 +113,11 @@ def index_job(store: Store, settings: Settings) -> None:
     except ImportError:  # a build without the search indexes
         return
     try:
-        run(store, settings)
+        report = run(store, settings)
+        if report.embedded or report.keywords:  # new papers on the map: lay out the newest week and month now
+            from ..rank import topics
+
+            topics.warm(store, settings)
     except Exception:
         log.exception("scheduled index update failed")
 

@@ -228,3 +228,24 @@ def topic_map(
         for pid, (x, y), c in zip(placed, xy, labels, strict=True)
     ]
     return TopicMap(points, clusters, missing, cached=cached is not None, highlight=mine)
+
+
+WARM_MIN = 200  # smaller periods are drawn on demand in about a second: not worth warming
+
+
+def warm(store: Store, settings: Settings) -> int:
+    """Lay out the maps of the newest week and month ahead of their first view (the index job calls this
+    after new vectors); returns how many maps were computed rather than found in the cache."""
+    from .. import periods
+
+    with store.read() as conn:
+        latest = store_maps.latest_day(conn)
+    if latest is None:
+        return 0
+    computed = 0
+    for period in (periods.week_period(latest), periods.month_period(latest)):
+        with store.read() as conn:
+            ids = store_maps.period_ids(conn, period.start, period.end)
+        if WARM_MIN <= len(ids) <= MAX_PAPERS:
+            computed += not topic_map(store, settings, ids).cached
+    return computed

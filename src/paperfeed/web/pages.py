@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from .. import periods
 from ..errors import PaperfeedError
 from ..export import to_bibtex, to_markdown
 from ..ids import parse_arxiv_id
@@ -16,7 +17,6 @@ from ..rank import trending as rank_trending
 from ..store import collections as store_collections
 from ..store import community
 from ..store import papers as store_papers
-from . import periods
 from .auth import CurrentUser
 from .cache import cached_page
 from .foryou import follow_state

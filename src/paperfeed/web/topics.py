@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from .. import periods
 from ..errors import PaperfeedError
 from ..rank import topics
 from ..store import keywords as store_keywords
 from ..store import maps as store_maps
 from ..store import papers as store_papers
-from . import periods
 from .auth import CurrentUser
 from .cache import cached_page
 from .render import render
