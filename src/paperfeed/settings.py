@@ -63,12 +63,14 @@ class Settings(BaseSettings):
     # search and similar papers (docs/search.md)
     index_dir: Path | None = Field(None, description="Folder for the search indexes; default: data_dir/index.")
     embed_precision: str = Field(
-        "auto", pattern="^(auto|fp32|bf16)$",
+        "auto",
+        pattern="^(auto|fp32|bf16)$",
         description="Embedding job: fp32, bf16, or auto (bf16 on a GPU or a CPU with AVX512-BF16/AMX).",
     )
     embed_batch_size: int = Field(32, ge=1, le=4096, description="Embedding job: texts per model call.")
     query_model: str = Field(
-        "int8", pattern="^(int8|fp32)$",
+        "int8",
+        pattern="^(int8|fp32)$",
         description="Query encoder of a serving process: int8 (dense layers in 8-bit blocks) or fp32.",
     )
     search_refresh_seconds: float = Field(

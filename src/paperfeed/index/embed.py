@@ -7,7 +7,7 @@ Two encoders give the same vectors (cosine > 0.9999 between them):
   to fp32), fp32 elsewhere. torch is imported only here, only when the job runs.
 - ``OnnxQueryEncoder``: the same network written as an ONNX graph straight from the package's safetensors
   (``onnx_model_bytes``, no torch, written once into the index folder), run by onnxruntime one query at
-  a time: ~3 ms on 2 cores against torch's ~12 ms, and a web worker needs neither torch nor transformers
+  a time: ~4 ms on 2 cores against torch's ~12 ms, and a web worker needs neither torch nor transformers
   (~210 MB resident instead of ~590 MB). Served as ``int8`` by default (setting ``query_model``): the
   dense layers in 8-bit blocks, 1.4x faster, cosine 0.9996 to float32, the same search quality.
 - ``QueryEncoder``: the same forward pass in numpy (memory-mapped weights), ~10 ms per query: the
@@ -312,20 +312,22 @@ INT8_BLOCK = 32
 
 
 class OnnxQueryEncoder:
-    """The model under onnxruntime, one query at a time: ~3 ms on 2 cores, vectors equal to torch's.
+    """The model under onnxruntime, one query at a time: ~4 ms for a title on 2 idle cores.
 
-    One thread: a query is a handful of tokens, too small to share between cores (two spinning threads
-    cost more than they gave on a shared 2-core machine), and the search runs tantivy on the other core
-    meanwhile. (The memory arena was measured too: no difference in resident memory over 1,000 queries.)
+    Two threads that sleep rather than spin when idle: on an idle 2-core machine a title embeds in 3.9-4.4
+    ms p50 against 8.0-8.4 on one thread, and without spinning the threads leave the cores to tantivy and
+    other requests (two spinning threads burnt both cores). (The memory arena was measured too: no
+    difference in resident memory over 1,000 queries.)
     """
 
-    def __init__(self, model: Path | bytes, threads: int = 1):
+    def __init__(self, model: Path | bytes, threads: int = 2):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         so.log_severity_level = 3
         model = str(model) if isinstance(model, Path) else model
         self.session = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
