@@ -16,7 +16,6 @@ import pytest
 from browserhelpers import (
     PASSWORD,
     SCREENSHOTS,
-    launch_chromium,
     live_server,
     log_in_as,
     make_app,
@@ -29,14 +28,6 @@ from paperfeed.store import Store
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, chromium = launch_chromium()
-    yield chromium
-    chromium.close()
-    pw.stop()
 
 
 @pytest.fixture(scope="module")

@@ -11,20 +11,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browserhelpers import SCREENSHOTS, launch_chromium, live_server, log_in_as, make_app
+from browserhelpers import SCREENSHOTS, live_server, log_in_as, make_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
 from libraryhelpers import ATTENTION, LIBRARY_FILES, seed_library_papers  # noqa: E402
 
 from paperfeed.store import Store  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    pw, browser = launch_chromium()
-    yield browser
-    browser.close()
-    pw.stop()
 
 
 @pytest.fixture
@@ -36,11 +28,11 @@ def site(db_url, tmp_path):
     store.close()
 
 
-def test_upload_a_bibtex_export_and_see_the_report(chromium, site, db_url):
+def test_upload_a_bibtex_export_and_see_the_report(browser, site, db_url):
     from playwright.sync_api import expect
 
     base_url, store = site
-    context = chromium.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []

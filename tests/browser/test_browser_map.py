@@ -6,8 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-from browserhelpers import SCREENSHOTS, launch_chromium, live_server, log_in_as, make_app, seed_papers, today
+from browserhelpers import SCREENSHOTS, live_server, log_in_as, make_app, seed_papers, today
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
 from searchhelpers import CachingEncoder  # noqa: E402
@@ -16,14 +15,6 @@ from paperfeed.index import job  # noqa: E402
 from paperfeed.settings import Settings  # noqa: E402
 from paperfeed.store import community  # noqa: E402
 from paperfeed.store import users as store_users  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, chromium = launch_chromium()
-    yield chromium
-    chromium.close()
-    pw.stop()
 
 
 def test_map_page_hover_highlight_and_click(browser, store, db_url, tmp_path):

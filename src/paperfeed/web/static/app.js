@@ -1,6 +1,22 @@
 // paperfeed: small progressive enhancements. Every page works without this file.
 "use strict";
 
+// Post a form with fetch and return its JSON; a signed-out user is sent to the login page (null).
+async function postForm(form) {
+  const response = await fetch(form.action, {
+    method: "POST",
+    body: new FormData(form),
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  if (response.status === 401) {
+    window.location = "/login?next=" + encodeURIComponent(location.pathname);
+    return null;
+  }
+  if (!response.ok) throw new Error(form.action + " failed: " + response.status);
+  return response.json();
+}
+
 // Upvote without a page reload: post the same form with fetch and update the count.
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form[data-vote]");
@@ -9,15 +25,8 @@ document.addEventListener("submit", async (event) => {
   const button = form.querySelector("button");
   button.disabled = true;
   try {
-    const response = await fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (response.status === 401) { window.location = "/login?next=" + encodeURIComponent(location.pathname); return; }
-    if (!response.ok) throw new Error("vote failed: " + response.status);
-    const data = await response.json();
+    const data = await postForm(form);
+    if (!data) return; // signed out: on the way to the login page
     const voted = data.vote === 1;
     form.querySelector(".count").textContent = data.upvotes;
     form.querySelector("input[name=value]").value = voted ? "0" : "1";
@@ -60,15 +69,8 @@ document.addEventListener("submit", async (event) => {
   const button = form.querySelector("button");
   button.disabled = true;
   try {
-    const response = await fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    if (response.status === 401) { window.location = "/login?next=" + encodeURIComponent(location.pathname); return; }
-    if (!response.ok) throw new Error("dismiss failed: " + response.status);
-    const data = await response.json();
+    const data = await postForm(form);
+    if (!data) return; // signed out: on the way to the login page
     const card = form.closest("article.card");
     if (data.vote === -1 && card && card.closest("[data-foryou]")) {
       card.remove();
