@@ -45,7 +45,7 @@ def main() -> None:
         records.append(rec)
         targets[r.title] = rec.id
     import_items(store, records)
-    job.run(store, settings)
+    job.run(store, settings, keywords=False)  # search and similarity do not read keyphrases
 
     for method, wl, wv in (("shipped", None, None), ("lexical", None, 0.0), ("semantic", 0.0, None)):
         s = settings.model_copy(

@@ -60,7 +60,7 @@ def build(workdir: Path, corpus: Path):
         import_items(store, records)
         marker.write_text(json.dumps({"papers": len(records)}))
     t = time.perf_counter()
-    report = job.run(store, settings)
+    report = job.run(store, settings, keywords=False)  # search and similarity do not read keyphrases
     if report.embedded:
         print(
             f"# embedded {report.embedded} papers in {time.perf_counter() - t:.0f} s ({report.device})",

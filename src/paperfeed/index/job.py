@@ -71,9 +71,12 @@ def run(
     rebuild: bool = False,
     reembed: bool = False,
     embed: bool = True,
+    keywords: bool = True,
     progress: Progress | None = None,
     encoder=None,
 ) -> IndexReport:
+    """The steps above; ``embed=False`` keeps to the lexical index and the graph, ``keywords=False`` skips
+    keyphrases (the search benchmarks, which do not read them)."""
     report = IndexReport()
     tick = progress or (lambda stage, n, total: None)
     with job_lock(settings):
@@ -106,7 +109,7 @@ def run(
             eng.vectors.save()
         report.seconds["vectors"] = time.perf_counter() - t
 
-        if embed:
+        if embed and keywords:
             t = time.perf_counter()
             report.keywords = _keywords(store, settings, tick=tick, encoder=encoder)
             report.seconds["keywords"] = time.perf_counter() - t
