@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,7 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
 from searchhelpers import CachingEncoder  # noqa: E402
-from webhelpers import add_papers, paper  # noqa: E402
+from webhelpers import add_papers, real_papers  # noqa: E402
 
 from paperfeed.cli import app  # noqa: E402
 from paperfeed.index import job  # noqa: E402
@@ -21,7 +20,6 @@ from paperfeed.settings import Settings  # noqa: E402
 from paperfeed.store import community  # noqa: E402
 from paperfeed.store import users as store_users  # noqa: E402
 
-FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "hf-daily-papers-2026-06-12.json"
 DAY = date(2024, 1, 2)
 HOSTILE = 'Attack <svg onload="alert(1)"> & </title></g> tricks'
 
@@ -34,9 +32,7 @@ def encoder():
 @pytest.fixture
 def mapped(store, db_url, tmp_path, encoder):
     """Eight real papers featured on one day, embedded and given keywords by the real index job."""
-    items = [x["paper"] for x in json.loads(FIXTURE.read_text())[:8]]
-    recs = [paper(i + 1, DAY, title=p["title"], abstract=p["summary"]) for i, p in enumerate(items)]
-    recs[7] = paper(8, DAY, title=HOSTILE, abstract=items[7]["summary"])
+    recs = real_papers(8, DAY, hostile=HOSTILE)
     add_papers(store, *recs)
     data = tmp_path / "data"
     job.run(store, Settings(data_dir=data, database_url=db_url), encoder=encoder)

@@ -7,7 +7,6 @@ the store so that which papers share a keyword is known exactly.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import date
@@ -16,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from webhelpers import add_papers, browser, make_app, paper
+from webhelpers import add_papers, browser, make_app, paper, real_papers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
 from searchhelpers import CachingEncoder  # noqa: E402
@@ -25,7 +24,6 @@ from paperfeed.index import job  # noqa: E402
 from paperfeed.settings import Settings  # noqa: E402
 from paperfeed.store import keywords as store_keywords  # noqa: E402
 
-FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "hf-daily-papers-2026-06-12.json"
 DAY = date(2024, 1, 2)
 HOSTILE = '<script>alert("pwned")</script> & <b>Bold</b> claims'
 
@@ -37,11 +35,7 @@ def encoder():
 
 @pytest.fixture
 def site(store, db_url, tmp_path, encoder):
-    items = [x["paper"] for x in json.loads(FIXTURE.read_text())[:6]]
-    records = [
-        paper(i + 1, DAY, upvotes=10 * (i + 1), title=p["title"], abstract=p["summary"]) for i, p in enumerate(items)
-    ]
-    records[5] = paper(6, DAY, upvotes=60, title=HOSTILE, abstract=items[5]["summary"])
+    records = real_papers(6, DAY, hostile=HOSTILE, upvote_step=10)
     add_papers(store, *records, paper(7, None, title="Never featured", abstract="Other words."))
     data = tmp_path / "data"
     job.run(store, Settings(data_dir=data, database_url=db_url, search_refresh_seconds=0), encoder=encoder)

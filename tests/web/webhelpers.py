@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -13,6 +15,7 @@ from paperfeed.settings import Settings
 from paperfeed.web.app import create_app
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+HF_FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "hf-daily-papers-2026-06-12.json"
 
 
 def paper(n: int, day: date | None = date(2024, 1, 2), upvotes: int = 0, **kw) -> PaperRecord:
@@ -21,6 +24,16 @@ def paper(n: int, day: date | None = date(2024, 1, 2), upvotes: int = 0, **kw) -
         arxiv_id=kw.pop("arxiv_id", f"2401.{n:05d}v1"), authors=kw.pop("authors", ["Ada Lovelace", "Alan Turing"]),
         categories=kw.pop("categories", ["cs.LG"]), upvotes=upvotes, source="hf",
         featured=[Featured(day, "akhaliq", upvotes)] if day else [], **kw))  # fmt: skip
+
+
+def real_papers(n: int, day: date, *, hostile: str, upvote_step: int = 0) -> list[PaperRecord]:
+    """``n`` papers with the titles and abstracts of a recorded HF response, featured on ``day``, paper ``i``
+    with ``upvote_step * i`` upvotes; the last one under the ``hostile`` title."""
+    items = [x["paper"] for x in json.loads(HF_FIXTURE.read_text())[:n]]
+    return [
+        paper(i, day, upvotes=upvote_step * i, title=hostile if i == n else p["title"], abstract=p["summary"])
+        for i, p in enumerate(items, start=1)
+    ]
 
 
 def make_app(store, tmp_path, **settings):

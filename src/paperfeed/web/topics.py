@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from .. import periods
 from ..errors import PaperfeedError
 from ..rank import topics
+from ..store import community
 from ..store import keywords as store_keywords
 from ..store import maps as store_maps
 from ..store import papers as store_papers
@@ -46,8 +47,6 @@ def keyword_page(
     with request.app.state.store.read() as conn:
         ids, total = store_keywords.papers_with(conn, keyword, order=sort, limit=per_page, offset=(p - 1) * per_page)
         papers = store_papers.get_papers(conn, ids)
-        from ..store import community
-
         votes = community.user_votes(conn, user.id, ids) if user and ids else {}
     if total == 0:
         raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")

@@ -17,28 +17,39 @@ async function postForm(form) {
   return response.json();
 }
 
-// Upvote without a page reload: post the same form with fetch and update the count.
-document.addEventListener("submit", async (event) => {
-  const form = event.target.closest("form[data-vote]");
-  if (!form || !form.querySelector("input[name=csrf_token]")) return; // signed out: let the browser go to /login
-  event.preventDefault();
+// Enhance the forms matching `selector` (when `ready`): post them with fetch and hand the JSON answer to
+// `show`; any failure falls back to the plain form post.
+function enhance(selector, show, ready = () => true) {
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest(selector);
+    if (!form || !ready(form)) return;
+    event.preventDefault();
+    const button = form.querySelector("button");
+    button.disabled = true;
+    try {
+      const data = await postForm(form);
+      if (data) show(form, data); // null: signed out, on the way to the login page
+    } catch (err) {
+      form.submit(); // fall back to the plain form post
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// A vote form as the server's answer says: the count, and whether the button is pressed.
+function showVote(form, data) {
+  const voted = data.vote === 1;
   const button = form.querySelector("button");
-  button.disabled = true;
-  try {
-    const data = await postForm(form);
-    if (!data) return; // signed out: on the way to the login page
-    const voted = data.vote === 1;
-    form.querySelector(".count").textContent = data.upvotes;
-    form.querySelector("input[name=value]").value = voted ? "0" : "1";
-    button.classList.toggle("voted", voted);
-    button.setAttribute("aria-pressed", voted ? "true" : "false");
-    button.title = voted ? "Remove your upvote" : "Upvote";
-  } catch (err) {
-    form.submit(); // fall back to the plain form post
-  } finally {
-    button.disabled = false;
-  }
-});
+  form.querySelector(".count").textContent = data.upvotes;
+  form.querySelector("input[name=value]").value = voted ? "0" : "1";
+  button.classList.toggle("voted", voted);
+  button.setAttribute("aria-pressed", voted ? "true" : "false");
+  button.title = voted ? "Remove your upvote" : "Upvote";
+}
+
+// Upvote without a page reload; signed out (no CSRF token in the form), the browser goes to /login.
+enhance("form[data-vote]", showVote, (form) => form.querySelector("input[name=csrf_token]"));
 
 // Copy buttons (BibTeX).
 document.addEventListener("click", async (event) => {
@@ -62,33 +73,15 @@ document.addEventListener("click", async (event) => {
 });
 
 // "Not interested" without a reload: on /for-you the card goes away; elsewhere the button flips to undo.
-document.addEventListener("submit", async (event) => {
-  const form = event.target.closest("form[data-dismiss]");
-  if (!form) return;
-  event.preventDefault();
-  const button = form.querySelector("button");
-  button.disabled = true;
-  try {
-    const data = await postForm(form);
-    if (!data) return; // signed out: on the way to the login page
-    const card = form.closest("article.card");
-    if (data.vote === -1 && card && card.closest("[data-foryou]")) {
-      card.remove();
-      return;
-    }
-    const dismissed = data.vote === -1;
-    form.querySelector("input[name=value]").value = dismissed ? "0" : "-1";
-    button.textContent = dismissed ? "Undo “not interested”" : "Not interested";
-    const up = card && card.querySelector("form[data-vote]");
-    if (up) { // a dismissed paper is no longer upvoted
-      up.querySelector(".count").textContent = data.upvotes;
-      up.querySelector("input[name=value]").value = "1";
-      up.querySelector("button").classList.remove("voted");
-      up.querySelector("button").setAttribute("aria-pressed", "false");
-    }
-  } catch (err) {
-    form.submit();
-  } finally {
-    button.disabled = false;
+enhance("form[data-dismiss]", (form, data) => {
+  const card = form.closest("article.card");
+  const dismissed = data.vote === -1;
+  if (dismissed && card && card.closest("[data-foryou]")) {
+    card.remove();
+    return;
   }
+  form.querySelector("input[name=value]").value = dismissed ? "0" : "-1";
+  form.querySelector("button").textContent = dismissed ? "Undo “not interested”" : "Not interested";
+  const up = card && card.querySelector("form[data-vote]");
+  if (up) showVote(up, data); // a dismissed paper is no longer upvoted
 });
