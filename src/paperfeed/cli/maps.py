@@ -86,9 +86,8 @@ def map_cmd(
     highlight_user: Annotated[str | None, typer.Option(help="Ring the papers this user upvoted.")] = None,
 ) -> None:
     """Draw the topic map of a month, week, day or search (papers placed by meaning, clusters labelled)."""
-    from ..rank.topics import topic_map
-    from ..store import maps as store_maps
-    from ..web.topics import map_subject
+    from ..rank.topics import map_subject, topic_map
+    from ..store import users as store_users
 
     fmt = FORMATS.get(output.suffix.lower())
     if fmt is None:
@@ -106,11 +105,11 @@ def map_cmd(
             raise PaperfeedError(f"bad period: {exc}") from None
         if not ids:
             raise PaperfeedError(f"no papers in {title}: nothing to map")
-        uid = None
+        account = None
         if highlight_user:
             with store.read() as conn:
-                uid = store_maps.user_id(conn, highlight_user)
-            if uid is None:
+                account = store_users.get_user_by_name(conn, highlight_user)
+            if account is None:
                 raise PaperfeedError(f"no user {highlight_user!r}")
         columns = [SpinnerColumn(), TextColumn("[bold]{task.description:<9}"), BarColumn(), TimeElapsedColumn()]
         with Progress(*columns, console=err_console, disable=not err_console.is_terminal) as progress:
@@ -119,7 +118,7 @@ def map_cmd(
             def tick(stage: str) -> None:
                 progress.update(task, description=stage, completed=STAGES.index(stage))
 
-            tmap = topic_map(store, settings, ids, highlight_user=uid, progress=tick)
+            tmap = topic_map(store, settings, ids, highlight_user=account.id if account else None, progress=tick)
             if not tmap.points:
                 raise PaperfeedError(
                     f"none of the {len(ids):,} papers of {title} is embedded yet: run `paperfeed index` first"

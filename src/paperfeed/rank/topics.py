@@ -22,13 +22,16 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 
+from .. import periods
 from ..errors import PaperfeedError
 from ..settings import Settings
-from ..store import Store
+from ..store import Store, community
 from ..store import keywords as store_keywords
 from ..store import maps as store_maps
 
@@ -196,7 +199,8 @@ def topic_map(
         raw, texts = store_maps.vectors_and_texts(conn, MODEL_NAME, ids)
         placed = sorted(pid for pid in ids if pid in raw)  # the set, not its order, decides the picture
         phrases = store_keywords.top_keywords(conn, placed)
-        mine = store_maps.upvoted_by(conn, highlight_user, placed) if highlight_user is not None else set()
+        votes = community.user_votes(conn, highlight_user, placed) if highlight_user is not None else {}
+    mine = {pid for pid, v in votes.items() if v == 1}
     missing = sum(1 for pid in ids if pid in texts and pid not in raw)
     if not placed:
         return TopicMap([], [], missing)
@@ -230,14 +234,45 @@ def topic_map(
     return TopicMap(points, clusters, missing, cached=cached is not None, highlight=mine)
 
 
+def map_subject(
+    store: Store, settings: Settings, *, month: str | None, week: str | None, day: str | None, q: str | None
+) -> tuple[str, list[str], str]:
+    """``(title, paper ids, query string)`` of the papers a map shows; ``ValueError`` for a bad request."""
+    given = [(k, v) for k, v in (("month", month), ("week", week), ("day", day), ("q", q)) if v]
+    if len(given) > 1:
+        raise ValueError("give one of month, week, date or q")
+    if given and given[0][0] == "q":
+        from .search import search
+
+        ids: list[str] = []
+        while len(ids) < SEARCH_PAPERS:
+            result = search(store, settings, q or "", limit=200, offset=len(ids))
+            ids.extend(h.paper_id for h in result.hits)
+            if len(result.hits) < 200:
+                break
+        return f"Search: {q}", ids, urlencode({"q": q})
+    today = datetime.now(UTC).date()
+    if given:
+        kind, value = given[0]
+        period = periods.parse(kind, value, today=today)
+    else:
+        with store.read() as conn:
+            latest = store_maps.latest_day(conn)
+        if latest is None:
+            raise ValueError("no papers yet: load some with `paperfeed demo` or `paperfeed import`")
+        period = periods.month_period(latest)
+    with store.read() as conn:
+        ids = store_maps.period_ids(conn, period.start, period.end)
+    key = "date" if period.kind == "day" else period.kind
+    return period.label, ids, urlencode({key: period.key})
+
+
 WARM_MIN = 200  # smaller periods are drawn on demand in about a second: not worth warming
 
 
 def warm(store: Store, settings: Settings) -> int:
-    """Lay out the maps of the newest week and month ahead of their first view (the index job calls this
-    after new vectors); returns how many maps were computed rather than found in the cache."""
-    from .. import periods
-
+    """Lay out the maps of the newest week and month ahead of their first view (`paperfeed index` and
+    the scheduler call this after new vectors); returns how many maps were computed rather than found in the cache."""
     with store.read() as conn:
         latest = store_maps.latest_day(conn)
     if latest is None:

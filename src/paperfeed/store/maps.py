@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Connection, func, or_, select
 
-from .models import featured, paper_vectors, papers, users, votes
+from .models import featured, paper_vectors, papers
 
 
 def period_ids(conn: Connection, start: date, end: date) -> list[str]:
@@ -51,19 +51,3 @@ def vectors_and_texts(
         q = select(v.c.paper_id, v.c.vector).where(v.c.model == model, v.c.paper_id.in_(chunk))
         vecs.update({pid: bytes(b) for pid, b in conn.execute(q) if pid in titles})
     return vecs, titles
-
-
-def upvoted_by(conn: Connection, user_id: int, ids: Sequence[str]) -> set[str]:
-    """Those of ``ids`` the user upvoted."""
-    ids = list(ids)
-    out: set[str] = set()
-    for i in range(0, len(ids), 5_000):
-        q = select(votes.c.paper_id).where(
-            votes.c.user_id == user_id, votes.c.value == 1, votes.c.paper_id.in_(ids[i : i + 5_000])
-        )
-        out.update(conn.execute(q).scalars())
-    return out
-
-
-def user_id(conn: Connection, username: str) -> int | None:
-    return conn.execute(select(users.c.id).where(users.c.username == username)).scalar()

@@ -6,19 +6,15 @@ JavaScript; ``static/map.js`` adds a hover tooltip and cluster highlighting.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from .. import periods
 from ..errors import PaperfeedError
 from ..rank import topics
 from ..store import community
 from ..store import keywords as store_keywords
-from ..store import maps as store_maps
 from ..store import papers as store_papers
 from .auth import CurrentUser
 from .cache import cached_page
@@ -63,39 +59,6 @@ def keyword_page(
     )
 
 
-def map_subject(
-    store, settings, *, month: str | None, week: str | None, day: str | None, q: str | None
-) -> tuple[str, list[str], str]:
-    """``(title, paper ids, query string)`` of the papers a map shows; ``ValueError`` for a bad request."""
-    given = [(k, v) for k, v in (("month", month), ("week", week), ("day", day), ("q", q)) if v]
-    if len(given) > 1:
-        raise ValueError("give one of month, week, date or q")
-    if given and given[0][0] == "q":
-        from ..rank.search import search
-
-        ids: list[str] = []
-        while len(ids) < topics.SEARCH_PAPERS:
-            result = search(store, settings, q or "", limit=200, offset=len(ids))
-            ids.extend(h.paper_id for h in result.hits)
-            if len(result.hits) < 200:
-                break
-        return f"Search: {q}", ids, urlencode({"q": q})
-    today = datetime.now(UTC).date()
-    if given:
-        kind, value = given[0]
-        period = periods.parse(kind, value, today=today)
-    else:
-        with store.read() as conn:
-            latest = store_maps.latest_day(conn)
-        if latest is None:
-            raise ValueError("no papers yet: load some with `paperfeed demo` or `paperfeed import`")
-        period = periods.month_period(latest)
-    with store.read() as conn:
-        ids = store_maps.period_ids(conn, period.start, period.end)
-    key = "date" if period.kind == "day" else period.kind
-    return period.label, ids, urlencode({key: period.key})
-
-
 @router.get("/map", response_class=HTMLResponse, summary="Topic map of a period or a search")
 @cached_page
 def map_page(
@@ -108,7 +71,7 @@ def map_page(
 ) -> HTMLResponse:
     store, settings = request.app.state.store, request.app.state.settings
     try:
-        title, ids, query = map_subject(store, settings, month=month, week=week, day=day, q=q)
+        title, ids, query = topics.map_subject(store, settings, month=month, week=week, day=day, q=q)
         tmap = topics.topic_map(store, settings, ids, highlight_user=user.id if user else None)
     except ValueError as exc:
         raise HTTPException(404, f"No map: {exc}") from None
