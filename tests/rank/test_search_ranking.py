@@ -8,7 +8,7 @@ import pytest
 from searchhelpers import SEED_FILES, load, make_settings
 from sqlalchemy import update
 
-from paperfeed.index import job
+from paperfeed.index import engine, job
 from paperfeed.index.text import analyze
 from paperfeed.ingest import import_items
 from paperfeed.rank.search import QueryError, SearchResult, search
@@ -124,6 +124,34 @@ def test_hidden_papers_never_appear(seeded, settings):
     for q in ("2503.11905", "Upcycling Text-to-Image Diffusion Models for Multi-Task Capabilities", "diffusion"):
         r = search(seeded, settings, q, limit=100)
         assert "2503.11905" not in {h.paper_id for h in r.hits}, q
+
+
+def test_a_hyphenated_word_finds_papers_with_its_parts_and_totals_count_matches(seeded, settings):
+    # "text-to-image" scores its parts like any other words (the relevance query stays a flat disjunction)
+    r = search(seeded, settings, "text-to-image upcycling", limit=5)
+    assert r.hits[0].paper_id == "2503.11905"
+    # without filters the total is the paper count of the commonest word (every paper with "diffusion")
+    import tantivy
+
+    lexical = engine(settings).lexical
+    (stem,) = analyze("diffusion")
+    with_word = lexical.count(tantivy.Query.term_query(lexical.schema, "abstract", stem))
+    assert search(seeded, settings, "diffusion quokka", limit=5).total >= with_word > 5
+    # with a filter the total is the exact count of the papers that pass it
+    words_only = settings.model_copy(update={"search_vector_weight": 0.0})
+    filtered = search(seeded, words_only, "diffusion", category="cs.CV", sort="newest", limit=5).total
+    assert search(seeded, words_only, "diffusion", category="cs.CV", limit=5).total == filtered > 0
+
+
+def test_a_pruned_search_ranks_like_the_exact_one(seeded, settings):
+    # without filters the words are a pruned disjunction (hyphenated words re-scored as phrases); with a
+    # filter every paper passes, the same words go through one exact query: the rankings agree
+    words_only = settings.model_copy(update={"search_vector_weight": 0.0})
+    everything = {"date_from": date(1990, 1, 1), "date_to": date(2100, 1, 1)}
+    for q in ("text-to-image diffusion models", "Vision-Language Models", "multi-task upcycling", "robot"):
+        pruned = [h.paper_id for h in search(seeded, words_only, q, limit=30).hits]
+        exact = [h.paper_id for h in search(seeded, words_only, q, limit=30, **everything).hits]
+        assert pruned == exact and len(pruned) >= 5, q
 
 
 def test_a_deleted_paper_never_appears_while_the_indexes_still_hold_it(seeded, settings):

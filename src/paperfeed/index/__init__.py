@@ -80,11 +80,8 @@ class Engine:
 
         Counted once per refresh, not per search.
         """
-        if self._not_embedded is None:
-            import tantivy
-
-            visible = self.lexical.count(tantivy.Query.term_query(self.lexical.schema, "hidden", 0))
-            self._not_embedded = max(0, visible - len(self.vectors))
+        if self._not_embedded is None:  # hidden papers are not in the lexical index
+            self._not_embedded = max(0, self.lexical.num_docs - len(self.vectors))
         return self._not_embedded
 
 

@@ -6,8 +6,10 @@ SQLite FTS5 takes 130 ms and PostgreSQL full-text 1,069 ms, and stays at 17 ms a
 
 The index is derived data. It follows ``papers.modified_at``: ``sync`` adds what changed after the
 watermark kept in ``meta.json`` (called at the end of every import, and before searches, throttled), and
-``rebuild`` re-creates it from the store. Only one process writes at a time (tantivy's writer lock); a
-process that finds the lock taken leaves the catching up to the one holding it.
+``rebuild`` re-creates it from the store. Hidden papers are left out (hiding one changes ``modified_at``),
+so a plain search needs no filter clause and stays a pure disjunction of terms, which tantivy answers with
+block-max WAND (skipping the papers that cannot reach the top k). Only one process writes at a time
+(tantivy's writer lock); a process that finds the lock taken leaves the catching up to the one holding it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..store import vectors as store_vectors
 from ..store.vectors import IndexDoc
 from .text import EN_ANALYZER, NAME_ANALYZER, analyzers, title_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: hidden papers are left out of the index (was: a `hidden` filter field)
 EPOCH = date(1970, 1, 1)
 TEXT_FIELDS = ("title", "abstract", "authors")
 
@@ -56,7 +58,13 @@ class LexicalIndex:
             shutil.rmtree(path, ignore_errors=True)
             meta = {}
         path.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        try:
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except ValueError:  # an index of another layout (or a foreign one): derived data, rebuilt from the store
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True)
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+            meta = {}
         for name, analyzer in analyzers().items():
             self.index.register_tokenizer(name, analyzer)
         self.watermark: datetime | None = _parse_dt(meta.get("watermark"))
@@ -76,7 +84,6 @@ class LexicalIndex:
         b.add_integer_field("day", fast=True, indexed=True)
         b.add_integer_field("upvotes", fast=True, indexed=True)
         b.add_integer_field("code", indexed=True)
-        b.add_integer_field("hidden", indexed=True)
         return b.build()
 
     def _doc(self, d: IndexDoc):
@@ -92,7 +99,6 @@ class LexicalIndex:
         doc.add_integer("day", day_number(d.day))
         doc.add_integer("upvotes", d.upvotes)
         doc.add_integer("code", int(d.has_code))
-        doc.add_integer("hidden", int(d.hidden))
         return doc
 
     # --- meta (watermark) -----------------------------------------------------------------------
@@ -130,7 +136,8 @@ class LexicalIndex:
         n = 0
         for d in docs:
             writer.delete_documents_by_term("id", d.id)
-            writer.add_document(self._doc(d))
+            if not d.hidden:  # a hidden paper leaves the index: no query needs a filter for it
+                writer.add_document(self._doc(d))
             n += 1
         if own:
             writer.commit()
@@ -187,7 +194,8 @@ class LexicalIndex:
                     watermark = None
                     for page in store_vectors.iter_modified(conn, None):
                         for d in page:
-                            writer.add_document(self._doc(d))
+                            if not d.hidden:
+                                writer.add_document(self._doc(d))
                         n += len(page)
                         watermark = page[-1].modified_at
                         if progress:
@@ -257,6 +265,10 @@ class LexicalIndex:
             res = searcher.search(query, limit=limit, offset=offset, count=count)
         hits = [LexicalHit(searcher.doc(addr)["id"][0], float(score)) for score, addr in res.hits]
         return hits, (res.count if count else None)
+
+    def doc_freq(self, field: str, term: str) -> int:
+        """How many papers hold ``term`` (already analysed) in ``field``."""
+        return self.searcher().doc_freq(field, term)
 
     def ids_matching(self, ids: list[str], query) -> set[str]:
         """Those of ``ids`` whose documents match ``query`` (filters applied to vector candidates)."""

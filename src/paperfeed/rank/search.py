@@ -3,8 +3,9 @@
     search(store, settings, "diffusion transformers -survey cat:cs.CV", date_from=date(2026, 1, 1))
 
 1. The query is parsed (``rank.query``) into term and phrase queries built with the index's analyzer.
-2. Relevance: BM25 top-k (title > authors > abstract) and vector top-k (the query embedded by the bundled
-   model) are fused by reciprocal rank (``rank.fusion``). Vector candidates obey the same filters, phrases,
+2. Relevance: BM25 top-k (title > authors > abstract; pruned by block-max WAND when there are no filters,
+   see ``lexical_top``) and vector top-k (the query embedded by the bundled model) are fused by reciprocal
+   rank (``rank.fusion``). Vector candidates obey the same filters, phrases,
    field terms and exclusions as lexical ones. An exact arXiv id, then an exact title, are pinned first.
    Sorting by newest or upvotes lists every paper that has all the words, in that order.
 3. The page is checked against the database, so a hidden or deleted paper never shows even when an index
@@ -109,8 +110,7 @@ class QueryBuilder:
     ) -> tuple[list, list]:
         """``(must, must_not)`` clauses every result obeys: filters, fielded/phrase clauses, exclusions."""
         Q = self.Q
-        must = [Q.term_query(self.schema, "hidden", 0)]
-        must_not = []
+        must, must_not = [], []  # hidden papers are not in the index: nothing to filter for them
         for c in parsed.positive:
             if c.field or c.phrase:
                 q = self.clause_query(c)
@@ -147,7 +147,7 @@ class QueryBuilder:
         return must, must_not
 
     def words(self, parsed: ParsedQuery) -> list:
-        """The free words (no field, not phrases): optional for relevance, required for other sorts."""
+        """The free words (no field, not phrases), one query each: required when sorting by date or upvotes."""
         out = []
         for c in parsed.positive:
             if not c.field and not c.phrase:
@@ -156,12 +156,35 @@ class QueryBuilder:
                     out.append(q)
         return out
 
+    def terms(self, parsed: ParsedQuery) -> list[tuple[str, str]]:
+        """``(field, term)`` for every analysed token of the free words in every text field.
+
+        A hyphenated word gives its parts ("vision-language": "vision", "language"), so the query stays a
+        flat disjunction of term queries, the shape tantivy prunes with block-max WAND (see ``lexical_top``).
+        """
+        out = []
+        for c in parsed.positive:
+            if c.field or c.phrase:
+                continue
+            for f in TEXT_FIELDS:
+                analyzer = NAME_ANALYZER if f == "authors" else EN_ANALYZER
+                out.extend((f, t) for raw in _WORD.findall(c.text) for t in analyze(raw, analyzer))
+        return out
+
+    def disjunction(self, terms: list[tuple[str, str]]) -> list:
+        """Boosted term queries of ``terms`` (BM25, title > authors > abstract), to be OR-ed."""
+        Q = self.Q
+        return [Q.boost_query(Q.term_query(self.schema, f, t), FIELD_BOOST[f]) for f, t in terms]
+
     def combine(self, must: list, should: list, must_not: list):
-        occ = self.O
+        """Every ``must``, none of ``must_not``, at least one ``should``; all papers when all are empty."""
+        occ, Q = self.O, self.Q
+        if not must and not must_not:  # a bare disjunction: pruned by block-max WAND
+            return Q.boolean_query([(occ.Should, q) for q in should]) if should else Q.all_query()
         clauses = [(occ.Must, q) for q in must] + [(occ.MustNot, q) for q in must_not]
         if should:
-            clauses.append((occ.Must, self.Q.boolean_query([(occ.Should, q) for q in should])))
-        return self.Q.boolean_query(clauses)
+            clauses.append((occ.Must, Q.boolean_query([(occ.Should, q) for q in should])))
+        return Q.boolean_query(clauses)
 
 
 def _looks_like_id(raw: str) -> bool:
@@ -226,7 +249,7 @@ def search(
         must.append(qb.Q.term_set_query(qb.schema, "id", keyword_ids))
     words = qb.words(parsed)
     has_filters = bool(category or date_from or date_to or author or has_code or keyword)
-    if not words and len(must) == 1 and not has_filters:  # only the hidden filter: nothing was asked
+    if not words and not must and not has_filters:  # nothing was asked
         if not parsed.raw:
             raise QueryError("empty query: type some words to search for")
         raise QueryError(f"nothing to search for in {parsed.raw[:80]!r}: use words, not only symbols or exclusions")
@@ -245,13 +268,12 @@ def search(
     # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
     semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
     encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
-    filtered = len(must) > 1 or bool(must_not)
+    filtered = bool(must or must_not)
     # the query is embedded and its nearest vectors found on another core while tantivy searches
     # (onnxruntime and usearch release the GIL)
     pending = nearest(eng, encoder, semantic, k * 4 if filtered else k) if encoder is not None else None
 
-    lex_query = qb.combine(must, words, must_not)
-    lex_hits, total = eng.lexical.search(lex_query, limit=k, count=True)
+    lex_hits, total = lexical_top(eng, qb, parsed, must, must_not, k)
     lex_ids = [h.paper_id for h in lex_hits]
     pins = _pins(eng, qb, parsed, qb.combine(must, [], must_not))
 
@@ -285,6 +307,29 @@ def search(
         lexical_only=encoder is None or not_embedded > 0,
         not_embedded=not_embedded,
     )
+
+
+def lexical_top(eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list, k: int) -> tuple[list, int]:
+    """The BM25 top ``k`` for relevance and the number of matches.
+
+    With filters: one query (every filter, any word), counted exactly. Without: a flat disjunction of
+    term queries, which tantivy prunes with block-max WAND instead of scoring every paper that has a common
+    word (at 1M papers, most of them); its total is the commonest term's paper count, a lower bound. When
+    a word has parts ("text-to-image"), that top ``k`` is then re-scored exactly as the filtered query
+    scores it, the word as a phrase, so both shapes rank alike (a phrase is not prunable itself).
+    """
+    words = qb.words(parsed)
+    if must or must_not:
+        return eng.lexical.search(qb.combine(must, words, must_not), limit=k, count=True)
+    terms = qb.terms(parsed)
+    hits, _ = eng.lexical.search(qb.combine([], qb.disjunction(terms), []), limit=k)
+    total = max((eng.lexical.doc_freq(f, t) for f, t in terms), default=0)
+    free = [c.text for c in parsed.positive if not c.field and not c.phrase]
+    if hits and any(len(_WORD.findall(text)) > 1 for text in free):
+        Q, occ = qb.Q, qb.O
+        ids = Q.term_set_query(qb.schema, "id", [h.paper_id for h in hits])
+        hits, _ = eng.lexical.search(Q.boolean_query([(occ.Must, ids), (occ.Must, qb.combine([], words, []))]), limit=k)
+    return hits, total
 
 
 _embedder: ThreadPoolExecutor | None = None
