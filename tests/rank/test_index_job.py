@@ -43,6 +43,22 @@ def test_an_interrupted_job_resumes_and_vectors_rebuild_from_the_database(store,
     assert len(eng.vectors) == 102  # rebuilt from paper_vectors
 
 
+def test_one_job_loads_the_model_once_for_vectors_and_keywords(store, settings, encoder, monkeypatch):
+    from paperfeed.index import embed
+
+    made = []
+
+    def load_once(precision="auto"):
+        made.append(precision)
+        return encoder
+
+    monkeypatch.setattr(embed, "DocEncoder", load_once)
+    load(store, FILES / "papers-page-sample.txt")
+    report = job.run(store, settings)
+    assert report.embedded == 102 and report.keywords == 102 and len(made) == 1
+    assert job.run(store, settings).embedded == 0 and len(made) == 1  # nothing to do: the model is not loaded
+
+
 def test_query_encoders_agree_with_the_model(encoder):
     texts = ["graph neural networks for molecules", "Yann LeCun", "a longer text " * 80]
     ref = encoder.model.encode(texts)

@@ -17,6 +17,7 @@ One job at a time per index folder (a lock file); a second one exits with a clea
 from __future__ import annotations
 
 import fcntl
+import functools
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -79,6 +80,16 @@ def run(
     keyphrases (the search benchmarks, which do not read them)."""
     report = IndexReport()
     tick = progress or (lambda stage, n, total: None)
+
+    @functools.cache
+    def doc_encoder():
+        """The document encoder, loaded on first use and shared by the embedding and keyword steps."""
+        if encoder is not None:
+            return encoder
+        from .embed import DocEncoder
+
+        return DocEncoder(precision=settings.embed_precision)
+
     with job_lock(settings):
         if rebuild:
             forget(settings)
@@ -97,7 +108,7 @@ def run(
 
         if embed:
             t = time.perf_counter()
-            report.embedded, report.device = _embed(store, settings, rebuild=reembed, tick=tick, encoder=encoder)
+            report.embedded, report.device = _embed(store, settings, rebuild=reembed, tick=tick, encoder=doc_encoder)
             report.seconds["embed"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -111,12 +122,12 @@ def run(
 
         if embed and keywords:
             t = time.perf_counter()
-            report.keywords = _keywords(store, settings, tick=tick, encoder=encoder)
+            report.keywords = _keywords(store, settings, tick=tick, encoder=doc_encoder)
             report.seconds["keywords"] = time.perf_counter() - t
     return report
 
 
-def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, encoder=None) -> tuple[int, str]:
+def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, encoder: Callable) -> tuple[int, str]:
     with store.read() as conn:
         todo_total = store_vectors.count_papers(conn) if rebuild else store_vectors.count_to_embed(conn, MODEL_NAME)
     tick("embed", 0, todo_total)
@@ -129,13 +140,9 @@ def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, e
             page, after = store_vectors.next_to_embed(conn, MODEL_NAME, text_hash, after=after, rebuild=rebuild)
         for i in range(0, len(page), batch):
             chunk = page[i : i + batch]
-            if encoder is None:
-                from .embed import DocEncoder
-
-                encoder = DocEncoder(precision=settings.embed_precision)
-            device = getattr(encoder, "description", MODEL_NAME)
+            device = getattr(encoder(), "description", MODEL_NAME)
             texts = [embed_text(p.title, p.abstract) for p in chunk]
-            vecs = encoder.encode(texts, batch_size=settings.embed_batch_size)
+            vecs = encoder().encode(texts, batch_size=settings.embed_batch_size)
             rows = [
                 (p.id, text_hash(p.title, p.abstract), np.asarray(v, dtype="<f4").tobytes())
                 for p, v in zip(chunk, vecs, strict=True)
@@ -148,7 +155,7 @@ def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, e
     return done, device
 
 
-def _keywords(store: Store, settings: Settings, *, tick: Progress, encoder=None) -> int:
+def _keywords(store: Store, settings: Settings, *, tick: Progress, encoder: Callable) -> int:
     """Extract keyphrases for embedded papers that have none, one committed page at a time (resumable)."""
     from .keywords import KeywordExtractor
 
@@ -162,11 +169,7 @@ def _keywords(store: Store, settings: Settings, *, tick: Progress, encoder=None)
         if not page:
             return done
         if extractor is None:
-            if encoder is None:
-                from .embed import DocEncoder
-
-                encoder = DocEncoder(precision=settings.embed_precision)
-            extractor = KeywordExtractor(encoder)
+            extractor = KeywordExtractor(encoder())
         found = extractor.extract_many([(p.title, p.abstract, np.frombuffer(p.vector, dtype="<f4")) for p in page])
         with store.transaction() as wconn:
             store_keywords.save_keywords(wconn, [(p.id, kws) for p, kws in zip(page, found, strict=True)])

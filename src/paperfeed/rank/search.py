@@ -53,7 +53,7 @@ class Hit:
 @dataclass
 class SearchResult:
     hits: list[Hit]
-    total: int  # number of matches (an estimate, capped, for relevance)
+    total: int  # matches: exact, but for unfiltered relevance searches the commonest word's paper count
     lexical_only: bool  # vectors unavailable for the query, or some papers not embedded yet
     not_embedded: int  # papers without a vector for the current model
 
