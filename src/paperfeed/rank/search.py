@@ -156,19 +156,26 @@ class QueryBuilder:
                     out.append(q)
         return out
 
-    def terms(self, parsed: ParsedQuery) -> list[tuple[str, str]]:
-        """``(field, term)`` for every analysed token of the free words in every text field.
-
-        A hyphenated word gives its parts ("vision-language": "vision", "language"), so the query stays a
-        flat disjunction of term queries, the shape tantivy prunes with block-max WAND (see ``lexical_top``).
-        """
+    def terms(self, parsed: ParsedQuery, *, parts: bool = False) -> list[tuple[str, str]]:
+        """``(field, term)`` in every text field for the free words of one token, or with ``parts=True``
+        for the tokens of the free words that have several ("text-to-image": "text", "imag")."""
         out = []
         for c in parsed.positive:
-            if c.field or c.phrase:
+            if c.field or c.phrase or (len(_WORD.findall(c.text)) > 1) != parts:
                 continue
             for f in TEXT_FIELDS:
                 analyzer = NAME_ANALYZER if f == "authors" else EN_ANALYZER
                 out.extend((f, t) for raw in _WORD.findall(c.text) for t in analyze(raw, analyzer))
+        return out
+
+    def phrases(self, parsed: ParsedQuery) -> list:
+        """The free words of several tokens ("text-to-image") as phrases in every field, boosted."""
+        out = []
+        for c in parsed.positive:
+            if not c.field and not c.phrase and len(_WORD.findall(c.text)) > 1:
+                q = self.clause_query(c)
+                if q is not None:
+                    out.append(q)
         return out
 
     def disjunction(self, terms: list[tuple[str, str]]) -> list:
@@ -310,26 +317,38 @@ def search(
 
 
 def lexical_top(eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list, k: int) -> tuple[list, int]:
-    """The BM25 top ``k`` for relevance and the number of matches.
+    """The BM25 top ``k`` for relevance (every free word in every field, a hyphenated word as a phrase),
+    and the number of matches.
 
-    With filters: one query (every filter, any word), counted exactly. Without: a flat disjunction of
-    term queries, which tantivy prunes with block-max WAND instead of scoring every paper that has a common
-    word (at 1M papers, most of them); its total is the commonest term's paper count, a lower bound. When
-    a word has parts ("text-to-image"), that top ``k`` is then re-scored exactly as the filtered query
-    scores it, the word as a phrase, so both shapes rank alike (a phrase is not prunable itself).
+    With filters: one query, counted exactly. Without: the words are a flat disjunction of term queries,
+    which tantivy prunes with block-max WAND instead of scoring every paper that has a common word (at 1M
+    papers, most of them); its total is the commonest term's paper count, a lower bound. A phrase cannot
+    be pruned, so a hyphenated word enters that disjunction by its parts, and the top ``k`` it finds is
+    re-scored: the parts' scores taken off, the phrase's put on (both computed over those ``k`` papers
+    only), which is the score the filtered query gives.
     """
-    words = qb.words(parsed)
+    words, phrases = qb.disjunction(qb.terms(parsed)), qb.phrases(parsed)
     if must or must_not:
-        return eng.lexical.search(qb.combine(must, words, must_not), limit=k, count=True)
-    terms = qb.terms(parsed)
-    hits, _ = eng.lexical.search(qb.combine([], qb.disjunction(terms), []), limit=k)
-    total = max((eng.lexical.doc_freq(f, t) for f, t in terms), default=0)
-    free = [c.text for c in parsed.positive if not c.field and not c.phrase]
-    if hits and any(len(_WORD.findall(text)) > 1 for text in free):
-        Q, occ = qb.Q, qb.O
-        ids = Q.term_set_query(qb.schema, "id", [h.paper_id for h in hits])
-        hits, _ = eng.lexical.search(Q.boolean_query([(occ.Must, ids), (occ.Must, qb.combine([], words, []))]), limit=k)
+        return eng.lexical.search(qb.combine(must, words + phrases, must_not), limit=k, count=True)
+    parts = qb.terms(parsed, parts=True)
+    hits, _ = eng.lexical.search(qb.combine([], words + qb.disjunction(parts), []), limit=k)
+    total = max((eng.lexical.doc_freq(f, t) for f, t in qb.terms(parsed) + parts), default=0)
+    if hits and phrases:
+        minus, plus = _scores_among(eng, qb, hits, qb.disjunction(parts)), _scores_among(eng, qb, hits, phrases)
+        for h in hits:
+            h.score += plus.get(h.paper_id, 0.0) - minus.get(h.paper_id, 0.0)
+        hits = sorted((h for h in hits if h.score > 1e-6), key=lambda h: -h.score)
     return hits, total
+
+
+def _scores_among(eng, qb: QueryBuilder, hits: list, should: list) -> dict[str, float]:
+    """BM25 of the disjunction ``should`` for the papers of ``hits`` only."""
+    Q, occ = qb.Q, qb.O
+    ids = Q.const_score_query(Q.term_set_query(qb.schema, "id", [h.paper_id for h in hits]), 0.0)  # adds 0
+    found, _ = eng.lexical.search(
+        Q.boolean_query([(occ.Must, ids), (occ.Must, qb.combine([], should, []))]), limit=len(hits)
+    )
+    return {h.paper_id: h.score for h in found}
 
 
 _embedder: ThreadPoolExecutor | None = None
