@@ -5,8 +5,8 @@
 1. The query is parsed (``rank.query``) into term and phrase queries built with the index's analyzer.
 2. Relevance: BM25 top-k (title > authors > abstract; pruned by block-max WAND when there are no filters,
    see ``lexical_top``) and vector top-k (the query embedded by the bundled model) are fused by reciprocal
-   rank (``rank.fusion``). Vector candidates obey the same filters, phrases,
-   field terms and exclusions as lexical ones. An exact arXiv id, then an exact title, are pinned first.
+   rank (``rank.fusion``). Vector candidates obey the same filters, phrases, field terms and exclusions as
+   lexical ones. An exact arXiv id, then an exact title, are pinned first.
    Sorting by newest or upvotes lists every paper that has all the words, in that order.
 3. The page is checked against the database, so a hidden or deleted paper never shows even when an index
    lags. Papers without a vector yet are still found by their words; the result says so (``lexical_only``).
