@@ -126,8 +126,8 @@ def test_hidden_papers_never_appear(seeded, settings):
         assert "2503.11905" not in {h.paper_id for h in r.hits}, q
 
 
-def test_a_hyphenated_word_finds_papers_with_its_parts_and_totals_count_matches(seeded, settings):
-    # "text-to-image" scores its parts like any other words (the relevance query stays a flat disjunction)
+def test_a_hyphenated_word_finds_its_paper_and_totals_count_matches(seeded, settings):
+    # "text-to-image" is found by its parts in the pruned disjunction, then scored as a phrase
     r = search(seeded, settings, "text-to-image upcycling", limit=5)
     assert r.hits[0].paper_id == "2503.11905"
     # without filters the total is the paper count of the commonest word (every paper with "diffusion")
