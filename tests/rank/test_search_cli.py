@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -24,9 +25,12 @@ def test_import_indexes_words_and_search_finds_them(tmp_path):
     r = pf(tmp_path, "search", "2503.11905", "--json")
     out = json.loads(r.stdout)
     assert r.returncode == 0 and out["hits"][0]["id"] == "2503.11905" and out["hits"][0]["why"] == "exact id"
-    assert out["lexical_only"] and out["not_embedded"] == 22
+    assert out["lexical_only"] and out["not_embedded"] == 22 and out["total_is_estimate"]
     r = pf(tmp_path, "search", "facial expression recognition", "--category", "cs.CV")
     assert r.returncode == 0 and "Facial Expression" in r.stdout
+    assert re.search(r"\b[\d,]+ results? for", r.stdout) and not re.search(r"about [\d,]+ results? for", r.stdout)
+    r = pf(tmp_path, "search", "facial expression recognition")
+    assert r.returncode == 0 and re.search(r"about [\d,]+ results? for", r.stdout)  # the commonest word's count
     r = pf(tmp_path, "search", "*")
     assert r.returncode == 2 and "nothing to search for" in r.stderr and "Traceback" not in r.stderr
     r = pf(tmp_path, "index", "--no-embed", "--json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -110,6 +111,14 @@ def test_empty_database(store, tmp_path):
     with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
         r = c.get("/")
     assert r.status_code == 200 and "paperfeed demo" in r.text
+
+
+def test_search_says_about_when_its_total_is_a_lower_bound(client):
+    count = re.compile(r'<p class="count">(about )?(\d+) results?')
+    plain = count.search(client.get("/search?q=paper").text)
+    assert plain and plain.group(1) == "about " and int(plain.group(2)) > 0  # unfiltered: pruned, estimated
+    newest = count.search(client.get("/search?q=paper&sort=newest").text)
+    assert newest and newest.group(1) is None and int(newest.group(2)) > 0  # every match listed: counted
 
 
 def test_search_form_with_empty_and_bad_dates(client):

@@ -183,8 +183,14 @@ def search_cmd(
             if result.not_embedded
             else " · [yellow]keywords only[/]"
         )
-    title = f"[bold]{result.total:,}[/] results for [bold]{query!r}[/] ({ms:,.0f} ms){note}"
-    extra = {"total": result.total, "lexical_only": result.lexical_only, "not_embedded": result.not_embedded}
+    about = "about " if result.total_is_estimate else ""
+    title = f"{about}[bold]{result.total:,}[/] results for [bold]{query!r}[/] ({ms:,.0f} ms){note}"
+    extra = {
+        "total": result.total,
+        "total_is_estimate": result.total_is_estimate,
+        "lexical_only": result.lexical_only,
+        "not_embedded": result.not_embedded,
+    }
     _print_hits(store, result.hits, title=title, as_json=as_json, extra=extra)
     store.close()
 

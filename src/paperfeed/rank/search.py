@@ -56,6 +56,7 @@ class SearchResult:
     total: int  # matches: exact, but for unfiltered relevance searches the commonest word's paper count
     lexical_only: bool  # vectors unavailable for the query, or some papers not embedded yet
     not_embedded: int  # papers without a vector for the current model
+    total_is_estimate: bool = False  # ``total`` is a lower bound (shown as "about N results")
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -313,6 +314,7 @@ def search(
         total=max(total or 0, len(ranked)),
         lexical_only=encoder is None or not_embedded > 0,
         not_embedded=not_embedded,
+        total_is_estimate=not filtered,
     )
 
 
