@@ -266,9 +266,10 @@ class LexicalIndex:
         hits = [LexicalHit(searcher.doc(addr)["id"][0], float(score)) for score, addr in res.hits]
         return hits, (res.count if count else None)
 
-    def doc_freq(self, field: str, term: str) -> int:
-        """How many papers hold ``term`` (already analysed) in ``field``."""
-        return self.searcher().doc_freq(field, term)
+    def max_doc_freq(self, terms: list[tuple[str, str]]) -> int:
+        """The paper count of the commonest of ``terms`` (``(field, analysed term)``); 0 for none."""
+        searcher = self.searcher()
+        return max((searcher.doc_freq(f, t) for f, t in terms), default=0)
 
     def ids_matching(self, ids: list[str], query) -> set[str]:
         """Those of ``ids`` whose documents match ``query`` (filters applied to vector candidates)."""

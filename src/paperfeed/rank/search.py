@@ -329,14 +329,16 @@ def lexical_top(eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not
     re-scored: the parts' scores taken off, the phrase's put on (both computed over those ``k`` papers
     only), which is the score the filtered query gives.
     """
-    words, phrases = qb.disjunction(qb.terms(parsed)), qb.phrases(parsed)
+    terms, phrases = qb.terms(parsed), qb.phrases(parsed)
+    words = qb.disjunction(terms)
     if must or must_not:
         return eng.lexical.search(qb.combine(must, words + phrases, must_not), limit=k, count=True)
     parts = qb.terms(parsed, parts=True)
-    hits, _ = eng.lexical.search(qb.combine([], words + qb.disjunction(parts), []), limit=k)
-    total = max((eng.lexical.doc_freq(f, t) for f, t in qb.terms(parsed) + parts), default=0)
+    part_queries = qb.disjunction(parts)
+    hits, _ = eng.lexical.search(qb.combine([], words + part_queries, []), limit=k)
+    total = eng.lexical.max_doc_freq(terms + parts)
     if hits and phrases:
-        minus, plus = _scores_among(eng, qb, hits, qb.disjunction(parts)), _scores_among(eng, qb, hits, phrases)
+        minus, plus = _scores_among(eng, qb, hits, part_queries), _scores_among(eng, qb, hits, phrases)
         for h in hits:
             h.score += plus.get(h.paper_id, 0.0) - minus.get(h.paper_id, 0.0)
         hits = sorted((h for h in hits if h.score > 1e-6), key=lambda h: -h.score)
