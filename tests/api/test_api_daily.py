@@ -248,6 +248,7 @@ class FakeResult:
     total: int
     lexical_only: bool
     not_embedded: int
+    total_is_estimate: bool = False
 
 
 @pytest.fixture
@@ -281,6 +282,10 @@ def test_search_with_the_real_ranker(client):
     assert r.status_code == 200, r.text
     DailyList.validate_python(r.json())
     assert r.headers["x-search-lexical-only"] in ("true", "false")
+    # an unfiltered search counts the commonest word's papers (a lower bound) and says so; a filtered one counts
+    assert r.headers["x-total-is-estimate"] == "true" and int(r.headers["x-total-count"]) >= len(r.json())
+    r = client.get("/api/papers/search?q=Paper&keyword=nothing-has-this")
+    assert r.headers["x-total-is-estimate"] == "false" and r.headers["x-total-count"] == "0" and r.json() == []
 
 
 # --- documentation -----------------------------------------------------------------------------------

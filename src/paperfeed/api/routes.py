@@ -126,7 +126,9 @@ def trending(request: Request, category: Category = None, p: Page = 0, limit: Li
     "/papers/search",
     response_model=list[HFDailyItem],
     summary="Search papers (Hugging Face-compatible)",
-    description="Items wrapping `paper`, best match first. Response headers: `X-Total-Count` (all matches), "
+    description="Items wrapping `paper`, best match first. Response headers: `X-Total-Count` (all matches; "
+    "with `X-Total-Is-Estimate: true` it is a lower bound: the paper count of the query's commonest word, "
+    "given for unfiltered searches instead of counting every match), "
     "`X-Search-Lexical-Only` (`true` when meaning-based search was not used) and `X-Search-Not-Embedded` "
     "(papers not yet indexed for meaning).",
     **HF_JSON,
@@ -151,6 +153,7 @@ def search(
     with store.read() as conn:
         views = [v for v in store_papers.get_papers(conn, [h.paper_id for h in result.hits]) if not v.hidden]
     response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Total-Is-Estimate"] = "true" if result.total_is_estimate else "false"
     response.headers["X-Search-Lexical-Only"] = "true" if result.lexical_only else "false"
     response.headers["X-Search-Not-Embedded"] = str(result.not_embedded or 0)
     return [hf_item(v) for v in views]
