@@ -21,6 +21,7 @@ from .store.upsert import UpsertCounts, upsert_papers
 
 BATCH = 1000
 MAX_REPORTED = 20
+BULK = 10_000  # papers added or updated by one import after which the planner's statistics are refreshed
 
 Progress = Callable[[int], None]
 
@@ -53,6 +54,12 @@ def _note_bad(result: ImportResult, err: RecordError | SourceError) -> None:
     result.bad_total += 1
     if len(result.bad) < MAX_REPORTED:
         result.bad.append(err)
+
+
+def _after_bulk(store: Store, result: ImportResult) -> None:
+    """Refresh the planner's statistics after a bulk load (``BULK`` papers or more added or updated)."""
+    if result.counts.added + result.counts.updated >= BULK:
+        store.analyze()
 
 
 def import_items(
@@ -95,6 +102,7 @@ def import_items(
         if not writing:
             conn.rollback()
             raise BadImport(result.bad, more=result.bad_total - len(result.bad))
+    _after_bulk(store, result)
     return result
 
 
@@ -152,6 +160,7 @@ def fetch_pages(
         if progress:
             progress(page, result)
     result.done = True
+    _after_bulk(store, result)
     return result
 
 

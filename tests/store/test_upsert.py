@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from paperfeed.errors import BadImport, RecordError
 from paperfeed.ingest import import_items
@@ -165,3 +165,25 @@ def test_duplicate_ids_in_one_batch(store):
     with store.read() as conn:
         p = P.get_paper(conn, "1706.03762")
     assert (p.version, p.title, p.upvotes) == (3, "v3", 3)
+
+
+def _planner_rows(store) -> float | None:
+    """The planner's idea of how many papers there are (None: no statistics gathered yet)."""
+    with store.read() as conn:
+        if store.dialect == "postgresql":
+            n = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'papers'::regclass")).scalar()
+            return None if n < 0 else n
+        if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+            return None
+        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'papers' LIMIT 1")).scalar()
+        return None if stat is None else float(stat.split()[0])
+
+
+def test_bulk_import_refreshes_planner_statistics(store, monkeypatch):
+    import paperfeed.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BULK", 3)
+    import_items(store, [rec(arxiv_id=f"2401.0000{i}v1", title=f"Paper {i}") for i in range(2)])
+    assert _planner_rows(store) is None  # a small import leaves the statistics to the server
+    import_items(store, [rec(arxiv_id=f"2401.0001{i}v1", title=f"More {i}") for i in range(3)])
+    assert _planner_rows(store) == 5

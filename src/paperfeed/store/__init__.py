@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from .db import make_engine, migrate
 
@@ -41,6 +41,16 @@ class Store:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after a bulk load: a server with autovacuum off, or not
+        yet run, would otherwise plan the next searches' checks from empty statistics)."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+            else:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
 
     def close(self) -> None:
         self.engine.dispose()
