@@ -30,6 +30,24 @@ def test_anonymous_list_pages_are_cached(app):
         assert b.head("/").status_code in (200, 405)  # only GETs take the fast path
 
 
+def test_paper_pages_are_cached_but_not_their_markdown_or_bibtex(app):
+    with browser(app) as anon, browser(app) as ada:
+        first = anon.get("/papers/2401.00001")
+        assert first.status_code == 200 and "x-cache" not in first.headers
+        assert anon.get("/papers/2401.00001").headers["x-cache"] == "hit"
+        for suffix, kind in ((".md", "text/markdown"), (".bib", "application/x-bibtex")):
+            for _ in range(2):  # the page cache serves HTML: these answers are never stored in it
+                r = anon.get(f"/papers/2401.00001{suffix}")
+                assert r.headers["content-type"].startswith(kind) and "x-cache" not in r.headers
+        assert anon.get("/papers/2401.99999").status_code == 404
+        assert anon.get("/papers/2401.99999").status_code == 404  # a missing paper is not cached either
+        ada.signup("ada")
+        r = ada.form("/papers/2401.00001/comments", {"body": "a fresh remark"}, from_page="/papers/2401.00001")
+        assert r.status_code in (200, 303)
+        fresh = anon.get("/papers/2401.00001")  # the comment expired the cached page
+        assert "x-cache" not in fresh.headers and "a fresh remark" in fresh.text
+
+
 def test_invalid_query_is_not_cached(app):
     with browser(app) as b:
         for _ in range(2):

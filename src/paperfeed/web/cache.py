@@ -1,4 +1,4 @@
-"""A small page cache for anonymous visitors: list pages are read far more often than written.
+"""A small page cache for anonymous visitors: list and paper pages are read far more often than written.
 
 A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL;
 any write through this process (a vote, a comment, a submission) expires it. Signed-in users always get a
@@ -74,7 +74,8 @@ def clear(request: Request) -> None:
 
 
 def cached_page(view):
-    """Serve anonymous GETs of ``view`` from the app's page cache."""
+    """Serve anonymous GETs of ``view`` from the app's page cache (HTML pages only: a view's other answers,
+    such as a paper's .md or .bib, are never cached, as the cache serves what it holds as HTML)."""
 
     @functools.wraps(view)
     def wrapper(request: Request, *args, **kwargs) -> Response:
@@ -85,7 +86,8 @@ def cached_page(view):
             return HTMLResponse(_with_csrf(request, body), headers={"X-Cache": "hit"})
         try:
             response = view(request, *args, **kwargs)
-            if anonymous and response.status_code == 200 and cache.ttl > 0:
+            html = response.headers.get("content-type", "").startswith("text/html")
+            if anonymous and response.status_code == 200 and html and cache.ttl > 0:
                 cache.put(key, _without_csrf(request, response.body))
         finally:
             if anonymous:

@@ -111,7 +111,7 @@ def by_period(
     keyword: Keyword = None,
 ) -> HTMLResponse:
     if kind not in ("date", "week", "month"):
-        return paper(request, user, f"{kind}/{value}")  # old-style arXiv ids: /papers/hep-th/9901001
+        return _paper_page(request, user, f"{kind}/{value}")  # old-style arXiv ids: /papers/hep-th/9901001
     try:
         period = periods.parse("day" if kind == "date" else kind, value, today=datetime.now(UTC).date())
     except ValueError as exc:
@@ -266,7 +266,13 @@ def _find(request: Request, paper_id: str, user):
 
 
 @router.get("/papers/{paper_id:path}", response_class=HTMLResponse, summary="A paper")
+@cached_page
 def paper(request: Request, user: CurrentUser, paper_id: str) -> Response:
+    return _paper_page(request, user, paper_id)
+
+
+def _paper_page(request: Request, user, paper_id: str) -> Response:
+    """The paper page, or its Markdown (``ID.md``) or BibTeX (``ID.bib``)."""
     for suffix, fmt in ((".md", "md"), (".bib", "bib")):
         if paper_id.endswith(suffix) and len(paper_id) > len(suffix):
             view = _find(request, paper_id[: -len(suffix)], user)
