@@ -40,7 +40,7 @@ def fake_id(n: int) -> str:
     return f"0701.{n:05d}"
 
 
-def build(workdir: Path, corpus: Path):
+def build(workdir: Path, corpus: Path, *, embed: bool = True):
     from paperfeed.index import job
     from paperfeed.ingest import import_items
     from paperfeed.records import PaperRecord
@@ -60,7 +60,7 @@ def build(workdir: Path, corpus: Path):
         import_items(store, records)
         marker.write_text(json.dumps({"papers": len(records)}))
     t = time.perf_counter()
-    report = job.run(store, settings, keywords=False)  # search and similarity do not read keyphrases
+    report = job.run(store, settings, embed=embed, keywords=False)  # similarity does not read keyphrases
     if report.embedded:
         print(
             f"# embedded {report.embedded} papers in {time.perf_counter() - t:.0f} s ({report.device})",

@@ -48,6 +48,36 @@ def test_paper_pages_are_cached_but_not_their_markdown_or_bibtex(app):
         assert "x-cache" not in fresh.headers and "a fresh remark" in fresh.text
 
 
+def test_api_lists_are_cached_as_json_and_a_vote_expires_them(app, store):
+    from paperfeed.api.schemas import HFDailyItem
+    from paperfeed.store import users as store_users
+
+    with store.transaction() as conn:
+        token = store_users.create_token(conn, store_users.create_user(conn, username="bot", password_hash="x").id, "t")
+    bearer = {"Authorization": f"Bearer {token}"}
+    with browser(app) as b:
+        for url in ("/api/daily_papers?date=2024-01-02&sort=upvotes", "/api/trending"):
+            first, again = b.get(url), b.get(url)
+            assert first.status_code == 200 and "x-cache" not in first.headers
+            assert again.headers["x-cache"] == "hit" and again.headers["content-type"] == "application/json"
+            assert again.json() == first.json()
+            assert [HFDailyItem.model_validate(i) for i in again.json()]  # HF's shape and aliases, as uncached
+        listed = b.get("/api/daily_papers?date=2024-01-02&sort=upvotes").json()
+        assert [i["paper"]["id"] for i in listed] == ["2401.00002", "2401.00001"]
+        assert listed[0]["paper"]["upvotes"] == 10
+        assert "x-cache" not in b.get("/api/daily_papers?date=2024-01-02&sort=upvotes", headers=bearer).headers
+        for n in range(8):  # paper 1 (3 upvotes) overtakes paper 2 (10) through the API's own votes
+            with store.transaction() as conn:
+                voter = store_users.create_user(conn, username=f"voter{n}", password_hash="x")
+                t = store_users.create_token(conn, voter.id, "t")
+            assert b.post("/api/papers/2401.00001/vote", json={"value": 1},
+                          headers={"Authorization": f"Bearer {t}"}).status_code == 200  # fmt: skip
+        fresh = b.get("/api/daily_papers?date=2024-01-02&sort=upvotes")
+        assert "x-cache" not in fresh.headers and [i["paper"]["id"] for i in fresh.json()][0] == "2401.00001"
+        bad = b.get("/api/daily_papers?date=2024-13-45")
+        assert bad.status_code == 400 and "error" in bad.json() and "x-cache" not in b.get(bad.url).headers
+
+
 def test_invalid_query_is_not_cached(app):
     with browser(app) as b:
         for _ in range(2):

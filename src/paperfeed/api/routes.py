@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from .. import periods
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
+from ..web.cache import cached_json
 from ..web.community import paper_or_404
 from . import community, foryou, library
 from .schemas import HFDailyItem, HFPaper
@@ -67,6 +68,7 @@ def _by_trending(views, start: date, end: date, gravity: float):
     "`upvotes` most upvoted first, `trending` by the time-decayed score of docs/trending.md.",
     **HF_JSON,
 )
+@cached_json(list[HFDailyItem])
 def daily_papers(
     request: Request,
     day: Annotated[str | None, Query(alias="date", max_length=10, description="YYYY-MM-DD")] = None,
@@ -112,6 +114,7 @@ def daily_papers(
     description="The /trending page as JSON (items in the daily-papers shape), optionally one category.",
     **HF_JSON,
 )
+@cached_json(list[HFDailyItem])
 def trending(request: Request, category: Category = None, p: Page = 0, limit: Limit = 50) -> list[HFDailyItem]:
     s = request.app.state.settings
     with request.app.state.store.read() as conn:

@@ -1,4 +1,5 @@
-"""A small page cache for anonymous visitors: list and paper pages are read far more often than written.
+"""A small page cache for anonymous visitors: list and paper pages, and the JSON lists of the API, are read
+far more often than written.
 
 A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL;
 any write through this process (a vote, a comment, a submission) expires it. Signed-in users always get a
@@ -13,7 +14,11 @@ import threading
 import time
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
+from pydantic import TypeAdapter
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
 
 
 class PageCache:
@@ -28,6 +33,7 @@ class PageCache:
         self.ttl, self.max_entries = ttl, max_entries
         self._lock = threading.Lock()
         self._pages: dict[str, tuple[float, bytes]] = {}
+        self._types: dict[str, str] = {}  # key -> media type of its page (HTML unless said)
         self._refreshing: dict[str, float] = {}  # key -> when a request started re-rendering it
 
     def get(self, key: str, *, claim: bool = True) -> bytes | None:
@@ -49,13 +55,18 @@ class PageCache:
                 self._refreshing[key] = now
         return None
 
-    def put(self, key: str, body: bytes) -> None:
+    def put(self, key: str, body: bytes, media_type: str = HTML) -> None:
         with self._lock:
             if len(self._pages) >= self.max_entries:
                 self._pages.clear()
+                self._types.clear()
                 self._refreshing.clear()
             self._pages[key] = (time.monotonic() + self.ttl, body)
+            self._types[key] = media_type
             self._refreshing.pop(key, None)
+
+    def media_type(self, key: str) -> str:
+        return self._types.get(key, HTML)
 
     def release(self, key: str) -> None:
         """Give up re-rendering ``key`` (the render failed or was not cacheable)."""
@@ -73,17 +84,27 @@ def clear(request: Request) -> None:
     request.app.state.page_cache.clear()
 
 
+def _anonymous(request: Request) -> bool:
+    return "uid" not in request.session and "authorization" not in request.headers
+
+
+def _hit(request: Request, key: str, body: bytes) -> Response:
+    media_type = request.app.state.page_cache.media_type(key)
+    if media_type == HTML:
+        body = _with_csrf(request, body)
+    return Response(body, media_type=media_type, headers={"X-Cache": "hit"})
+
+
 def cached_page(view):
     """Serve anonymous GETs of ``view`` from the app's page cache (HTML pages only: a view's other answers,
-    such as a paper's .md or .bib, are never cached, as the cache serves what it holds as HTML)."""
+    such as a paper's .md or .bib, are never cached)."""
 
     @functools.wraps(view)
     def wrapper(request: Request, *args, **kwargs) -> Response:
         cache: PageCache = request.app.state.page_cache
-        anonymous = "uid" not in request.session and "authorization" not in request.headers
-        key = str(request.url)
+        anonymous, key = _anonymous(request), str(request.url)
         if anonymous and (body := cache.get(key)) is not None:
-            return HTMLResponse(_with_csrf(request, body), headers={"X-Cache": "hit"})
+            return _hit(request, key, body)
         try:
             response = view(request, *args, **kwargs)
             html = response.headers.get("content-type", "").startswith("text/html")
@@ -95,6 +116,32 @@ def cached_page(view):
         return response
 
     return wrapper
+
+
+def cached_json(model):
+    """Serve anonymous GETs of the API view ``view`` from the page cache: its result (``model``, e.g.
+    ``list[HFDailyItem]``) is serialised once, as FastAPI would (by alias, without None fields)."""
+    adapter = TypeAdapter(model)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: Request, *args, **kwargs) -> Response:
+            cache: PageCache = request.app.state.page_cache
+            anonymous, key = _anonymous(request), str(request.url)
+            if anonymous and (body := cache.get(key)) is not None:
+                return _hit(request, key, body)
+            try:
+                body = adapter.dump_json(view(request, *args, **kwargs), by_alias=True, exclude_none=True)
+                if anonymous and cache.ttl > 0:
+                    cache.put(key, body, JSON)
+            finally:
+                if anonymous:
+                    cache.release(key)
+            return Response(body, media_type=JSON)
+
+        return wrapper
+
+    return decorate
 
 
 # Forms on cached pages (the footer's subscribe form) carry the CSRF token of the visitor the page was
@@ -130,8 +177,9 @@ class CachedPagesMiddleware:
         if scope["type"] == "http" and scope["method"] == "GET" and "uid" not in scope.get("session", ()):
             request = Request(scope)
             if "authorization" not in request.headers:
-                body = scope["app"].state.page_cache.get(str(request.url), claim=False)
+                key = str(request.url)
+                body = scope["app"].state.page_cache.get(key, claim=False)
                 if body is not None:
-                    await HTMLResponse(_with_csrf(request, body), headers={"X-Cache": "hit"})(scope, receive, send)
+                    await _hit(request, key, body)(scope, receive, send)
                     return
         await self.app(scope, receive, send)
