@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `paperfeed serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `paperfeed serve` listens on.")
     page_items: int = Field(30, ge=1, le=500, description="Papers per page in lists.")
-    page_cache_seconds: float = Field(10.0, ge=0, description="Anonymous pages, API lists: cached this long (0: off).")
+    page_cache_seconds: float = Field(10.0, ge=0, description="Seconds anonymous pages and API lists are kept (0: off)")
     site_name: str = Field("paperfeed", description="Name shown in page titles and feeds.")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the site, for links in feeds and mail.")
     secret_key: str | None = Field(

@@ -95,49 +95,53 @@ def _hit(request: Request, key: str, body: bytes) -> Response:
     return Response(body, media_type=media_type, headers={"X-Cache": "hit"})
 
 
+def _through_cache(request: Request, render) -> Response:
+    """An anonymous visitor's answer from the cache, or ``render()``'s: ``(response, (body, media type)
+    to keep, or None)``. One request at a time re-renders an expired entry (see ``PageCache``)."""
+    cache: PageCache = request.app.state.page_cache
+    anonymous, key = _anonymous(request), str(request.url)
+    if anonymous and (body := cache.get(key)) is not None:
+        return _hit(request, key, body)
+    try:
+        response, keep = render()
+        if anonymous and keep is not None and cache.ttl > 0:
+            cache.put(key, *keep)
+    finally:
+        if anonymous:
+            cache.release(key)
+    return response
+
+
 def cached_page(view):
-    """Serve anonymous GETs of ``view`` from the app's page cache (HTML pages only: a view's other answers,
-    such as a paper's .md or .bib, are never cached)."""
+    """Serve anonymous GETs of the page ``view`` from the app's page cache (HTML pages only: a view's other
+    answers, such as a paper's .md or .bib, are never cached)."""
 
     @functools.wraps(view)
     def wrapper(request: Request, *args, **kwargs) -> Response:
-        cache: PageCache = request.app.state.page_cache
-        anonymous, key = _anonymous(request), str(request.url)
-        if anonymous and (body := cache.get(key)) is not None:
-            return _hit(request, key, body)
-        try:
+        def render():
             response = view(request, *args, **kwargs)
             html = response.headers.get("content-type", "").startswith("text/html")
-            if anonymous and response.status_code == 200 and html and cache.ttl > 0:
-                cache.put(key, _without_csrf(request, response.body))
-        finally:
-            if anonymous:
-                cache.release(key)
-        return response
+            keep = response.status_code == 200 and html
+            return response, ((_without_csrf(request, response.body), HTML) if keep else None)
+
+        return _through_cache(request, render)
 
     return wrapper
 
 
 def cached_json(model):
-    """Serve anonymous GETs of the API view ``view`` from the page cache: its result (``model``, e.g.
+    """Serve anonymous GETs of an API view from the page cache: the view's result (of type ``model``, e.g.
     ``list[HFDailyItem]``) is serialised once, as FastAPI would (by alias, without None fields)."""
     adapter = TypeAdapter(model)
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: Request, *args, **kwargs) -> Response:
-            cache: PageCache = request.app.state.page_cache
-            anonymous, key = _anonymous(request), str(request.url)
-            if anonymous and (body := cache.get(key)) is not None:
-                return _hit(request, key, body)
-            try:
+            def render():
                 body = adapter.dump_json(view(request, *args, **kwargs), by_alias=True, exclude_none=True)
-                if anonymous and cache.ttl > 0:
-                    cache.put(key, body, JSON)
-            finally:
-                if anonymous:
-                    cache.release(key)
-            return Response(body, media_type=JSON)
+                return Response(body, media_type=JSON), (body, JSON)
+
+            return _through_cache(request, render)
 
         return wrapper
 
