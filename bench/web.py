@@ -6,8 +6,8 @@ Loads the bundled demo data (``paperfeed demo --no-serve``) into a fresh SQLite 
 server (``paperfeed serve``, uvicorn, 1 and then 2 worker processes) and drives each URL with wrk (Debian:
 ``apt-get install wrk``) from a separate process on the same machine: ``/``, ``/trending`` (anonymous list
 pages, served from the 10 s in-process page cache after the first hit), a paper page and
-``/api/daily_papers`` (both rendered on every request). Prints a Markdown table and one JSON line per run;
-docs/benchmarks.md records the results.
+``/api/daily_papers`` (cached the same way since 2026-11-27; before, rendered on every request). Prints a
+Markdown table and one JSON line per run; docs/benchmarks.md records the results.
 
 The load generator shares the machine's cores with the server, as it would on a one-box deployment.
 """
