@@ -35,6 +35,17 @@ def load_metrics(fold: Path):
     return ndcg, average_precision
 
 
+def load_fold(fold: Path) -> tuple[list[dict], dict[str, list[str]], dict[str, dict[str, int]]]:
+    """A CSFCube fold: its queries, each query's candidate pool and graded judgments."""
+    queries = [json.loads(line) for line in open(fold / "queries.jsonl")]
+    pools = json.load(open(fold / "pools.json"))
+    qrels: dict[str, dict[str, int]] = {}
+    for line in open(fold / "qrels.tsv"):
+        qid, pid, grade = line.split("\t")
+        qrels.setdefault(qid, {})[pid] = int(grade)
+    return queries, pools, qrels
+
+
 def fake_id(n: int) -> str:
     # CSFCube ids are Semantic Scholar numbers; the store wants arXiv-style ids (titles repeat in the corpus)
     return f"0701.{n:05d}"
@@ -88,12 +99,7 @@ def main() -> None:
     back = {v: k for k, v in ids.items()}
     eng = engine(settings)
     eng.refresh(store, force=True)
-    queries = [json.loads(line) for line in open(args.fold / "queries.jsonl")]
-    pools = json.load(open(args.fold / "pools.json"))
-    qrels: dict[str, dict[str, int]] = {}
-    for line in open(args.fold / "qrels.tsv"):
-        qid, pid, grade = line.split("\t")
-        qrels.setdefault(qid, {})[pid] = int(grade)
+    queries, pools, qrels = load_fold(args.fold)
 
     weights = shipped_weights(settings)
     if args.method == "bm25":

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from eval_similar import build, load_metrics
+from eval_similar import build, load_fold, load_metrics
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 
@@ -94,12 +94,7 @@ def main() -> None:
             of = np.asarray(owner)
             sent_vecs[name] = [vecs[of == i] for i in range(len(rows))]
 
-    queries = [json.loads(line) for line in open(args.fold / "queries.jsonl")]
-    pools = json.load(open(args.fold / "pools.json"))
-    qrels: dict[str, dict[str, int]] = {}
-    for line in open(args.fold / "qrels.tsv"):
-        qid, pid, grade = line.split("\t")
-        qrels.setdefault(qid, {})[pid] = int(grade)
+    queries, pools, qrels = load_fold(args.fold)
 
     per_query = []
     with store.read() as conn:
