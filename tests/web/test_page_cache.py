@@ -149,6 +149,16 @@ def test_expired_pages_are_re_rendered_by_one_request_while_others_get_the_old_c
     assert cache.get("/missing") is None and cache.get("/missing") is None  # nothing to serve stale
 
 
+def test_the_cache_holds_a_bounded_number_of_bytes():
+    cache = PageCache(ttl=60, max_bytes=10_000)
+    for n in range(5):
+        cache.put(f"/papers/{n}", b"x" * 3_000)  # the fourth page would pass 10 kB: all are dropped first
+    assert [cache.get(f"/papers/{n}") is not None for n in range(5)] == [False, False, False, True, True]
+    cache.put("/papers/4", b"y" * 3_000)  # replacing a page counts its new size only
+    cache.put("/papers/5", b"z" * 3_000)
+    assert cache.get("/papers/3") is not None and cache.get("/papers/5") == b"z" * 3_000
+
+
 def test_a_renderer_that_never_returns_stops_holding_the_others_off():
     cache = PageCache(ttl=0.01)
     cache.refresh_timeout = 0.05

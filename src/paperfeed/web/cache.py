@@ -29,8 +29,11 @@ class PageCache:
 
     refresh_timeout = 30.0  # a renderer that never came back stops holding the others off after this
 
-    def __init__(self, ttl: float = 10.0, max_entries: int = 2_000):
-        self.ttl, self.max_entries = ttl, max_entries
+    def __init__(self, ttl: float = 10.0, max_entries: int = 2_000, max_bytes: int = 64 << 20):
+        """At most ``max_entries`` pages and ``max_bytes`` of them (a crawler walking every paper page
+        would otherwise hold ~50 kB per paper): when either is reached, everything is dropped and refilled."""
+        self.ttl, self.max_entries, self.max_bytes = ttl, max_entries, max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         self._pages: dict[str, tuple[float, bytes]] = {}
         self._types: dict[str, str] = {}  # key -> media type of its page (HTML unless said)
@@ -57,11 +60,15 @@ class PageCache:
 
     def put(self, key: str, body: bytes, media_type: str = HTML) -> None:
         with self._lock:
-            if len(self._pages) >= self.max_entries:
+            old = self._pages.get(key)
+            self._bytes -= len(old[1]) if old else 0
+            if len(self._pages) >= self.max_entries or self._bytes + len(body) > self.max_bytes:
                 self._pages.clear()
                 self._types.clear()
                 self._refreshing.clear()
+                self._bytes = 0
             self._pages[key] = (time.monotonic() + self.ttl, body)
+            self._bytes += len(body)
             self._types[key] = media_type
             self._refreshing.pop(key, None)
 
