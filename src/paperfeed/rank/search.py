@@ -147,22 +147,24 @@ class QueryBuilder:
             )
         return must, must_not
 
+    @staticmethod
+    def _free(parsed: ParsedQuery) -> list[Clause]:
+        """The free words: no field, not quoted."""
+        return [c for c in parsed.positive if not c.field and not c.phrase]
+
+    def _queries(self, clauses: list[Clause]) -> list:
+        return [q for q in map(self.clause_query, clauses) if q is not None]
+
     def words(self, parsed: ParsedQuery) -> list:
-        """The free words (no field, not phrases), one query each: required when sorting by date or upvotes."""
-        out = []
-        for c in parsed.positive:
-            if not c.field and not c.phrase:
-                q = self.clause_query(c)
-                if q is not None:
-                    out.append(q)
-        return out
+        """The free words, one query each: required when sorting by date or upvotes."""
+        return self._queries(self._free(parsed))
 
     def terms(self, parsed: ParsedQuery, *, parts: bool = False) -> list[tuple[str, str]]:
         """``(field, term)`` in every text field for the free words of one token, or with ``parts=True``
         for the tokens of the free words that have several ("text-to-image": "text", "imag")."""
         out = []
-        for c in parsed.positive:
-            if c.field or c.phrase or (len(_WORD.findall(c.text)) > 1) != parts:
+        for c in self._free(parsed):
+            if (len(_WORD.findall(c.text)) > 1) != parts:
                 continue
             for f in TEXT_FIELDS:
                 analyzer = NAME_ANALYZER if f == "authors" else EN_ANALYZER
@@ -171,13 +173,7 @@ class QueryBuilder:
 
     def phrases(self, parsed: ParsedQuery) -> list:
         """The free words of several tokens ("text-to-image") as phrases in every field, boosted."""
-        out = []
-        for c in parsed.positive:
-            if not c.field and not c.phrase and len(_WORD.findall(c.text)) > 1:
-                q = self.clause_query(c)
-                if q is not None:
-                    out.append(q)
-        return out
+        return self._queries([c for c in self._free(parsed) if len(_WORD.findall(c.text)) > 1])
 
     def disjunction(self, terms: list[tuple[str, str]]) -> list:
         """Boosted term queries of ``terms`` (BM25, title > authors > abstract), to be OR-ed."""

@@ -35,12 +35,12 @@ class PageCache:
         self.ttl, self.max_entries, self.max_bytes = ttl, max_entries, max_bytes
         self._bytes = 0
         self._lock = threading.Lock()
-        self._pages: dict[str, tuple[float, bytes]] = {}
-        self._types: dict[str, str] = {}  # key -> media type of its page (HTML unless said)
+        self._pages: dict[str, tuple[float, bytes, str]] = {}  # key -> (expires, body, media type)
         self._refreshing: dict[str, float] = {}  # key -> when a request started re-rendering it
 
-    def get(self, key: str, *, claim: bool = True) -> bytes | None:
-        """The page if fresh, or its expired copy while another request re-renders it; else None.
+    def lookup(self, key: str, *, claim: bool = True) -> tuple[bytes, str] | None:
+        """``(body, media type)`` of the page if fresh, or of its expired copy while another request
+        re-renders it; else None.
 
         With ``claim``, None for an expired page makes the caller its renderer: it must ``put`` the new
         page or ``release`` the key. Without, the caller only peeks (the cache middleware)."""
@@ -49,14 +49,19 @@ class PageCache:
             return None
         now = time.monotonic()
         if hit[0] > now:
-            return hit[1]
+            return hit[1:]
         with self._lock:
             since = self._refreshing.get(key)
             if since is not None and now - since < self.refresh_timeout:
-                return hit[1]
+                return hit[1:]
             if claim:
                 self._refreshing[key] = now
         return None
+
+    def get(self, key: str, *, claim: bool = True) -> bytes | None:
+        """The body ``lookup`` finds."""
+        found = self.lookup(key, claim=claim)
+        return found[0] if found else None
 
     def put(self, key: str, body: bytes, media_type: str = HTML) -> None:
         with self._lock:
@@ -64,16 +69,11 @@ class PageCache:
             self._bytes -= len(old[1]) if old else 0
             if len(self._pages) >= self.max_entries or self._bytes + len(body) > self.max_bytes:
                 self._pages.clear()
-                self._types.clear()
                 self._refreshing.clear()
                 self._bytes = 0
-            self._pages[key] = (time.monotonic() + self.ttl, body)
+            self._pages[key] = (time.monotonic() + self.ttl, body, media_type)
             self._bytes += len(body)
-            self._types[key] = media_type
             self._refreshing.pop(key, None)
-
-    def media_type(self, key: str) -> str:
-        return self._types.get(key, HTML)
 
     def release(self, key: str) -> None:
         """Give up re-rendering ``key`` (the render failed or was not cacheable)."""
@@ -83,7 +83,7 @@ class PageCache:
     def clear(self) -> None:
         """Expire every page: the next request for each renders it afresh (see the class docstring)."""
         with self._lock:
-            self._pages = {key: (0.0, body) for key, (_, body) in self._pages.items()}
+            self._pages = {key: (0.0, *page) for key, (_, *page) in self._pages.items()}
 
 
 def clear(request: Request) -> None:
@@ -95,8 +95,7 @@ def _anonymous(request: Request) -> bool:
     return "uid" not in request.session and "authorization" not in request.headers
 
 
-def _hit(request: Request, key: str, body: bytes) -> Response:
-    media_type = request.app.state.page_cache.media_type(key)
+def _hit(request: Request, body: bytes, media_type: str) -> Response:
     if media_type == HTML:
         body = _with_csrf(request, body)
     return Response(body, media_type=media_type, headers={"X-Cache": "hit"})
@@ -107,8 +106,8 @@ def _through_cache(request: Request, render) -> Response:
     to keep, or None)``. One request at a time re-renders an expired entry (see ``PageCache``)."""
     cache: PageCache = request.app.state.page_cache
     anonymous, key = _anonymous(request), str(request.url)
-    if anonymous and (body := cache.get(key)) is not None:
-        return _hit(request, key, body)
+    if anonymous and (found := cache.lookup(key)) is not None:
+        return _hit(request, *found)
     try:
         response, keep = render()
         if anonymous and keep is not None and cache.ttl > 0:
@@ -185,12 +184,11 @@ class CachedPagesMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and "uid" not in scope.get("session", ()):
+        if scope["type"] == "http" and scope["method"] == "GET":
             request = Request(scope)
-            if "authorization" not in request.headers:
-                key = str(request.url)
-                body = scope["app"].state.page_cache.get(key, claim=False)
-                if body is not None:
-                    await _hit(request, key, body)(scope, receive, send)
+            if _anonymous(request):
+                found = scope["app"].state.page_cache.lookup(str(request.url), claim=False)
+                if found is not None:
+                    await _hit(request, *found)(scope, receive, send)
                     return
         await self.app(scope, receive, send)
