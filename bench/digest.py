@@ -32,8 +32,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
 
-from paperfeed.email.compose import compose_all
 from paperfeed.ingest import import_items
+from paperfeed.mail.compose import compose_all
 from paperfeed.settings import Settings
 from paperfeed.sources import files
 from paperfeed.store import Store

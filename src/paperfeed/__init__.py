@@ -1,6 +1,16 @@
 """paperfeed: a self-hosted research-paper front page.
 
-Data flows one way: sources -> store -> index -> rank -> surfaces (web, api, feeds, email, cli).
+Data flows one way (docs/architecture.md), lowest first:
+
+- foundation: ``settings`` (the one settings object), ``errors``, ``records`` (what sources yield),
+  ``ids``, ``clock``, ``latex``, ``periods``
+- ``sources/`` -> ``store/`` -> ``index/`` -> ``rank/``
+- services below the surfaces: ``ingest`` (sources into the store), ``library`` (a user's library into a
+  collection), ``actions/``, ``mail/``, ``http/``, ``export`` (a paper as BibTeX, Markdown, JSON)
+- surfaces: ``web/``, ``api/``, ``feeds/``, ``cli/``
+- composition roots: ``app`` (the FastAPI app), ``scheduler`` (the jobs of ``paperfeed serve``)
+
+``paperfeed.search`` and ``paperfeed.similar`` are the rankers, for use from Python.
 """
 
 __version__ = "0.1.0"

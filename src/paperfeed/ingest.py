@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 
 from .errors import BadImport, RecordError, SourceError
 from .records import PaperRecord
 from .sources.base import Item, Page
 from .store import Store, fetch_state
+from .store.db import chunked
 from .store.upsert import UpsertCounts, upsert_papers
 
 BATCH = 1000
@@ -106,12 +106,6 @@ def import_items(
     return result
 
 
-def chunks(items: Iterable[Item], size: int = BATCH) -> Iterator[list[Item]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def fetch_pages(
     store: Store,
     key: str,
@@ -144,7 +138,7 @@ def fetch_pages(
         if bad and not skip_bad:
             raise BadImport(bad)
         with store.transaction() as conn:
-            for chunk in chunks(good):
+            for chunk in chunked(good, BATCH):
                 result.counts += upsert_papers(conn, chunk)  # type: ignore[arg-type]
             done_pages += 1
             done_records += len(good)
@@ -167,16 +161,11 @@ def fetch_pages(
 def fetch_arxiv_ids(store: Store, settings, ids: list[str]) -> ImportResult:
     """Look up a few arXiv ids on the arXiv API and store them (used by submissions); one polite call."""
     from .sources import arxiv_api
-    from .sources.http import PoliteClient
+    from .sources.http import client_for
 
     result = ImportResult()
-    with PoliteClient(
-        "arxiv-api",
-        delay=0,
-        retries=min(settings.http_retries, 2),
-        backoff=settings.http_backoff,
-        timeout=min(settings.http_timeout, 15),
-    ) as client:
+    retries, timeout = min(settings.http_retries, 2), min(settings.http_timeout, 15)
+    with client_for(settings, "arxiv-api", delay=0, retries=retries, timeout=timeout) as client:
         for page in arxiv_api.fetch(
             client, base_url=settings.arxiv_api_url, id_list=ids, page_size=len(ids), max_results=len(ids)
         ):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from .clock import utc
 from .ids import extract_links, parse_arxiv_id, stable_id
 
 MAX_TITLE_CHARS = 1_000
@@ -78,14 +79,6 @@ def _optional(value: object, what: str, limit: int) -> str | None:
     return _text(value, what, limit) or None
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
 def checked(record: PaperRecord) -> PaperRecord:
     """Return a cleaned copy of ``record`` or raise ``ValueError`` saying what is wrong with it."""
     title = _text(record.title, "title", MAX_TITLE_CHARS)
@@ -150,8 +143,8 @@ def checked(record: PaperRecord) -> PaperRecord:
         comment=comment,
         journal_ref=_optional(record.journal_ref, "journal ref", 1_000),
         doi=_optional(record.doi, "DOI", 300),
-        published=_utc(record.published),
-        updated=_utc(record.updated),
+        published=utc(record.published),
+        updated=utc(record.updated),
         abs_url=_optional(abs_url, "abs URL", MAX_URL_CHARS),
         pdf_url=_optional(pdf_url, "PDF URL", MAX_URL_CHARS),
         code_url=_optional(code_url, "code URL", MAX_URL_CHARS),

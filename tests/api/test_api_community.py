@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
 from paperfeed.api.schemas import CollectionDetail, CollectionOut, CommentOut, HFPaper, VoteOut
+from paperfeed.app import create_app
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
 from paperfeed.store import users as store_users
-from paperfeed.web.app import create_app
-from paperfeed.web.auth import hash_password
+from paperfeed.store.passwords import hash_password
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\frac{a}{b}$'
 PASSWORD = "correct horse battery"

@@ -18,12 +18,12 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from paperfeed.api.schemas import HFDailyItem, HFPaper
+from paperfeed.app import create_app
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
 from paperfeed.sources import hf
 from paperfeed.store import community
-from paperfeed.web.app import create_app
 
 FIXTURES = Path(__file__).parents[1] / "data" / "fixtures"
 HF_DAY = json.loads((FIXTURES / "hf-daily-papers-2026-06-12.json").read_text())

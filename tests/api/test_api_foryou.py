@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from paperfeed.api.foryou import FollowOut, ForYouOut
+from paperfeed.app import create_app
 from paperfeed.settings import Settings
 from paperfeed.store import users as store_users
-from paperfeed.web.app import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-from rechelpers import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: E402, F401
+from tests.helpers.recommend import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
 
 
 @pytest.fixture

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
-from libraryhelpers import ATTENTION, BERT, library_file, make_user, seed_library_papers  # noqa: E402
-
-from paperfeed.settings import Settings  # noqa: E402
-from paperfeed.store import collections as store_collections  # noqa: E402
-from paperfeed.store import library as store_library  # noqa: E402
-from paperfeed.store import users as store_users  # noqa: E402
-from paperfeed.web.app import create_app  # noqa: E402
+from paperfeed.app import create_app
+from paperfeed.settings import Settings
+from paperfeed.store import collections as store_collections
+from paperfeed.store import library as store_library
+from paperfeed.store import users as store_users
+from tests.helpers.library import ATTENTION, BERT, library_file, make_user, seed_library_papers
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
-"""One headless Debian Chromium for the browser tests of a session (see browserhelpers.launch_chromium)."""
+"""One headless Debian Chromium for the browser tests of a session (see tests.helpers.browser.launch_chromium)."""
 
 from __future__ import annotations
 
 import pytest
-from browserhelpers import launch_chromium
+
+from tests.helpers.browser import launch_chromium
 
 
 @pytest.fixture(scope="session")

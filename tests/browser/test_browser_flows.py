@@ -3,7 +3,7 @@ open a paper and copy its BibTeX; plus screenshots of the main pages (test-artif
 
 Headless Chromium (Debian's, driven by Playwright) against a real uvicorn server on loopback over a seeded
 database, on SQLite and PostgreSQL. Submissions look papers up on a local server replaying a recorded arXiv
-API response. See ``browserhelpers`` for how Chromium is started (and why it is never downloaded).
+API response. See ``tests.helpers.browser`` for how Chromium is started (and why it is never downloaded).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from browserhelpers import (
+
+from paperfeed.store import Store
+from tests.helpers.browser import (
     PASSWORD,
     SCREENSHOTS,
     live_server,
@@ -22,8 +24,6 @@ from browserhelpers import (
     seed_papers,
     today,
 )
-
-from paperfeed.store import Store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 DESKTOP = {"width": 1280, "height": 900}

@@ -5,16 +5,12 @@ database behaviour is covered on both databases by tests/web/test_foryou.py."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
-from browserhelpers import SCREENSHOTS, live_server, log_in_as, make_app
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-from rechelpers import load_corpus, rec_encoder  # noqa: E402, F401
-
-from paperfeed.store import Store  # noqa: E402
+from paperfeed.store import Store
+from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app
+from tests.helpers.recommend import load_corpus, rec_encoder  # noqa: F401
 
 
 @pytest.fixture

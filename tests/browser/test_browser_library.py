@@ -1,22 +1,18 @@
 """Importing a library in a real browser: upload a Zotero BibTeX export, read the report, open the collection.
 
-Headless Chromium against uvicorn on loopback, on SQLite and PostgreSQL (see ``browserhelpers``); the
+Headless Chromium against uvicorn on loopback, on SQLite and PostgreSQL (see ``tests.helpers.browser``); the
 report page is saved as a screenshot under test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
-from browserhelpers import SCREENSHOTS, live_server, log_in_as, make_app
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
-from libraryhelpers import ATTENTION, LIBRARY_FILES, seed_library_papers  # noqa: E402
-
-from paperfeed.store import Store  # noqa: E402
+from paperfeed.store import Store
+from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app
+from tests.helpers.library import ATTENTION, LIBRARY_FILES, seed_library_papers
 
 
 @pytest.fixture

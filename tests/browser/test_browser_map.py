@@ -3,18 +3,12 @@ point shows its title, the user's upvoted paper is ringed, clicking a point open
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from browserhelpers import SCREENSHOTS, live_server, log_in_as, make_app, seed_papers, today
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-from searchhelpers import CachingEncoder  # noqa: E402
-
-from paperfeed.index import job  # noqa: E402
-from paperfeed.settings import Settings  # noqa: E402
-from paperfeed.store import community  # noqa: E402
-from paperfeed.store import users as store_users  # noqa: E402
+from paperfeed.index import job
+from paperfeed.settings import Settings
+from paperfeed.store import community
+from paperfeed.store import users as store_users
+from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app, seed_papers, today
+from tests.helpers.search import CachingEncoder
 
 
 def test_map_page_hover_highlight_and_click(browser, store, db_url, tmp_path):

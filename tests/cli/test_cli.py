@@ -20,27 +20,11 @@ from paperfeed.store import Store
 from paperfeed.store import keywords as store_keywords
 from paperfeed.store import papers as P
 from paperfeed.store import vectors as store_vectors
+from tests.helpers.cli import pf
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIXTURES = DATA / "fixtures"
 FILES = DATA / "files"
-
-
-def pf(db_url: str, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    e = (
-        os.environ
-        | {
-            "PAPERFEED_DATABASE_URL": db_url,
-            "PAPERFEED_HTTP_DELAY": "0",
-            "PAPERFEED_HTTP_BACKOFF": "0.01",
-            "PAPERFEED_HTTP_RETRIES": "1",
-            "COLUMNS": "200",
-        }
-        | (env or {})
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=e, timeout=timeout
-    )
 
 
 def stats(db_url: str) -> dict:

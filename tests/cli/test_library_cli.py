@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
-from libraryhelpers import LIBRARY_FILES, make_user, seed_library_papers  # noqa: E402
-
-from paperfeed.store import collections as store_collections  # noqa: E402
-from paperfeed.store import library as store_library  # noqa: E402
+from paperfeed.store import collections as store_collections
+from paperfeed.store import library as store_library
+from tests.helpers.library import LIBRARY_FILES, make_user, seed_library_papers
 
 
 def pf(db_url: str, *args: str) -> subprocess.CompletedProcess:

@@ -9,16 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
-from searchhelpers import CachingEncoder  # noqa: E402
-from webhelpers import add_papers, real_papers  # noqa: E402
-
-from paperfeed.cli import app  # noqa: E402
-from paperfeed.index import job  # noqa: E402
-from paperfeed.settings import Settings  # noqa: E402
-from paperfeed.store import community  # noqa: E402
-from paperfeed.store import users as store_users  # noqa: E402
+from paperfeed.cli import app
+from paperfeed.index import job
+from paperfeed.settings import Settings
+from paperfeed.store import community
+from paperfeed.store import users as store_users
+from tests.helpers.search import CachingEncoder
+from tests.helpers.web import add_papers, real_papers
 
 DAY = date(2024, 1, 2)
 HOSTILE = 'Attack <svg onload="alert(1)"> & </title></g> tricks'

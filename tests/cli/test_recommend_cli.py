@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-from test_cli import pf
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-from rechelpers import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: E402, F401
-
-from paperfeed.store import community  # noqa: E402
-from paperfeed.store import users as store_users  # noqa: E402
+from paperfeed.store import community
+from paperfeed.store import users as store_users
+from tests.helpers.cli import pf
+from tests.helpers.recommend import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
 
 
 @pytest.fixture

@@ -1,15 +1,10 @@
-"""Fixtures of the email tests: a loopback SMTP server per test; the page helpers of tests/web."""
+"""Fixtures of the email tests: a loopback SMTP server per test; the page helpers are in tests.helpers.web."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))  # webhelpers: app, browser, papers
-
-from mailhelpers import smtp_server  # noqa: E402
+from tests.helpers.mail import smtp_server
 
 
 @pytest.fixture

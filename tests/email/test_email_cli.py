@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from mailhelpers import mail_settings
 from typer.testing import CliRunner
-from webhelpers import add_papers, paper
 
+from paperfeed import scheduler
 from paperfeed.cli import app
-from paperfeed.email import schedule
 from paperfeed.settings import Settings
 from paperfeed.store import outbox as store_outbox
 from paperfeed.store import subscriptions as subs
+from tests.helpers.mail import mail_settings
+from tests.helpers.web import add_papers, paper
 
 AT = "2024-03-05T07:00"
 
@@ -65,19 +65,19 @@ def test_preview_send_status(store, db_url, tmp_path, inbox):
 
 def test_scheduler_jobs(store, tmp_path, inbox):
     s = Settings(data_dir=tmp_path, digest_time="07:30", schedule_rss_categories=["cs.LG"], schedule_hf=True)
-    sched = schedule.build(s, store)
+    sched = scheduler.build(s, store)
     jobs = {j.id: j for j in sched.get_jobs()}
     assert set(jobs) == {"digests", "deliver", "ingest", "hf-upvotes", "recommend"}
     assert "hour='7', minute='30'" in str(jobs["digests"].trigger)
     assert "hour='6', minute='30'" in str(jobs["ingest"].trigger)
     assert "hour='7', minute='0'" in str(jobs["recommend"].trigger)  # half an hour before the digests
-    only = {j.id for j in schedule.build(Settings(data_dir=tmp_path), store).get_jobs()}
+    only = {j.id for j in scheduler.build(Settings(data_dir=tmp_path), store).get_jobs()}
     assert only == {"digests", "deliver", "recommend"}
 
     # the digest job composes what is due today and delivers it
     _setup(store)
     settings = Settings(data_dir=tmp_path, **mail_settings(tmp_path, inbox))
-    schedule.digests_job(store, settings)
+    scheduler.digests_job(store, settings)
     if datetime.now(UTC).weekday() < 5:
         assert len(inbox.to("reader@example.org")) == 1
 
@@ -94,7 +94,7 @@ def test_serve_runs_the_scheduler_unless_told_not_to(monkeypatch, tmp_path):
             started.append("stopped")
 
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
-    monkeypatch.setattr(schedule, "start", lambda settings, store=None: started.append("started") or Fake())
+    monkeypatch.setattr(scheduler, "start", lambda settings, store=None: started.append("started") or Fake())
     s = Settings(data_dir=tmp_path)
     manage.serve_app(s, "127.0.0.1", 8000, workers=1)
     assert started == ["started", "stopped"]

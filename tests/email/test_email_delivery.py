@@ -7,14 +7,14 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from mailhelpers import mail_settings
-from webhelpers import add_papers, paper
 
-from paperfeed.email.compose import compose_all, due_frequencies
-from paperfeed.email.send import deliver, dot_stuffed, outbox_lock
+from paperfeed.mail.compose import compose_all, due_frequencies
+from paperfeed.mail.send import deliver, dot_stuffed, outbox_lock
 from paperfeed.settings import Settings
 from paperfeed.store import outbox as store_outbox
 from paperfeed.store import subscriptions as subs
+from tests.helpers.mail import mail_settings
+from tests.helpers.web import add_papers, paper
 
 MON, TUE, WED, SAT = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6), date(2024, 3, 9)
 
@@ -90,7 +90,7 @@ def test_transient_failure_retries_with_backoff(store, settings, inbox):
 
 
 def test_smtp_server_down_keeps_the_queue(store, tmp_path, inbox):
-    from mailhelpers import free_port
+    from tests.helpers.mail import free_port
 
     sub = active(store, "reader@example.org")
     queue(store, sub, 3)
@@ -231,7 +231,7 @@ def test_delivered_mail_is_pruned(store, settings, inbox):
 
 def test_two_composers_at_once_queue_one_digest(store, settings, monkeypatch):
     """The second composer read the outbox before the first wrote: the unique dedupe key still wins."""
-    from paperfeed.email import compose
+    from paperfeed.mail import compose
 
     add_papers(store, *[paper(i, day=MON, upvotes=i) for i in range(1, 4)])
     sub = active(store, "reader@example.org", send_empty=True)  # composes even with nothing new

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from mailhelpers import mail_settings
-from webhelpers import add_papers, paper
-
-from paperfeed.email.compose import preview
+from paperfeed.mail.compose import preview
 from paperfeed.settings import Settings
 from paperfeed.store import community
 from paperfeed.store import follows as store_follows
 from paperfeed.store import subscriptions as subs
 from paperfeed.store import users as store_users
+from tests.helpers.mail import mail_settings
+from tests.helpers.web import add_papers, paper
 
 TUE = date(2024, 3, 5)
 NOW = datetime(2024, 3, 5, 7, tzinfo=UTC)

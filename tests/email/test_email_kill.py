@@ -13,14 +13,14 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from mailhelpers import mail_settings
-from webhelpers import add_papers, paper
 
-from paperfeed.email.compose import compose_all
+from paperfeed.mail.compose import compose_all
 from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.store import outbox as store_outbox
 from paperfeed.store import subscriptions as subs
+from tests.helpers.mail import mail_settings
+from tests.helpers.web import add_papers, paper
 
 N, K = 12, 5
 

@@ -6,21 +6,20 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from mailhelpers import mail_settings
-from webhelpers import add_papers, paper
 
-from paperfeed.email import message
-from paperfeed.email.compose import compose_all, keyword_query, preview
-from paperfeed.email.send import deliver
+from paperfeed.mail import message
+from paperfeed.mail.compose import compose_all, keyword_query, preview
+from paperfeed.mail.send import deliver
 from paperfeed.settings import Settings
 from paperfeed.store import community
 from paperfeed.store import subscriptions as subs
 from paperfeed.store import users as store_users
+from tests.helpers.mail import mail_settings
+from tests.helpers.web import add_papers, paper
 
 ROOT = Path(__file__).resolve().parents[2]
 TUE = date(2024, 3, 5)
@@ -85,9 +84,8 @@ def test_personal_picks_say_why(store, tmp_path, inbox):
 
 
 def embed_papers(store) -> None:
-    sys.path.insert(0, str(ROOT / "tests" / "rank"))
-    from rechelpers import embed_into
-    from searchhelpers import CachingEncoder
+    from tests.helpers.recommend import embed_into
+    from tests.helpers.search import CachingEncoder
 
     embed_into(store, CachingEncoder())
 

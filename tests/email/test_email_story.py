@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
-from mailhelpers import mail_settings
-from webhelpers import add_papers, browser, make_app, paper
 
-from paperfeed.email.compose import compose_all
-from paperfeed.email.send import deliver
+from paperfeed.mail.compose import compose_all
+from paperfeed.mail.send import deliver
 from paperfeed.store import subscriptions as subs
+from tests.helpers.mail import mail_settings
+from tests.helpers.web import add_papers, browser, make_app, paper
 
 MON, TUE, WED = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)
 

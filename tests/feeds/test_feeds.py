@@ -13,10 +13,10 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
+from paperfeed.app import create_app
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
-from paperfeed.web.app import create_app
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\alpha < \\beta$ & co'
 BASE = "https://papers.example.org"

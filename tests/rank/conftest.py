@@ -7,11 +7,11 @@ Embedding the 124 seed papers takes a few seconds once; each test then indexes i
 from __future__ import annotations
 
 import pytest
-from searchhelpers import SEED_FILES, CachingEncoder, load, make_settings
 
 from paperfeed.index import job
 from paperfeed.settings import Settings
 from paperfeed.sources import files
+from tests.helpers.search import SEED_FILES, CachingEncoder, load, make_settings
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from searchhelpers import FILES, load
 
 from paperfeed.index import engine, forget, index_root, job
 from paperfeed.index.embed import MODEL_NAME, OnnxQueryEncoder, QueryEncoder, onnx_model_bytes
 from paperfeed.store import vectors as store_vectors
+from tests.helpers.search import FILES, load
 
 
 class Failing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.rank.query import MAX_QUERY_CHARS, Clause, QueryError, parse
+from paperfeed.index.query import MAX_QUERY_CHARS, Clause, QueryError, parse
 
 
 def test_words_phrases_fields_and_exclusions():

@@ -4,7 +4,6 @@ diversity, cold start, and models retrained only when the signals change (real m
 from __future__ import annotations
 
 import pytest
-from rechelpers import NOW, TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
 
 from paperfeed.rank.recommend import for_you, rank_users, train_users
 from paperfeed.settings import Settings
@@ -14,6 +13,7 @@ from paperfeed.store import follows as store_follows
 from paperfeed.store import signals as store_signals
 from paperfeed.store import subscriptions as subs
 from paperfeed.store import users as store_users
+from tests.helpers.recommend import NOW, TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from searchhelpers import FILES
+from tests.helpers.search import FILES
 
 
 def pf(data_dir, *args: str) -> subprocess.CompletedProcess:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from searchhelpers import SEED_FILES, load, make_settings
 from sqlalchemy import update
 
 from paperfeed.index import engine, job
@@ -17,6 +16,7 @@ from paperfeed.store import Store
 from paperfeed.store import papers as P
 from paperfeed.store import vectors as store_vectors
 from paperfeed.store.models import papers
+from tests.helpers.search import SEED_FILES, load, make_settings
 
 
 def views(store, result: SearchResult):

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from itertools import islice
 
 import pytest
-from netfixtures import ATOM, Sequence, client, drain, load, query_args
 
 from paperfeed.errors import RecordError, SourceError
 from paperfeed.records import PaperRecord
 from paperfeed.sources.arxiv_api import build_query, fetch, parse_feed
+from tests.helpers.net import ATOM, Sequence, client, drain, load, query_args
 
 pytestmark = pytest.mark.network_server
 PATH = "/api/query"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from paperfeed.errors import RecordError, SourceError
+from paperfeed.latex import latex_to_text
 from paperfeed.records import PaperRecord
 from paperfeed.sources import files
-from paperfeed.sources.files._latex import latex_to_text
 
 REFS = Path(__file__).parent.parent / "data" / "files" / "references.bib"
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import socket
 
 import pytest
-from netfixtures import Sequence, drain
 from werkzeug import Response
 
 from paperfeed.errors import SourceError
 from paperfeed.sources.http import PoliteClient
+from tests.helpers.net import Sequence, drain
 
 
 def make(pauses: list[float], **options) -> PoliteClient:

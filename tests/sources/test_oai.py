@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from netfixtures import XML, Sequence, client, load, query_args
 
 from paperfeed.errors import RecordError, SourceError
 from paperfeed.records import PaperRecord
 from paperfeed.sources.oai import harvest, parse_get_record, parse_list_records
+from tests.helpers.net import XML, Sequence, client, load, query_args
 
 pytestmark = pytest.mark.network_server
 PATH = "/oai2"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from netfixtures import RSS, client, load
 
 from paperfeed.errors import RecordError, SourceError
 from paperfeed.records import PaperRecord
 from paperfeed.sources.rss import fetch, parse_rss
+from tests.helpers.net import RSS, client, load
 
 pytestmark = pytest.mark.network_server
 FEED = "arxiv-rss-multi-2026-09-24.rss.xml"

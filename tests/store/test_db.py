@@ -67,3 +67,31 @@ def test_upgrade_from_first_schema_keeps_every_row(db_url):
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_upgrade_to_0005_unconfirms_account_addresses_and_their_links(db_url):
+    """Addresses stored before 0005 were never confirmed: they wait for confirmation, and the subscription
+    links made by them are dropped (docs/email.md, "Account addresses")."""
+    from paperfeed.store import subscriptions as subs
+    from paperfeed.store import users as store_users
+    from paperfeed.store.db import make_engine
+
+    engine = make_engine(db_url)
+    migrate(engine, "0004")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO users (id, username, email, password_hash, is_admin, banned, session_epoch, created_at) "
+            "VALUES (1, 'mallory', 'victim@example.org', 'x', false, false, 0, '2026-01-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO subscribers (id, email, email_key, user_id, status, frequency, trending, personal, "
+            "send_empty, token_version, bounce_count, created_at) VALUES (1, 'victim@example.org', "
+            "'victim@example.org', 1, 'active', 'daily', true, true, false, 1, 0, '2026-01-01')"
+        )
+    migrate(engine)
+    store = Store(engine)
+    with store.read() as conn:
+        user = store_users.get_user(conn, 1)
+        assert user.email is None and user.pending_email == "victim@example.org"
+        assert subs.for_user(conn, 1) is None and subs.get(conn, 1).status == "active"
+    engine.dispose()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
-from webhelpers import add_papers, paper  # noqa: E402
-
-from paperfeed.store import collections as store_collections  # noqa: E402
-from paperfeed.store import community  # noqa: E402
-from paperfeed.store import follows as store_follows  # noqa: E402
-from paperfeed.store import signals as store_signals  # noqa: E402
-from paperfeed.store import subscriptions as subs  # noqa: E402
-from paperfeed.store import users as store_users  # noqa: E402
-from paperfeed.store.follows import FollowError  # noqa: E402
+from paperfeed.store import collections as store_collections
+from paperfeed.store import community
+from paperfeed.store import follows as store_follows
+from paperfeed.store import signals as store_signals
+from paperfeed.store import subscriptions as subs
+from paperfeed.store import users as store_users
+from paperfeed.store.follows import FollowError
+from tests.helpers.web import add_papers, paper
 
 
 def _user(store, name: str) -> int:

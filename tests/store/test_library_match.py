@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from libraryhelpers import (
+from sqlalchemy import event
+
+from paperfeed.ids import stable_id
+from paperfeed.library import LibraryFileError, import_library
+from paperfeed.settings import Settings
+from paperfeed.sources.library import LibraryEntry
+from paperfeed.store import collections as store_collections
+from paperfeed.store import library as store_library
+from tests.helpers.library import (
     ATTENTION,
     BERT,
     DEEP_LEARNING_TITLE,
@@ -14,14 +22,6 @@ from libraryhelpers import (
     make_user,
     seed_library_papers,
 )
-from sqlalchemy import event
-
-from paperfeed.ids import stable_id
-from paperfeed.library import LibraryFileError, import_library
-from paperfeed.settings import Settings
-from paperfeed.sources.library import LibraryEntry
-from paperfeed.store import collections as store_collections
-from paperfeed.store import library as store_library
 
 DEEP = stable_id(DEEP_LEARNING_TITLE)
 

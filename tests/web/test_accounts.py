@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from webhelpers import add_papers, browser, make_app, paper
 
 from paperfeed.store import users as store_users
-from paperfeed.web.auth import hash_password
+from paperfeed.store.passwords import hash_password
+from tests.helpers.web import add_papers, browser, make_app, paper
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from webhelpers import add_papers, browser, make_app, paper
 
 from paperfeed.store import users as store_users
-from paperfeed.web.auth import hash_password
+from paperfeed.store.passwords import hash_password
+from tests.helpers.web import add_papers, browser, make_app, paper
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 JSON = {"Accept": "application/json"}

@@ -1,8 +1,8 @@
 """20 clients upvoting and unvoting at once, over real HTTP, leave exact counts: one vote per user per paper.
 
-A real uvicorn server (``liveserver``) serves the app on loopback; each client is its own user with its own
-connection pool and credentials: half log in through the form and vote with their session cookie and CSRF
-token (as the page's JavaScript does), half vote with an API token. Runs on SQLite and PostgreSQL.
+A real uvicorn server (``tests.helpers.liveserver``) serves the app on loopback; each client is its own user
+with its own connection pool and credentials: half log in through the form and vote with their session cookie
+and CSRF token (as the page's JavaScript does), half vote with an API token. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from liveserver import live_server
 from sqlalchemy import func, select
-from webhelpers import CSRF_RE, add_papers, make_app, paper
 
 from paperfeed.store import users as store_users
 from paperfeed.store.models import votes
+from tests.helpers.liveserver import live_server
+from tests.helpers.web import CSRF_RE, add_papers, make_app, paper
 
 CLIENTS = 20
 OPS_PER_CLIENT = 8

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-from webhelpers import browser, make_app
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-from rechelpers import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: E402, F401
+from tests.helpers.recommend import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
+from tests.helpers.web import browser, make_app
 
 JSON = {"Accept": "application/json"}
 

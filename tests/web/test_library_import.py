@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-from webhelpers import browser, make_app
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
-from libraryhelpers import ATTENTION, BERT, PASSWORD, library_file, make_user, seed_library_papers  # noqa: E402
-
-from paperfeed.store import collections as store_collections  # noqa: E402
-from paperfeed.store import library as store_library  # noqa: E402
+from paperfeed.store import collections as store_collections
+from paperfeed.store import library as store_library
+from tests.helpers.library import ATTENTION, BERT, PASSWORD, library_file, make_user, seed_library_papers
+from tests.helpers.web import browser, make_app
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 

@@ -1,4 +1,4 @@
-"""The anonymous page cache: hits are served before routing (web.cache.CachedPagesMiddleware), never to
+"""The anonymous page cache: hits are served before routing (http.cache.CachedPagesMiddleware), never to
 signed-in users, never stale after a write, and each visitor keeps their own CSRF token."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from webhelpers import CSRF_RE, add_papers, browser, make_app, paper
 
-from paperfeed.web.cache import CachedPagesMiddleware, PageCache
+from paperfeed.http.cache import CachedPagesMiddleware, PageCache
+from tests.helpers.web import CSRF_RE, add_papers, browser, make_app, paper
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from paperfeed.app import create_app
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
-from paperfeed.web.app import create_app
 
 
 def paper(n: int, day: date, upvotes: int, **kw) -> PaperRecord:

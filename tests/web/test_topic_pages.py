@@ -8,21 +8,17 @@ the store so that which papers share a keyword is known exactly.
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date
 from html import unescape
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from webhelpers import add_papers, browser, make_app, paper, real_papers
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rank"))
-from searchhelpers import CachingEncoder  # noqa: E402
-
-from paperfeed.index import job  # noqa: E402
-from paperfeed.settings import Settings  # noqa: E402
-from paperfeed.store import keywords as store_keywords  # noqa: E402
+from paperfeed.index import job
+from paperfeed.settings import Settings
+from paperfeed.store import keywords as store_keywords
+from tests.helpers.search import CachingEncoder
+from tests.helpers.web import add_papers, browser, make_app, paper, real_papers
 
 DAY = date(2024, 1, 2)
 HOSTILE = '<script>alert("pwned")</script> & <b>Bold</b> claims'

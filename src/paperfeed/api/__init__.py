@@ -1,1 +1,9 @@
-"""The JSON API: Hugging Face-compatible paper endpoints and paperfeed's own (``routes.router``)."""
+"""The JSON API under ``/api``, documented at ``/docs`` and ``/openapi.json``.
+
+- ``routes``: the Hugging Face-compatible paper endpoints (daily papers, a paper, search, trending); it
+  includes the others
+- ``community``: votes, comments, collections, submissions (``actions``)
+- ``foryou``: ``/api/for-you`` and ``/api/follows``
+- ``library``: ``POST /api/library/import``
+- ``schemas``: the request and response models; ``shape``: store views in Hugging Face's paper shape
+"""

@@ -2,22 +2,19 @@
 
 Writing needs a signed-in user: an API token (``Authorization: Bearer pf_...``, created on the profile
 page) or a session cookie plus the ``X-CSRF-Token`` header. No user -> 401, missing CSRF header -> 403;
-someone else's private collection is indistinguishable from a missing one (404). The actions are the
-same store calls the pages make (``web.community``), so both surfaces behave alike.
+someone else's private collection is indistinguishable from a missing one (404). The actions are
+``actions.community``'s, the same the pages, the CLI and MCP call, so every surface behaves alike.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from ..ids import parse_arxiv_id
+from ..actions import community as actions
+from ..http import cache
+from ..http.auth import CSRF, LOGIN, CurrentUser, LoginRequired, RequireUser
 from ..store import collections as store_collections
 from ..store import community as store_community
-from ..store import papers as store_papers
-from ..store import users as store_users
-from ..web import cache
-from ..web.auth import CSRF, LOGIN, CurrentUser, LoginRequired, RequireUser
-from ..web.community import cast_vote, own_collection, paper_or_404, submit_paper
 from .schemas import (
     CollectionDetail,
     CollectionIn,
@@ -36,7 +33,8 @@ WRITE = [LOGIN, CSRF]  # in this order: no user is 401 before a missing CSRF hea
 
 
 def _vote(request: Request, user, paper_id: str, value: int) -> VoteOut:
-    view = cast_vote(request, user, paper_id, value)
+    view = actions.vote(request.app.state.store, user, paper_id, value)
+    cache.clear(request)
     return VoteOut(id=view.id, upvotes=view.upvotes, vote=value)
 
 
@@ -64,9 +62,7 @@ def _comment_out(c: store_community.CommentView) -> CommentOut:
 
 @router.get("/papers/{paper_id:path}/comments", response_model=list[CommentOut], summary="A paper's comments")
 def comments(request: Request, paper_id: str) -> list[CommentOut]:
-    with request.app.state.store.read() as conn:
-        view = paper_or_404(conn, paper_id)
-        return [_comment_out(c) for c in store_community.comments_for(conn, view.id)]
+    return [_comment_out(c) for c in actions.comments(request.app.state.store, paper_id)]
 
 
 @router.post(
@@ -77,12 +73,7 @@ def comments(request: Request, paper_id: str) -> list[CommentOut]:
     summary="Comment on a paper (or reply to a comment)",
 )
 def add_comment(request: Request, user: RequireUser, paper_id: str, body: CommentIn) -> CommentOut:
-    with request.app.state.store.transaction() as conn:
-        view = paper_or_404(conn, paper_id)
-        cid = store_community.add_comment(
-            conn, user_id=user.id, paper_id=view.id, body=body.body, parent_id=body.parent_id
-        )
-        made = next(c for c in store_community.comments_for(conn, view.id) if c.id == cid)
+    made = actions.comment(request.app.state.store, user, paper_id, body.body, body.parent_id)
     cache.clear(request)
     return _comment_out(made)
 
@@ -104,31 +95,20 @@ def _collection_out(c: store_collections.CollectionView) -> CollectionOut:
 def collections(
     request: Request, viewer: CurrentUser, user: str | None = Query(None, max_length=100)
 ) -> list[CollectionOut]:
-    with request.app.state.store.read() as conn:
-        if user is None:
-            if viewer is None:
-                raise LoginRequired()
-            owner = viewer
-        else:
-            owner = store_users.get_user_by_name(conn, user)
-            if owner is None:
-                raise HTTPException(404, f"No user {user[:40]!r}")
-        found = store_collections.for_user(conn, owner.id, viewer_id=viewer.id if viewer else None)
-    return [_collection_out(c) for c in found]
+    if user is None and viewer is None:
+        raise LoginRequired()
+    return [_collection_out(c) for c in actions.collections_of(request.app.state.store, user, viewer)]
 
 
 @router.post(
     "/collections", dependencies=WRITE, response_model=CollectionOut, status_code=201, summary="Create a collection"
 )
 def create_collection(request: Request, user: RequireUser, body: CollectionIn) -> CollectionOut:
-    with request.app.state.store.transaction() as conn:
-        first = paper_or_404(conn, body.paper).id if body.paper else None
-        cid = store_collections.create(
-            conn, user_id=user.id, name=body.name, description=body.description, is_public=body.public
-        )
-        if first:
-            store_collections.add_paper(conn, cid, first)
-        return _collection_out(store_collections.get(conn, cid, viewer_id=user.id))
+    coll = actions.create_collection(
+        request.app.state.store, user, name=body.name, description=body.description, public=body.public,
+        paper_id=body.paper or None,
+    )  # fmt: skip
+    return _collection_out(coll)
 
 
 @router.get(
@@ -138,20 +118,14 @@ def create_collection(request: Request, user: RequireUser, body: CollectionIn) -
     summary="A collection and its papers (in the HF paper shape)",
 )
 def collection(request: Request, viewer: CurrentUser, collection_id: int) -> CollectionDetail:
-    with request.app.state.store.read() as conn:
-        coll = store_collections.get(conn, collection_id, viewer_id=viewer.id if viewer else None)
-        if coll is None:  # someone else's private collection looks like a missing one
-            raise HTTPException(404, "no such collection")
-        ids = store_collections.paper_ids(conn, coll.id)
-        papers = [p for p in store_papers.get_papers(conn, ids) if not p.hidden]
+    coll, papers = actions.collection_papers(request.app.state.store, collection_id, viewer)
     out = _collection_out(coll).model_dump()
     return CollectionDetail(**out, papers=[hf_paper(p) for p in papers])
 
 
 @router.delete("/collections/{collection_id}", dependencies=WRITE, status_code=204, summary="Delete a collection")
 def delete_collection(request: Request, user: RequireUser, collection_id: int) -> Response:
-    with request.app.state.store.transaction() as conn:
-        store_collections.remove(conn, own_collection(conn, collection_id, user).id)
+    actions.delete_collection(request.app.state.store, user, collection_id)
     return Response(status_code=204)
 
 
@@ -162,10 +136,8 @@ def delete_collection(request: Request, user: RequireUser, collection_id: int) -
     summary="Add a paper to your collection",
 )
 def add_to_collection(request: Request, user: RequireUser, collection_id: int, paper_id: str) -> CollectionOut:
-    with request.app.state.store.transaction() as conn:
-        coll = own_collection(conn, collection_id, user)
-        store_collections.add_paper(conn, coll.id, paper_or_404(conn, paper_id).id)
-        return _collection_out(store_collections.get(conn, coll.id, viewer_id=user.id))
+    coll, _ = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
+    return _collection_out(coll)
 
 
 @router.delete(
@@ -175,12 +147,10 @@ def add_to_collection(request: Request, user: RequireUser, collection_id: int, p
     summary="Remove a paper from your collection",
 )
 def remove_from_collection(request: Request, user: RequireUser, collection_id: int, paper_id: str) -> CollectionOut:
-    with request.app.state.store.transaction() as conn:
-        coll = own_collection(conn, collection_id, user)
-        parsed = parse_arxiv_id(paper_id)
-        if not store_collections.remove_paper(conn, coll.id, parsed[0] if parsed else paper_id):
-            raise HTTPException(404, f"{paper_id[:80]!r} is not in this collection")
-        return _collection_out(store_collections.get(conn, coll.id, viewer_id=user.id))
+    coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
+    if not removed:
+        raise HTTPException(404, f"{paper_id[:80]!r} is not in this collection")
+    return _collection_out(coll)
 
 
 # --- submissions --------------------------------------------------------------------------------------
@@ -197,7 +167,6 @@ def remove_from_collection(request: Request, user: RequireUser, collection_id: i
     "daily list is refused (400).",
 )
 def submit(request: Request, user: RequireUser, body: SubmitIn) -> SubmitOut:
-    paper_id, day = submit_paper(request, user, body.paper)
-    with request.app.state.store.read() as conn:
-        view = store_papers.get_paper(conn, paper_id)
-    return SubmitOut(id=paper_id, date=day, paper=hf_paper(view))
+    view, day = actions.submit(request.app.state.store, request.app.state.settings, user, body.paper)
+    cache.clear(request)
+    return SubmitOut(id=view.id, date=day.isoformat(), paper=hf_paper(view))

@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from ..http.auth import CSRF, LOGIN, RequireUser
 from ..index.embed import MODEL_NAME
 from ..rank.recommend import MAX_DAYS, MAX_LIMIT, for_you
 from ..store import follows as store_follows
-from ..web.auth import CSRF, LOGIN, RequireUser
 from .schemas import HFPaper
 from .shape import hf_paper
 

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from ..http.auth import CSRF, LOGIN, RequireUser
+from ..http.uploads import read_form, upload_bytes
 from ..library import LIBRARY, LibraryFileError, LibraryTooLarge, import_library
 from ..store.collections import CollectionError
-from ..web.auth import CSRF, LOGIN, RequireUser
-from ..web.library import read_form, upload_bytes
 
 router = APIRouter(tags=["paperfeed"])
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from .. import periods
+from ..actions.community import visible_paper
+from ..http.auth import current_user
+from ..http.cache import cached_json
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
-from ..web.cache import cached_json
-from ..web.community import paper_or_404
 from . import community, foryou, library
 from .schemas import HFDailyItem, HFPaper
 from .shape import featuring, hf_item, hf_paper
 
-router = APIRouter(prefix="/api")
+# every API route checks a Bearer header it is sent, public ones too: bad credentials get 401, not a quiet
+# anonymous answer that a client would take for an authenticated one
+router = APIRouter(prefix="/api", dependencies=[Depends(current_user)])
 router.include_router(community.router)  # first: its /papers/{id}/comments must win over /papers/{id}
 router.include_router(library.router)
 router.include_router(foryou.router)
@@ -146,10 +149,8 @@ def search(
 ) -> list[HFDailyItem]:
     if not q.strip() and not keyword:
         raise HTTPException(400, "q is empty")
-    try:
-        from ..rank.search import search as run_search
-    except ImportError:
-        raise HTTPException(503, "search is not available on this server") from None
+    from ..rank.search import search as run_search  # loaded on first search: the model is large
+
     store = request.app.state.store
     only = {"keyword": keyword} if keyword else {}  # the keyword filter (docs/topics.md)
     result = run_search(store, request.app.state.settings, q, **only, limit=limit, offset=p * limit)
@@ -171,4 +172,4 @@ def search(
 )
 def paper(request: Request, paper_id: str) -> HFPaper:
     with request.app.state.store.read() as conn:
-        return hf_paper(paper_or_404(conn, paper_id))
+        return hf_paper(visible_paper(conn, paper_id))

@@ -1,5 +1,10 @@
 """The ``paperfeed`` command: one verb per stage (init, import, fetch, stats, demo, serve, settings).
 
+- ``manage``: init, stats, demo, serve, settings; ``imports``: import FILE...; ``fetch``: the network sources
+- ``search``: index, search, similar; ``maps``: topic maps as PNG or SVG; ``recommend``: train, show
+- ``digest``: preview, send, deliver, status; ``library``: library import; ``admin``: moderation, accounts
+- ``progress``: the progress bars they share
+
 Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
 """
 

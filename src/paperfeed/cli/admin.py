@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from ..actions import community as actions
 from ..errors import PaperfeedError
-from ..store import Store, community
+from ..store import Store
 from ..store import users as store_users
 from . import app as root
 from . import console, settings_of
@@ -35,12 +36,14 @@ def _user(conn, username: str):
 def create_user(
     ctx: typer.Context,
     username: str,
-    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Email address, taken as confirmed: you vouch that it is the user's.")
+    ] = None,
     admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator.")] = False,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create an account (asks for the password unless --password-stdin)."""
-    from ..web.auth import hash_password
+    from ..store.passwords import hash_password
 
     password = input() if password_stdin else getpass.getpass("Password: ")
     try:
@@ -49,7 +52,9 @@ def create_user(
         raise PaperfeedError(str(exc)) from None
     store = _store(ctx)
     with store.transaction() as conn:
-        user = store_users.create_user(conn, username=username, password_hash=hashed, email=email, is_admin=admin)
+        user = store_users.create_user(
+            conn, username=username, password_hash=hashed, email=email, is_admin=admin, email_confirmed=True
+        )
     console.print(f"created {'admin ' if admin else ''}user [bold]{user.username}[/]", highlight=False)
 
 
@@ -70,8 +75,7 @@ def ban(
     ctx: typer.Context, username: str, undo: Annotated[bool, typer.Option("--undo", help="Lift the ban.")] = False
 ) -> None:
     """Ban a user: their sessions end and they can no longer log in, vote or comment."""
-    with _store(ctx).transaction() as conn:
-        store_users.set_banned(conn, _user(conn, username).id, not undo)
+    actions.ban(_store(ctx), username, not undo)
     console.print(f"{username} is {'no longer ' if undo else ''}banned", highlight=False)
 
 
@@ -80,9 +84,7 @@ def hide_paper(
     ctx: typer.Context, paper_id: str, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
 ) -> None:
     """Hide a paper from lists, search and feeds (its votes and comments are kept)."""
-    with _store(ctx).transaction() as conn:
-        if not community.hide_paper(conn, paper_id, not undo):
-            raise PaperfeedError(f"no paper {paper_id!r}")
+    actions.hide_paper(_store(ctx), paper_id, not undo)
     console.print(f"paper {paper_id} is {'visible' if undo else 'hidden'}", highlight=False)
 
 
@@ -91,9 +93,7 @@ def hide_comment(
     ctx: typer.Context, comment_id: int, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
 ) -> None:
     """Hide a comment (admins still see it, marked hidden)."""
-    with _store(ctx).transaction() as conn:
-        if not community.hide_comment(conn, comment_id, not undo):
-            raise PaperfeedError(f"no comment {comment_id}")
+    actions.hide_comment(_store(ctx), comment_id, not undo)
     console.print(f"comment {comment_id} is {'visible' if undo else 'hidden'}", highlight=False)
 
 
@@ -111,11 +111,5 @@ def feature(
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
     except ValueError:
         raise PaperfeedError(f"--day: not a date: {day!r}") from None
-    store = _store(ctx)
-    with store.transaction() as conn:
-        from ..store import papers as store_papers
-
-        if store_papers.get_paper(conn, paper_id) is None:
-            raise PaperfeedError(f"no paper {paper_id!r} (import or fetch it first)")
-        community.submit(conn, paper_id=paper_id, username=by, day=when, source="admin")
-    console.print(f"{paper_id} is on the list of {when}", highlight=False)
+    view, _ = actions.feature(_store(ctx), paper_id, by=by, day=when)
+    console.print(f"{view.id} is on the list of {when}", highlight=False)

@@ -69,7 +69,7 @@ def preview(
     from email import message_from_string
     from email.policy import default
 
-    from ..email.compose import preview as compose_preview
+    from ..mail.compose import preview as compose_preview
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -99,7 +99,7 @@ def send(
     at: At = None,
 ) -> None:
     """Compose the digests due now into the outbox, then deliver them."""
-    from ..email.compose import compose_all
+    from ..mail.compose import compose_all
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -148,7 +148,7 @@ def send(
 
 
 def _deliver(store: Store, settings) -> dict:
-    from ..email.send import deliver
+    from ..mail.send import deliver
 
     with store.read() as conn:
         waiting = store_outbox.counts(conn)["pending"]

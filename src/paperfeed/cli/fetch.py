@@ -14,10 +14,9 @@ import typer
 
 from ..errors import PaperfeedError
 from ..ingest import ImportResult, fetch_pages
-from ..settings import Settings
 from ..sources import arxiv_api, hf, oai, rss
 from ..sources.base import Page
-from ..sources.http import PoliteClient
+from ..sources.http import PoliteClient, client_for
 from ..store import Store
 from . import app as root
 from . import console, err_console, settings_of
@@ -44,16 +43,6 @@ def _date(value: str | None, name: str) -> date | None:
         raise PaperfeedError(f"{name}: not a date: {value!r} (use YYYY-MM-DD)") from None
 
 
-def client(settings: Settings, source: str) -> PoliteClient:
-    return PoliteClient(
-        source,
-        delay=settings.http_delay,
-        retries=settings.http_retries,
-        backoff=settings.http_backoff,
-        timeout=settings.http_timeout,
-    )
-
-
 def run(
     ctx: typer.Context,
     source: str,
@@ -65,7 +54,7 @@ def run(
 ) -> ImportResult:
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
-    with client(settings, source) as http, bar(err_console, total_known=False) as progress:
+    with client_for(settings, source) as http, bar(err_console, total_known=False) as progress:
         task = progress.add_task(f"{source}", total=None)
 
         def on_page(page: Page, result: ImportResult) -> None:

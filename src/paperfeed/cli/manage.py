@@ -97,14 +97,14 @@ def demo(
 def serve_app(settings: Settings, host: str, port: int, *, workers: int, scheduler: bool = True) -> None:
     import uvicorn
 
-    from ..web.app import create_app
+    from ..app import create_app
 
     Store.open(settings.db_url).close()  # create or migrate before the first request
     sched = None
     if scheduler and settings.schedule:  # in this (the parent) process only: each job runs once
-        from ..email import schedule
+        from ..scheduler import start as start_scheduler
 
-        sched = schedule.start(settings)
+        sched = start_scheduler(settings)
     console.print(
         f"serving paperfeed at [bold link=http://{host}:{port}/]http://{host}:{port}/[/] (Ctrl+C to stop)",
         highlight=False,
@@ -145,7 +145,7 @@ def _run_workers(host: str, port: int, workers: int) -> None:
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
-    config = Config("paperfeed.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+    config = Config("paperfeed.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level="warning")  # fmt: skip
     sock = config.bind_socket()
     sock = socket.socket(fileno=sock.detach())

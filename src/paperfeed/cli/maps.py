@@ -27,7 +27,7 @@ def render_map(tmap, title: str, out: Path, fmt: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..web.topics import PALETTE
+    from ..rank.topics import PALETTE
 
     fig, ax = plt.subplots(figsize=(12, 8.5), dpi=100)
     ax.set_axis_off()

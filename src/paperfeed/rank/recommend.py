@@ -32,7 +32,6 @@ from ..settings import Settings
 from ..store import Store
 from ..store import papers as store_papers
 from ..store import signals as store_signals
-from ..store import subscriptions as store_subs
 from ..store.papers import PaperView
 from ..store.signals import Signals, StoredModel
 from . import usermodel
@@ -123,7 +122,7 @@ def window(conn, days: int, now: datetime | None) -> tuple[date, date]:
 
 def load_candidates(conn, *, days: int, now: datetime | None) -> Candidates:
     since, until = window(conn, days, now)
-    fresh = store_subs.fresh_papers(conn, since=since, until=until)
+    fresh = store_papers.fresh_papers(conn, since=since, until=until)
     ids = sorted(fresh, key=lambda p: (fresh[p].day, p), reverse=True)
     have, mat = store_signals.vectors_of(conn, MODEL_NAME, ids, DIM)
     vectors = np.zeros((len(ids), DIM), dtype=np.float32)
@@ -132,8 +131,8 @@ def load_candidates(conn, *, days: int, now: datetime | None) -> Candidates:
     vectors[rows] = mat
     has_vector = np.zeros(len(ids), dtype=bool)
     has_vector[rows] = True
-    authors = store_subs.authors_of(conn, ids)
-    cats = store_subs.categories_of(conn, ids)
+    authors = store_papers.authors_of(conn, ids)
+    cats = store_papers.categories_of(conn, ids)
     ups = [fresh[p].upvotes for p in ids]
     return Candidates(
         ids=ids, index=index, vectors=vectors, has_vector=has_vector,
@@ -150,7 +149,7 @@ def load_candidates(conn, *, days: int, now: datetime | None) -> Candidates:
 def _negative_pool(conn, now: datetime) -> tuple[list[str], np.ndarray]:
     """Papers listed in the ``NEGATIVE_POOL_DAYS`` up to now (or up to the newest listed day of an archive)."""
     _, until = window(conn, NEGATIVE_POOL_DAYS, now)
-    recent = store_subs.fresh_papers(conn, since=until - timedelta(days=NEGATIVE_POOL_DAYS), until=until)
+    recent = store_papers.fresh_papers(conn, since=until - timedelta(days=NEGATIVE_POOL_DAYS), until=until)
     ids = sorted(recent)
     if len(ids) > NEGATIVE_POOL_SIZE:
         rng = np.random.default_rng(until.toordinal())

@@ -2,7 +2,7 @@
 
     search(store, settings, "diffusion transformers -survey cat:cs.CV", date_from=date(2026, 1, 1))
 
-1. The query is parsed (``rank.query``) into term and phrase queries built with the index's analyzer.
+1. The query is parsed and built (``index.query``) into term and phrase queries with the index's analyzers.
 2. Relevance: BM25 top-k (title > authors > abstract; pruned by block-max WAND when there are no filters,
    see ``lexical_top``) and vector top-k (the query embedded by the bundled model) are fused by reciprocal
    rank (``rank.fusion``). Vector candidates obey the same filters, phrases, field terms and exclusions as
@@ -25,22 +25,19 @@ import numpy as np
 
 from ..ids import parse_arxiv_id
 from ..index import engine
-from ..index.lexical import day_number
-from ..index.text import EN_ANALYZER, NAME_ANALYZER, analyze, title_key
+from ..index.query import ParsedQuery, QueryBuilder, QueryError, parse
+from ..index.text import title_key
 from ..settings import Settings
 from ..store import Store
 from ..store import keywords as store_keywords
 from ..store import vectors as store_vectors
 from .fusion import rrf
-from .query import Clause, ParsedQuery, QueryError, parse
 
 __all__ = ["Hit", "SearchResult", "QueryError", "search", "SORTS"]
 
 SORTS = ("relevance", "newest", "upvotes")
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
-FIELD_BOOST = {"title": 3.0, "authors": 2.0, "abstract": 1.0}
-TEXT_FIELDS = ("title", "authors", "abstract")
 
 
 @dataclass
@@ -57,138 +54,6 @@ class SearchResult:
     lexical_only: bool  # vectors unavailable for the query, or some papers not embedded yet
     not_embedded: int  # papers without a vector for the current model
     total_is_estimate: bool = False  # ``total`` is a lower bound (shown as "about N results")
-
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-class QueryBuilder:
-    """Turns parsed clauses into tantivy queries with the index's own analyzers."""
-
-    def __init__(self, lexical):
-        import tantivy
-
-        self.t = tantivy
-        self.Q = tantivy.Query
-        self.O = tantivy.Occur
-        self.schema = lexical.schema
-
-    def field_query(self, field: str, text: str, *, slop: int = 0):
-        """Term or phrase query of ``text`` in one field, or None when nothing is left after analysis."""
-        analyzer = NAME_ANALYZER if field == "authors" else EN_ANALYZER
-        terms: list[tuple[int, str]] = []
-        for pos, raw in enumerate(_WORD.findall(text)):
-            terms.extend((pos, t) for t in analyze(raw, analyzer))
-        if not terms:
-            return None
-        if len(terms) == 1:
-            return self.Q.term_query(self.schema, field, terms[0][1])
-        base = terms[0][0]
-        return self.Q.phrase_query(self.schema, field, [(p - base, t) for p, t in terms], slop)
-
-    def clause_query(self, c: Clause, *, boost: bool = True):
-        fields = [c.field] if c.field else list(TEXT_FIELDS)
-        subs = []
-        for f in fields:
-            q = self.field_query(f, c.text)
-            if q is not None:
-                subs.append(self.Q.boost_query(q, FIELD_BOOST[f]) if boost else q)
-        if not subs:
-            return None
-        if len(subs) == 1:
-            return subs[0]
-        return self.Q.boolean_query([(self.O.Should, s) for s in subs])
-
-    def filters(
-        self,
-        parsed: ParsedQuery,
-        *,
-        category: str | None,
-        date_from: date | None,
-        date_to: date | None,
-        author: str | None,
-        has_code: bool,
-    ) -> tuple[list, list]:
-        """``(must, must_not)`` clauses every result obeys: filters, fielded/phrase clauses, exclusions."""
-        Q = self.Q
-        must, must_not = [], []  # hidden papers are not in the index: nothing to filter for them
-        for c in parsed.positive:
-            if c.field or c.phrase:
-                q = self.clause_query(c)
-                if q is not None:
-                    must.append(q)
-        for c in parsed.negative:
-            q = self.clause_query(c, boost=False)
-            if q is not None:
-                must_not.append(q)
-        cats = list(parsed.categories) + ([category.strip().lower()] if category and category.strip() else [])
-        for cat in cats:
-            must.append(Q.term_query(self.schema, "cat", cat))
-        for cat in parsed.not_categories:
-            must_not.append(Q.term_query(self.schema, "cat", cat))
-        if author and author.strip():
-            q = self.field_query("authors", author)
-            if q is None:
-                raise QueryError(f"author filter has no name in it: {author!r}")
-            must.append(q)
-        if has_code:
-            must.append(Q.term_query(self.schema, "code", 1))
-        if date_from or date_to:
-            if date_from and date_to and date_from > date_to:
-                raise QueryError(f"date range is empty: {date_from} is after {date_to}")
-            must.append(
-                Q.range_query(
-                    self.schema,
-                    "day",
-                    self.t.FieldType.Integer,
-                    day_number(date_from) if date_from else None,
-                    day_number(date_to) if date_to else None,
-                )
-            )
-        return must, must_not
-
-    @staticmethod
-    def _free(parsed: ParsedQuery) -> list[Clause]:
-        """The free words: no field, not quoted."""
-        return [c for c in parsed.positive if not c.field and not c.phrase]
-
-    def _queries(self, clauses: list[Clause]) -> list:
-        return [q for q in map(self.clause_query, clauses) if q is not None]
-
-    def words(self, parsed: ParsedQuery) -> list:
-        """The free words, one query each: required when sorting by date or upvotes."""
-        return self._queries(self._free(parsed))
-
-    def terms(self, parsed: ParsedQuery, *, parts: bool = False) -> list[tuple[str, str]]:
-        """``(field, term)`` in every text field for the free words of one token, or with ``parts=True``
-        for the tokens of the free words that have several ("text-to-image": "text", "imag")."""
-        out = []
-        for c in self._free(parsed):
-            if (len(_WORD.findall(c.text)) > 1) != parts:
-                continue
-            for f in TEXT_FIELDS:
-                analyzer = NAME_ANALYZER if f == "authors" else EN_ANALYZER
-                out.extend((f, t) for raw in _WORD.findall(c.text) for t in analyze(raw, analyzer))
-        return out
-
-    def phrases(self, parsed: ParsedQuery) -> list:
-        """The free words of several tokens ("text-to-image") as phrases in every field, boosted."""
-        return self._queries([c for c in self._free(parsed) if len(_WORD.findall(c.text)) > 1])
-
-    def disjunction(self, terms: list[tuple[str, str]]) -> list:
-        """Boosted term queries of ``terms`` (BM25, title > authors > abstract), to be OR-ed."""
-        Q = self.Q
-        return [Q.boost_query(Q.term_query(self.schema, f, t), FIELD_BOOST[f]) for f, t in terms]
-
-    def combine(self, must: list, should: list, must_not: list):
-        """Every ``must``, none of ``must_not``, at least one ``should``; all papers when all are empty."""
-        occ, Q = self.O, self.Q
-        if not must and not must_not:  # a bare disjunction: pruned by block-max WAND
-            return Q.boolean_query([(occ.Should, q) for q in should]) if should else Q.all_query()
-        clauses = [(occ.Must, q) for q in must] + [(occ.MustNot, q) for q in must_not]
-        if should:
-            clauses.append((occ.Must, Q.boolean_query([(occ.Should, q) for q in should])))
-        return Q.boolean_query(clauses)
 
 
 def _looks_like_id(raw: str) -> bool:

@@ -41,6 +41,11 @@ MAX_PAPERS = 20_000
 LABEL_TERMS = 3
 LEXICAL_TERMS = 12  # frequent phrases of each paper's text added to its keyphrases for labelling
 SEARCH_PAPERS = 600  # a search result's map shows its best 600 papers
+# cluster colours, by cluster id modulo its length: the web map and `paperfeed map` draw alike
+PALETTE = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+    "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22",
+]  # fmt: skip
 Progress = Callable[[str], None]
 
 

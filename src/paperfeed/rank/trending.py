@@ -16,10 +16,11 @@ See docs/trending.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
+from ..clock import day_start
 from ..store import papers as store_papers
 
 
@@ -40,7 +41,7 @@ def reference_time(conn: Connection, now: datetime, window_days: int) -> datetim
     latest = store_papers.latest_voted_day(conn)
     if latest is None or latest >= (now - timedelta(days=window_days)).date():
         return now
-    return datetime.combine(latest + timedelta(days=1), time(), UTC)
+    return day_start(latest + timedelta(days=1))
 
 
 def trending(

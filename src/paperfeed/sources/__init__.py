@@ -6,6 +6,8 @@
 - ``oai``: arXiv OAI-PMH bulk harvest (resumptionToken)
 - ``rss``: arXiv's daily RSS listing (new + cross-lists)
 - ``hf``: the Hugging Face daily-papers API
+- ``base``: the item and page types and the record check every source shares
+- ``http``: the one polite HTTP client (delay, retries with backoff) network sources fetch through
 
 File readers yield ``PaperRecord | RecordError`` items; network sources yield ``Page``s that carry the
 cursor to resume from once that page is stored.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from ..clock import utc
 from ..errors import RecordError
 from ..records import PaperRecord, checked
 
@@ -42,7 +43,7 @@ def parse_datetime(value: str | None) -> datetime | None:
         dt = datetime.fromisoformat(s)
     except ValueError:
         raise ValueError(f"bad date {str(value)[:40]!r}") from None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return utc(dt)
 
 
 def parse_date(value: str | None) -> date | None:

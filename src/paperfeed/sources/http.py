@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .. import __version__
 from ..errors import SourceError
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 USER_AGENT = f"paperfeed/{__version__} (+self-hosted research-paper front page)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -79,6 +83,18 @@ class PoliteClient:
                 raise SourceError(self.source, location, problem)
             retry_after = _retry_after(resp)
         raise SourceError(self.source, location, f"{problem} after {self.retries + 1} attempts")
+
+
+def client_for(settings: Settings, source: str, **overrides) -> PoliteClient:
+    """The client of ``source`` with the delay, retries, backoff and timeout of ``settings`` (``overrides``
+    replace any of them)."""
+    options = {
+        "delay": settings.http_delay,
+        "retries": settings.http_retries,
+        "backoff": settings.http_backoff,
+        "timeout": settings.http_timeout,
+    }
+    return PoliteClient(source, **(options | overrides))
 
 
 def _retry_after(resp: httpx.Response) -> float | None:

@@ -1,7 +1,16 @@
 """The store: the only code that talks to the database (SQLite by default, PostgreSQL in production).
 
 ``Store.open(url)`` creates or migrates the schema and hands out transactions; the modules beside this
-one hold the queries (``upsert``, ``papers``, ``fetch_state``).
+one hold the queries:
+
+- ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables (``migrations/``)
+- ``upsert``: idempotent imports of records; ``papers``: reading papers and the lists of the pages
+- ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
+- ``users``: accounts, API tokens, the login limit's events; ``passwords``: argon2id hashing
+- ``follows``, ``signals``: what "for you" learns from, and its trained models
+- ``keywords``: keyphrases; ``vectors``: what the search indexes read and write; ``maps``: topic maps' reads
+- ``subscriptions``: email subscribers and alerts; ``outbox``: messages waiting for the SMTP server
+- ``library``: matching a reference-manager export to papers; ``fetch_state``: harvest resume points
 """
 
 from __future__ import annotations

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import PaperfeedError
+from .db import select_in
 from .models import comments, featured, papers, users, votes
 
 MAX_COMMENT_CHARS = 10_000
@@ -36,15 +37,16 @@ def vote(conn: Connection, *, user_id: int, paper_id: str, value: int) -> None:
             )
 
 
-def upvote_counts(conn: Connection, paper_ids: Sequence[str]) -> dict[str, int]:
-    if not paper_ids:
-        return {}
-    q = (
-        select(votes.c.paper_id, func.count())
-        .where(votes.c.paper_id.in_(list(paper_ids)), votes.c.value == 1)
-        .group_by(votes.c.paper_id)
-    )
-    return dict(conn.execute(q).all())
+def upvotes_total() -> ColumnElement[int]:
+    """A paper's upvotes as every list shows and sorts them: imported (HF) plus this community's, as an
+    expression over a ``papers`` row (the community's counted through ``ix_votes_paper_id``)."""
+    community = select(func.count()).where(votes.c.paper_id == papers.c.id, votes.c.value == 1).scalar_subquery()
+    return func.coalesce(papers.c.hf_upvotes, 0) + community
+
+
+def upvote_totals(conn: Connection, paper_ids: Iterable[str]) -> dict[str, int]:
+    """``{paper_id: upvotes_total}`` for those of ``paper_ids`` that exist."""
+    return dict(select_in(conn, select(papers.c.id, upvotes_total()), papers.c.id, dict.fromkeys(paper_ids)))
 
 
 def user_votes(conn: Connection, user_id: int, paper_ids: Sequence[str] | None = None) -> dict[str, int]:
@@ -85,9 +87,11 @@ def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, par
     if len(body) > MAX_COMMENT_CHARS:
         raise CommunityError(f"a comment is at most {MAX_COMMENT_CHARS:,} characters")
     if parent_id is not None:
-        parent = conn.execute(select(comments.c.paper_id).where(comments.c.id == parent_id)).scalar()
-        if parent != paper_id:
+        parent = conn.execute(select(comments.c.paper_id, comments.c.hidden).where(comments.c.id == parent_id)).first()
+        if parent is None or parent.paper_id != paper_id:
             raise CommunityError("you can only reply to a comment on the same paper")
+        if parent.hidden:  # like a hidden paper: removed by an admin, closed to replies
+            raise CommunityError("that comment was removed: it takes no replies")
     return conn.execute(
         comments.insert()
         .values(

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, create_engine, event, make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+IN_CHUNK = 5_000  # values per ``IN (...)``: well under SQLite's and PostgreSQL's caps on bound parameters
+
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), in order."""
+    it = iter(items)
+    while part := list(islice(it, size)):
+        yield part
+
+
+def select_in(
+    conn: Connection, query: Select, column: ColumnElement, values: Iterable, *, size: int = IN_CHUNK
+) -> Iterator[Row]:
+    """The rows of ``query`` whose ``column`` is one of ``values``: one statement per ``size`` values, so
+    that any number of values stays within what one statement may bind."""
+    for part in chunked(values, size):
+        yield from conn.execute(query.where(column.in_(part)))
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from .models import paper_keywords, paper_vectors, papers, votes
+from .community import upvotes_total
+from .db import select_in
+from .models import paper_keywords, paper_vectors, papers
 
 MAX_KEYWORD_CHARS = 200
 
@@ -111,14 +113,7 @@ def papers_with(
     cond = with_keyword(keyword) & papers.c.hidden.is_(False)
     total = conn.execute(select(func.count()).where(cond)).scalar_one()
     if order == "upvotes":
-        vt = select(votes.c.paper_id, func.count().label("n")).where(votes.c.value == 1).group_by(votes.c.paper_id)
-        vt = vt.subquery()
-        q = (
-            select(papers.c.id)
-            .outerjoin(vt, vt.c.paper_id == papers.c.id)
-            .where(cond)
-            .order_by((func.coalesce(papers.c.hf_upvotes, 0) + func.coalesce(vt.c.n, 0)).desc(), papers.c.id)
-        )
+        q = select(papers.c.id).where(cond).order_by(upvotes_total().desc(), papers.c.id)
     else:
         when = func.coalesce(papers.c.published_at, papers.c.created_at)
         q = select(papers.c.id).where(cond).order_by(when.desc(), papers.c.id.desc())
@@ -128,13 +123,9 @@ def papers_with(
 def top_keywords(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[str, float]]]:
     """``{paper_id: [(keyword, score)]}`` for many papers (topic labels), in chunks the databases accept."""
     out: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    ids = list(ids)
-    for i in range(0, len(ids), 5_000):
-        q = select(paper_keywords.c.paper_id, paper_keywords.c.keyword, paper_keywords.c.score).where(
-            paper_keywords.c.paper_id.in_(ids[i : i + 5_000])
-        )
-        for pid, kw, score in conn.execute(q):
-            out[pid].append((kw, score))
+    q = select(paper_keywords.c.paper_id, paper_keywords.c.keyword, paper_keywords.c.score)
+    for pid, kw, score in select_in(conn, q, paper_keywords.c.paper_id, ids):
+        out[pid].append((kw, score))
     return out
 
 

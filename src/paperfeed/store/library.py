@@ -17,11 +17,12 @@ from typing import Protocol
 from sqlalchemy import Connection, func, select
 
 from ..ids import normalise_doi, normalise_title
-from ..sources.files._latex import latex_to_text
+from ..latex import latex_to_text
 from . import collections as store_collections
+from .db import select_in
 from .models import collection_items, collections, papers
 
-CHUNK = 500
+CHUNK = 500  # ids per IN (...)
 YEAR_SLACK = 1  # a preprint and its publication are often a year apart
 
 
@@ -59,20 +60,13 @@ def title_key(title: str) -> str:
     return normalise_title(title)
 
 
-def _chunks(items: Sequence, n: int = CHUNK) -> Iterable[Sequence]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
-
-
 def _visible():
     return papers.c.hidden.is_(False)
 
 
 def _by_arxiv(conn: Connection, ids: set[str]) -> set[str]:
-    found: set[str] = set()
-    for part in _chunks(sorted(ids)):
-        found.update(conn.execute(select(papers.c.id).where(papers.c.id.in_(part), _visible())).scalars())
-    return found
+    q = select(papers.c.id).where(_visible())
+    return {pid for (pid,) in select_in(conn, q, papers.c.id, sorted(ids), size=CHUNK)}
 
 
 def _by_doi(conn: Connection, dois: set[str]) -> dict[str, str]:
@@ -94,10 +88,9 @@ def _by_title(conn: Connection, keys: set[str]) -> dict[str, list[tuple[str, int
         key = title_key(title or "")
         if key in keys:
             found[key].append(pid)
-    years: dict[str, int | None] = {}
-    for part in _chunks(sorted({pid for ids in found.values() for pid in ids})):
-        q = select(papers.c.id, papers.c.published_at).where(papers.c.id.in_(part))
-        years.update((r.id, r.published_at.year if r.published_at else None) for r in conn.execute(q))
+    wanted = sorted({pid for ids in found.values() for pid in ids})
+    q = select(papers.c.id, papers.c.published_at)
+    years = {pid: at.year if at else None for pid, at in select_in(conn, q, papers.c.id, wanted, size=CHUNK)}
     return {key: [(pid, years.get(pid)) for pid in ids] for key, ids in found.items()}
 
 
@@ -162,12 +155,7 @@ def match_entries(
 
 
 def _titles(conn: Connection, ids: set[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in _chunks(sorted(ids)):
-        out.update(
-            (r.id, r.title) for r in conn.execute(select(papers.c.id, papers.c.title).where(papers.c.id.in_(part)))
-        )
-    return out
+    return dict(select_in(conn, select(papers.c.id, papers.c.title), papers.c.id, sorted(ids), size=CHUNK))
 
 
 def find_collection(conn: Connection, user_id: int, name: str) -> int | None:
@@ -197,11 +185,8 @@ def save_matches(
         created = True
     present: set[str] = set()
     if cid is not None:
-        for part in _chunks(wanted):
-            q = select(collection_items.c.paper_id).where(
-                collection_items.c.collection_id == cid, collection_items.c.paper_id.in_(part)
-            )
-            present.update(conn.execute(q).scalars())
+        q = select(collection_items.c.paper_id).where(collection_items.c.collection_id == cid)
+        present = {pid for (pid,) in select_in(conn, q, collection_items.c.paper_id, wanted, size=CHUNK)}
     added = [p for p in wanted if p not in present]
     if added and not dry_run:
         now = datetime.now(UTC)

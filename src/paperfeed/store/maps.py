@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, func, or_, select
 
+from ..clock import day_start
+from .db import chunked
 from .models import featured, paper_vectors, papers
 
 
 def period_ids(conn: Connection, start: date, end: date) -> list[str]:
     """Visible papers featured, announced or (lacking both) published on days ``start..end``, by id."""
-    lo = datetime.combine(start, time(), UTC)
-    hi = datetime.combine(end + timedelta(days=1), time(), UTC)
+    lo, hi = day_start(start), day_start(end + timedelta(days=1))
     q = select(papers.c.id).where(
         papers.c.hidden.is_(False),
         or_(
@@ -40,14 +41,12 @@ def vectors_and_texts(
     """``({id: vector bytes}, {id: (title, abstract)})`` of the visible ones of ``ids`` (vectors where stored)."""
     vecs: dict[str, bytes] = {}
     titles: dict[str, tuple[str, str]] = {}
-    ids = list(ids)
-    for i in range(0, len(ids), 5_000):
-        chunk = ids[i : i + 5_000]
+    for part in chunked(ids):
         q = select(papers.c.id, papers.c.title, papers.c.abstract).where(
-            papers.c.id.in_(chunk), papers.c.hidden.is_(False)
+            papers.c.id.in_(part), papers.c.hidden.is_(False)
         )
         titles.update({pid: (t or "", a or "") for pid, t, a in conn.execute(q)})
         v = paper_vectors
-        q = select(v.c.paper_id, v.c.vector).where(v.c.model == model, v.c.paper_id.in_(chunk))
+        q = select(v.c.paper_id, v.c.vector).where(v.c.model == model, v.c.paper_id.in_(part))
         vecs.update({pid: bytes(b) for pid, b in conn.execute(q) if pid in titles})
     return vecs, titles

@@ -136,7 +136,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
-    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)  # confirmed by its owner only
+    pending_email: Mapped[str | None] = mapped_column(String(320))  # typed, waiting for its confirmation mail
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(default=False)
     banned: Mapped[bool] = mapped_column(default=False)
@@ -284,7 +285,7 @@ class SentPaper(Base):
 
 
 class OutboxMessage(Base):
-    """A composed message waiting to go out; see email/send.py for the exactly-once protocol."""
+    """A composed message waiting to go out; see mail/send.py for the exactly-once protocol."""
 
     __tablename__ = "outbox"
 

@@ -1,6 +1,6 @@
 """The outbox: composed messages waiting for the SMTP server, and the state of each delivery.
 
-Status of a row (the protocol is in email/send.py and docs/email.md):
+Status of a row (the protocol is in mail/send.py and docs/email.md):
 
     pending -> sending -> handed -> sent
                   |          \\-> unconfirmed   (the sender died or lost the line after handing it over)
@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
 
+from ..clock import utc
+from .db import chunked, select_in
 from .models import outbox, subscribers
-from .upsert import utc
 
 STATUSES = ("pending", "sending", "handed", "sent", "unconfirmed", "failed", "cancelled")
 
@@ -92,11 +93,8 @@ def queue_many(conn: Connection, rows: list[dict], *, now: datetime, chunk: int 
     """Queue many messages (``subscriber_id, kind, dedupe_key, to_addr, subject, message``) in a few
     statements; returns the dedupe keys actually added (the others were queued before)."""
     added: set[str] = set()
-    for i in range(0, len(rows), chunk):
-        values = [
-            {**r, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for r in rows[i : i + chunk]
-        ]
+    for part in chunked(rows, chunk):
+        values = [{**r, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now} for r in part]
         q = (
             _insert(conn)
             .values(values)
@@ -107,12 +105,8 @@ def queue_many(conn: Connection, rows: list[dict], *, now: datetime, chunk: int 
     return added
 
 
-def queued_keys(conn: Connection, keys: list[str], *, chunk: int = 5_000) -> set[str]:
-    out: set[str] = set()
-    for i in range(0, len(keys), chunk):
-        q = select(outbox.c.dedupe_key).where(outbox.c.dedupe_key.in_(keys[i : i + chunk]))
-        out.update(conn.execute(q).scalars())
-    return out
+def queued_keys(conn: Connection, keys: list[str]) -> set[str]:
+    return {k for (k,) in select_in(conn, select(outbox.c.dedupe_key), outbox.c.dedupe_key, keys)}
 
 
 def recover(conn: Connection) -> tuple[int, list[int]]:

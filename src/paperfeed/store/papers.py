@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, or_, select
 
-from .community import comment_counts, upvote_counts
+from ..clock import day_start, utc
+from .community import comment_counts, upvote_totals, upvotes_total
+from .db import select_in
 from .keywords import for_papers as keyphrases_of
 from .keywords import with_keyword
 from .models import (
@@ -23,7 +25,6 @@ from .models import (
     users,
     votes,
 )
-from .upsert import utc
 
 VISIBLE = papers.c.hidden.is_(False)
 
@@ -69,19 +70,28 @@ class PaperView:
         return not self.id.startswith("pf-")
 
 
+def authors_of(conn: Connection, ids: Iterable[str]) -> dict[str, list[str]]:
+    """``{paper_id: [author, ...]}`` in order, for any number of papers."""
+    out: dict[str, list[str]] = defaultdict(list)
+    a = paper_authors
+    q = select(a.c.paper_id, a.c.name).order_by(a.c.paper_id, a.c.position)
+    for pid, name in select_in(conn, q, a.c.paper_id, ids):
+        out[pid].append(name)
+    return out
+
+
+def categories_of(conn: Connection, ids: Iterable[str]) -> dict[str, list[str]]:
+    """``{paper_id: [category, ...]}`` (sorted; the primary one is on ``papers``), for any number of papers."""
+    out: dict[str, list[str]] = defaultdict(list)
+    q = select(paper_categories.c.paper_id, paper_categories.c.category).order_by(paper_categories.c.category)
+    for pid, cat in select_in(conn, q, paper_categories.c.paper_id, ids):
+        out[pid].append(cat)
+    return out
+
+
 def authors_and_categories(conn: Connection, ids: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Authors in order and categories (sorted) of the given papers, in two queries."""
-    authors: dict[str, list[str]] = defaultdict(list)
-    q = select(paper_authors.c.paper_id, paper_authors.c.name).where(paper_authors.c.paper_id.in_(list(ids)))
-    for pid, name in conn.execute(q.order_by(paper_authors.c.paper_id, paper_authors.c.position)):
-        authors[pid].append(name)
-    cats: dict[str, list[str]] = defaultdict(list)
-    q = select(paper_categories.c.paper_id, paper_categories.c.category).where(
-        paper_categories.c.paper_id.in_(list(ids))
-    )
-    for pid, cat in conn.execute(q.order_by(paper_categories.c.category)):
-        cats[pid].append(cat)
-    return authors, cats
+    """Authors in order and categories (sorted) of the given papers."""
+    return authors_of(conn, ids), categories_of(conn, ids)
 
 
 def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
@@ -93,7 +103,7 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
     q = select(featured).where(featured.c.paper_id.in_(ids)).order_by(featured.c.day)
     for f in conn.execute(q):
         days[f.paper_id].append(FeaturedDay(f.day, f.submitted_by, f.upvotes, f.source))
-    votes = upvote_counts(conn, ids)
+    upvotes = upvote_totals(conn, ids)
     ncomments = comment_counts(conn, ids)
     phrases = keyphrases_of(conn, ids)
     out = []
@@ -107,7 +117,7 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
                 primary_category=r.primary_category, categories=c, comment=r.comment, journal_ref=r.journal_ref,
                 doi=r.doi, published_at=utc(r.published_at), updated_at=utc(r.updated_at),
                 announced_on=r.announced_on, abs_url=r.abs_url, pdf_url=r.pdf_url, code_url=r.code_url,
-                project_url=r.project_url, upvotes=(r.hf_upvotes or 0) + votes.get(r.id, 0),
+                project_url=r.project_url, upvotes=upvotes.get(r.id, r.hf_upvotes or 0),
                 keywords=list(r.keywords or []), sources=list(r.sources or []), featured=days.get(r.id, []),
                 num_comments=ncomments.get(r.id, 0), hidden=r.hidden, imported_upvotes=r.hf_upvotes or 0,
                 keyphrases=phrases.get(r.id, []),
@@ -160,15 +170,6 @@ def _in_category(category: str):
     return papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category))
 
 
-def _vote_totals():
-    return (
-        select(votes.c.paper_id, func.count().label("n"))
-        .where(votes.c.value == 1)
-        .group_by(votes.c.paper_id)
-        .subquery()
-    )
-
-
 def featured_between(
     conn: Connection,
     start: date,
@@ -188,20 +189,14 @@ def featured_between(
     if submitter:
         ids_q = ids_q.where(featured.c.submitted_by == submitter)
     ids_q = ids_q.group_by(featured.c.paper_id).subquery()
-    vt = _vote_totals()
-    base = (
-        select(papers)
-        .join(ids_q, ids_q.c.paper_id == papers.c.id)
-        .outerjoin(vt, vt.c.paper_id == papers.c.id)
-        .where(VISIBLE)
-    )
+    base = select(papers).join(ids_q, ids_q.c.paper_id == papers.c.id).where(VISIBLE)
     if keyword:
         base = base.where(with_keyword(keyword))
     total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     if order == "published":
         keys = [func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc()]
     else:
-        keys = [(func.coalesce(papers.c.hf_upvotes, 0) + func.coalesce(vt.c.n, 0)).desc(), papers.c.id]
+        keys = [upvotes_total().desc(), papers.c.id]
     rows = conn.execute(base.order_by(*keys).limit(limit).offset(offset)).all()
     return _views(conn, rows), total
 
@@ -230,30 +225,65 @@ def trending_candidates(conn: Connection, *, since: date, category: str | None =
     first_day = (
         select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
     )
-    vt = _vote_totals()
     q = (
-        select(papers.c.id, papers.c.hf_upvotes, vt.c.n, first_day.c.day, papers.c.announced_on, papers.c.published_at)
+        select(papers.c.id, upvotes_total(), first_day.c.day, papers.c.announced_on, papers.c.published_at)
         .outerjoin(first_day, first_day.c.paper_id == papers.c.id)
-        .outerjoin(vt, vt.c.paper_id == papers.c.id)
         .where(
             VISIBLE,
-            or_(
-                first_day.c.day >= since,
-                papers.c.announced_on >= since,
-                papers.c.published_at >= datetime.combine(since, time(), UTC),
-            ),
+            or_(first_day.c.day >= since, papers.c.announced_on >= since, papers.c.published_at >= day_start(since)),
         )
     )
     if category:
         q = q.where(_in_category(category))
     out = []
-    for pid, hf, n, fday, ann, pub in conn.execute(q):
-        if not (hf or n):
+    for pid, upvotes, fday, ann, pub in conn.execute(q):
+        if not upvotes:
             continue  # a paper nobody voted for is not trending
         when = fday or ann
-        ts = datetime.combine(when, time(), UTC) if when else utc(pub)
-        out.append(TrendingRow(pid, (hf or 0) + (n or 0), ts))
+        out.append(TrendingRow(pid, upvotes, day_start(when) if when else utc(pub)))
     return out
+
+
+@dataclass(frozen=True)
+class FreshPaper:
+    id: str
+    day: date  # the newest day it was listed: arXiv announcement, featured day, else publication
+    upvotes: int  # imported + community
+
+
+def fresh_papers(conn: Connection, *, since: date, until: date) -> dict[str, FreshPaper]:
+    """Visible papers listed (announced, featured, else published) on a day in ``since..until`` (digests, "for you")."""
+    start, end = day_start(since), day_start(until + timedelta(days=1))
+    feat = dict(
+        conn.execute(
+            select(featured.c.paper_id, func.max(featured.c.day))
+            .where(featured.c.day.between(since, until))
+            .group_by(featured.c.paper_id)
+        ).all()
+    )
+    q = select(papers.c.id, papers.c.announced_on, papers.c.published_at, upvotes_total()).where(
+        VISIBLE,
+        or_(
+            papers.c.announced_on.between(since, until),
+            (papers.c.published_at >= start) & (papers.c.published_at < end),
+            papers.c.id.in_(select(featured.c.paper_id).where(featured.c.day.between(since, until))),
+        ),
+    )
+    out = {}
+    for pid, ann, pub, upvotes in conn.execute(q):
+        days = [d for d in (ann, feat.get(pid), utc(pub).date() if pub else None) if d and since <= d <= until]
+        if days:
+            out[pid] = FreshPaper(pid, max(days), upvotes)
+    return out
+
+
+def listed_since(conn: Connection, day: date, until: date) -> bool:
+    """Were any papers announced on arXiv or featured on a day in ``day..until``? (daily digests skip if not)"""
+    if day > until:
+        return False
+    ann = select(papers.c.id).where(papers.c.announced_on.between(day, until), VISIBLE).limit(1)
+    feat = select(featured.c.paper_id).where(featured.c.day.between(day, until)).limit(1)
+    return conn.execute(ann).first() is not None or conn.execute(feat).first() is not None
 
 
 def by_author(conn: Connection, name: str, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:

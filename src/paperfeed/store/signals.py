@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 from sqlalchemy import Connection, delete, func, insert, or_, select
 
+from ..clock import utc
+from .db import chunked, select_in
 from .models import (
     collection_items,
     collections,
@@ -29,9 +31,8 @@ from .models import (
     users,
     votes,
 )
-from .upsert import utc
 
-CHUNK = 2_000
+CHUNK = 2_000  # users (or papers) per IN (...)
 
 
 @dataclass
@@ -61,17 +62,11 @@ class Signals:
         return h.hexdigest()
 
 
-def _chunks(ids: Sequence, n: int = CHUNK) -> Iterable[list]:
-    ids = list(ids)
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
-
-
 def signals_for(conn: Connection, user_ids: Iterable[int]) -> dict[int, Signals]:
     """Every signal of each of ``user_ids`` (one query per kind and chunk of users)."""
     ids = sorted(set(user_ids))
     out = {uid: Signals(uid) for uid in ids}
-    for part in _chunks(ids):
+    for part in chunked(ids, CHUNK):
         q = (
             select(votes.c.user_id, votes.c.paper_id, votes.c.value)
             .where(votes.c.user_id.in_(part))
@@ -133,11 +128,10 @@ class StoredModel:
 def get_models(conn: Connection, user_ids: Iterable[int], model: str) -> dict[int, StoredModel]:
     """The stored models of ``user_ids`` for the embedding ``model`` (others are stale: not returned)."""
     out = {}
-    for part in _chunks(sorted(set(user_ids))):
-        q = select(user_models).where(user_models.c.user_id.in_(part), user_models.c.model == model)
-        for r in conn.execute(q):
-            w = np.frombuffer(bytes(r.weights), dtype="<f4").astype(np.float32)
-            out[r.user_id] = StoredModel(r.user_id, r.model, w, r.signals, r.positives, r.negatives, utc(r.trained_at))
+    q = select(user_models).where(user_models.c.model == model)
+    for r in select_in(conn, q, user_models.c.user_id, sorted(set(user_ids)), size=CHUNK):
+        w = np.frombuffer(bytes(r.weights), dtype="<f4").astype(np.float32)
+        out[r.user_id] = StoredModel(r.user_id, r.model, w, r.signals, r.positives, r.negatives, utc(r.trained_at))
     return out
 
 
@@ -145,7 +139,7 @@ def save_models(conn: Connection, rows: Sequence[StoredModel]) -> None:
     """Store (replace) trained models."""
     if not rows:
         return
-    for part in _chunks([r.user_id for r in rows]):
+    for part in chunked([r.user_id for r in rows], CHUNK):
         conn.execute(delete(user_models).where(user_models.c.user_id.in_(part)))
     conn.execute(
         insert(user_models),
@@ -175,7 +169,7 @@ def save_models_safely(store, rows: Sequence[StoredModel]) -> bool:
 def delete_models(conn: Connection, user_ids: Iterable[int]) -> int:
     """Forget trained models (a user whose signals are all gone)."""
     n = 0
-    for part in _chunks(sorted(set(user_ids))):
+    for part in chunked(sorted(set(user_ids)), CHUNK):
         n += conn.execute(delete(user_models).where(user_models.c.user_id.in_(part))).rowcount
     return n
 
@@ -186,12 +180,9 @@ def delete_models(conn: Connection, user_ids: Iterable[int]) -> int:
 def vectors_of(conn: Connection, model: str, ids: Iterable[str], dim: int) -> tuple[list[str], np.ndarray]:
     """``(ids that have a vector, float32 matrix of their vectors)`` in the order of ``ids``."""
     wanted = list(dict.fromkeys(ids))
-    found: dict[str, bytes] = {}
-    for part in _chunks(wanted):
-        q = select(paper_vectors.c.paper_id, paper_vectors.c.vector).where(
-            paper_vectors.c.model == model, paper_vectors.c.paper_id.in_(part)
-        )
-        found.update((pid, bytes(b)) for pid, b in conn.execute(q))
+    v = paper_vectors
+    q = select(v.c.paper_id, v.c.vector).where(v.c.model == model)
+    found = {pid: bytes(b) for pid, b in select_in(conn, q, v.c.paper_id, wanted, size=CHUNK)}
     have = [p for p in wanted if p in found]
     if not have:
         return [], np.zeros((0, dim), dtype=np.float32)
@@ -200,10 +191,8 @@ def vectors_of(conn: Connection, model: str, ids: Iterable[str], dim: int) -> tu
 
 
 def titles_of(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in _chunks(list(dict.fromkeys(ids))):
-        out.update(conn.execute(select(papers.c.id, papers.c.title).where(papers.c.id.in_(part))).all())
-    return {k: " ".join((v or "").split()) for k, v in out.items()}
+    q = select(papers.c.id, papers.c.title)
+    return {k: " ".join((v or "").split()) for k, v in select_in(conn, q, papers.c.id, dict.fromkeys(ids), size=CHUNK)}
 
 
 def latest_listed_day(conn: Connection, on_or_before: date | None = None) -> date | None:

@@ -12,15 +12,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utc
 from ..errors import PaperfeedError
-from .models import alerts, featured, paper_authors, paper_categories, papers, sent_papers, subscribers, votes
+from .db import select_in
+from .models import alerts, sent_papers, subscribers, votes
 from .outbox import cancel_for
-from .upsert import utc
 
 STATUSES = ("pending", "active", "unsubscribed", "bouncing")
 FREQUENCIES = ("daily", "weekly")
@@ -146,6 +147,11 @@ def for_user(conn: Connection, user_id: int) -> SubscriberView | None:
         select(subscribers.c.id).where(subscribers.c.user_id == user_id).order_by(subscribers.c.id.desc())
     ).scalar()
     return get(conn, sid) if sid is not None else None
+
+
+def link_account(conn: Connection, email: str, user_id: int) -> None:
+    """Link the subscription of ``email`` (if any) to the account that just confirmed owning it."""
+    conn.execute(update(subscribers).where(subscribers.c.email_key == email.strip().lower()).values(user_id=user_id))
 
 
 def subscribe(
@@ -336,16 +342,12 @@ def active(conn: Connection, *, ids: Iterable[int] | None = None) -> list[Subscr
     return [_view(r, by_sub.get(r.id, ())) for r in rows]
 
 
-def sent_history(conn: Connection, paper_ids: Iterable[str], *, chunk: int = 5_000) -> dict[int, set[str]]:
+def sent_history(conn: Connection, paper_ids: Iterable[str]) -> dict[int, set[str]]:
     """Which of ``paper_ids`` each subscriber already got: ``{subscriber_id: {paper_id, ...}}``."""
     out: dict[int, set[str]] = defaultdict(set)
-    ids = sorted(set(paper_ids))
-    for i in range(0, len(ids), chunk):
-        q = select(sent_papers.c.subscriber_id, sent_papers.c.paper_id).where(
-            sent_papers.c.paper_id.in_(ids[i : i + chunk])
-        )
-        for sid, pid in conn.execute(q):
-            out[sid].add(pid)
+    q = select(sent_papers.c.subscriber_id, sent_papers.c.paper_id)
+    for sid, pid in select_in(conn, q, sent_papers.c.paper_id, sorted(set(paper_ids))):
+        out[sid].add(pid)
     return out
 
 
@@ -371,91 +373,7 @@ def sent_count(conn: Connection, subscriber_id: int) -> int:
     return conn.execute(select(func.count()).where(sent_papers.c.subscriber_id == subscriber_id)).scalar_one()
 
 
-# --- papers for digests -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FreshPaper:
-    id: str
-    day: date  # the newest day it was listed: arXiv announcement, featured day, else publication
-    upvotes: int  # imported + community
-
-
-def fresh_papers(conn: Connection, *, since: date, until: date) -> dict[str, FreshPaper]:
-    """Visible papers listed (announced, featured, else published) on a day in ``since..until``."""
-    start = datetime.combine(since, time(), UTC)
-    end = datetime.combine(until + timedelta(days=1), time(), UTC)
-    feat = dict(
-        conn.execute(
-            select(featured.c.paper_id, func.max(featured.c.day))
-            .where(featured.c.day.between(since, until))
-            .group_by(featured.c.paper_id)
-        ).all()
-    )
-    q = select(papers.c.id, papers.c.announced_on, papers.c.published_at, papers.c.hf_upvotes).where(
-        papers.c.hidden.is_(False),
-        or_(
-            papers.c.announced_on.between(since, until),
-            (papers.c.published_at >= start) & (papers.c.published_at < end),
-            papers.c.id.in_(select(featured.c.paper_id).where(featured.c.day.between(since, until))),
-        ),
-    )
-    rows = conn.execute(q).all()
-    votes_by = _upvotes(conn, [r.id for r in rows])
-    out = {}
-    for pid, ann, pub, hf in rows:
-        days = [d for d in (ann, feat.get(pid), utc(pub).date() if pub else None) if d and since <= d <= until]
-        if days:
-            out[pid] = FreshPaper(pid, max(days), (hf or 0) + votes_by.get(pid, 0))
-    return out
-
-
-def _upvotes(conn: Connection, ids: list[str], *, chunk: int = 5_000) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(ids), chunk):
-        q = (
-            select(votes.c.paper_id, func.count())
-            .where(votes.c.paper_id.in_(ids[i : i + chunk]), votes.c.value == 1)
-            .group_by(votes.c.paper_id)
-        )
-        out.update(conn.execute(q).all())
-    return out
-
-
-def listed_since(conn: Connection, day: date, until: date) -> bool:
-    """Were any papers announced on arXiv or featured on a day in ``day..until``? (daily digests skip if not)"""
-    if day > until:
-        return False
-    ann = select(papers.c.id).where(papers.c.announced_on.between(day, until), papers.c.hidden.is_(False)).limit(1)
-    feat = select(featured.c.paper_id).where(featured.c.day.between(day, until)).limit(1)
-    return conn.execute(ann).first() is not None or conn.execute(feat).first() is not None
-
-
-def authors_of(conn: Connection, paper_ids: Iterable[str], *, chunk: int = 5_000) -> dict[str, list[str]]:
-    """``{paper_id: [author, ...]}`` for many papers at once."""
-    ids = list(paper_ids)
-    out: dict[str, list[str]] = defaultdict(list)
-    for i in range(0, len(ids), chunk):
-        q = (
-            select(paper_authors.c.paper_id, paper_authors.c.name)
-            .where(paper_authors.c.paper_id.in_(ids[i : i + chunk]))
-            .order_by(paper_authors.c.paper_id, paper_authors.c.position)
-        )
-        for pid, name in conn.execute(q):
-            out[pid].append(name)
-    return out
-
-
-def categories_of(conn: Connection, paper_ids: Iterable[str], *, chunk: int = 5_000) -> dict[str, list[str]]:
-    ids = list(paper_ids)
-    out: dict[str, list[str]] = defaultdict(list)
-    for i in range(0, len(ids), chunk):
-        q = select(paper_categories.c.paper_id, paper_categories.c.category).where(
-            paper_categories.c.paper_id.in_(ids[i : i + chunk])
-        )
-        for pid, cat in conn.execute(q):
-            out[pid].append(cat)
-    return out
+# --- what digests read of users ------------------------------------------------------------------------
 
 
 def recent_upvotes(conn: Connection, user_ids: Iterable[int], *, per_user: int = 5) -> dict[int, list[str]]:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, delete, select, update
 
+from ..clock import utc
 from ..records import PaperRecord
 from .models import featured, paper_authors, paper_categories, paper_versions, papers
 
@@ -55,13 +56,6 @@ class UpsertCounts:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.featured_added or self.featured_updated)
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """Datetimes come back naive from SQLite and aware from PostgreSQL: make both aware UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _merge_same_id(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:

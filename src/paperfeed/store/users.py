@@ -1,4 +1,9 @@
-"""Accounts, API tokens and the login rate limit. Passwords arrive already hashed (web.auth hashes)."""
+"""Accounts, API tokens and the login rate limit. Passwords arrive already hashed (store.passwords hashes).
+
+An account's address is confirmed by its owner before it counts: a typed address waits in
+``pending_email`` until the link mailed to it is opened (``confirm_email``); ``email`` holds confirmed
+addresses only, so nothing is ever linked or shown by an address nobody proved to own.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +31,18 @@ class AccountError(PaperfeedError):
 class UserView:
     id: int
     username: str
-    email: str | None
+    email: str | None  # confirmed by mail
     is_admin: bool
     banned: bool
     session_epoch: int
     created_at: datetime
+    pending_email: str | None = None  # typed, not confirmed yet
 
 
 def _view(row) -> UserView:
-    return UserView(row.id, row.username, row.email, row.is_admin, row.banned, row.session_epoch, row.created_at)
+    return UserView(
+        row.id, row.username, row.email, row.is_admin, row.banned, row.session_epoch, row.created_at, row.pending_email
+    )
 
 
 def check_username(name: str) -> str:
@@ -51,8 +59,16 @@ def check_email(email: str) -> str:
 
 
 def create_user(
-    conn: Connection, *, username: str, password_hash: str, email: str | None = None, is_admin: bool = False
+    conn: Connection,
+    *,
+    username: str,
+    password_hash: str,
+    email: str | None = None,
+    is_admin: bool = False,
+    email_confirmed: bool = False,
 ) -> UserView:
+    """Create an account. ``email`` waits for its owner's confirmation (``confirm_email``) unless
+    ``email_confirmed`` (an operator creating the account on the command line vouches for it)."""
     check_username(username)
     if email:
         email = check_email(email)
@@ -65,7 +81,8 @@ def create_user(
                 users.insert()
                 .values(
                     username=username,
-                    email=email or None,
+                    email=(email or None) if email_confirmed else None,
+                    pending_email=None if email_confirmed else (email or None),
                     password_hash=password_hash,
                     is_admin=is_admin,
                     banned=False,
@@ -82,6 +99,40 @@ def create_user(
 def get_user(conn: Connection, user_id: int) -> UserView | None:
     row = conn.execute(select(users).where(users.c.id == user_id)).first()
     return _view(row) if row else None
+
+
+def set_pending_email(conn: Connection, user_id: int, email: str) -> str:
+    """Record the address the user typed; it counts once confirmed. Returns it checked."""
+    email = check_email(email)
+    conn.execute(update(users).where(users.c.id == user_id).values(pending_email=email))
+    return email
+
+
+def confirm_email(conn: Connection, user_id: int, email: str) -> UserView:
+    """Make ``email`` the account's confirmed address: the link mailed to it was opened.
+
+    The link carries the address it was sent to, so an older link for an address changed since does not
+    confirm the new one. An address another account confirmed first stays that account's.
+    """
+    user = get_user(conn, user_id)
+    if user is None:
+        raise AccountError("This link is not valid any more: the account no longer exists.")
+    if user.email and user.email.lower() == email.lower() and not user.pending_email:
+        return user  # opened twice
+    if not user.pending_email or user.pending_email.lower() != email.lower():
+        raise AccountError("This link is not valid any more: the account now waits for another address.")
+    owner = conn.execute(
+        select(users.c.id).where(func.lower(users.c.email) == email.lower(), users.c.id != user_id)
+    ).scalar()
+    if owner is not None:
+        raise AccountError("This address already belongs to another account.")
+    try:
+        with conn.begin_nested():
+            confirmed = {"email": user.pending_email, "pending_email": None}
+            conn.execute(update(users).where(users.c.id == user_id).values(**confirmed))
+    except IntegrityError:  # confirmed by another account at the same moment
+        raise AccountError("This address already belongs to another account.") from None
+    return get_user(conn, user_id)  # type: ignore[return-value]
 
 
 def get_user_by_name(conn: Connection, username: str) -> UserView | None:

@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
-from .models import paper_vectors, papers, votes
+from ..clock import utc
+from .db import chunked
+from .models import paper_vectors, papers
 from .papers import authors_and_categories
-from .upsert import utc
 
 PAGE = 2_000
 
@@ -137,18 +138,6 @@ def visible(conn: Connection, ids: Sequence[str]) -> set[str]:
     return set(conn.execute(q).scalars())
 
 
-def upvotes(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
-    """Imported (HF) plus community upvotes, as paper pages show them."""
-    if not ids:
-        return {}
-    ids = list(ids)
-    out = {pid: n or 0 for pid, n in conn.execute(select(papers.c.id, papers.c.hf_upvotes).where(papers.c.id.in_(ids)))}
-    q = select(votes.c.paper_id, func.count()).where(votes.c.paper_id.in_(ids), votes.c.value == 1)
-    for pid, n in conn.execute(q.group_by(votes.c.paper_id)):
-        out[pid] = out.get(pid, 0) + n
-    return out
-
-
 # --- vectors ---------------------------------------------------------------------------------------
 
 
@@ -230,10 +219,9 @@ def iter_vectors(
     if since is not None:
         q = q.where(v.c.created_at > since)
     order = conn.execute(q.order_by(v.c.created_at, v.c.paper_id)).all()
-    for i in range(0, len(order), page):
-        chunk = order[i : i + page]
-        blobs = get_vectors(conn, model, [r.paper_id for r in chunk])
-        rows = [(r.paper_id, blobs[r.paper_id], utc(r.created_at)) for r in chunk if r.paper_id in blobs]
+    for part in chunked(order, page):
+        blobs = get_vectors(conn, model, [r.paper_id for r in part])
+        rows = [(r.paper_id, blobs[r.paper_id], utc(r.created_at)) for r in part if r.paper_id in blobs]
         if rows:  # a vector deleted meanwhile is skipped
             yield rows
 

@@ -1,1 +1,13 @@
-"""The web surface: server-rendered pages over the store (FastAPI + Jinja2, no JavaScript needed)."""
+"""The web surface: server-rendered pages over the store (FastAPI + Jinja2, no JavaScript needed).
+
+- ``pages``: the daily/weekly/monthly lists, trending, paper and author pages, search
+- ``accounts``: sign up, log in and out, password change, profiles, API tokens
+- ``community``: the forms of votes, comments, submissions, collections and moderation (``actions``)
+- ``foryou``: the "for you" page, dismissals and follows
+- ``subscriptions``: the subscribe form and the pages behind the links in mails, account addresses
+- ``topics``: keyword pages and topic maps
+- ``library``: importing a reference-manager library
+- ``render``: the one Jinja2 environment, the context every page gets, flash messages
+
+Templates in ``templates/``, CSS and a little JavaScript in ``static/``; ``app.create_app`` mounts it all.
+"""

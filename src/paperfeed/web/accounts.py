@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.background import BackgroundTask
 
+from ..http import auth
+from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
+from ..mail import notices
 from ..store import collections as store_collections
 from ..store import community
 from ..store import papers as store_papers
 from ..store import users as store_users
-from . import auth
-from .auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
+from ..store.passwords import hash_password, verify_password
 from .render import flash, render
 
 router = APIRouter()
@@ -32,12 +35,18 @@ def signup(
     email: Annotated[str, Form(max_length=400)] = "",
     next: Text = "/",
 ) -> Response:
+    store, settings = request.app.state.store, request.app.state.settings
     try:
-        hashed = auth.hash_password(password)
-        with request.app.state.store.transaction() as conn:
+        hashed = hash_password(password)
+        with store.transaction() as conn:
             user = store_users.create_user(
                 conn, username=username.strip(), password_hash=hashed, email=email.strip() or None
             )
+            row_id = None
+            if user.pending_email:  # the address counts once its owner confirms it (docs/email.md)
+                row_id = notices.queue_account_confirmation(
+                    conn, settings, user_id=user.id, username=user.username, email=user.pending_email
+                )
     except (ValueError, store_users.AccountError) as exc:
         return render(
             request,
@@ -50,7 +59,12 @@ def signup(
         )
     auth.log_in(request, user)
     flash(request, f"Welcome, {user.username}!")
-    return RedirectResponse(local_path(next), status_code=303)
+    if user.pending_email:
+        flash(request, f"We sent a confirmation link to {user.pending_email}: the address counts once you open it.")
+    response = RedirectResponse(local_path(next), status_code=303)
+    run = notices.sender(store, settings, row_id)
+    response.background = BackgroundTask(run) if run else None
+    return response
 
 
 @router.get("/login", summary="Log-in form")
@@ -63,7 +77,10 @@ def login(
     request: Request, username: Annotated[str, Form(max_length=100)], password: Text, next: Text = "/"
 ) -> Response:
     username = username.strip()
-    if not auth.login_allowed(request, username):
+    with request.app.state.store.read() as conn:
+        user = store_users.get_user_by_name(conn, username)
+        stored = store_users.password_hash(conn, user.id) if user else None
+    if not auth.login_allowed(request, username, user.id if user else None):
         return render(
             request,
             "login.html",
@@ -72,10 +89,7 @@ def login(
             next=local_path(next),
             status_code=429,
         )
-    with request.app.state.store.read() as conn:
-        user = store_users.get_user_by_name(conn, username)
-        stored = store_users.password_hash(conn, user.id) if user else None
-    if user is None or not auth.verify_password(stored, password):
+    if user is None or not verify_password(stored, password):
         auth.note_login_failure(request, username)
         return render(
             request,
@@ -95,7 +109,9 @@ def login(
             status_code=403,
         )
     auth.log_in(request, user)
-    return RedirectResponse(local_path(next), status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
+    auth.remember_device(request, response, user.id)
+    return response
 
 
 @router.post("/logout", dependencies=[CSRF], summary="Log out")
@@ -114,10 +130,10 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
     store = request.app.state.store
     with store.read() as conn:
         stored = store_users.password_hash(conn, user.id)
-    if not auth.verify_password(stored, current):
+    if not verify_password(stored, current):
         return render(request, "password.html", error="Your current password is wrong.", status_code=400)
     try:
-        hashed = auth.hash_password(new)
+        hashed = hash_password(new)
     except ValueError as exc:
         return render(request, "password.html", error=str(exc), status_code=400)
     with store.transaction() as conn:

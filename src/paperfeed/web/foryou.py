@@ -13,12 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from ..http.auth import CSRF, LOGIN, RequireUser, local_path, wants_json
 from ..rank import trending as rank_trending
 from ..rank.recommend import MAX_DAYS, for_you
 from ..store import community
 from ..store import follows as store_follows
 from ..store import papers as store_papers
-from .auth import CSRF, LOGIN, RequireUser, local_path, wants_json
 from .render import flash, render
 
 router = APIRouter()

@@ -11,20 +11,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
+from ..http.auth import CSRF, LOGIN, RequireUser
+from ..http.uploads import read_form, upload_bytes
 from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError, import_library
 from ..store.collections import CollectionError
-from .auth import CSRF, LOGIN, RequireUser
 from .render import render
 
 router = APIRouter()
-PASTE_NAME = "pasted text"
-
-
-async def read_form(request: Request) -> None:
-    """Parse the multipart form once, with room for a paste box as large as the file cap."""
-    await request.form(max_part_size=request.app.state.settings.library_max_bytes + 1024)
 
 
 def _page(request: Request, *, status_code: int = 200, **context) -> Response:
@@ -35,16 +29,6 @@ def _page(request: Request, *, status_code: int = 200, **context) -> Response:
 @router.get("/library/import", dependencies=[LOGIN], summary="Import a library (BibTeX, Zotero RDF, CSL-JSON, ids)")
 def import_form(request: Request) -> Response:
     return _page(request)
-
-
-async def upload_bytes(request: Request, upload: object, text: object) -> tuple[bytes, str] | None:
-    """The file's first ``library_max_bytes + 1`` bytes (enough to refuse a larger one) and its name."""
-    cap = request.app.state.settings.library_max_bytes + 1
-    if isinstance(upload, UploadFile) and upload.filename:
-        return await upload.read(cap), upload.filename[:200]
-    if isinstance(text, str) and text.strip():
-        return text.encode("utf-8")[:cap], PASTE_NAME
-    return None
 
 
 @router.post(

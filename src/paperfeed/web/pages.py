@@ -12,13 +12,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from .. import periods
 from ..errors import PaperfeedError
 from ..export import to_bibtex, to_markdown
+from ..http.auth import CurrentUser
+from ..http.cache import cached_page
 from ..ids import parse_arxiv_id
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
 from ..store import community
 from ..store import papers as store_papers
-from .auth import CurrentUser
-from .cache import cached_page
 from .foryou import follow_state
 from .render import render
 
@@ -287,18 +287,14 @@ def _paper_page(request: Request, user, paper_id: str) -> Response:
         comments = community.comments_for(conn, view.id, include_hidden=bool(user and user.is_admin))
         my_collections = store_collections.for_user(conn, user.id, viewer_id=user.id) if user else []
         versions = store_papers.versions(conn, view.id)
-    similar = []
+    from ..rank.similar import similar as find_similar  # loaded on first use: the search stack is large
+
     try:
-        from ..rank.similar import similar as find_similar
-    except ImportError:
-        find_similar = None
-    if find_similar is not None:
-        try:
-            hits = find_similar(request.app.state.store, request.app.state.settings, view.id, limit=6)
-            with request.app.state.store.read() as conn:
-                similar = store_papers.get_papers(conn, [h.paper_id for h in hits])
-        except PaperfeedError:
-            similar = []
+        hits = find_similar(request.app.state.store, request.app.state.settings, view.id, limit=6)
+        with request.app.state.store.read() as conn:
+            similar = store_papers.get_papers(conn, [h.paper_id for h in hits])
+    except PaperfeedError:
+        similar = []
     feeds = [f for a in view.authors[:1] for f in _feeds(f"/feeds/author/{quote(a)}")]
     return render(
         request,

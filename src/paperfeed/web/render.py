@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from .auth import csrf_token, current_user
+from ..http.auth import csrf_token, current_user
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["merge_query"] = lambda params, **kw: urlencode(
@@ -26,6 +26,8 @@ def render(
 ) -> HTMLResponse:
     """Render a template with the signed-in user, the CSRF token, flash messages and feed links."""
     messages = request.session.pop("flash", []) if "session" in request.scope else []
+    if messages:
+        request.state.per_visitor = True  # this visitor's own: the page cache must not keep it
     user = current_user(request) if "session" in request.scope else None
     ctx = {
         "user": user,

@@ -12,20 +12,17 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..errors import PaperfeedError
+from ..http.auth import CurrentUser
+from ..http.cache import cached_page
 from ..rank import topics
+from ..rank.topics import PALETTE
 from ..store import community
 from ..store import keywords as store_keywords
 from ..store import papers as store_papers
-from .auth import CurrentUser
-from .cache import cached_page
 from .render import render
 
 router = APIRouter()
 Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
-PALETTE = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-    "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22",
-]  # fmt: skip
 WIDTH, HEIGHT = 1000, 680
 
 

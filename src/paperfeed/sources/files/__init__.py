@@ -11,6 +11,9 @@ cannot be read at all (not found, unknown format, truncated archive) raises ``So
 | ``.csv``, ``.tsv`` | ``csv`` | a header row naming the columns (title required) |
 | ``.bib``, ``.bibtex`` | ``bibtex`` | BibTeX entries |
 | ``.txt`` | ``page`` | a papers page saved as text (title, blank line, abstract, ...) |
+
+Modules: ``jsonl`` (JSON and JSON Lines), ``csv_file``, ``bibtex``, ``page_text``; ``mapping`` (one
+mapping of a dict of fields to a record, for JSON and CSV rows); ``_io`` (opening plain or gzipped files).
 """
 
 from __future__ import annotations

@@ -28,10 +28,10 @@ from bibtexparser.bparser import BibTexParser
 
 from ...errors import RecordError
 from ...ids import parse_arxiv_id
+from ...latex import latex_to_text
 from ...records import PaperRecord
 from ..base import Item, build
 from ._io import read_all
-from ._latex import latex_to_text
 from .mapping import split_list, to_datetime
 
 SOURCE = "bibtex"

@@ -23,10 +23,11 @@ from email.utils import parsedate_to_datetime
 
 import orjson
 
+from ...clock import utc
 from ...ids import parse_arxiv_id
+from ...latex import latex_to_text
 from ...records import Featured, PaperRecord
 from ..base import parse_datetime
-from ._latex import latex_to_text
 
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 _PARENS = re.compile(r"\([^()]*\)")
@@ -86,7 +87,7 @@ def to_datetime(value: object, what: str = "date") -> datetime | None:
         dt = parsedate_to_datetime(s)
     except (TypeError, ValueError, IndexError):
         raise ValueError(f"bad {what} {s[:40]!r}") from None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return utc(dt)
 
 
 def to_date(value: object, what: str = "date") -> date | None:

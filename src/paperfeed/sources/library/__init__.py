@@ -5,6 +5,9 @@ unless given) and returns a ``ParsedLibrary``: the entries with their arXiv id, 
 authors, the malformed entries (line and reason; the rest of the file still reads) and the citation keys
 that appear more than once. A file that cannot be read as a whole (empty, binary, not UTF-8, over the
 size or entry cap, unknown format, broken XML/JSON) raises ``LibraryFileError`` before anything is stored.
+
+Modules: ``bib`` (BibTeX: Zotero, Mendeley, JabRef), ``rdf`` (Zotero RDF), ``csl`` (CSL-JSON), ``idlist``
+(arXiv ids or URLs, one per line); ``entry`` (what each entry yields: what can identify the paper).
 """
 
 from __future__ import annotations

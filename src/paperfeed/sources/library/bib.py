@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...errors import RecordError
-from ..files._latex import latex_to_text
+from ...latex import latex_to_text
 from ..files.bibtex import _arxiv_id, _name, _split_names, iter_entries
 from .entry import BadEntry, LibraryEntry, make_entry
 

@@ -7,13 +7,15 @@
 - ``/subscription/{token}``: settings and alerts, no login needed: the signed link is the key.
 - ``/unsubscribe/{token}``: GET shows one button; POST unsubscribes with the signed token alone (no
   login, no CSRF token: RFC 8058 one-click, which mail clients send from ``List-Unsubscribe-Post``).
+- ``POST /account/email`` (signed in) mails a confirmation link to the address typed;
+  ``/account/email/confirm/{token}`` (GET one button, POST confirms) makes it the account's address.
+  Until then the address is the account's in nothing: no subscription is linked or shown by it.
 
 Forged, damaged, expired or revoked links get a 400 page that says which.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Annotated
 
@@ -21,15 +23,14 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.background import BackgroundTask
 
+from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr
+from ..mail import notices, tokens
+from ..mail.tokens import TokenError
 from ..store import subscriptions as subs
 from ..store import users as store_users
 from ..store.subscriptions import SubscriberView, SubscriptionError
-from ..web.auth import CSRF, CurrentUser, client_addr
-from ..web.render import flash, render, templates
-from . import notices, tokens
-from .tokens import TokenError
+from .render import flash, render, templates
 
-log = logging.getLogger(__name__)
 router = APIRouter()
 Short = Annotated[str, Form(max_length=1000)]
 SUBSCRIBES_PER_HOUR = 20  # per client address: the form must not become a way to mail strangers
@@ -37,20 +38,8 @@ SUBSCRIBES_PER_HOUR = 20  # per client address: the form must not become a way t
 
 def _deliver_now(store, settings, row_id: int | None) -> BackgroundTask | None:
     """Send a fresh confirmation right after the response; the scheduler's retries cover failures."""
-    if row_id is None:
-        return None
-
-    def run() -> None:
-        from .send import deliver
-
-        try:
-            report = deliver(store, settings, ids=[row_id], wait=0)
-            if report.error:
-                log.warning("confirmation mail not sent yet: %s", report.error)
-        except Exception:  # the outbox keeps it; the next delivery run retries
-            log.exception("confirmation mail %s: delivery failed", row_id)
-
-    return BackgroundTask(run)
+    run = notices.sender(store, settings, row_id)
+    return BackgroundTask(run) if run else None
 
 
 def _subscriber(request: Request, purpose: str, token: str, *, any_version: bool = False) -> SubscriberView:
@@ -223,6 +212,59 @@ def unsubscribe(request: Request, token: str) -> Response:
     return render(request, "unsubscribe.html", sub=sub, token=token, done=True, manage_token=manage)
 
 
+# --- an account's address -------------------------------------------------------------------------------------
+
+
+def send_account_confirmation(request: Request, user, email: str) -> BackgroundTask | None:
+    """Record ``email`` as the account's pending address and mail it a confirmation link."""
+    store, settings = request.app.state.store, request.app.state.settings
+    with store.transaction() as conn:
+        email = store_users.set_pending_email(conn, user.id, email)
+        row_id = notices.queue_account_confirmation(
+            conn, settings, user_id=user.id, username=user.username, email=email
+        )
+    flash(request, f"We sent a confirmation link to {email}: the address counts once you open it.")
+    return _deliver_now(store, settings, row_id)
+
+
+@router.post("/account/email", dependencies=[LOGIN, CSRF], summary="Set the account's address (confirmed by mail)")
+def set_account_email(
+    request: Request, user: RequireUser, email: Annotated[str, Form(max_length=400)] = ""
+) -> Response:
+    typed = email.strip() or user.pending_email or ""
+    try:
+        task = send_account_confirmation(request, user, typed)
+    except store_users.AccountError as exc:
+        flash(request, str(exc), "error")
+        task = None
+    response = RedirectResponse(f"/users/{user.username}", status_code=303)
+    response.background = task
+    return response
+
+
+def _account_link(request: Request, token: str) -> tuple[int, str]:
+    try:
+        return tokens.read_account(request.app.state.settings, token)
+    except TokenError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+@router.get("/account/email/confirm/{token}", summary="Address confirmation page (one button)")
+def account_email_page(request: Request, token: str) -> Response:
+    _, email = _account_link(request, token)
+    return render(request, "account_email.html", email=email, token=token)
+
+
+@router.post("/account/email/confirm/{token}", summary="Confirm the account's address")
+def confirm_account_email(request: Request, token: str) -> Response:
+    user_id, email = _account_link(request, token)
+    try:
+        user = notices.confirm_account_email(request.app.state.store, request.app.state.settings, user_id, email)
+    except store_users.AccountError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return render(request, "account_email.html", email=email, confirmed=True, account=user)
+
+
 # --- the profile page's box ----------------------------------------------------------------------------------
 
 
@@ -235,7 +277,7 @@ def _profile_subscription(request: Request, user) -> dict | None:
         if sub is None and user.email:
             sub = subs.by_email(conn, user.email)
     if sub is None:
-        return {"sub": None, "email": user.email or ""}
+        return {"sub": None, "email": user.email or user.pending_email or ""}
     manage = tokens.make(request.app.state.settings, "manage", sub.id, sub.token_version)
     return {"sub": sub, "email": sub.email, "manage_url": f"/subscription/{manage}"}
 

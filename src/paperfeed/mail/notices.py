@@ -1,18 +1,24 @@
-"""The mails that are not digests: the double opt-in confirmation and the "already subscribed" note.
+"""The mails that are not digests: the double opt-in confirmation, the "already subscribed" note and the
+confirmation of an account's address.
 
 At most one of each per address per hour (the outbox ``dedupe_key`` carries the hour), so the public
-subscribe form cannot be used to flood someone's inbox.
+forms cannot be used to flood someone's inbox.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..settings import Settings
 from ..store import Store
 from ..store import outbox as store_outbox
 from ..store import subscriptions as subs
+from ..store import users as store_users
 from . import message, tokens
+
+log = logging.getLogger(__name__)
 
 
 def request(store: Store, settings: Settings, email: str, *, user_id: int | None = None) -> int | None:
@@ -57,3 +63,46 @@ def _queue_confirmation(conn, settings: Settings, sub: subs.SubscriberView, now:
         conn, subscriber_id=sub.id, kind="confirm", dedupe_key=f"confirm:{sub.id}:{sub.token_version}:{now:%Y%m%d%H}",
         to_addr=sub.email, subject=subject, message=built.text, now=now,
     )  # fmt: skip
+
+
+def queue_account_confirmation(conn, settings: Settings, *, user_id: int, username: str, email: str) -> int | None:
+    """Queue the mail whose link confirms ``email`` as the address of account ``user_id`` (once an hour)."""
+    now = datetime.now(UTC)
+    url = tokens.account_link(settings, user_id, email)
+    subject = f"Confirm your address at {settings.site_name}"
+    text, html = message.render(
+        "account", subject=subject, to=email, username=username, site_name=settings.site_name,
+        base_url=settings.base_url.rstrip("/"), confirm_url=url, hours=settings.confirm_link_hours,
+    )  # fmt: skip
+    built = message.build(settings, to=email, subject=subject, text=text, html=html, now=now)
+    return store_outbox.queue(
+        conn, subscriber_id=None, kind="account", dedupe_key=f"account:{user_id}:{email.lower()}:{now:%Y%m%d%H}",
+        to_addr=email, subject=subject, message=built.text, now=now,
+    )  # fmt: skip
+
+
+def confirm_account_email(store: Store, settings: Settings, user_id: int, email: str):
+    """Make ``email`` the account's confirmed address and link its subscription, if any, to the account."""
+    with store.transaction() as conn:
+        user = store_users.confirm_email(conn, user_id, email)
+        subs.link_account(conn, email, user_id)
+    return user
+
+
+def sender(store: Store, settings: Settings, row_id: int | None) -> Callable[[], None] | None:
+    """A function that sends outbox message ``row_id`` now (run after the response); the scheduler's
+    delivery runs retry it if this fails."""
+    if row_id is None:
+        return None
+
+    def run() -> None:
+        from .send import deliver
+
+        try:
+            report = deliver(store, settings, ids=[row_id], wait=0)
+            if report.error:
+                log.warning("mail %s not sent yet: %s", row_id, report.error)
+        except Exception:  # the outbox keeps it; the next delivery run retries
+            log.exception("mail %s: delivery failed", row_id)
+
+    return run

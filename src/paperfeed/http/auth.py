@@ -1,11 +1,15 @@
-"""Who is asking: session cookies (signed), API tokens, CSRF tokens, password hashing, login limits.
+"""Who is asking: session cookies (signed), API tokens, CSRF tokens, login limits.
 
 - Sessions are signed cookies (Starlette's SessionMiddleware, itsdangerous) holding the user id and the
   user's session epoch: changing the password or a ban bumps the epoch and ends every session.
 - Every form carries a CSRF token tied to the session; state-changing requests without it get 403.
-  Requests authenticated by an API token (``Authorization: Bearer pf_...``) carry no cookie and need none.
-- Passwords are hashed with argon2id (argon2-cffi); failed logins are counted in the database so the
-  limit holds across workers.
+  Requests that a valid API token (``Authorization: Bearer pf_...``) authenticated carry no cookie and
+  need none; a header with an invalid token changes nothing: the API answers 401, pages ignore it.
+- Passwords are hashed with argon2id (``store.passwords``); failed logins are counted in the database
+  so the limit holds across workers. The limit is per client and account together (and per client overall): a
+  stranger's wrong guesses never lock the owner out. Past a high account-wide count, clients that never
+  logged in to the account wait too, but a browser that did (a signed "device" cookie, as OWASP
+  describes) still gets in.
 """
 
 from __future__ import annotations
@@ -16,35 +20,15 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..store import users as store_users
 from ..store.users import UserView
 
-hasher = PasswordHasher()
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
-
 
 class LoginRequired(Exception):
     """Raised by ``require_user``; pages redirect to /login, JSON clients get 401."""
-
-
-def hash_password(password: str) -> str:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise ValueError(f"passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters")
-    return hasher.hash(password)
-
-
-def verify_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash or len(password) > MAX_PASSWORD:
-        return False
-    try:
-        return hasher.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def wants_json(request: Request) -> bool:
@@ -87,9 +71,13 @@ def current_user(request: Request) -> UserView | None:
         with store.transaction() as conn:
             user = store_users.user_for_token(conn, token)
         if user is None:
-            raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
-        request.state.via_token = True
-    elif "uid" in request.session:
+            if wants_json(request):
+                request.state.user = None  # the error page asks again: answer, don't raise twice
+                raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+            token = None  # pages ignore bad credentials: the visitor is who their cookie says
+        else:
+            request.state.via_token = True
+    if not token and "uid" in request.session:
         with store.read() as conn:
             user = store_users.get_user(conn, request.session["uid"])
         if user is None or user.session_epoch != request.session.get("epoch"):
@@ -132,8 +120,10 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Dependency for every state-changing route: the form field or header must match the session's token."""
-    if _bearer(request):
+    """Dependency for every state-changing route: the form field or header must match the session's token.
+
+    Skipped only for a request that a valid API token authenticated (browsers never send one by themselves)."""
+    if _bearer(request) and current_user(request) is not None and getattr(request.state, "via_token", False):
         return
     expected = request.session.get("csrf")
     sent = request.headers.get("x-csrf-token")
@@ -145,19 +135,68 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "the form expired or came from another site (CSRF check failed); reload and retry")
 
 
-def login_allowed(request: Request, username: str) -> bool:
+DEVICE_COOKIE = "paperfeed_device"
+ACCOUNT_WIDE_FACTOR = 10  # account-wide failures (all clients) past max * this hold off unknown clients
+
+
+def _device_serializer(request: Request) -> URLSafeSerializer:
+    return URLSafeSerializer(request.app.state.settings.signing_key(), salt="paperfeed.login.device")
+
+
+def known_device(request: Request, user_id: int) -> bool:
+    """Whether this browser logged in to account ``user_id`` before (its signed device cookie says so)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return False
+    try:
+        return user_id in _device_serializer(request).loads(raw)
+    except BadSignature:
+        return False
+
+
+def remember_device(request: Request, response: Response, user_id: int) -> None:
+    """After a successful login: mark this browser as one the account's owner uses (a year, up to 5 accounts)."""
+    ids = [user_id]
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if raw:
+        try:
+            ids += [i for i in _device_serializer(request).loads(raw) if isinstance(i, int) and i != user_id][:4]
+        except BadSignature:
+            pass
+    response.set_cookie(
+        DEVICE_COOKIE, _device_serializer(request).dumps(ids), max_age=365 * 24 * 3600, httponly=True,
+        samesite="lax", secure=request.app.state.settings.cookie_secure,
+    )  # fmt: skip
+
+
+def _failure_keys(request: Request, username: str) -> tuple[str, str, str]:
+    name, addr = username.lower(), client_addr(request)
+    return f"user:{name}|addr:{addr}", f"addr:{addr}", f"user:{name}"
+
+
+def login_allowed(request: Request, username: str, user_id: int | None = None) -> bool:
+    """Whether this client may try to log in to ``username`` now.
+
+    Failures count per (client, account) and per client; a client that hit either waits for the window
+    to pass. The account-wide count (every client) stops only clients without a device cookie for the
+    account, so guessing from many addresses slows down while the owner's own browser still gets in."""
     s = request.app.state.settings
     window = timedelta(minutes=s.login_window_minutes)
+    pair, addr, account = _failure_keys(request, username)
     with request.app.state.store.read() as conn:
-        by_user = store_users.recent_failures(conn, f"user:{username.lower()}", window=window)
-        by_addr = store_users.recent_failures(conn, f"addr:{client_addr(request)}", window=window)
-    return by_user < s.login_max_failures and by_addr < 4 * s.login_max_failures
+        if store_users.recent_failures(conn, pair, window=window) >= s.login_max_failures:
+            return False
+        if store_users.recent_failures(conn, addr, window=window) >= 4 * s.login_max_failures:
+            return False
+        if user_id is not None and known_device(request, user_id):
+            return True
+        return store_users.recent_failures(conn, account, window=window) < ACCOUNT_WIDE_FACTOR * s.login_max_failures
 
 
 def note_login_failure(request: Request, username: str) -> None:
     with request.app.state.store.transaction() as conn:
-        store_users.note_failure(conn, f"user:{username.lower()}")
-        store_users.note_failure(conn, f"addr:{client_addr(request)}")
+        for key in _failure_keys(request, username):
+            store_users.note_failure(conn, key)
 
 
 def client_addr(request: Request) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from paperfeed.app import create_app
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
-from paperfeed.web.app import create_app
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 HF_FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "hf-daily-papers-2026-06-12.json"

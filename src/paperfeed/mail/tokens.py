@@ -1,4 +1,4 @@
-"""Signed links in mails: confirm (expires), manage and unsubscribe (revocable).
+"""Signed links in mails: confirm (expires), manage and unsubscribe (revocable); an account's address.
 
 Each purpose has its own salt, so a token for one page never opens another. A token carries the
 subscriber id and the subscriber's ``token_version``: bumping the version (a new confirmation, or
@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..errors import PaperfeedError
 from ..settings import Settings
 
-PURPOSES = ("confirm", "manage", "unsubscribe")
+PURPOSES = ("confirm", "manage", "unsubscribe", "account")
 
 
 class TokenError(PaperfeedError):
@@ -50,21 +50,40 @@ def make(settings: Settings, purpose: str, subscriber_id: int, version: int) -> 
 
 def read(settings: Settings, purpose: str, token: str) -> TokenData:
     """The token's contents, or ``TokenError`` with a message fit for the visitor."""
-    max_age = settings.confirm_link_hours * 3600 if purpose == "confirm" else None
+    data = _load(settings, purpose, token)
+    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, int) for x in data)):
+        raise TokenError("This link is not valid.")
+    return TokenData(data[0], data[1])
+
+
+def _load(settings: Settings, purpose: str, token: str):
+    max_age = settings.confirm_link_hours * 3600 if purpose in ("confirm", "account") else None
     try:
         data = _serializer(settings, purpose).loads(token, max_age=max_age)
     except SignatureExpired:
+        again = "Send a new one from your profile page." if purpose == "account" else "Subscribe again for a new one."
         raise TokenError(
-            f"This link has expired (confirmation links last {settings.confirm_link_hours} hours). "
-            "Subscribe again to get a new one."
+            f"This link has expired (confirmation links last {settings.confirm_link_hours} hours). {again}"
         ) from None
     except BadSignature:
         raise TokenError(
             "This link is not valid: it may be damaged or incomplete. Copy the whole link from the mail."
         ) from None
-    if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, int) for x in data)):
+    return data
+
+
+def account_link(settings: Settings, user_id: int, email: str) -> str:
+    """The link that confirms ``email`` as the address of account ``user_id`` (expires like ``confirm``)."""
+    token = _serializer(settings, "account").dumps([user_id, email])
+    return f"{settings.base_url.rstrip('/')}/account/email/confirm/{token}"
+
+
+def read_account(settings: Settings, token: str) -> tuple[int, str]:
+    """(user id, address) of an account link, or ``TokenError``."""
+    data = _load(settings, "account", token)
+    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
         raise TokenError("This link is not valid.")
-    return TokenData(data[0], data[1])
+    return data[0], data[1]
 
 
 def links(settings: Settings, subscriber_id: int, version: int) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 ``{\\"u}`` -> ü, ``Schr\\"odinger`` -> Schrödinger, ``{\\ss}`` -> ß, ``{BERT}`` -> BERT, ``\\emph{x}`` -> x.
 Math (``$...$``) is kept as written, dollars included: ``$O(n \\log n)$`` stays readable and searchable.
+Used by the file and library readers (``sources``) and by the store's title matching (``store.library``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""The app factory: ``create_app(settings)`` builds one FastAPI app over one store.
+"""The composition root: ``create_app(settings)`` builds one FastAPI app over one store.
 
-Pages (``web.pages``, ``web.accounts``, ``web.community``), the JSON API (``api``) and feeds (``feeds``)
-are routers over the same store; surfaces read and write through the store, never around it.
+It is the one place that knows every HTTP surface: the pages (``web``), the JSON API (``api``) and the
+feeds (``feeds``) are routers over the same store, behind the shared plumbing of ``http`` (sessions,
+the anonymous page cache, security headers). The surfaces never import each other; this module imports
+them all (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -17,15 +19,26 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from .. import __version__
-from ..errors import PaperfeedError
-from ..settings import Settings, load_settings
-from ..store import Store
-from .auth import LoginRequired, local_path, wants_json
-from .cache import CachedPagesMiddleware, PageCache
-from .render import render, templates
+from . import __version__
+from .actions.community import NotFound
+from .api import routes as api_routes
+from .errors import PaperfeedError
+from .feeds import routes as feed_routes
+from .http.auth import LoginRequired, local_path, wants_json
+from .http.cache import CachedPagesMiddleware, PageCache
+from .http.headers import SecurityHeadersMiddleware
+from .settings import Settings, load_settings
+from .store import Store
+from .web import accounts, community, foryou, library, pages, subscriptions, topics
+from .web.render import render, templates
 
-HERE = Path(__file__).parent
+STATIC = Path(pages.__file__).parent / "static"
+# in this order: pages' /papers/{id} comes last and catches what the others leave; the API's own routes
+# come before its /papers/{id} (api.routes does that inside)
+ROUTERS = [
+    accounts.router, community.router, foryou.router, api_routes.router, feed_routes.router,
+    subscriptions.router, topics.router, library.router, pages.router,
+]  # fmt: skip
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -51,19 +64,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    from . import accounts, community, foryou, pages
-
-    app.include_router(accounts.router)
-    app.include_router(community.router)
-    app.include_router(foryou.router)
-    _include_optional(app, "paperfeed.api.routes")
-    _include_optional(app, "paperfeed.feeds.routes")
-    _include_optional(app, "paperfeed.email.web")
-    _include_optional(app, "paperfeed.web.topics")  # keyword pages and the topic map
-    _include_optional(app, "paperfeed.web.library")
-    app.include_router(pages.router)  # last: its /papers/{id} catches what the others leave
+    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so cache hits get them too
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -90,6 +94,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             return JSONResponse({"error": detail, "detail": jsonable_encoder(exc.errors())}, status_code=422)
         return render(request, "error.html", status=422, detail=detail, status_code=422)
 
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        return render(request, "error.html", status=404, detail=str(exc), status_code=404)
+
     @app.exception_handler(PaperfeedError)
     async def _user_error(request: Request, exc: PaperfeedError) -> Response:
         if wants_json(request):
@@ -97,18 +107,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return render(request, "error.html", status=400, detail=str(exc), status_code=400)
 
     return app
-
-
-def _include_optional(app: FastAPI, module: str) -> None:
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module and not module.startswith(str(exc.name)):
-            raise
-        return
-    app.include_router(mod.router)
 
 
 def app_from_env() -> FastAPI:

@@ -4,7 +4,9 @@ far more often than written.
 A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL;
 any write through this process (a vote, a comment, a submission) expires it. Signed-in users always get a
 fresh page (their own votes are marked on it). Other workers see a write within ``ttl`` seconds. A form
-on a cached page (the footer's subscribe form) gets each visitor's own CSRF token.
+on a cached page (the footer's subscribe form) gets each visitor's own CSRF token. A page that carries
+anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and
+a visitor with a message waiting gets a fresh page that shows it.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ def clear(request: Request) -> None:
 
 
 def _anonymous(request: Request) -> bool:
-    return "uid" not in request.session and "authorization" not in request.headers
+    """Whether the answer is the same for every visitor: not signed in, no token, and no flash message
+    waiting in the session (a page that shows one is that visitor's own)."""
+    return "uid" not in request.session and "authorization" not in request.headers and "flash" not in request.session
 
 
 def _hit(request: Request, body: bytes, media_type: str) -> Response:
@@ -127,7 +131,7 @@ def cached_page(view):
         def render():
             response = view(request, *args, **kwargs)
             html = response.headers.get("content-type", "").startswith("text/html")
-            keep = response.status_code == 200 and html
+            keep = response.status_code == 200 and html and not getattr(request.state, "per_visitor", False)
             return response, ((_without_csrf(request, response.body), HTML) if keep else None)
 
         return _through_cache(request, render)

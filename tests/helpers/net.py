@@ -1,6 +1,6 @@
 """Shared helpers for the network-source tests: recorded bodies and a fast, polite-but-quick client.
 
-Imported as a plain module (pytest puts this folder on ``sys.path``); no ``conftest`` or package needed.
+Imported as ``tests.helpers.net`` (pytest puts the repository root on ``sys.path``: pyproject's ``pythonpath``).
 """
 
 from __future__ import annotations

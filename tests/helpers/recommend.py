@@ -121,7 +121,7 @@ def load_corpus(store, encoder) -> None:
 
 @pytest.fixture(scope="session")
 def rec_encoder():
-    """The real bundled model behind a per-session cache (tests/rank/searchhelpers.py)."""
-    from searchhelpers import CachingEncoder
+    """The real bundled model behind a per-session cache (tests/helpers/search.py)."""
+    from tests.helpers.search import CachingEncoder
 
     return CachingEncoder()

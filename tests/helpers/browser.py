@@ -13,19 +13,14 @@ skips them instead.
 from __future__ import annotations
 
 import os
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-# the page-test helpers and the live server live beside the page tests
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
-
-from liveserver import live_server  # noqa: E402
-from webhelpers import CSRF_RE, add_papers, make_app, paper  # noqa: E402
-
-from paperfeed.store import users as store_users  # noqa: E402
+from paperfeed.store import users as store_users
+from tests.helpers.liveserver import live_server
+from tests.helpers.web import CSRF_RE, add_papers, make_app, paper
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

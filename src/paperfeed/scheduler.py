@@ -26,14 +26,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-from ..settings import Settings
-from ..store import Store
+from .settings import Settings
+from .store import Store
 
 log = logging.getLogger(__name__)
 
 
 def digests_job(store: Store, settings: Settings) -> None:
-    from .compose import compose_all
+    from .mail.compose import compose_all
 
     report = compose_all(store, settings)
     log.info("digests: %s queued (%s due, %s skipped: nothing new)", report.queued, report.due, report.nothing_new)
@@ -41,7 +41,7 @@ def digests_job(store: Store, settings: Settings) -> None:
 
 
 def deliver_job(store: Store, settings: Settings) -> None:
-    from .send import deliver
+    from .mail.send import deliver
 
     report = deliver(store, settings, wait=0)
     if report.sent or report.failed or report.error:
@@ -51,21 +51,15 @@ def deliver_job(store: Store, settings: Settings) -> None:
 
 def ingest_job(store: Store, settings: Settings, *, rss: bool = True) -> None:
     """Fetch today's listings, then update the search indexes (each step logs and goes on if it fails)."""
-    from ..ingest import fetch_pages
-    from ..sources import hf
-    from ..sources import rss as rss_source
-    from ..sources.http import PoliteClient
-
-    def client(name: str) -> PoliteClient:
-        return PoliteClient(
-            name, delay=settings.http_delay, retries=settings.http_retries, backoff=settings.http_backoff,
-            timeout=settings.http_timeout,
-        )  # fmt: skip
+    from .ingest import fetch_pages
+    from .sources import hf
+    from .sources import rss as rss_source
+    from .sources.http import client_for
 
     cats = settings.schedule_rss_categories
     if rss and cats:
         try:
-            with client("rss") as http:
+            with client_for(settings, "rss") as http:
                 res = fetch_pages(
                     store,
                     f"rss:{'+'.join(cats)}",
@@ -79,7 +73,7 @@ def ingest_job(store: Store, settings: Settings, *, rss: bool = True) -> None:
     if settings.schedule_hf:
         today = datetime.now(UTC).date()
         try:
-            with client("hf") as http:
+            with client_for(settings, "hf") as http:
                 res = fetch_pages(
                     store,
                     f"hf:{today}:{today}",
@@ -98,7 +92,7 @@ def ingest_job(store: Store, settings: Settings, *, rss: bool = True) -> None:
 def recommend_job(store: Store, settings: Settings) -> None:
     """Retrain the models whose signals changed since the last run (the others are kept)."""
     try:
-        from ..rank.recommend import train_users
+        from .rank.recommend import train_users
 
         report = train_users(store, settings)
     except Exception:
@@ -108,14 +102,12 @@ def recommend_job(store: Store, settings: Settings) -> None:
 
 
 def index_job(store: Store, settings: Settings) -> None:
-    try:
-        from ..index.job import run
-    except ImportError:  # a build without the search indexes
-        return
+    from .index.job import run
+
     try:
         report = run(store, settings)
         if report.embedded or report.keywords:  # new papers on the map: lay out the newest week and month now
-            from ..rank import topics
+            from .rank import topics
 
             topics.warm(store, settings)
     except Exception:

@@ -36,7 +36,9 @@ from ..store import Store
 from ..store import outbox as store_outbox
 from ..store import papers as store_papers
 from ..store import subscriptions as subs
-from ..store.subscriptions import AlertView, FreshPaper, SubscriberView
+from ..store.db import chunked
+from ..store.papers import FreshPaper
+from ..store.subscriptions import AlertView, SubscriberView
 from . import message, tokens
 
 log = logging.getLogger(__name__)
@@ -180,7 +182,7 @@ class Composer:
                 )
                 self.trending = [t.paper_id for t in ranked[:TRENDING_POOL]]
             if due_alerts:
-                self.fresh = subs.fresh_papers(conn, since=since, until=self.today)
+                self.fresh = store_papers.fresh_papers(conn, since=since, until=self.today)
             self.upvoted = subs.recent_upvotes(conn, linked_users, per_user=UPVOTES_LOOKED_AT) if linked_users else {}
         self._alerts(due_alerts)
         personal = {s.user_id for s in subscribers if s.personal and s.user_id and self.main_due(s)}
@@ -198,8 +200,8 @@ class Composer:
         fresh = self.fresh
         if by_kind.get("author") or by_kind.get("category"):
             with self.store.read() as conn:
-                authors = subs.authors_of(conn, fresh) if by_kind.get("author") else {}
-                cats = subs.categories_of(conn, fresh) if by_kind.get("category") else {}
+                authors = store_papers.authors_of(conn, fresh) if by_kind.get("author") else {}
+                cats = store_papers.categories_of(conn, fresh) if by_kind.get("category") else {}
             by_author: dict[str, list[str]] = {}
             for pid, names in authors.items():
                 for name in names:
@@ -258,8 +260,8 @@ class Composer:
         if not missing:
             return
         with self.store.read() as conn:
-            for i in range(0, len(missing), 500):
-                for v in store_papers.get_papers(conn, missing[i : i + 500]):
+            for part in chunked(missing, 500):
+                for v in store_papers.get_papers(conn, part):
                     if v.hidden:
                         continue
                     self.titles[v.id] = v.title
@@ -276,7 +278,7 @@ class Composer:
     def listed_since(self, day: date) -> bool:
         if day not in self._listed:
             with self.store.read() as conn:
-                self._listed[day] = subs.listed_since(conn, day, self.today)
+                self._listed[day] = store_papers.listed_since(conn, day, self.today)
         return self._listed[day]
 
     # --- one digest -----------------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+"""Actions below every surface: what a user does (vote, comment, submit, collect, moderate; ``community``),
+taking the store, the settings and the acting user, never a request. Web pages, the JSON API, the CLI and
+the MCP server call these, so they behave alike."""

@@ -1,0 +1,203 @@
+"""Community actions, the same for every surface: vote, comment, submit, collections, moderation.
+
+Each takes the store (and the settings where it looks a paper up on arXiv), the acting user and plain
+values, and answers with store views. ``NotFound`` means an unknown or hidden paper, comment, user or
+collection (someone else's private collection is indistinguishable from a missing one); refused input
+raises the store's ``CommunityError`` / ``CollectionError``. Surfaces map those to their own answers
+(HTTP 404/400, a flash message, a CLI error line, an MCP tool error) and expire their caches.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ..errors import PaperfeedError
+from ..ids import parse_arxiv_id
+from ..ingest import fetch_arxiv_ids
+from ..settings import Settings
+from ..store import Store, community
+from ..store import collections as store_collections
+from ..store import papers as store_papers
+from ..store import users as store_users
+from ..store.collections import CollectionView
+from ..store.community import CommentView, CommunityError
+from ..store.papers import PaperView
+from ..store.users import UserView
+
+__all__ = ["CommunityError", "NotFound"]
+
+
+class NotFound(PaperfeedError):
+    """What the action names does not exist here, or is hidden from this user."""
+
+
+def visible_paper(conn, paper_id: str) -> PaperView:
+    """The paper with this id (any arXiv spelling: versions, URLs), unless unknown or hidden."""
+    parsed = parse_arxiv_id(paper_id)
+    view = store_papers.get_paper(conn, parsed[0] if parsed else paper_id)
+    if view is None or view.hidden:
+        raise NotFound(f"No paper {paper_id[:80]!r} here")
+    return view
+
+
+def vote(store: Store, user: UserView, paper_id: str, value: int) -> PaperView:
+    """Record ``user``'s vote (1 up, 0 none, -1 not interested) and return the paper as it now stands."""
+    with store.transaction() as conn:
+        view = visible_paper(conn, paper_id)
+        community.vote(conn, user_id=user.id, paper_id=view.id, value=value)
+    with store.read() as conn:
+        return store_papers.get_paper(conn, view.id)  # type: ignore[return-value]
+
+
+def comment(store: Store, user: UserView, paper_id: str, body: str, parent_id: int | None = None) -> CommentView:
+    """Add a comment (or a reply to a visible comment of the same paper) and return it."""
+    with store.transaction() as conn:
+        view = visible_paper(conn, paper_id)
+        cid = community.add_comment(conn, user_id=user.id, paper_id=view.id, body=body, parent_id=parent_id)
+        return next(c for c in community.comments_for(conn, view.id) if c.id == cid)
+
+
+def comments(store: Store, paper_id: str) -> list[CommentView]:
+    with store.read() as conn:
+        return community.comments_for(conn, visible_paper(conn, paper_id).id)
+
+
+def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple[PaperView, date]:
+    """Put an arXiv paper (id or URL) on today's list, looking it up on arXiv if it is new here."""
+    parsed = parse_arxiv_id(text.strip())
+    if parsed is None:
+        raise CommunityError(f"{text.strip()[:80]!r} is not an arXiv id or URL (e.g. 2401.01234)")
+    paper_id = parsed[0]
+    with store.read() as conn:
+        known = store_papers.get_paper(conn, paper_id)
+    if known is None:
+        try:
+            fetch_arxiv_ids(store, settings, [paper_id])
+        except PaperfeedError as exc:
+            raise CommunityError(f"could not look up {paper_id} on arXiv right now ({str(exc)[:120]})") from None
+        with store.read() as conn:
+            known = store_papers.get_paper(conn, paper_id)
+        if known is None:
+            raise CommunityError(f"arXiv has no paper {paper_id}")
+    if known.hidden:
+        raise CommunityError("this paper cannot be submitted")
+    day = datetime.now(UTC).date()
+    with store.transaction() as conn:
+        community.submit(conn, paper_id=paper_id, username=user.username, day=day)
+        return store_papers.get_paper(conn, paper_id), day  # type: ignore[return-value]
+
+
+# --- collections --------------------------------------------------------------------------------------
+
+
+def own_collection(conn, collection_id: int, user: UserView) -> CollectionView:
+    coll = store_collections.get(conn, collection_id, viewer_id=user.id)
+    if coll is None or coll.user_id != user.id:
+        raise NotFound("no such collection")
+    return coll
+
+
+def visible_collection(conn, collection_id: int, viewer: UserView | None) -> CollectionView:
+    coll = store_collections.get(conn, collection_id, viewer_id=viewer.id if viewer else None)
+    if coll is None:  # someone else's private collection looks like a missing one
+        raise NotFound("no such collection")
+    return coll
+
+
+def collection_papers(store: Store, collection_id: int, viewer: UserView | None) -> tuple[CollectionView, list]:
+    """A collection ``viewer`` may see and its visible papers."""
+    with store.read() as conn:
+        coll = visible_collection(conn, collection_id, viewer)
+        papers = store_papers.get_papers(conn, store_collections.paper_ids(conn, coll.id))
+    return coll, [p for p in papers if not p.hidden]
+
+
+def collections_of(store: Store, username: str | None, viewer: UserView | None) -> list[CollectionView]:
+    """``username``'s collections as ``viewer`` sees them (without a name: the viewer's own)."""
+    with store.read() as conn:
+        owner = viewer if username is None else store_users.get_user_by_name(conn, username)
+        if owner is None:
+            raise NotFound(f"No user {(username or '')[:40]!r}")
+        return store_collections.for_user(conn, owner.id, viewer_id=viewer.id if viewer else None)
+
+
+def create_collection(
+    store: Store, user: UserView, *, name: str, description: str = "", public: bool = False, paper_id: str | None = None
+) -> CollectionView:
+    """A new collection of ``user``'s, holding ``paper_id`` if given."""
+    with store.transaction() as conn:
+        first = visible_paper(conn, paper_id).id if paper_id else None
+        cid = store_collections.create(conn, user_id=user.id, name=name, description=description, is_public=public)
+        if first:
+            store_collections.add_paper(conn, cid, first)
+        return store_collections.get(conn, cid, viewer_id=user.id)  # type: ignore[return-value]
+
+
+def add_to_collection(store: Store, user: UserView, collection_id: int, paper_id: str) -> tuple[CollectionView, bool]:
+    """Add a paper to one of ``user``'s collections; says whether it was new there."""
+    with store.transaction() as conn:
+        coll = own_collection(conn, collection_id, user)
+        added = store_collections.add_paper(conn, coll.id, visible_paper(conn, paper_id).id)
+        return store_collections.get(conn, coll.id, viewer_id=user.id), added  # type: ignore[return-value]
+
+
+def remove_from_collection(
+    store: Store, user: UserView, collection_id: int, paper_id: str
+) -> tuple[CollectionView, bool]:
+    """Take a paper out of one of ``user``'s collections; says whether it was there."""
+    parsed = parse_arxiv_id(paper_id)
+    with store.transaction() as conn:
+        coll = own_collection(conn, collection_id, user)
+        removed = store_collections.remove_paper(conn, coll.id, parsed[0] if parsed else paper_id)
+        return store_collections.get(conn, coll.id, viewer_id=user.id), removed  # type: ignore[return-value]
+
+
+def edit_collection(
+    store: Store, user: UserView, collection_id: int, *, name: str, description: str, public: bool
+) -> None:
+    with store.transaction() as conn:
+        coll = own_collection(conn, collection_id, user)
+        store_collections.update_meta(conn, coll.id, name=name, description=description, is_public=public)
+
+
+def delete_collection(store: Store, user: UserView, collection_id: int) -> CollectionView:
+    with store.transaction() as conn:
+        coll = own_collection(conn, collection_id, user)
+        store_collections.remove(conn, coll.id)
+    return coll
+
+
+# --- moderation (the surfaces check that the acting user is an admin; the CLI's operator is one) ------------
+
+
+def hide_paper(store: Store, paper_id: str, hidden: bool = True) -> None:
+    with store.transaction() as conn:
+        if not community.hide_paper(conn, paper_id, hidden):
+            raise NotFound(f"No paper {paper_id[:80]!r} here")
+
+
+def hide_comment(store: Store, comment_id: int, hidden: bool = True) -> None:
+    with store.transaction() as conn:
+        if not community.hide_comment(conn, comment_id, hidden):
+            raise NotFound("no such comment")
+
+
+def feature(store: Store, paper_id: str, *, by: str, day: date | None = None) -> tuple[PaperView, date]:
+    """An admin's pick: the paper goes on ``day``'s list (today's by default), shown as submitted by ``by``."""
+    day = day or datetime.now(UTC).date()
+    with store.transaction() as conn:
+        view = visible_paper(conn, paper_id)
+        community.submit(conn, paper_id=view.id, username=by, day=day, source="admin")
+    return view, day
+
+
+def ban(store: Store, username: str, banned: bool = True, *, by: UserView | None = None) -> UserView:
+    """Ban (or unban) a user: their sessions end at once. An admin cannot ban themselves."""
+    with store.transaction() as conn:
+        target = store_users.get_user_by_name(conn, username)
+        if target is None:
+            raise NotFound(f"No user {username[:40]!r}")
+        if by is not None and target.id == by.id:
+            raise CommunityError("you cannot ban yourself")
+        store_users.set_banned(conn, target.id, banned)
+    return target

@@ -1,0 +1,1 @@
+"""The test suite, importable as the package ``tests`` (helpers: ``tests.helpers``)."""
