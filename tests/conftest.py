@@ -1,7 +1,10 @@
-"""Shared fixtures: a fresh database per test, on SQLite and on the PostgreSQL server.
+"""Shared fixtures: a fresh database per test, on SQLite and on the PostgreSQL server; the real bundled
+model and stores holding the seed papers (search, index and CLI tests); a loopback SMTP server (mail).
 
 PostgreSQL runs at ``PAPERFEED_TEST_PG_URL`` (default: the local server's ``test`` database); each test
 gets its own schema, dropped afterwards. Set ``PAPERFEED_TEST_PG_URL=`` (empty) to skip PostgreSQL.
+Embedding the 124 seed papers takes a few seconds once per session; each test then indexes its own fresh
+database with those vectors, so a test costs what the indexes cost, not the model.
 """
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from paperfeed.index import job
+from paperfeed.settings import Settings
+from paperfeed.sources import files
 from paperfeed.store import Store
+from tests.helpers.mail import smtp_server
+from tests.helpers.search import SEED_FILES, CachingEncoder, load, make_settings
 
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("PAPERFEED_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -53,5 +61,55 @@ def db_url(request, tmp_path) -> Iterator[str]:
 @pytest.fixture
 def store(db_url) -> Iterator[Store]:
     s = Store.open(db_url)
+    yield s
+    s.close()
+
+
+# --- search: the real model, once per session -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def encoder() -> CachingEncoder:
+    enc = CachingEncoder()
+    from paperfeed.index.text import embed_text
+    from paperfeed.records import PaperRecord, checked
+
+    texts = [
+        embed_text(r.title, r.abstract)
+        for path in SEED_FILES
+        for r in (checked(i) for i in files.read(path) if isinstance(i, PaperRecord))
+    ]
+    enc.encode(texts)
+    return enc
+
+
+@pytest.fixture
+def settings(tmp_path, db_url) -> Settings:
+    return make_settings(tmp_path, db_url)
+
+
+@pytest.fixture
+def seeded(store, settings, encoder):
+    """A store with the 124 seed papers, fully indexed (lexical + vectors)."""
+    load(store, *SEED_FILES)
+    job.run(store, settings, encoder=encoder)
+    return store
+
+
+# --- mail ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inbox():
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture
+def lite_store(tmp_path):
+    """SQLite only: for input checks whose outcome cannot depend on the database."""
+    from paperfeed.store import Store
+
+    s = Store.open(f"sqlite:///{tmp_path / 'lite.db'}")
     yield s
     s.close()

@@ -1,6 +1,6 @@
 """Defects an outside review found (issue 17), each tested as the attacker tried it: flash messages in the
 anonymous page cache, invalid Bearer headers, CSRF skipped for them, lockout of an account from elsewhere,
-security headers, replies to hidden comments. Account addresses: tests/email/test_account_email.py."""
+security headers, replies to hidden comments. Account addresses: tests/web/test_account_email.py."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ JSON = "application/json"
 class PageCache:
     """Rendered pages by URL. An expired page is still served while one request renders its successor
     (stale-while-revalidate): when a busy page expires, or a write expires them all, one request re-renders
-    it instead of every request in flight at once (bench/web.py: p99 of /trending at 32 connections went
-    from ~800 ms, a burst of 32 renders every 10 s, to ~40 ms)."""
+    it instead of every request in flight at once (a burst of renders at each expiry made the p99 of busy
+    pages twenty times worse: bench/web.py, docs/benchmarks.md)."""
 
     refresh_timeout = 30.0  # a renderer that never came back stops holding the others off after this
 
@@ -180,7 +180,7 @@ class CachedPagesMiddleware:
     """Answer anonymous GETs that hit the page cache before routing, dependencies and the thread pool.
 
     The same answer ``cached_page`` would give (only URLs its views cached are ever found), at a fifth of
-    the CPU: a cache hit costs ~0.3 ms instead of ~1 ms (bench/web.py). Must sit inside SessionMiddleware,
+    the CPU (bench/web.py, docs/benchmarks.md). Must sit inside SessionMiddleware,
     which decodes the session it reads ("uid": signed in) and saves the CSRF token ``_with_csrf`` may add.
     """
 

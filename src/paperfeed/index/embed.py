@@ -3,15 +3,17 @@
 Two encoders give the same vectors (cosine > 0.9999 between them):
 
 - ``DocEncoder``: sentence-transformers + torch, for the background ``paperfeed index`` job. Uses a GPU
-  when torch sees one, bfloat16 where the CPU has it (AVX512-BF16/AMX: ~2.3x faster here, cosine 0.99997
-  to fp32), fp32 elsewhere. torch is imported only here, only when the job runs.
+  when torch sees one, bfloat16 where the CPU has it (AVX512-BF16/AMX: faster, cosine 0.99997 to fp32),
+  fp32 elsewhere. torch is imported only here, only when the job runs.
 - ``OnnxQueryEncoder``: the same network written as an ONNX graph straight from the package's safetensors
   (``onnx_model_bytes``, no torch, written once into the index folder), run by onnxruntime one query at
-  a time: ~4 ms on 2 cores against torch's ~12 ms, and a web worker needs neither torch nor transformers
-  (~210 MB resident instead of ~590 MB). Served as ``int8`` by default (setting ``query_model``): the
-  dense layers in 8-bit blocks, 1.4x faster, cosine 0.9996 to float32, the same search quality.
-- ``QueryEncoder``: the same forward pass in numpy (memory-mapped weights), ~10 ms per query: the
-  reference the ONNX graph is tested against.
+  a time: faster than torch, and a web worker needs neither torch nor transformers (a third of the
+  memory). Served as ``int8`` by default (setting ``query_model``): the dense layers in 8-bit blocks,
+  faster still, cosine 0.9996 to float32, the same search quality.
+- ``QueryEncoder``: the same forward pass in numpy (memory-mapped weights): the reference the ONNX graph
+  is tested against.
+
+The measured figures behind these choices are in docs/search.md and docs/benchmarks.md.
 
 Nothing is downloaded: the weights live inside the installed package and ``HF_HUB_OFFLINE=1`` is set
 before sentence-transformers is imported.
@@ -199,7 +201,7 @@ def onnx_model_bytes(path: Path | None = None, *, weights: str = "fp32") -> byte
     """The model as an ONNX graph, built from the package's safetensors with ``onnx.helper`` (no torch).
 
     input_ids int64 [1, n] -> embedding float32 [1, 384] (mean-pooled, L2-normalised): the same function
-    as ``QueryEncoder._one``, which onnxruntime runs about 3x faster. Built in memory in ~0.3 s.
+    as ``QueryEncoder._one``, which onnxruntime runs several times faster. Built in memory in well under a second.
     The word-embedding table (47 MB of the 90) is kept as float16 and only the query's rows are widened:
     half the memory, vectors within 1e-4 of float32. ``weights="int8"`` stores the dense layers as 8-bit
     blocks of 32 with int8 arithmetic (onnxruntime's ``MatMulNBits``): measured, not the default
@@ -308,7 +310,7 @@ INT8_BLOCK = 32
 
 
 class OnnxQueryEncoder:
-    """The model under onnxruntime, one query at a time: ~4 ms for a title on 2 idle cores.
+    """The model under onnxruntime, one query at a time (docs/search.md has its latency).
 
     Two threads that sleep rather than spin when idle: on an idle 2-core machine a title embeds in 3.9-4.4
     ms p50 against 8.0-8.4 on one thread, and without spinning the threads leave the cores to tantivy and
@@ -358,7 +360,7 @@ def query_encoder(models_dir: Path | None = None, weights: str = "int8") -> Onnx
 
     The ONNX file is written once into ``models_dir`` by a child process (so the serving process never
     holds the build's transient memory) and then shared by every worker. ``weights``: ``int8`` (the
-    default: 1.4x faster on this CPU, cosine 0.9996 to fp32, same MRR; docs/search.md) or ``fp32``.
+    default: faster, cosine 0.9996 to fp32, the same MRR; docs/search.md) or ``fp32``.
     """
     enc = _query_encoders.get(weights)
     if enc is None:

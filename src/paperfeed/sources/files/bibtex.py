@@ -1,7 +1,7 @@
 """BibTeX paper files (``.bib``, ``.bibtex``), parsed with bibtexparser 1.x one entry at a time.
 
 Plain entries (braced or quoted values, numbers, month names) are read by ``fast_entry`` into the same
-dict bibtexparser builds, ~30x faster (pyparsing takes ~30 ms for a Zotero entry with an abstract);
+dict bibtexparser builds, far faster (pyparsing is slow on a Zotero entry with a long abstract);
 anything else (``#``, ``@string`` macros, a syntax error) goes to bibtexparser, which reports problems.
 
 The file is cut into entries at each ``@type{`` that starts a line, so a malformed entry (unbalanced
@@ -100,7 +100,7 @@ def _strip_lines(value: str) -> str:
 
 def fast_entry(entry_text: str, open_at: int, kind: str) -> dict | None:
     """The entry dict bibtexparser would build, for a plain entry (braced or quoted values, numbers, month
-    names), read without pyparsing (about 30x faster: ~30 ms -> ~1 ms a Zotero entry with its abstract).
+    names), read without pyparsing (far faster on a Zotero entry with its abstract).
 
     None for anything unusual (``#`` concatenation, ``@string`` macros, a repeated field, a syntax error):
     bibtexparser then reads the entry and reports what is wrong.
