@@ -15,13 +15,14 @@ PACKAGE = Path(paperfeed.__file__).parent
 
 # each unit (a subpackage or a top-level module of paperfeed) in its layer, lowest first
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"paperfeed", "settings", "errors", "ids", "clock", "latex", "records", "periods"}),
+    ("foundation", {"paperfeed", "settings", "errors", "ids", "clock", "latex", "records", "periods", "logs",
+                    "metrics"}),
     ("sources", {"sources"}),
     ("store", {"store"}),
     ("index", {"index"}),
     ("rank", {"rank"}),
     ("services", {"ingest", "library", "actions", "mail", "http", "export"}),
-    ("surfaces", {"web", "api", "feeds", "email", "cli", "mcp"}),
+    ("surfaces", {"web", "api", "feeds", "email", "cli", "mcp", "ops"}),
     ("roots", {"app", "scheduler", "__main__", "facade"}),  # facade: paperfeed/__init__'s search/similar
 ]
 LAYER_OF = {unit: i for i, (_, units) in enumerate(LAYERS) for unit in units}

@@ -3,11 +3,12 @@
 Data flows one way (docs/architecture.md), lowest first:
 
 - foundation: ``settings`` (the one settings object), ``errors``, ``records`` (what sources yield),
-  ``ids``, ``clock``, ``latex``, ``periods``
+  ``ids``, ``clock``, ``latex``, ``periods``, ``logs`` (log lines with request ids), ``metrics``
+  (the Prometheus metrics)
 - ``sources/`` -> ``store/`` -> ``index/`` -> ``rank/``
 - services below the surfaces: ``ingest`` (sources into the store), ``library`` (a user's library into a
   collection), ``actions/``, ``mail/``, ``http/``, ``export`` (a paper as BibTeX, Markdown, JSON)
-- surfaces: ``web/``, ``api/``, ``feeds/``, ``cli/``
+- surfaces: ``web/``, ``api/``, ``feeds/``, ``cli/``, ``ops/`` (health checks and metrics)
 - composition roots: ``app`` (the FastAPI app), ``scheduler`` (the jobs of ``paperfeed serve``)
 
 ``paperfeed.search`` and ``paperfeed.similar`` are the rankers, for use from Python.

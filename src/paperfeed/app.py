@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from . import __version__
+from . import __version__, logs
 from .actions.community import NotFound
 from .api import routes as api_routes
 from .errors import PaperfeedError
@@ -27,17 +27,20 @@ from .feeds import routes as feed_routes
 from .http.auth import LoginRequired, local_path, wants_json
 from .http.cache import CachedPagesMiddleware, PageCache
 from .http.headers import SecurityHeadersMiddleware
+from .http.observe import ObserveMiddleware
+from .http.ratelimit import RateLimitMiddleware
+from .ops import routes as ops_routes
 from .settings import Settings, load_settings
 from .store import Store
-from .web import accounts, community, foryou, library, pages, subscriptions, topics
+from .web import accounts, community, crawlers, foryou, library, pages, subscriptions, topics
 from .web.render import render, templates
 
 STATIC = Path(pages.__file__).parent / "static"
 # in this order: pages' /papers/{id} comes last and catches what the others leave; the API's own routes
 # come before its /papers/{id} (api.routes does that inside)
 ROUTERS = [
-    accounts.router, community.router, foryou.router, api_routes.router, feed_routes.router,
-    subscriptions.router, topics.router, library.router, pages.router,
+    ops_routes.router, accounts.router, community.router, foryou.router, api_routes.router, feed_routes.router,
+    subscriptions.router, topics.router, library.router, crawlers.router, pages.router,
 ]  # fmt: skip
 
 
@@ -55,7 +58,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store or Store.open(settings.db_url)
     app.state.templates = templates
     app.state.page_cache = PageCache(ttl=settings.page_cache_seconds)
-    app.add_middleware(CachedPagesMiddleware)  # added first: runs inside SessionMiddleware, which it needs
+    app.add_middleware(RateLimitMiddleware)  # inside the session (it spares signed-in visitors)
+    app.add_middleware(CachedPagesMiddleware)  # runs inside SessionMiddleware, which it needs
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),
@@ -64,7 +68,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
-    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so cache hits get them too
+    app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
+    app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -111,4 +116,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` with several workers: settings from the environment."""
-    return create_app(load_settings())
+    settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)

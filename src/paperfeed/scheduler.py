@@ -24,8 +24,10 @@ once; ``--no-scheduler`` or ``schedule = false`` turns it off. The same jobs run
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, date, datetime, timedelta
 
+from . import metrics
 from .settings import Settings
 from .store import Store
 
@@ -70,6 +72,7 @@ def ingest_job(store: Store, settings: Settings, *, rss: bool = True) -> None:
             log.info("rss %s: %s read", " ".join(cats), res.read)
         except Exception:
             log.exception("scheduled RSS fetch failed")
+            metrics.JOB_FAILURES.labels("ingest").inc()
     if settings.schedule_hf:
         today = datetime.now(UTC).date()
         try:
@@ -86,6 +89,7 @@ def ingest_job(store: Store, settings: Settings, *, rss: bool = True) -> None:
             log.info("hf %s: %s read", today, res.read)
         except Exception:
             log.exception("scheduled Hugging Face fetch failed")
+            metrics.JOB_FAILURES.labels("ingest").inc()
     index_job(store, settings)
 
 
@@ -97,6 +101,7 @@ def recommend_job(store: Store, settings: Settings) -> None:
         report = train_users(store, settings)
     except Exception:
         log.exception("scheduled recommendation training failed")
+        metrics.JOB_FAILURES.labels("recommend").inc()
         return
     log.info("recommend: %s trained, %s unchanged (%.1f s)", report.trained, report.unchanged, report.seconds)
 
@@ -112,12 +117,31 @@ def index_job(store: Store, settings: Settings) -> None:
             topics.warm(store, settings)
     except Exception:
         log.exception("scheduled index update failed")
+        metrics.JOB_FAILURES.labels("index").inc()
 
 
 def _before(hhmm: str, minutes: int) -> tuple[int, int]:
     h, m = (int(x) for x in hhmm.split(":"))
     t = datetime.combine(date(2000, 1, 2), datetime.min.time()) + timedelta(hours=h, minutes=m - minutes)
     return t.hour, t.minute
+
+
+def observed(job_id: str, job):
+    """``job`` counted in the metrics: runs, failures (an exception it lets out) and seconds."""
+
+    def run(*args, **kwargs):
+        started = time.perf_counter()
+        metrics.JOB_RUNS.labels(job_id).inc()
+        try:
+            return job(*args, **kwargs)
+        except Exception:
+            metrics.JOB_FAILURES.labels(job_id).inc()
+            log.exception("scheduled job %s failed", job_id)
+        finally:
+            metrics.JOB_SECONDS.labels(job_id).observe(time.perf_counter() - started)
+
+    run.__name__ = getattr(job, "__name__", job_id)
+    return run
 
 
 def build(settings: Settings, store: Store):
@@ -130,16 +154,35 @@ def build(settings: Settings, store: Store):
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
     )
     h, m = (int(x) for x in settings.digest_time.split(":"))
-    sched.add_job(digests_job, CronTrigger(hour=h, minute=m, timezone=UTC), args=(store, settings), id="digests")
-    sched.add_job(deliver_job, IntervalTrigger(minutes=1), args=(store, settings), id="deliver")
+    sched.add_job(
+        observed("digests", digests_job),
+        CronTrigger(hour=h, minute=m, timezone=UTC),
+        args=(store, settings),
+        id="digests",
+    )
+    sched.add_job(observed("deliver", deliver_job), IntervalTrigger(minutes=1), args=(store, settings), id="deliver")
     rh, rm = _before(settings.digest_time, 30)
-    sched.add_job(recommend_job, CronTrigger(hour=rh, minute=rm, timezone=UTC), args=(store, settings), id="recommend")
+    sched.add_job(
+        observed("recommend", recommend_job),
+        CronTrigger(hour=rh, minute=rm, timezone=UTC),
+        args=(store, settings),
+        id="recommend",
+    )
     if settings.schedule_rss_categories or settings.schedule_hf:
         ih, im = _before(settings.digest_time, 60)
-        sched.add_job(ingest_job, CronTrigger(hour=ih, minute=im, timezone=UTC), args=(store, settings), id="ingest")
+        sched.add_job(
+            observed("ingest", ingest_job),
+            CronTrigger(hour=ih, minute=im, timezone=UTC),
+            args=(store, settings),
+            id="ingest",
+        )
         if settings.schedule_hf:
             sched.add_job(
-                ingest_job, IntervalTrigger(hours=3), args=(store, settings), kwargs={"rss": False}, id="hf-upvotes"
+                observed("hf-upvotes", ingest_job),
+                IntervalTrigger(hours=3),
+                args=(store, settings),
+                kwargs={"rss": False},
+                id="hf-upvotes",
             )
     return sched
 

@@ -55,6 +55,23 @@ class Settings(BaseSettings):
         "(set it explicitly when several machines serve the same database).",
     )
     cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    log_level: str = Field(
+        "INFO",
+        pattern=r"(?i)^(debug|info|warning|error|critical)$",
+        description="Log level of `paperfeed serve` and its jobs (DEBUG, INFO, WARNING, ERROR).",
+    )
+    log_format: str = Field(
+        "text",
+        pattern=r"^(text|json)$",
+        description="Log lines as `text` or `json` (one JSON object per line, with request_id).",
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token that may read /metrics from anywhere (without it: the loopback address only)."
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="Anonymous API, search, search-feed and query-map requests a minute per client (0: off)."
+    )
+    rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
     login_max_failures: int = Field(5, ge=1, description="Failed logins per account (or 4x per address) ...")
     login_window_minutes: int = Field(15, ge=1, description="... within this many minutes before logins pause.")
     trending_gravity: float = Field(1.8, gt=0, description="Trending: age exponent of the time decay.")

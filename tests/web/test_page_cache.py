@@ -182,3 +182,25 @@ def test_after_a_write_the_next_anonymous_page_is_fresh_even_under_concurrent_re
             pages = list(pool.map(lambda _: anon.get("/"), range(16)))
         assert all(p.status_code == 200 for p in pages)
         assert ">4</span>" in anon.get("/").text
+
+
+def test_etags_answer_304_to_a_client_that_has_the_page(app, store):
+    with browser(app) as crawler, browser(app) as other:
+        first = crawler.get("/papers/2401.00001")
+        etag = first.headers["etag"]
+        assert first.status_code == 200 and crawler.get("/papers/2401.00001").headers["etag"] == etag  # hit too
+        r = crawler.get("/papers/2401.00001", headers={"If-None-Match": etag})
+        assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == etag
+        assert crawler.get("/papers/2401.00001", headers={"If-None-Match": '"stale"'}).status_code == 200
+        # the footer form carries each visitor's CSRF token: another visitor's copy is another version
+        assert other.get("/papers/2401.00001", headers={"If-None-Match": etag}).status_code == 200
+        api = crawler.get("/api/daily_papers")
+        assert crawler.get("/api/daily_papers", headers={"If-None-Match": api.headers["etag"]}).status_code == 304
+        crawler.signup("ada")
+        signed_in = crawler.get("/papers/2401.00001", headers={"If-None-Match": etag})
+        assert signed_in.status_code == 200 and "etag" not in signed_in.headers  # personal pages are not tagged
+    with browser(app) as crawler:
+        etag = crawler.get("/trending").headers["etag"]
+        app.state.page_cache.clear()
+        add_papers(store, paper(3, upvotes=50, title="A new paper on top"))
+        assert crawler.get("/trending", headers={"If-None-Match": etag}).status_code == 200  # changed: full page

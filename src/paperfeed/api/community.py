@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from ..actions import community as actions
 from ..http import cache
 from ..http.auth import CSRF, LOGIN, CurrentUser, LoginRequired, RequireUser
+from ..http.params import DbId
 from ..store import collections as store_collections
 from ..store import community as store_community
 from .schemas import (
@@ -117,14 +118,14 @@ def create_collection(request: Request, user: RequireUser, body: CollectionIn) -
     response_model_exclude_none=True,
     summary="A collection and its papers (in the HF paper shape)",
 )
-def collection(request: Request, viewer: CurrentUser, collection_id: int) -> CollectionDetail:
+def collection(request: Request, viewer: CurrentUser, collection_id: DbId) -> CollectionDetail:
     coll, papers = actions.collection_papers(request.app.state.store, collection_id, viewer)
     out = _collection_out(coll).model_dump()
     return CollectionDetail(**out, papers=[hf_paper(p) for p in papers])
 
 
 @router.delete("/collections/{collection_id}", dependencies=WRITE, status_code=204, summary="Delete a collection")
-def delete_collection(request: Request, user: RequireUser, collection_id: int) -> Response:
+def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     actions.delete_collection(request.app.state.store, user, collection_id)
     return Response(status_code=204)
 
@@ -135,7 +136,7 @@ def delete_collection(request: Request, user: RequireUser, collection_id: int) -
     response_model=CollectionOut,
     summary="Add a paper to your collection",
 )
-def add_to_collection(request: Request, user: RequireUser, collection_id: int, paper_id: str) -> CollectionOut:
+def add_to_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
     coll, _ = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
     return _collection_out(coll)
 
@@ -146,7 +147,7 @@ def add_to_collection(request: Request, user: RequireUser, collection_id: int, p
     response_model=CollectionOut,
     summary="Remove a paper from your collection",
 )
-def remove_from_collection(request: Request, user: RequireUser, collection_id: int, paper_id: str) -> CollectionOut:
+def remove_from_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
     coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
     if not removed:
         raise HTTPException(404, f"{paper_id[:80]!r} is not in this collection")

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..http.params import MAX_DB_ID
+
 # HF writes every timestamp as UTC with milliseconds: 2026-06-12T00:00:00.000Z
 Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")]
 Count = Annotated[int, Field(ge=0)]
@@ -112,7 +114,7 @@ class VoteOut(BaseModel):
 
 class CommentIn(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)
-    parent_id: int | None = Field(None, description="reply to this comment (same paper)")
+    parent_id: int | None = Field(None, ge=1, le=MAX_DB_ID, description="reply to this comment (same paper)")
 
 
 class CommentOut(BaseModel):

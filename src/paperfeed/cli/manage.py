@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +13,7 @@ import typer
 from pydantic import SecretStr
 from rich.table import Table
 
+from .. import logs
 from ..ingest import import_items
 from ..settings import Settings
 from ..sources import files
@@ -99,6 +102,13 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
 
     from ..app import create_app
 
+    logs.configure(settings.log_level, settings.log_format)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # each worker counts in its own files there; /metrics adds them up (docs/operations.md)
+        metrics_dir = settings.data_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     Store.open(settings.db_url).close()  # create or migrate before the first request
     sched = None
     if scheduler and settings.schedule:  # in this (the parent) process only: each job runs once
@@ -110,8 +120,6 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
         highlight=False,
     )
     if workers > 1:
-        import os
-
         # each worker process builds its own app from the environment: pass on every setting in force
         for name in settings.model_fields_set | {"data_dir"}:
             value = getattr(settings, name)

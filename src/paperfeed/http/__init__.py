@@ -1,5 +1,13 @@
 """HTTP plumbing shared by the surfaces that answer requests (web pages, the JSON API, feeds, subscription
-pages), below all of them: who is asking (``auth``: sessions, API tokens, CSRF, login limits), the
-anonymous page cache (``cache``), security headers on every response (``headers``), reading uploads
-(``uploads``). Nothing here renders a page or knows a route.
+pages), below all of them:
+
+- ``auth``: who is asking (sessions, API tokens, CSRF, login limits)
+- ``cache``: the anonymous page cache, with ETags
+- ``headers``: security headers on every response
+- ``observe``: a request id, an access log line and metrics for every request
+- ``ratelimit``: the per-client rate limit of anonymous work
+- ``params``: id parameters checked at the edge
+- ``uploads``: reading uploaded files and pasted text
+
+Nothing here renders a page or knows a route.
 """

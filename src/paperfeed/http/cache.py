@@ -4,7 +4,9 @@ far more often than written.
 A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL;
 any write through this process (a vote, a comment, a submission) expires it. Signed-in users always get a
 fresh page (their own votes are marked on it). Other workers see a write within ``ttl`` seconds. A form
-on a cached page (the footer's subscribe form) gets each visitor's own CSRF token. A page that carries
+on a cached page (the footer's subscribe form) gets each visitor's own CSRF token. Cached answers carry an
+``ETag`` (of the page as this visitor gets it): a client that sends it back in ``If-None-Match`` gets
+``304 Not Modified``, without the body (crawlers revisiting unchanged pages). A page that carries
 anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and
 a visitor with a message waiting gets a fresh page that shows it.
 """
@@ -12,6 +14,7 @@ a visitor with a message waiting gets a fresh page that shows it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 import time
 
@@ -99,10 +102,36 @@ def _anonymous(request: Request) -> bool:
     return "uid" not in request.session and "authorization" not in request.headers and "flash" not in request.session
 
 
-def _hit(request: Request, body: bytes, media_type: str) -> Response:
+def _etag(request: Request, body: bytes, media_type: str) -> str:
+    """The entity tag of a cached answer as this visitor gets it (their CSRF token is part of the page)."""
+    h = hashlib.blake2b(body, digest_size=12)
+    if media_type == HTML and _CSRF_SLOT in body:
+        from .auth import csrf_token
+
+        h.update(csrf_token(request).encode())
+    return f'"{h.hexdigest()}"'
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    sent = request.headers.get("if-none-match")
+    if not sent:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in sent.split(",")}
+    return etag in tags or "*" in tags
+
+
+def _answer(request: Request, body: bytes, media_type: str, headers: dict) -> Response:
+    """The answer with its ``ETag``, or ``304 Not Modified`` when the client has that version already."""
+    etag = _etag(request, body, media_type)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag, **headers})
     if media_type == HTML:
         body = _with_csrf(request, body)
-    return Response(body, media_type=media_type, headers={"X-Cache": "hit"})
+    return Response(body, media_type=media_type, headers={"ETag": etag, **headers})
+
+
+def _hit(request: Request, body: bytes, media_type: str) -> Response:
+    return _answer(request, body, media_type, {"X-Cache": "hit"})
 
 
 def _through_cache(request: Request, render) -> Response:
@@ -119,6 +148,11 @@ def _through_cache(request: Request, render) -> Response:
     finally:
         if anonymous:
             cache.release(key)
+    if anonymous and keep is not None:  # tagged like a hit, for revalidation
+        etag = _etag(request, *keep)
+        if _not_modified(request, etag):
+            return Response(status_code=304, headers={"ETag": etag})
+        response.headers["ETag"] = etag
     return response
 
 
@@ -150,6 +184,23 @@ def cached_json(model):
             def render():
                 body = adapter.dump_json(view(request, *args, **kwargs), by_alias=True, exclude_none=True)
                 return Response(body, media_type=JSON), (body, JSON)
+
+            return _through_cache(request, render)
+
+        return wrapper
+
+    return decorate
+
+
+def cached_body(media_type: str):
+    """Serve anonymous GETs of a view that returns ``bytes`` of ``media_type`` (a sitemap) from the cache."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: Request, *args, **kwargs) -> Response:
+            def render():
+                body = view(request, *args, **kwargs)
+                return Response(body, media_type=media_type), (body, media_type)
 
             return _through_cache(request, render)
 

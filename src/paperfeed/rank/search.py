@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from datetime import date
 
 import numpy as np
 
+from .. import metrics
 from ..ids import parse_arxiv_id
 from ..index import engine
 from ..index.query import ParsedQuery, QueryBuilder, QueryError, parse
@@ -128,9 +130,11 @@ def search(
         # every paper with all the words (or, without words, every paper that passes the filters)
         query = qb.combine(must + words, [], must_not)
         order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort, "day")
+        started = time.perf_counter()
         hits, total = eng.lexical.search(query, limit=limit + 10, offset=offset, order_by=order_by, count=True)
         ranked = [(h.paper_id, float(h.score), "keywords") for h in hits]
         page = _visible_page(store, ranked, 0, limit)
+        metrics.SEARCH_SECONDS.labels("sorted_total").observe(time.perf_counter() - started)
         return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
 
     k = max(settings.search_candidates, offset + limit)
@@ -142,13 +146,17 @@ def search(
     # (onnxruntime and usearch release the GIL)
     pending = nearest(eng, encoder, semantic, k * 4 if filtered else k) if encoder is not None else None
 
+    started = time.perf_counter()
     lex_hits, total = lexical_top(eng, qb, parsed, must, must_not, k)
     lex_ids = [h.paper_id for h in lex_hits]
     pins = _pins(eng, qb, parsed, qb.combine(must, [], must_not))
+    lexical_done = time.perf_counter()
+    metrics.SEARCH_SECONDS.labels("lexical").observe(lexical_done - started)
 
     vec_ids: list[str] = []
     if pending is not None:
-        cands = pending.result()
+        cands = pending.result()  # embedding + nearest vectors ran beside the lexical search
+        metrics.SEARCH_SECONDS.labels("vector_wait").observe(time.perf_counter() - lexical_done)
         if filtered:
             allowed = eng.lexical.ids_matching(cands, qb.combine(must, [], must_not))
             cands = [pid for pid in cands if pid in allowed]
@@ -169,7 +177,10 @@ def search(
             "keywords + semantic" if pid in lex_set and pid in vec_set else "keywords" if pid in lex_set else "semantic"
         )
         ranked.append((pid, score, why))
+    fused_at = time.perf_counter()
     page = _visible_page(store, ranked, offset, limit)
+    metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - fused_at)
+    metrics.SEARCH_SECONDS.labels("hybrid_total").observe(time.perf_counter() - started)
     return SearchResult(
         page,
         total=max(total or 0, len(ranked)),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, create_engine, event, make_url
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, create_engine, event, make_url, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 IN_CHUNK = 5_000  # values per ``IN (...)``: well under SQLite's and PostgreSQL's caps on bound parameters
@@ -72,6 +73,24 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (idempotent)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The migration the database is at (quietly: no Alembic context, for frequent health checks)."""
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ping(conn: Connection) -> None:
+    """Raises unless the database answers."""
+    conn.execute(text("SELECT 1"))
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()  # type: ignore[return-value]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -335,3 +335,13 @@ def counts(conn: Connection) -> dict[str, int]:
         "comments": one(select(func.count()).select_from(comments)),
         "collections": one(select(func.count()).select_from(collections)),
     }
+
+
+def count_visible(conn: Connection) -> int:
+    return conn.execute(select(func.count()).where(VISIBLE)).scalar_one()
+
+
+def visible_page(conn: Connection, *, offset: int, limit: int) -> list[tuple[str, datetime]]:
+    """``(id, modified_at)`` of visible papers in id order, one page of them (the sitemap's pages)."""
+    q = select(papers.c.id, papers.c.modified_at).where(VISIBLE).order_by(papers.c.id).offset(offset).limit(limit)
+    return [(r.id, utc(r.modified_at)) for r in conn.execute(q)]

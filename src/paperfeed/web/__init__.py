@@ -7,6 +7,7 @@
 - ``subscriptions``: the subscribe form and the pages behind the links in mails, account addresses
 - ``topics``: keyword pages and topic maps
 - ``library``: importing a reference-manager library
+- ``crawlers``: ``/robots.txt`` and the sitemaps
 - ``render``: the one Jinja2 environment, the context every page gets, flash messages
 
 Templates in ``templates/``, CSS and a little JavaScript in ``static/``; ``app.create_app`` mounts it all.

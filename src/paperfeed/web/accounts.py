@@ -10,6 +10,7 @@ from starlette.background import BackgroundTask
 
 from ..http import auth
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
+from ..http.params import DbId
 from ..mail import notices
 from ..store import collections as store_collections
 from ..store import community
@@ -179,7 +180,7 @@ def create_token(request: Request, user: RequireUser, name: Annotated[str, Form(
 
 
 @router.post("/account/tokens/{token_id}/delete", dependencies=[LOGIN, CSRF], summary="Revoke an API token")
-def delete_token(request: Request, user: RequireUser, token_id: int) -> Response:
+def delete_token(request: Request, user: RequireUser, token_id: DbId) -> Response:
     with request.app.state.store.transaction() as conn:
         if not store_users.delete_token(conn, user.id, token_id):
             raise HTTPException(404, "no such token")

@@ -16,6 +16,7 @@ from ..actions import community as actions
 from ..export import to_bibtex_entries, to_dict
 from ..http import cache
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireAdmin, RequireUser, local_path, wants_json
+from ..http.params import MAX_DB_ID, DbId, FormId
 from ..store import collections as store_collections
 from ..store import community
 from .render import flash, render
@@ -46,7 +47,7 @@ def comment(
     user: RequireUser,
     paper_id: str,
     body: Annotated[str, Form(max_length=20_000)],
-    parent_id: Annotated[int | None, Form()] = None,
+    parent_id: Annotated[int | None, Form(ge=1, le=MAX_DB_ID)] = None,
 ) -> Response:
     try:
         made = actions.comment(request.app.state.store, user, paper_id, body, parent_id)
@@ -109,7 +110,7 @@ def create_collection(
 def add_to_collection(
     request: Request,
     user: RequireUser,
-    collection_id: Annotated[int, Form()],
+    collection_id: FormId,
     paper_id: Annotated[str, Form(max_length=100)],
 ) -> Response:
     coll, added = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
@@ -121,7 +122,7 @@ def add_to_collection(
     "/collections/{collection_id}/remove", dependencies=[LOGIN, CSRF], summary="Remove a paper from a collection"
 )
 def remove_from_collection(
-    request: Request, user: RequireUser, collection_id: int, paper_id: Annotated[str, Form(max_length=100)]
+    request: Request, user: RequireUser, collection_id: DbId, paper_id: Annotated[str, Form(max_length=100)]
 ) -> Response:
     coll, _ = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
     return RedirectResponse(f"/collections/{coll.id}", status_code=303)
@@ -131,7 +132,7 @@ def remove_from_collection(
 def edit_collection(
     request: Request,
     user: RequireUser,
-    collection_id: int,
+    collection_id: DbId,
     name: Annotated[str, Form(max_length=200)],
     description: Annotated[str, Form(max_length=2000)] = "",
     is_public: Annotated[bool, Form()] = False,
@@ -145,7 +146,7 @@ def edit_collection(
 
 
 @router.post("/collections/{collection_id}/delete", dependencies=[LOGIN, CSRF], summary="Delete a collection")
-def delete_collection(request: Request, user: RequireUser, collection_id: int) -> Response:
+def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     coll = actions.delete_collection(request.app.state.store, user, collection_id)
     flash(request, f"Deleted {coll.name}.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
@@ -154,7 +155,7 @@ def delete_collection(request: Request, user: RequireUser, collection_id: int) -
 @router.get("/collections/{collection_ref}", summary="A collection (add .bib or .json to export it)")
 def show_collection(request: Request, user: CurrentUser, collection_ref: str) -> Response:
     base, _, ext = collection_ref.partition(".")
-    if not base.isdigit() or ext not in ("", "bib", "json"):
+    if not base.isdigit() or len(base) > 10 or int(base) > MAX_DB_ID or ext not in ("", "bib", "json"):
         raise HTTPException(404, "no such collection")
     coll, papers = actions.collection_papers(request.app.state.store, int(base), user)
     with request.app.state.store.read() as conn:
@@ -206,7 +207,7 @@ def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Respo
 
 @router.post("/admin/comments/{comment_id}/hide", dependencies=[LOGIN, CSRF], summary="Admin: hide or unhide a comment")
 def hide_comment(
-    request: Request, admin: RequireAdmin, comment_id: int, hidden: Annotated[bool, Form()] = True
+    request: Request, admin: RequireAdmin, comment_id: DbId, hidden: Annotated[bool, Form()] = True
 ) -> Response:
     actions.hide_comment(request.app.state.store, comment_id, hidden)
     cache.clear(request)

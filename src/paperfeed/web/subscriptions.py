@@ -24,6 +24,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr
+from ..http.params import DbId
 from ..mail import notices, tokens
 from ..mail.tokens import TokenError
 from ..store import subscriptions as subs
@@ -175,7 +176,7 @@ def add_alert(
 
 
 @router.post("/subscription/{token}/alerts/{alert_id}/delete", dependencies=[CSRF], summary="Remove an alert")
-def remove_alert(request: Request, token: str, alert_id: int) -> Response:
+def remove_alert(request: Request, token: str, alert_id: DbId) -> Response:
     sub = _subscriber(request, "manage", token)
     with request.app.state.store.transaction() as conn:
         if not subs.remove_alert(conn, sub.id, alert_id):

@@ -1,0 +1,82 @@
+"""A per-client rate limit for anonymous traffic that costs work: the JSON API, search pages and search
+feeds, topic maps of a query. Over the limit: 429 with ``Retry-After``.
+
+A token bucket per client address: ``rate_limit_per_minute`` requests a minute on average, bursts up to
+``rate_limit_burst``. Signed-in users (a session) and API clients with a valid-looking token are not
+limited here (their writes are checked by login; a bad token gets 401 from the API). The buckets live in
+each process: with several workers or machines a client gets the limit from each (docs/operations.md).
+Answers from the page cache (anonymous pages and API lists) come before this check: they cost nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+
+from starlette.requests import Request
+
+LIMITED_PREFIXES = ("/api/", "/search", "/feeds/search", "/map")
+
+
+class TokenBuckets:
+    """``rate`` tokens a second, at most ``burst`` saved, per key; at most ``max_keys`` keys kept."""
+
+    def __init__(self, rate: float, burst: float, max_keys: int = 100_000):
+        self.rate, self.burst, self.max_keys = rate, burst, max_keys
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """0 if ``key`` may go now (a token is spent), else the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, at = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - at) * self.rate)
+            if tokens >= 1:
+                if len(self._buckets) >= self.max_keys and key not in self._buckets:
+                    self._buckets.clear()  # a flood of addresses: start over rather than grow
+                self._buckets[key] = (tokens - 1, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
+def limited(path: str, query: str) -> bool:
+    if path == "/map":
+        return "q=" in query  # a period's map is precomputed; a query's map is laid out on demand
+    return path.startswith(LIMITED_PREFIXES)
+
+
+class RateLimitMiddleware:
+    """Pure ASGI, inside the session middleware (it reads whether the visitor is signed in)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.buckets: TokenBuckets | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not limited(scope["path"], scope.get("query_string", b"").decode("latin-1")):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        settings = scope["app"].state.settings
+        if settings.rate_limit_per_minute == 0 or "uid" in request.session or "authorization" in request.headers:
+            await self.app(scope, receive, send)
+            return
+        if self.buckets is None:
+            per_second = settings.rate_limit_per_minute / 60
+            self.buckets = TokenBuckets(per_second, max(1.0, settings.rate_limit_burst))
+        from .auth import client_addr
+
+        wait = self.buckets.take(client_addr(request))
+        if wait == 0:
+            await self.app(scope, receive, send)
+            return
+        retry = str(max(1, math.ceil(wait)))
+        body = json.dumps({"error": f"too many requests: retry in {retry} s"}).encode()
+        await send({"type": "http.response.start", "status": 429, "headers": [
+            (b"content-type", b"application/json"), (b"retry-after", retry.encode()),
+            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,80 @@
+"""What crawlers read first: ``/robots.txt`` and the sitemaps (``/sitemap.xml``, an index of
+``/sitemaps/papers-N.xml`` pages of ``SITEMAP_SIZE`` paper pages each, and ``/sitemaps/days.xml``, the
+daily lists). They reach every visible paper; search, topic maps of queries, accounts and the API stay
+out of robots' way (they are rate-limited for anonymous clients anyway: docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from ..http.cache import cached_body
+from ..store import papers as store_papers
+
+router = APIRouter(tags=["crawlers"])
+SITEMAP_SIZE = 10_000  # URLs per sitemap page (the protocol allows 50,000)
+XML = "application/xml"
+DISALLOW = ["/search", "/map", "/api/", "/feeds/search", "/login", "/signup", "/account/", "/submit",
+            "/subscribe", "/subscription/", "/unsubscribe/", "/for-you", "/library/", "/users/"]  # fmt: skip
+
+
+def _base(request: Request) -> str:
+    return request.app.state.settings.base_url.rstrip("/")
+
+
+@router.get("/robots.txt", summary="Rules for crawlers, and where the sitemap is")
+def robots(request: Request) -> Response:
+    lines = ["User-agent: *", *(f"Disallow: {p}" for p in DISALLOW), "", f"Sitemap: {_base(request)}/sitemap.xml"]
+    return PlainTextResponse("\n".join(lines) + "\n")
+
+
+def _urlset(entries) -> bytes:
+    urls = "".join(
+        f"<url><loc>{escape(loc)}</loc>{f'<lastmod>{when:%Y-%m-%d}</lastmod>' if when else ''}</url>\n"
+        for loc, when in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{urls}</urlset>\n"
+    ).encode()
+
+
+@router.get("/sitemap.xml", summary="The sitemap index: every page of paper pages, and the daily lists")
+@cached_body(XML)
+def sitemap_index(request: Request) -> bytes:
+    with request.app.state.store.read() as conn:
+        pages = math.ceil(store_papers.count_visible(conn) / SITEMAP_SIZE)
+    base = _base(request)
+    maps = [f"{base}/sitemaps/days.xml", *(f"{base}/sitemaps/papers-{n}.xml" for n in range(1, pages + 1))]
+    items = "".join(f"<sitemap><loc>{escape(m)}</loc></sitemap>\n" for m in maps)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</sitemapindex>\n'
+    ).encode()
+
+
+@router.get("/sitemaps/days.xml", summary="Sitemap of the daily lists")
+@cached_body(XML)
+def sitemap_days(request: Request) -> bytes:
+    with request.app.state.store.read() as conn:
+        days = store_papers.featured_days(conn)
+    base = _base(request)
+    return _urlset((f"{base}/papers/date/{d.isoformat()}", None) for d in days)
+
+
+@router.get("/sitemaps/papers-{page}.xml", summary="One page of the paper sitemap")
+@cached_body(XML)
+def sitemap_papers(request: Request, page: int) -> bytes:
+    if not 1 <= page <= 1_000_000:
+        raise HTTPException(404, "no such sitemap page")
+    with request.app.state.store.read() as conn:
+        rows = store_papers.visible_page(conn, offset=(page - 1) * SITEMAP_SIZE, limit=SITEMAP_SIZE)
+    if not rows:
+        raise HTTPException(404, "no such sitemap page")
+    base = _base(request)
+    return _urlset((f"{base}/papers/{quote(pid, safe='/.')}", when) for pid, when in rows)

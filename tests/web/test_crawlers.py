@@ -1,0 +1,58 @@
+"""robots.txt and the sitemaps: every visible paper is reachable, hidden ones are not listed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pytest
+
+from paperfeed.store import community
+from paperfeed.web import crawlers
+from tests.helpers.web import add_papers, browser, make_app, paper
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+@pytest.fixture
+def app(store, tmp_path):
+    add_papers(store, *(paper(i, day=date(2024, 1, 1 + i % 2)) for i in range(1, 6)))
+    add_papers(store, paper(6, day=None, arxiv_id="hep-th/9901001v2"))
+    with store.transaction() as conn:
+        community.hide_paper(conn, "2401.00003")
+    return make_app(store, tmp_path, base_url="https://papers.example.org/")
+
+
+def test_robots_txt(app):
+    with browser(app) as b:
+        r = b.get("/robots.txt")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    lines = r.text.splitlines()
+    assert lines[0] == "User-agent: *" and "Disallow: /search" in lines and "Disallow: /api/" in lines
+    assert "Sitemap: https://papers.example.org/sitemap.xml" in lines
+    assert not any(line.startswith("Disallow: /papers") for line in lines)
+
+
+def _locs(r) -> list[str]:
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    return [e.text for e in ET.fromstring(r.content).iter() if e.tag.endswith("loc")]
+
+
+def test_sitemaps_reach_every_visible_paper(app, monkeypatch):
+    monkeypatch.setattr(crawlers, "SITEMAP_SIZE", 2)
+    with browser(app) as b:
+        index = _locs(b.get("/sitemap.xml"))
+        base = "https://papers.example.org"
+        assert index == [f"{base}/sitemaps/days.xml"] + [f"{base}/sitemaps/papers-{n}.xml" for n in (1, 2, 3)]
+        papers = [loc for n in (1, 2, 3) for loc in _locs(b.get(f"/sitemaps/papers-{n}.xml"))]
+        days = _locs(b.get("/sitemaps/days.xml"))
+        for bad in ("/sitemaps/papers-4.xml", "/sitemaps/papers-0.xml", "/sitemaps/papers-99999999999.xml"):
+            assert b.get(bad).status_code == 404, bad
+        assert b.get("/sitemaps/papers-x.xml").status_code in (404, 422)
+    ids = [p.removeprefix(f"{base}/papers/") for p in papers]
+    assert ids == ["2401.00001", "2401.00002", "2401.00004", "2401.00005", "hep-th/9901001"]  # not the hidden one
+    assert sorted(days) == [f"{base}/papers/date/2024-01-01", f"{base}/papers/date/2024-01-02"]
+    with browser(app) as b:
+        page = ET.fromstring(b.get("/sitemaps/papers-1.xml").content)
+        assert all(u.find("s:lastmod", NS) is not None for u in page.findall("s:url", NS))
+        assert b.get(f"/papers/{ids[-1]}").status_code == 200  # the listed URLs are real pages
