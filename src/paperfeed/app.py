@@ -8,6 +8,7 @@ them all (docs/architecture.md).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ from .http.ratelimit import RateLimitMiddleware
 from .ops import routes as ops_routes
 from .settings import Settings, load_settings
 from .store import Store
+from .store.events import Listener
 from .web import accounts, community, crawlers, foryou, library, pages, subscriptions, topics
 from .web.render import render, templates
 
@@ -44,6 +46,19 @@ ROUTERS = [
 ]  # fmt: skip
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """While serving: hear the other processes' writes (PostgreSQL) and expire this one's page cache."""
+    store: Store = app.state.store
+    listener = Listener(store, app.state.page_cache.clear).start() if store.dialect == "postgresql" else None
+    app.state.listener = listener
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.stop()
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(
         title=settings.site_name,
@@ -53,6 +68,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         "(create tokens on your profile page).",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.store = store or Store.open(settings.db_url)

@@ -4,7 +4,8 @@ Each takes the store (and the settings where it looks a paper up on arXiv), the 
 values, and answers with store views. ``NotFound`` means an unknown or hidden paper, comment, user or
 collection (someone else's private collection is indistinguishable from a missing one); refused input
 raises the store's ``CommunityError`` / ``CollectionError``. Surfaces map those to their own answers
-(HTTP 404/400, a flash message, a CLI error line, an MCP tool error) and expire their caches.
+(HTTP 404/400, a flash message, a CLI error line, an MCP tool error). Every write that changes what pages
+show is announced to every process (``store.events``), whose page caches then expire.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..errors import PaperfeedError
 from ..ids import parse_arxiv_id
 from ..ingest import fetch_arxiv_ids
 from ..settings import Settings
-from ..store import Store, community
+from ..store import Store, community, events
 from ..store import collections as store_collections
 from ..store import papers as store_papers
 from ..store import users as store_users
@@ -45,6 +46,7 @@ def vote(store: Store, user: UserView, paper_id: str, value: int) -> PaperView:
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
         community.vote(conn, user_id=user.id, paper_id=view.id, value=value)
+    events.publish(store)
     with store.read() as conn:
         return store_papers.get_paper(conn, view.id)  # type: ignore[return-value]
 
@@ -54,7 +56,9 @@ def comment(store: Store, user: UserView, paper_id: str, body: str, parent_id: i
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
         cid = community.add_comment(conn, user_id=user.id, paper_id=view.id, body=body, parent_id=parent_id)
-        return next(c for c in community.comments_for(conn, view.id) if c.id == cid)
+        made = next(c for c in community.comments_for(conn, view.id) if c.id == cid)
+    events.publish(store)
+    return made
 
 
 def comments(store: Store, paper_id: str) -> list[CommentView]:
@@ -84,7 +88,9 @@ def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple
     day = datetime.now(UTC).date()
     with store.transaction() as conn:
         community.submit(conn, paper_id=paper_id, username=user.username, day=day)
-        return store_papers.get_paper(conn, paper_id), day  # type: ignore[return-value]
+        view = store_papers.get_paper(conn, paper_id)
+    events.publish(store)
+    return view, day  # type: ignore[return-value]
 
 
 # --- collections --------------------------------------------------------------------------------------
@@ -174,12 +180,14 @@ def hide_paper(store: Store, paper_id: str, hidden: bool = True) -> None:
     with store.transaction() as conn:
         if not community.hide_paper(conn, paper_id, hidden):
             raise NotFound(f"No paper {paper_id[:80]!r} here")
+    events.publish(store)
 
 
 def hide_comment(store: Store, comment_id: int, hidden: bool = True) -> None:
     with store.transaction() as conn:
         if not community.hide_comment(conn, comment_id, hidden):
             raise NotFound("no such comment")
+    events.publish(store)
 
 
 def feature(store: Store, paper_id: str, *, by: str, day: date | None = None) -> tuple[PaperView, date]:
@@ -188,6 +196,7 @@ def feature(store: Store, paper_id: str, *, by: str, day: date | None = None) ->
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
         community.submit(conn, paper_id=view.id, username=by, day=day, source="admin")
+    events.publish(store)
     return view, day
 
 

@@ -2,8 +2,11 @@
 far more often than written.
 
 A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL;
-any write through this process (a vote, a comment, a submission) expires it. Signed-in users always get a
-fresh page (their own votes are marked on it). Other workers see a write within ``ttl`` seconds. A form
+any write (a vote, a comment, a submission, an admin action) expires it, in every process: on PostgreSQL
+the others hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every write) within a
+second; several workers on one
+SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page (their own votes are
+marked on it). A form
 on a cached page (the footer's subscribe form) gets each visitor's own CSRF token. Cached answers carry an
 ``ETag`` (of the page as this visitor gets it): a client that sends it back in ``If-None-Match`` gets
 ``304 Not Modified``, without the body (crawlers revisiting unchanged pages). A page that carries
@@ -92,7 +95,8 @@ class PageCache:
 
 
 def clear(request: Request) -> None:
-    """Forget cached pages after a write."""
+    """Forget this process's cached pages after a write, at once (the action that wrote told the other
+    processes through ``store.events``)."""
     request.app.state.page_cache.clear()
 
 

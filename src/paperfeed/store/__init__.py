@@ -11,6 +11,7 @@ one hold the queries:
 - ``keywords``: keyphrases; ``vectors``: what the search indexes read and write; ``maps``: topic maps' reads
 - ``subscriptions``: email subscribers and alerts; ``outbox``: messages waiting for the SMTP server
 - ``library``: matching a reference-manager export to papers; ``fetch_state``: harvest resume points
+- ``events``: telling every process that something changed (PostgreSQL LISTEN/NOTIFY)
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class Store:
         if upgrade:
             migrate(engine)
         return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL, password included (for a separate connection such as ``events.Listener``)."""
+        return self.engine.url.render_as_string(hide_password=False)
 
     @property
     def dialect(self) -> str:
