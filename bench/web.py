@@ -52,6 +52,15 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit(f"the server at {url} did not answer within {timeout:.0f} s")
 
 
+def stop(proc: subprocess.Popen, timeout: float) -> None:
+    """Stop a server: SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def ms(value: str) -> float:
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
     if not m:
@@ -133,11 +142,7 @@ def bench_server(data_dir: Path, workers: int, args) -> list[dict]:
             print(json.dumps(row), flush=True)
             results.append(row)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=15)
     return results
 
 

@@ -15,8 +15,10 @@ PACKAGE = Path(paperfeed.__file__).parent
 
 # each unit (a subpackage or a top-level module of paperfeed) in its layer, lowest first
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"paperfeed", "settings", "errors", "ids", "clock", "latex", "records", "periods", "logs",
-                    "metrics"}),
+    (
+        "foundation",
+        {"paperfeed", "settings", "errors", "ids", "clock", "latex", "records", "periods", "logs", "metrics"},
+    ),
     ("sources", {"sources"}),
     ("store", {"store"}),
     ("index", {"index"}),

@@ -125,7 +125,7 @@ def test_every_setting_has_a_description() -> None:
 # ------------------------------------------------------------------------------------------- routes
 
 BRACES_RE = re.compile(r"\{[^{}]*\}")
-FENCE_RE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
+FENCE_RE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)  # also indented, in list items
 SPAN_RE = re.compile(r"`([^`]+)`")
 
 

@@ -1,7 +1,8 @@
 """The composition root: ``create_app(settings)`` builds one FastAPI app over one store.
 
-It is the one place that knows every HTTP surface: the pages (``web``), the JSON API (``api``) and the
-feeds (``feeds``) are routers over the same store, behind the shared plumbing of ``http`` (sessions,
+It is the one place that knows every HTTP surface: the pages (``web``), the JSON API (``api``), the
+feeds (``feeds``) and the MCP server at ``/mcp`` (``mcp``; ``run_mcp_stdio`` serves it over stdio for
+``paperfeed mcp``) are routes over the same store, behind the shared plumbing of ``http`` (sessions,
 the anonymous page cache, security headers). The surfaces never import each other; this module imports
 them all (docs/architecture.md).
 """
@@ -12,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -29,7 +30,9 @@ from .http.auth import LoginRequired, local_path, wants_json
 from .http.cache import CachedPagesMiddleware, PageCache
 from .http.headers import SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
+from .http.params import no_nul
 from .http.ratelimit import RateLimitMiddleware
+from .mcp import transport as mcp_transport
 from .ops import routes as ops_routes
 from .settings import Settings, load_settings
 from .store import Store
@@ -69,6 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         lifespan=_lifespan,
+        dependencies=[Depends(no_nul)],  # a NUL in a path, query or form value: 422, not a database error
     )
     app.state.settings = settings
     app.state.store = store or Store.open(settings.db_url)
@@ -87,6 +91,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
     app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # the MCP server for AI assistants (streamable HTTP); a write through it expires the page cache too
+    app.router.routes.append(mcp_transport.route(settings, app.state.store, on_write=app.state.page_cache.clear))
     for router in ROUTERS:
         app.include_router(router)
 
@@ -104,7 +110,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_json(request):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "error.html", status=exc.status_code, detail=exc.detail, status_code=exc.status_code)
+        page = render(request, "error.html", status=exc.status_code, detail=exc.detail, status_code=exc.status_code)
+        page.headers.update(exc.headers or {})  # e.g. Retry-After of a 429
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -128,6 +136,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return render(request, "error.html", status=400, detail=str(exc), status_code=400)
 
     return app
+
+
+def run_mcp_stdio(settings: Settings, *, token: str | None = None) -> None:
+    """``paperfeed mcp``: the MCP server (``mcp``) over stdin/stdout, acting for ``token``'s user if given.
+    The command line reaches the ``mcp`` surface through this root, as ``serve`` reaches the app."""
+    mcp_transport.run_stdio(settings, token=token)
 
 
 def app_from_env() -> FastAPI:

@@ -19,6 +19,7 @@ MAX_COMMENT_CHARS = 5_000
 MAX_AUTHORS = 5_000  # large collaborations list thousands
 MAX_AUTHOR_CHARS = 1_000  # scraped author lists sometimes arrive as one long 'name'
 MAX_URL_CHARS = 2_000
+MAX_COUNT = 2_147_483_647  # versions and upvote counts are stored as INTEGER (PostgreSQL's is 32 bits)
 
 _CATEGORY_RE = re.compile(r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")
 
@@ -95,7 +96,7 @@ def checked(record: PaperRecord) -> PaperRecord:
             raise ValueError(f"not an arXiv id: {str(arxiv_id)[:80]!r}")
         arxiv_id, parsed_version = parsed
         version = version or parsed_version
-    if version is not None and (not isinstance(version, int) or version < 1):
+    if version is not None and (not isinstance(version, int) or not 1 <= version <= MAX_COUNT):
         raise ValueError(f"bad version {version!r}")
     if not isinstance(record.authors, list):
         raise ValueError("authors must be a list")
@@ -115,13 +116,15 @@ def checked(record: PaperRecord) -> PaperRecord:
             categories.append(c)
     comment = _optional(record.comment, "comment", MAX_COMMENT_CHARS)
     upvotes = record.upvotes
-    if upvotes is not None and (isinstance(upvotes, bool) or not isinstance(upvotes, int) or upvotes < 0):
+    if upvotes is not None and (
+        isinstance(upvotes, bool) or not isinstance(upvotes, int) or not 0 <= upvotes <= MAX_COUNT
+    ):
         raise ValueError(f"bad upvote count {upvotes!r}")
     featured: dict[date, Featured] = {}
     for f in record.featured:
         if not isinstance(f.day, date) or isinstance(f.day, datetime):
             raise ValueError(f"bad featured day {f.day!r}")
-        if f.upvotes is not None and (not isinstance(f.upvotes, int) or f.upvotes < 0):
+        if f.upvotes is not None and (not isinstance(f.upvotes, int) or not 0 <= f.upvotes <= MAX_COUNT):
             raise ValueError(f"bad upvote count {f.upvotes!r}")
         featured[f.day] = Featured(f.day, _optional(f.submitted_by, "submitter", 200), f.upvotes, f.source)
     code_url, project_url = record.code_url, record.project_url

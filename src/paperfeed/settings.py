@@ -68,8 +68,13 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token that may read /metrics from anywhere (without it: the loopback address only)."
     )
+    map_layouts: int = Field(
+        1, ge=1, le=64, description="Topic maps a serving process lays out at once; more wait (pages: 429)."
+    )
     rate_limit_per_minute: int = Field(
-        120, ge=0, description="Anonymous API, search, search-feed and query-map requests a minute per client (0: off)."
+        120,
+        ge=0,
+        description="Anonymous API, MCP, search, search-feed and query-map requests a minute per client (0: off).",
     )
     rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
     login_max_failures: int = Field(5, ge=1, description="Failed logins per account (or 4x per address) ...")
@@ -85,6 +90,26 @@ class Settings(BaseSettings):
         description="Embedding job: fp32, bf16, or auto (bf16 on a GPU or a CPU with AVX512-BF16/AMX).",
     )
     embed_batch_size: int = Field(32, ge=1, le=4096, description="Embedding job: texts per model call.")
+    embed_max_tokens: int = Field(
+        256,
+        ge=16,
+        le=512,
+        description="Embedding job: each paper's title and abstract are cut at this many tokens (the cost grows "
+        "with it); changing it re-embeds every paper, resumably.",
+    )
+    index_batch: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="Index job: papers per committed batch of the embedding, keyword, sentence and similar-list "
+        "steps (a killed job redoes at most one); default 8 model calls, at least 256 (sentences: 4, at least 128; "
+        "similar lists: 256).",
+    )
+    index_sentences: bool = Field(
+        True,
+        description="Index job: also label and embed every paper's sentences, for similar papers by facet "
+        "(background, method, result); about 1.2x the embedding work again, ~3.5 kB a paper.",
+    )
     query_model: str = Field(
         "int8",
         pattern="^(int8|fp32)$",
@@ -121,6 +146,12 @@ class Settings(BaseSettings):
         "mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$", description="Day weekly digests go out (mon..sun)."
     )
     confirm_link_hours: int = Field(48, ge=1, description="Hours a subscription confirmation link stays valid.")
+    index_follow_seconds: float = Field(
+        60.0, ge=5, le=3600, description="How often each machine's search indexes take in new papers and vectors."
+    )
+    job_poll_seconds: float = Field(
+        5.0, gt=0, le=300, description="How often a machine waiting for another one's scheduled job checks the lock."
+    )
     schedule: bool = Field(True, description="`paperfeed serve` runs the built-in scheduler (digests, retries...).")
     schedule_rss_categories: list[str] = Field(
         default_factory=list, description="Scheduler: fetch these arXiv RSS categories daily before the digests."

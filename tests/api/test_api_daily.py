@@ -313,3 +313,16 @@ def test_every_api_endpoint_is_documented(client):
             if method == "get":
                 assert op["responses"]["200"]["content"]["application/json"]["schema"], (method, path)
     assert client.get("/docs").status_code == 200
+
+
+def test_ai_summary_is_the_index_jobs_summary_and_omitted_without_one(client, store):
+    from paperfeed.store import summaries as store_summaries
+
+    with store.transaction() as conn:  # as the index job stores it (index/summaries.py)
+        store_summaries.save_summaries(conn, [("2401.00001", "h", "Graphs route <fast> & well.")], "m")
+    items = client.get("/api/daily_papers?date=2024-01-02").json()
+    by_id = {i["paper"]["id"]: i["paper"] for i in items}
+    assert by_id["2401.00001"]["ai_summary"] == "Graphs route <fast> & well."  # HF's name and type: a string
+    assert "ai_summary" not in by_id["2401.00002"]  # none yet: omitted, as HF omits it
+    DailyList.validate_python(items)
+    assert client.get("/api/papers/2401.00001").json()["ai_summary"] == "Graphs route <fast> & well."

@@ -18,6 +18,7 @@ from paperfeed.store import Store
 from tests.helpers.browser import (
     PASSWORD,
     SCREENSHOTS,
+    SEED_SUMMARY,
     live_server,
     log_in_as,
     make_app,
@@ -227,12 +228,15 @@ def test_search_filter_form_with_empty_dates(page):
 def test_open_a_paper_and_copy_its_bibtex(page, site):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site[0])
     page.goto("/")
+    expect(page.locator("[id='paper-2401.00001'] .tldr")).to_have_text(SEED_SUMMARY)  # the card's one-line summary
     with page.expect_navigation(url=re.compile(r"/papers/2401\.00001$")):  # waits for the load event: app.js ran
         page.get_by_role("link", name="Scalable Diffusion Transformers for High-Resolution Image Synthesis").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Scalable Diffusion Transformers for High-Resolution Image Synthesis"
     )
     expect(page.locator(".paper .authors")).to_contain_text("Barbara Liskov")  # all authors, not "et al."
+    expect(page.locator("#summary")).to_contain_text(SEED_SUMMARY)
+    expect(page.locator("#summary")).to_be_visible()
     expect(page.get_by_role("link", name="Code")).to_have_attribute("href", "https://github.com/example/dit")
     button = page.locator("button[data-copy]")
     button.click()
@@ -241,6 +245,13 @@ def test_open_a_paper_and_copy_its_bibtex(page, site):
     assert copied.startswith("@misc{") and "2401.00001" in copied
     assert copied == page.locator("#bibtex").inner_text()
     expect(button).to_have_text("Copy BibTeX", timeout=5_000)
+    # similar papers by facet: plain links, one server-rendered page per tab
+    tabs = page.locator("section.similar .similar-tabs")
+    expect(tabs.locator("[aria-current=page]")).to_have_text("Whole paper")
+    tabs.get_by_role("link", name="Method").click()
+    expect(page).to_have_url(re.compile(r"/papers/2401\.00001\?similar=method#similar$"))
+    expect(tabs.locator("[aria-current=page]")).to_have_text("Method")
+    expect(page.locator("section.similar li").first).to_be_visible()
 
 
 @pytest.mark.parametrize("site", ["sqlite"], indirect=True)  # the pages look the same on PostgreSQL

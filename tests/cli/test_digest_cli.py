@@ -67,12 +67,13 @@ def test_scheduler_jobs(store, tmp_path, inbox):
     s = Settings(data_dir=tmp_path, digest_time="07:30", schedule_rss_categories=["cs.LG"], schedule_hf=True)
     sched = scheduler.build(s, store)
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"digests", "deliver", "ingest", "hf-upvotes", "recommend"}
+    assert set(jobs) == {"digests", "deliver", "ingest", "hf-upvotes", "recommend", "follow-indexes"}
+    assert "interval[0:01:00]" in str(jobs["follow-indexes"].trigger)  # every machine's indexes, every minute
     assert "hour='7', minute='30'" in str(jobs["digests"].trigger)
     assert "hour='6', minute='30'" in str(jobs["ingest"].trigger)
     assert "hour='7', minute='0'" in str(jobs["recommend"].trigger)  # half an hour before the digests
     only = {j.id for j in scheduler.build(Settings(data_dir=tmp_path), store).get_jobs()}
-    assert only == {"digests", "deliver", "recommend"}
+    assert only == {"digests", "deliver", "recommend", "follow-indexes"}
 
     # the digest job composes what is due today and delivers it
     _setup(store)

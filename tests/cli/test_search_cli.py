@@ -40,3 +40,15 @@ def test_import_indexes_words_and_search_finds_them(tmp_path):
     assert r.returncode == 0 and hits and "2503.11905" not in {h["id"] for h in hits}
     r = pf(tmp_path, "similar", "9999.99999")
     assert r.returncode == 1 and "no paper" in r.stderr
+
+
+def test_similar_by_facet_and_a_bad_facet(tmp_path):
+    r = pf(tmp_path, "import", str(FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz"))
+    assert r.returncode == 0
+    r = pf(tmp_path, "similar", "2503.11905", "--facet", "method", "--json")
+    out = json.loads(r.stdout)  # nothing embedded yet: the whole-paper order, by shared words
+    assert r.returncode == 0 and out["facet"] == "method" and out["hits"]
+    assert "2503.11905" not in {h["id"] for h in out["hits"]}
+    r = pf(tmp_path, "similar", "2503.11905", "--facet", "methods")
+    assert r.returncode == 2 and "unknown facet 'methods': use background, method or result" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -194,3 +194,19 @@ def test_pages_advertise_their_feeds(client, fake_search, page, expected):
     assert expected in found
     rss = re.findall(r'<link rel="alternate" type="application/rss\+xml" title="[^"]*" href="([^"]+)"', r.text)
     assert rss and parse(client, unescape(rss[0]))
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_entries_lead_with_the_one_line_summary(client, store, fmt):
+    from paperfeed.store import summaries as store_summaries
+
+    with store.transaction() as conn:  # as the index job stores it (index/summaries.py)
+        store_summaries.save_summaries(conn, [("2401.00003", "h", "Graphs <b>route</b> & scale.")], "m")
+    entries = {e.link.rsplit("/", 1)[1]: e for e in parse(client, f"/feeds/daily.{fmt}").entries}
+    with_line, without = entries["2401.00003"].summary, entries["2401.00002"].summary
+    assert "Abstract 3." in with_line and "In one line:" not in without
+    if fmt == "atom":  # text: the summary first, then the abstract
+        assert with_line.startswith("In one line: Graphs <b>route</b> & scale.")
+    else:  # HTML: the summary's markup shown as text
+        assert "In one line:" in with_line and "Graphs &lt;b&gt;route&lt;/b&gt; &amp; scale." in with_line
+        assert "<b>route" not in with_line

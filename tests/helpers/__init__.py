@@ -9,4 +9,5 @@ recommend  a four-topic corpus embedded with the real model (and the ``rec_encod
 library    the papers the library exports name, a user to import for
 mail       a loopback SMTP server that keeps what it receives
 net        recorded bodies and a fast client for the network-source tests
+kill       ``paperfeed`` in a process killed -9 once shown mid-way; database integrity checks and counts
 """

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from paperfeed.store import summaries as store_summaries
 from paperfeed.store import users as store_users
 from tests.helpers.liveserver import live_server
 from tests.helpers.web import CSRF_RE, add_papers, make_app, paper
@@ -37,7 +38,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"
 
-__all__ = ["live_server", "launch_chromium", "log_in_as", "seed_papers", "make_app", "today", "PASSWORD", "SCREENSHOTS"]
+__all__ = [
+    "live_server",
+    "launch_chromium",
+    "log_in_as",
+    "seed_papers",
+    "make_app",
+    "today",
+    "PASSWORD",
+    "SCREENSHOTS",
+    "SEED_SUMMARY",
+]
 _cheap_hash = None
 
 
@@ -69,6 +80,9 @@ def launch_chromium():
         pw.stop()
         pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
     return pw, browser
+
+
+SEED_SUMMARY = "Transformers on latent patches replace the U-Net backbone of diffusion models."
 
 
 def today() -> date:
@@ -106,6 +120,8 @@ def seed_papers(store) -> None:
               abstract="Mixture-of-experts layers help even small models.",
               authors=["Emmy Noether"], categories=["cs.LG"], published=when),
     )  # fmt: skip
+    with store.transaction() as conn:  # as the index job would store it (its model is not loaded here)
+        store_summaries.save_summaries(conn, [("2401.00001", "seed", SEED_SUMMARY)], "seed")
 
 
 def log_in_as(page, store, username: str) -> None:

@@ -31,4 +31,3 @@ def test_a_vote_on_one_machine_expires_the_others_pages(store, tmp_path):
             assert time.monotonic() - voted < 1.0, "the other machine's cache was not expired within 1 s"
             time.sleep(0.02)
         assert '<span class="count">2</span>' in reader.get("/papers/2401.00002").text  # 1 imported + ada's
-

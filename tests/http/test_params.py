@@ -49,3 +49,25 @@ def test_bad_ids_in_writes_are_4xx(app, store):
                            (f"/collections/{BIG}/delete", {})]:  # fmt: skip
             r = b.form(path, data, from_page="/")
             assert 400 <= r.status_code < 500, (path, r.status_code)
+
+
+def test_a_nul_character_anywhere_is_422(app, store):
+    """PostgreSQL refuses a NUL in any text parameter (the query failed: a 500); found by the OpenAPI fuzzing
+    (tests/api/test_openapi_fuzz.py) in a feed's ``category``. Refused at the edge, on SQLite too."""
+    with store.transaction() as conn:
+        token = store_users.create_token(conn, store_users.create_user(conn, username="ada", password_hash="x").id, "t")
+    auth = {"Authorization": f"Bearer {token}"}
+    with browser(app) as b:
+        for path in ["/feeds/trending.rss?category=cs%00", "/api/papers/2401.00001%00", "/authors/A%00",
+                     "/api/daily_papers?keyword=a%00b", "/papers/date%00/2024-01-02", "/users/ada%00"]:  # fmt: skip
+            r = b.get(path, headers=auth)
+            assert r.status_code == 422, (path, r.status_code)
+        r = b.get("/search?keyword=%00", headers={"Accept": "application/json"})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "keyword"]
+        assert b.post("/api/collections", json={"name": "a\x00"}, headers=auth).status_code == 422
+        assert b.post("/api/papers/2401.00001/comments", json={"body": "\x00"}, headers=auth).status_code == 422
+        assert b.post("/account/tokens", data={"name": "t\x00"}, headers=auth).status_code == 422
+        files = {"file": ("lib.txt", b"1706.03762\n")}
+        r = b.post("/library/import", data={"collection": "x\x00"}, files=files, headers=auth)
+        assert r.status_code == 422
+        assert b.post("/login", data={"username": "ada\x00", "password": "x"}, headers=auth).status_code == 422

@@ -62,3 +62,31 @@ def test_another_model_is_ignored(store, tmp_path):
     path = tmp_path / "demo-index.npz"
     shipped(path, [("2601.00001", "Paper 1 on widgets", "Widgets fold.", [])], model="some-other-model")
     assert bundled.load(store, path) == 0
+
+
+def test_shipped_summaries_are_used_with_their_vector_when_the_method_is_current(store, tmp_path):
+    from paperfeed.index.summaries import METHOD
+    from paperfeed.store import papers as store_papers
+    from paperfeed.store import summaries as store_summaries
+    from paperfeed.store.models import paper_vectors
+
+    import_items(store, [rec(1, "Widgets fold."), rec(2, "Widgets were rewritten since."), rec(3, "Gadgets.")])
+    rows = [
+        ("2601.00001", "Paper 1 on widgets", "Widgets fold.", []),
+        ("2601.00002", "Paper 2 on widgets", "An older abstract.", []),  # text changed: left to the job
+    ]
+    for method, expected in (("an-older-method", None), (METHOD, "Widgets fold, briefly.")):
+        path = tmp_path / f"{method}.npz"
+        shipped(path, rows)
+        with np.load(path) as data:
+            arrays = dict(data)
+        np.savez_compressed(path, **arrays, summary_method=np.array(method),
+                            summaries=np.array(["Widgets fold, briefly.", "Old text."]))  # fmt: skip
+        with store.transaction() as conn:
+            conn.execute(paper_vectors.delete())
+        assert bundled.load(store, path) == 1
+        with store.read() as conn:
+            views = {v.id: v for v in store_papers.get_papers(conn, ["2601.00001", "2601.00002"])}
+            todo = store_summaries.count_to_summarize(conn, MODEL_NAME, METHOD)
+        assert views["2601.00001"].summary == expected and views["2601.00002"].summary is None
+        assert todo == (1 if expected is None else 0)  # an older method's summaries are made again by the job

@@ -48,15 +48,39 @@ def test_one_job_loads_the_model_once_for_vectors_and_keywords(store, settings, 
 
     made = []
 
-    def load_once(precision="auto"):
-        made.append(precision)
+    def load_once(precision="auto", max_tokens=256):
+        made.append(max_tokens)
         return encoder
 
     monkeypatch.setattr(embed, "DocEncoder", load_once)
     load(store, FILES / "papers-page-sample.txt")
     report = job.run(store, settings)
-    assert report.embedded == 102 and report.keywords == 102 and len(made) == 1
+    assert report.embedded == 102 and report.keywords == 102 and made == [256]
     assert job.run(store, settings).embedded == 0 and len(made) == 1  # nothing to do: the model is not loaded
+    job.run(store, settings.model_copy(update={"embed_max_tokens": 128}))
+    assert made == [256, 128]  # the token budget reaches the model
+
+
+def test_a_new_token_budget_re_embeds_every_paper_resumably(store, settings, encoder):
+    load(store, FILES / "papers-page-sample.txt")
+    job.run(store, settings, encoder=encoder, sentences=False)
+    with store.read() as conn:
+        before = dict(conn.exec_driver_sql("SELECT paper_id, text_hash FROM paper_vectors").all())
+    short = settings.model_copy(update={"embed_max_tokens": 128, "index_batch": 40})
+    with pytest.raises(KeyboardInterrupt):  # killed after the first committed batch of 40
+        job.run(store, short, encoder=Failing(encoder, ok=40), sentences=False)
+    with store.read() as conn:
+        after = dict(conn.exec_driver_sql("SELECT paper_id, text_hash FROM paper_vectors").all())
+    assert len(after) == 102 and sum(after[p] != before[p] for p in before) == 40  # no paper lost its vector
+    report = job.run(store, short, encoder=encoder, sentences=False)
+    assert report.embedded == 62 and report.keywords == 102  # the rest; keyphrases scored against new vectors
+    with store.read() as conn:
+        final = dict(conn.exec_driver_sql("SELECT paper_id, text_hash FROM paper_vectors").all())
+        lists = dict(conn.exec_driver_sql("SELECT paper_id, text_hash FROM paper_summaries").all())
+    assert all(final[p] != before[p] for p in before)
+    assert lists and all(lists[p] == final[p] for p in lists)  # summaries follow the new vectors
+    assert job.run(store, short, encoder=Failing(encoder, ok=0), sentences=False).embedded == 0
+    assert job.run(store, settings, encoder=encoder, sentences=False).embedded == 102  # and back again
 
 
 def test_query_encoders_agree_with_the_model(encoder):

@@ -1,5 +1,6 @@
-"""Kill-and-resume: ``paperfeed digest deliver`` is SIGKILLed mid-batch, run again, and every subscriber
-has exactly one message (SQLite file and PostgreSQL; the sender is a real separate process)."""
+"""Kill-and-resume: ``paperfeed digest deliver`` is SIGKILLed mid-batch (the database then passes its checks
+and holds every message once, none half-sent), run again, and every subscriber has exactly one message
+(SQLite file and PostgreSQL; the sender is a real separate process)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.store import outbox as store_outbox
 from paperfeed.store import subscriptions as subs
+from tests.helpers.kill import problems as db_problems
 from tests.helpers.mail import mail_settings
 from tests.helpers.web import add_papers, paper
 
@@ -73,6 +75,12 @@ def test_killed_sender_resumes_without_duplicates(db_url, tmp_path, inbox, when)
     out, err = proc.communicate(timeout=60)
     assert killed.is_set() and proc.returncode == -signal.SIGKILL, (proc.returncode, out, err)
     assert K <= inbox.count() < N
+    assert db_problems(store) == []  # the database passes its checks ...
+    with store.read() as conn:
+        counts = store_outbox.counts(conn)
+    # ... and holds every message once: sent, the one in flight (claimed, or handed to the server), pending
+    assert sum(counts.values()) == N and counts["sending"] + counts["handed"] <= 1
+    assert counts["sent"] <= inbox.count() <= counts["sent"] + counts["handed"]
 
     inbox.on_data = None
     rerun = subprocess.run(_cli(db_url, tmp_path, inbox, "digest", "deliver", "--json"), env=_env(inbox),

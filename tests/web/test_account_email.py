@@ -80,7 +80,7 @@ def test_owner_confirms_by_mail_then_sees_their_subscription(app, store, inbox):
         done = ada.post(link)
         assert done.status_code == 200 and "Address confirmed" in done.text
         profile = ada.get("/users/ada").text
-        assert "Ada@Example.org · <span class=\"muted\">confirmed" in profile
+        assert 'Ada@Example.org · <span class="muted">confirmed' in profile
         assert "/subscription/" in profile and "waiting for you" not in profile
         assert ada.post(link).status_code == 200  # opened twice: still fine
     with store.read() as conn:

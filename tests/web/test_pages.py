@@ -93,6 +93,22 @@ def test_bad_ids_give_404_pages(client, path):
     assert "<script>" not in r.text and "Back to today" in r.text
 
 
+def test_card_and_paper_page_show_the_one_line_summary(client, store):
+    from paperfeed.store import summaries as store_summaries
+
+    with store.transaction() as conn:  # as the index job stores it (index/summaries.py)
+        store_summaries.save_summaries(conn, [("2401.00003", "h", "Graphs <i>route</i> & scale.")], "m")
+    front = client.get("/").text  # the newest day: paper 3
+    assert '<p class="summary tldr"' in front and "Graphs &lt;i&gt;route&lt;/i&gt; &amp; scale." in front
+    assert "Abstract 3." not in front  # the summary stands in for the abstract's opening
+    page = client.get("/papers/2401.00003").text
+    assert 'id="summary"' in page and "Graphs &lt;i&gt;route&lt;/i&gt; &amp; scale." in page
+    assert "Abstract 3." in page  # the abstract stays on the paper page
+    other = client.get("/papers/2401.00001").text
+    assert 'id="summary"' not in other  # no summary yet: nothing shown
+    assert "Abstract 1." in client.get("/papers/date/2024-01-02?p=2").text  # its card shows the abstract
+
+
 def test_bad_page_number_is_422_not_500(client):
     assert client.get("/?p=0").status_code == 422
     assert client.get("/?p=abc").status_code == 422

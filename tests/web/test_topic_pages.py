@@ -118,3 +118,19 @@ def test_map_says_how_many_papers_are_not_embedded(site):
     add_papers(site.app.state.store, paper(8, DAY, title="Featured later, not embedded", abstract="New."))
     r = site.get(f"/map?date={DAY}")
     assert "1 not shown (not embedded yet" in r.text
+
+
+def test_an_uncached_query_map_is_refused_while_the_layout_slots_are_busy(site):
+    """A map laid out on demand takes one of the process's ``map_layouts`` slots; with none free a page
+    answers 429 with Retry-After instead of tying up a worker."""
+    from paperfeed.rank import topics
+
+    slots = topics._slots(site.app.state.settings.map_layouts)
+    assert slots.acquire(blocking=False)  # another request is laying out a map right now
+    try:
+        r = site.get("/map", params={"q": "attention"})
+        assert r.status_code == 429 and r.headers["retry-after"] == "10" and "try again" in r.text
+    finally:
+        slots.release()
+    r = site.get("/map", params={"q": "attention"})
+    assert r.status_code == 200 and "<svg" in r.text

@@ -5,5 +5,6 @@
 - ``community``: votes, comments, collections, submissions (``actions``)
 - ``foryou``: ``/api/for-you`` and ``/api/follows``
 - ``library``: ``POST /api/library/import``
+- ``similar``: ``/api/papers/{id}/similar``, as a whole or by facet
 - ``schemas``: the request and response models; ``shape``: store views in Hugging Face's paper shape
 """

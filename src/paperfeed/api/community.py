@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from ..actions import community as actions
 from ..http import cache
 from ..http.auth import CSRF, LOGIN, CurrentUser, LoginRequired, RequireUser
+from ..http.openapi import api
 from ..http.params import DbId
 from ..store import collections as store_collections
 from ..store import community as store_community
@@ -43,6 +44,7 @@ def _vote(request: Request, user, paper_id: str, value: int) -> VoteOut:
     "/papers/{paper_id:path}/vote",
     dependencies=WRITE,
     response_model=VoteOut,
+    responses=api(400, 403, 404),  # 400: a body that is not UTF-8 JSON
     summary="Vote on a paper",
     description="`value`: 1 upvote, 0 remove your vote, -1 not interested (hidden from your recommendations). "
     "One vote per user and paper; voting again replaces it. No body means an upvote.",
@@ -51,7 +53,13 @@ def vote(request: Request, user: RequireUser, paper_id: str, body: VoteIn | None
     return _vote(request, user, paper_id, body.value if body else 1)
 
 
-@router.delete("/papers/{paper_id:path}/vote", dependencies=WRITE, response_model=VoteOut, summary="Remove your vote")
+@router.delete(
+    "/papers/{paper_id:path}/vote",
+    dependencies=WRITE,
+    response_model=VoteOut,
+    responses=api(403, 404),
+    summary="Remove your vote",
+)
 def unvote(request: Request, user: RequireUser, paper_id: str) -> VoteOut:
     return _vote(request, user, paper_id, 0)
 
@@ -61,7 +69,12 @@ def _comment_out(c: store_community.CommentView) -> CommentOut:
                       created_at=c.created_at)  # fmt: skip
 
 
-@router.get("/papers/{paper_id:path}/comments", response_model=list[CommentOut], summary="A paper's comments")
+@router.get(
+    "/papers/{paper_id:path}/comments",
+    response_model=list[CommentOut],
+    responses=api(404),
+    summary="A paper's comments",
+)
 def comments(request: Request, paper_id: str) -> list[CommentOut]:
     return [_comment_out(c) for c in actions.comments(request.app.state.store, paper_id)]
 
@@ -71,6 +84,7 @@ def comments(request: Request, paper_id: str) -> list[CommentOut]:
     dependencies=WRITE,
     response_model=CommentOut,
     status_code=201,
+    responses=api(400, 403, 404),
     summary="Comment on a paper (or reply to a comment)",
 )
 def add_comment(request: Request, user: RequireUser, paper_id: str, body: CommentIn) -> CommentOut:
@@ -90,6 +104,7 @@ def _collection_out(c: store_collections.CollectionView) -> CollectionOut:
 @router.get(
     "/collections",
     response_model=list[CollectionOut],
+    responses=api(404),
     summary="Collections: yours, or another user's public ones",
     description="Without `user`: your own collections, private ones included (needs authentication).",
 )
@@ -102,7 +117,12 @@ def collections(
 
 
 @router.post(
-    "/collections", dependencies=WRITE, response_model=CollectionOut, status_code=201, summary="Create a collection"
+    "/collections",
+    dependencies=WRITE,
+    response_model=CollectionOut,
+    status_code=201,
+    responses=api(400, 403, 404),
+    summary="Create a collection",
 )
 def create_collection(request: Request, user: RequireUser, body: CollectionIn) -> CollectionOut:
     coll = actions.create_collection(
@@ -116,6 +136,7 @@ def create_collection(request: Request, user: RequireUser, body: CollectionIn) -
     "/collections/{collection_id}",
     response_model=CollectionDetail,
     response_model_exclude_none=True,
+    responses=api(404),
     summary="A collection and its papers (in the HF paper shape)",
 )
 def collection(request: Request, viewer: CurrentUser, collection_id: DbId) -> CollectionDetail:
@@ -124,7 +145,13 @@ def collection(request: Request, viewer: CurrentUser, collection_id: DbId) -> Co
     return CollectionDetail(**out, papers=[hf_paper(p) for p in papers])
 
 
-@router.delete("/collections/{collection_id}", dependencies=WRITE, status_code=204, summary="Delete a collection")
+@router.delete(
+    "/collections/{collection_id}",
+    dependencies=WRITE,
+    status_code=204,
+    responses=api(403, 404),
+    summary="Delete a collection",
+)
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     actions.delete_collection(request.app.state.store, user, collection_id)
     return Response(status_code=204)
@@ -134,6 +161,7 @@ def delete_collection(request: Request, user: RequireUser, collection_id: DbId) 
     "/collections/{collection_id}/papers/{paper_id:path}",
     dependencies=WRITE,
     response_model=CollectionOut,
+    responses=api(400, 403, 404),
     summary="Add a paper to your collection",
 )
 def add_to_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
@@ -145,6 +173,7 @@ def add_to_collection(request: Request, user: RequireUser, collection_id: DbId, 
     "/collections/{collection_id}/papers/{paper_id:path}",
     dependencies=WRITE,
     response_model=CollectionOut,
+    responses=api(403, 404),
     summary="Remove a paper from your collection",
 )
 def remove_from_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
@@ -163,6 +192,7 @@ def remove_from_collection(request: Request, user: RequireUser, collection_id: D
     response_model=SubmitOut,
     response_model_exclude_none=True,
     status_code=201,
+    responses=api(400, 403, 404),
     summary="Submit an arXiv paper to today's list",
     description="Looks the paper up on arXiv when this server does not have it yet. A paper already on a "
     "daily list is refused (400).",

@@ -7,17 +7,17 @@ with ``{"value": -1}``; "more like this" is an upvote.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ..http.auth import CSRF, LOGIN, RequireUser
+from ..http.openapi import api
 from ..index.embed import MODEL_NAME
 from ..rank.recommend import MAX_DAYS, MAX_LIMIT, for_you
 from ..store import follows as store_follows
-from .schemas import HFPaper
+from .schemas import ApiIn, HFPaper, UtcTime
 from .shape import hf_paper
 
 router = APIRouter(tags=["paperfeed"])
@@ -32,7 +32,7 @@ class PickOut(HFPaper):
 class ModelOut(BaseModel):
     cold_start: bool = Field(description="True: no upvote or save yet; picks follow your follows and popularity")
     embedding_model: str
-    trained_at: datetime | None = Field(None, description="When the model was trained (absent at cold start)")
+    trained_at: UtcTime | None = Field(None, description="When the model was trained (absent at cold start)")
     positives: int
     negatives: int
     since: str | None = Field(None, description="First day of the papers ranked (YYYY-MM-DD)")
@@ -44,7 +44,7 @@ class ForYouOut(BaseModel):
     model: ModelOut
 
 
-class FollowIn(BaseModel):
+class FollowIn(ApiIn):
     kind: Literal["author", "category"]
     value: str = Field(max_length=1000, description="An author's name or an arXiv category, as on paper pages")
 
@@ -52,7 +52,7 @@ class FollowIn(BaseModel):
 class FollowOut(BaseModel):
     kind: str
     value: str
-    created_at: datetime | None = None
+    created_at: UtcTime | None = None
     following: bool = True
 
 
@@ -96,6 +96,7 @@ def list_follows(request: Request, user: RequireUser) -> list[FollowOut]:
     dependencies=WRITE,
     response_model=FollowOut,
     status_code=201,
+    responses={200: {"description": "Already followed", "model": FollowOut}, **api(400, 403)},
     summary="Follow an author or a category",
     description="400 when this server has no paper by that author or in that category. Following again is "
     "harmless (200).",
@@ -112,6 +113,7 @@ def add_follow(request: Request, response: Response, user: RequireUser, body: Fo
     "/follows",
     dependencies=WRITE,
     response_model=FollowOut,
+    responses=api(400, 403, 404),
     summary="Stop following an author or a category",
     description="404 when you did not follow it.",
 )

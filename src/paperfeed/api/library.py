@@ -15,11 +15,23 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..http.auth import CSRF, LOGIN, RequireUser
+from ..http.openapi import api
 from ..http.uploads import read_form, upload_bytes
 from ..library import LIBRARY, LibraryFileError, LibraryTooLarge, import_library
 from ..store.collections import CollectionError
 
 router = APIRouter(tags=["paperfeed"])
+EXPORT = {"type": "string", "description": "The export file (BibTeX, Zotero RDF, CSL-JSON or arXiv ids)"}
+BODY = {  # read by hand (the file may be large): documented here
+    "text/plain": {"schema": EXPORT},
+    "application/octet-stream": {"schema": {**EXPORT, "format": "binary"}},
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {**EXPORT, "format": "binary"}, "text": {**EXPORT, "description": "or pasted"}},
+        }
+    },
+}
 
 
 def _multipart(request: Request) -> bool:
@@ -48,6 +60,8 @@ async def _body(request: Request, cap: int) -> bytes:
 @router.post(
     "/library/import",
     dependencies=[LOGIN, Depends(_read_multipart), CSRF],
+    responses=api(400, 403, 413),
+    openapi_extra={"requestBody": {"required": True, "content": BODY}},
     summary="Import a library (BibTeX, Zotero RDF, CSL-JSON or arXiv ids)",
     description="Matches each entry to a paper here by arXiv id, DOI or title and adds the matches to your "
     "private collection (default `Library`, created if missing) in one transaction. Send the file as the "

@@ -16,18 +16,20 @@ from .. import periods
 from ..actions.community import visible_paper
 from ..http.auth import current_user
 from ..http.cache import cached_json
+from ..http.openapi import api
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
-from . import community, foryou, library
+from . import community, foryou, library, similar
 from .schemas import HFDailyItem, HFPaper
 from .shape import featuring, hf_item, hf_paper
 
 # every API route checks a Bearer header it is sent, public ones too: bad credentials get 401, not a quiet
-# anonymous answer that a client would take for an authenticated one
-router = APIRouter(prefix="/api", dependencies=[Depends(current_user)])
+# anonymous answer that a client would take for an authenticated one; anonymous clients may get 429
+router = APIRouter(prefix="/api", dependencies=[Depends(current_user)], responses=api(401, 422, 429))
 router.include_router(community.router)  # first: its /papers/{id}/comments must win over /papers/{id}
 router.include_router(library.router)
 router.include_router(foryou.router)
+router.include_router(similar.router)  # before /papers/{id}, which would take "{id}/similar" as an id
 
 Page = Annotated[int, Query(ge=0, le=10_000, description="Page number, from 0 (as on HF)")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
@@ -69,6 +71,7 @@ def _by_trending(views, start: date, end: date, gravity: float):
     "Without `date`/`week`/`month`: the latest day with papers (with `submitter`: every day; with "
     "`sort=trending`: the trending list). `sort=publishedAt` (default) lists newest papers first, "
     "`upvotes` most upvoted first, `trending` by the time-decayed score of docs/trending.md.",
+    responses=api(400),
     **HF_JSON,
 )
 @cached_json(list[HFDailyItem])
@@ -137,6 +140,7 @@ def trending(request: Request, category: Category = None, p: Page = 0, limit: Li
     "given for unfiltered searches instead of counting every match), "
     "`X-Search-Lexical-Only` (`true` when meaning-based search was not used) and `X-Search-Not-Embedded` "
     "(papers not yet indexed for meaning).",
+    responses=api(400),
     **HF_JSON,
 )
 def search(
@@ -168,6 +172,7 @@ def search(
     response_model=HFPaper,
     summary="A paper (Hugging Face-compatible)",
     description="One paper as HF's `/api/papers/{id}` returns it. The Markdown version is `/papers/{id}.md`.",
+    responses=api(404),
     **HF_JSON,
 )
 def paper(request: Request, paper_id: str) -> HFPaper:

@@ -15,13 +15,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from ..clock import utc
 from ..http.params import MAX_DB_ID
 
 # HF writes every timestamp as UTC with milliseconds: 2026-06-12T00:00:00.000Z
 Timestamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")]
 Count = Annotated[int, Field(ge=0)]
+# paperfeed's own timestamps: RFC 3339 with the offset (SQLite hands back naive UTC datetimes: made aware)
+UtcTime = Annotated[datetime, AfterValidator(utc)]
 
 
 class HFModel(BaseModel):
@@ -102,8 +105,29 @@ class HFDailyItem(HFModel):
 # --- paperfeed's own endpoints --------------------------------------------------------------------------
 
 
-class VoteIn(BaseModel):
+class ApiIn(BaseModel):
+    """A request body: values of the documented JSON types only (``"public": 0`` is not a boolean: 422), and
+    no text with a NUL character (``http.params``: PostgreSQL refuses one)."""
+
+    model_config = ConfigDict(strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
+
+
+class VoteIn(ApiIn):
     value: Literal[1, 0, -1] = Field(1, description="1 upvote, 0 remove your vote, -1 not interested")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):  # true == 1 to Python, not to JSON: {"value": true} is no vote
+            raise ValueError("value is 1, 0 or -1, not true or false")
+        return value
 
 
 class VoteOut(BaseModel):
@@ -112,7 +136,7 @@ class VoteOut(BaseModel):
     vote: int
 
 
-class CommentIn(BaseModel):
+class CommentIn(ApiIn):
     body: str = Field(min_length=1, max_length=10_000)
     parent_id: int | None = Field(None, ge=1, le=MAX_DB_ID, description="reply to this comment (same paper)")
 
@@ -123,10 +147,10 @@ class CommentOut(BaseModel):
     user: str
     parent_id: int | None
     body: str
-    created_at: datetime
+    created_at: UtcTime
 
 
-class CollectionIn(BaseModel):
+class CollectionIn(ApiIn):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=2000)
     public: bool = False
@@ -140,14 +164,14 @@ class CollectionOut(BaseModel):
     description: str
     public: bool
     size: int
-    created_at: datetime
+    created_at: UtcTime
 
 
 class CollectionDetail(CollectionOut):
     papers: list[HFPaper]
 
 
-class SubmitIn(BaseModel):
+class SubmitIn(ApiIn):
     paper: str = Field(min_length=1, max_length=300, description="an arXiv id or URL, e.g. 2401.01234")
 
 

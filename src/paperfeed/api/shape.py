@@ -59,6 +59,7 @@ def hf_paper(view: PaperView, *, within: tuple[date, date] | None = None) -> HFP
         upvotes=view.upvotes,
         discussionId=synth_id("discussion", view.id),
         ai_keywords=list(view.keywords or view.keyphrases),  # HF's own when imported, else extracted
+        ai_summary=view.summary or None,  # one sentence made by the index job (index/summaries.py), no LLM
         submittedOnDailyAt=timestamp(f.day) if f else None,
         submittedOnDailyBy=hf_user(f.submitted_by) if f and f.submitted_by else None,
         githubRepo=view.code_url,

@@ -1,8 +1,11 @@
 """The ``paperfeed`` command: one verb per stage (init, import, fetch, stats, demo, serve, settings).
 
-- ``manage``: init, stats, demo, serve, settings; ``imports``: import FILE...; ``fetch``: the network sources
+- ``manage``: init, stats, demo, serve, mcp, settings; ``imports``: import FILE...; ``fetch``: the network sources
 - ``search``: index, search, similar; ``maps``: topic maps as PNG or SVG; ``recommend``: train, show
 - ``digest``: preview, send, deliver, status; ``library``: library import; ``admin``: moderation, accounts
+- ``jobs``: run a scheduled job once across machines, the last runs
+- ``backup``: backup FILE, restore FILE (the database, while serving; indexes rebuilt on restore)
+- ``snapshot``: index-snapshot save FILE, load FILE (a machine's search indexes, for a new machine)
 - ``progress``: the progress bars they share
 
 Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
@@ -66,13 +69,15 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj
 
 
-from . import admin, digest, fetch, imports, library, manage, maps, recommend, search  # noqa: E402,F401  (register the commands)
+from . import admin, backup, digest, fetch, imports, jobs, library, manage, maps, recommend, search, snapshot  # noqa: E402,F401  (register the commands)
 
 
 def main() -> None:
     """Entry point: run the app, turning errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except PaperfeedError as exc:
         if _state["debug"]:
             raise

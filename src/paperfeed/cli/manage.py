@@ -1,10 +1,12 @@
-"""``paperfeed init | stats | demo | serve | settings``: the database and the server."""
+"""``paperfeed init | stats | demo | serve | mcp | settings``: the database and the servers."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -14,17 +16,20 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from .. import logs
+from ..index.embed import MODEL_NAME
 from ..ingest import import_items
 from ..settings import Settings
 from ..sources import files
 from ..store import Store
 from ..store import papers as store_papers
+from ..store import vectors as store_vectors
 from ..store.db import current_revision
 from . import app, console, err_console, settings_of
 from .imports import report
 from .progress import bar
 
 DEMO_FILE = "demo.jsonl.gz"
+log = logging.getLogger(__name__)
 
 
 def demo_path() -> Path:
@@ -54,6 +59,9 @@ def stats(
     with store.read() as conn:
         counts = store_papers.counts(conn)
         days = store_papers.featured_days(conn)
+        # what `paperfeed index` still has to embed: those papers are found by words only until then
+        counts["not_embedded"] = store_vectors.count_to_embed(conn, MODEL_NAME)
+        counts["embedded"] = store_papers.count_visible(conn) - counts["not_embedded"]
     store.close()
     if as_json:
         typer.echo(json.dumps(counts))
@@ -67,7 +75,10 @@ def stats(
 
 
 def load_demo(settings: Settings) -> None:
-    """The demo papers, then their shipped vectors and keyphrases, then the indexes built from them."""
+    """The demo papers, then their shipped vectors and keyphrases, then the indexes built from them.
+
+    The sentences of faceted similar papers are not shipped (about 10 MB): ``demo`` embeds them in the
+    background once it serves (``index_sentences_later``)."""
     from ..index import bundled, job
 
     store = Store.open(settings.db_url)
@@ -78,9 +89,32 @@ def load_demo(settings: Settings) -> None:
     shipped = demo_path().with_name(bundled.DEMO_INDEX)
     if shipped.exists():
         used = bundled.load(store, shipped)
-        job.run(store, settings)
+        job.run(store, settings, sentences=False)
         console.print(f"demo index: {used:,} shipped vectors and keyphrases loaded; search indexes up to date")
     store.close()
+
+
+def index_sentences_later(settings: Settings) -> threading.Thread | None:
+    """Label and embed the papers' sentences (faceted similar papers) in a background thread while the
+    server starts: a few minutes for the demo on 2 cores; the facet tabs sharpen as they land."""
+    if not settings.index_sentences:
+        return None
+
+    def work() -> None:
+        from ..index import job
+
+        store = Store.open(settings.db_url, upgrade=False)
+        try:
+            report = job.run(store, settings, keywords=False, summaries=False)
+            log.info("demo: sentences of %s papers indexed for faceted similar papers", report.sentences)
+        except Exception:
+            log.exception("demo: indexing sentences failed (faceted similar papers use whole-paper scores)")
+        finally:
+            store.close()
+
+    thread = threading.Thread(target=work, name="demo-sentences", daemon=True)
+    thread.start()
+    return thread
 
 
 @app.command()
@@ -94,6 +128,7 @@ def demo(
     settings = settings_of(ctx)
     load_demo(settings)
     if not no_serve:
+        index_sentences_later(settings)
         serve_app(settings, host or settings.host, port or settings.port, workers=1)
 
 
@@ -173,6 +208,26 @@ def serve(
     """Serve the papers in the database over HTTP (and run the scheduler: digests, outbox, ingestion)."""
     settings = settings_of(ctx)
     serve_app(settings, host or settings.host, port or settings.port, workers=workers, scheduler=not no_scheduler)
+
+
+@app.command("mcp")
+def mcp_stdio(
+    ctx: typer.Context,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="PAPERFEED_MCP_TOKEN",
+            show_envvar=True,
+            help="API token of the user the assistant acts for (for_you, upvote, collections); prefer the "
+            "environment variable, which other users cannot read in the process list.",
+        ),
+    ] = None,
+) -> None:
+    """Serve the MCP server over stdin/stdout, for an AI assistant that starts it (README: MCP server)."""
+    from ..app import run_mcp_stdio  # the mcp surface is reached through the composition root
+
+    run_mcp_stdio(settings_of(ctx), token=token or None)
 
 
 @app.command("settings")

@@ -8,7 +8,15 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..errors import PaperfeedError
@@ -47,7 +55,8 @@ def index_cmd(
     no_embed: Annotated[bool, typer.Option("--no-embed", help="Update the lexical index only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
 ) -> None:
-    """Bring the search indexes up to date: new papers indexed, embedded and given keywords (resumable)."""
+    """Bring the search indexes up to date: new papers indexed, embedded, given keywords, summaries and similar
+    papers (resumable)."""
     from ..index import job
 
     settings = settings_of(ctx)
@@ -59,6 +68,8 @@ def index_cmd(
         MofNCompleteColumn(),
         RateColumn("papers"),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
     ]
     tasks: dict[str, int] = {}
     with Progress(*columns, console=err_console, disable=as_json or not err_console.is_terminal) as progress:
@@ -71,8 +82,16 @@ def index_cmd(
             if n:
                 progress.advance(tasks[stage], n)
 
+        from ..rank.similar import ListRanker
+
         report = job.run(
-            store, settings, rebuild=rebuild or reembed, reembed=reembed, embed=not no_embed, progress=tick
+            store,
+            settings,
+            rebuild=rebuild or reembed,
+            reembed=reembed,
+            embed=not no_embed,
+            progress=tick,
+            similar=None if no_embed else ListRanker(store, settings),  # --no-embed: a quick lexical update
         )
         if report.embedded or report.keywords:  # the newest week's and month's topic maps, ahead of their first view
             from ..rank import topics
@@ -89,6 +108,9 @@ def index_cmd(
                     "embedded": report.embedded,
                     "vectors": report.vectors,
                     "keywords": report.keywords,
+                    "sentences": report.sentences,
+                    "summaries": report.summaries,
+                    "similar": report.similar,
                     "device": report.device,
                     "embed_papers_per_s": round(report.embed_rate, 1),
                     "seconds": {k: round(v, 2) for k, v in report.seconds.items()},
@@ -104,6 +126,9 @@ def index_cmd(
         + (f" ({report.embed_rate:,.1f} papers/s on {report.device})" if report.embedded else "")
         + f", {report.vectors:,} vectors added"
         + (f", keywords for {report.keywords:,} papers" if report.keywords else "")
+        + (f", sentences of {report.sentences:,} papers" if report.sentences else "")
+        + (f", summaries for {report.summaries:,}" if report.summaries else "")
+        + (f", similar papers of {report.similar:,}" if report.similar else "")
         + f" in {secs:,.1f} s",
         highlight=False,
         soft_wrap=True,
@@ -200,12 +225,22 @@ def similar_cmd(
     ctx: typer.Context,
     paper_id: Annotated[str, typer.Argument(help="arXiv id (or URL) or pf- id of the paper.")],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100)] = 10,
+    facet: Annotated[
+        str | None,
+        typer.Option(
+            "--facet",
+            metavar="background|method|result",
+            help="Similar in what they set out to do (background), how they do it (method) or what they find (result).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Papers similar to a paper: its vector neighbours blended with shared rare words."""
+    """Papers similar to a paper: its vector neighbours blended with shared rare words (--facet: by one facet)."""
     from ..ids import parse_arxiv_id
+    from ..rank.facets import check_facet
     from ..rank.similar import similar
 
+    facet = check_facet(facet)  # a bad facet fails before anything is opened
     settings = settings_of(ctx)
     parsed = parse_arxiv_id(paper_id)
     pid = parsed[0] if parsed else paper_id.strip()
@@ -215,6 +250,7 @@ def similar_cmd(
     if paper is None:
         store.close()
         raise PaperfeedError(f"no paper {pid!r} in the database")
-    hits = similar(store, settings, pid, limit=limit)
-    _print_hits(store, hits, title=f"papers like [bold]{paper.title}[/] ({pid})", as_json=as_json)
+    hits = similar(store, settings, pid, limit=limit, facet=facet)
+    like = f"papers like [bold]{paper.title}[/] ({pid})" + (f" in {facet}" if facet else "")
+    _print_hits(store, hits, title=like, as_json=as_json, extra={"facet": facet} if facet else None)
     store.close()

@@ -80,7 +80,12 @@ def render_feed(fmt: str, info: FeedInfo, papers: Sequence[PaperView], *, base_u
             fe.author([{"name": n} for n in names])
             fe.dc.dc_creator(names)
         abstract = xml_text(p.abstract) or "(no abstract)"
-        fe.summary(escape(abstract, quote=False) if fmt == "rss" else abstract)  # RSS descriptions are HTML
+        line = xml_text(p.summary or "")  # the one-line summary of the index job, first when there is one
+        if fmt == "rss":  # RSS descriptions are HTML
+            body = escape(abstract, quote=False)
+            fe.summary(f"<p><b>In one line:</b> {escape(line, quote=False)}</p><p>{body}</p>" if line else body)
+        else:
+            fe.summary(f"In one line: {line}\n\n{abstract}" if line else abstract)
         fe.published(published)
         fe.updated(updated)
         for c in p.categories:

@@ -16,12 +16,14 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from ..http.openapi import content, page
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
 from .build import MEDIA_TYPES, FeedInfo, render_feed
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Format = Literal["atom", "rss"]
+FEED = {**content("application/atom+xml", "application/rss+xml"), **page(422)}
 LIMIT = 50
 
 
@@ -39,7 +41,7 @@ def _feed(request: Request, fmt: str, title: str, description: str, page: str, p
     return Response(body, media_type=MEDIA_TYPES[fmt])
 
 
-@router.get("/daily.{fmt}", summary="Feed: the latest day's papers")
+@router.get("/daily.{fmt}", response_class=Response, responses=FEED, summary="Feed: the latest day's papers")
 def daily(request: Request, fmt: Format) -> Response:
     with request.app.state.store.read() as conn:
         day = store_papers.latest_featured_day(conn)
@@ -53,7 +55,7 @@ def daily(request: Request, fmt: Format) -> Response:
     return _feed(request, fmt, "Daily papers", f"The papers featured{label}, most upvoted first.", "/", papers)
 
 
-@router.get("/trending.{fmt}", summary="Feed: trending papers")
+@router.get("/trending.{fmt}", response_class=Response, responses=FEED, summary="Feed: trending papers")
 def trending(request: Request, fmt: Format, category: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     s = request.app.state.settings
     with request.app.state.store.read() as conn:
@@ -66,7 +68,12 @@ def trending(request: Request, fmt: Format, category: Annotated[str | None, Quer
     return _feed(request, fmt, f"Trending{where}", f"Papers trending{where}, by time-decayed upvotes.", page, papers)
 
 
-@router.get("/category/{category}.{fmt}", summary="Feed: newest papers in an arXiv category")
+@router.get(
+    "/category/{category}.{fmt}",
+    response_class=Response,
+    responses=FEED,
+    summary="Feed: newest papers in an arXiv category",
+)
 def category(request: Request, category: str, fmt: Format) -> Response:
     category = category[:40]
     with request.app.state.store.read() as conn:
@@ -75,7 +82,7 @@ def category(request: Request, category: str, fmt: Format) -> Response:
     return _feed(request, fmt, category, f"The newest papers in {category}.", page, papers)
 
 
-@router.get("/author/{name:path}.{fmt}", summary="Feed: an author's papers")
+@router.get("/author/{name:path}.{fmt}", response_class=Response, responses=FEED, summary="Feed: an author's papers")
 def author(request: Request, name: str, fmt: Format) -> Response:
     name = name[:300]
     with request.app.state.store.read() as conn:
@@ -83,7 +90,12 @@ def author(request: Request, name: str, fmt: Format) -> Response:
     return _feed(request, fmt, name, f"Papers by {name}, newest first.", f"/authors/{quote(name)}", papers)
 
 
-@router.get("/search.{fmt}", summary="Feed: newest papers matching a search")
+@router.get(
+    "/search.{fmt}",
+    response_class=Response,
+    responses={**FEED, **page(400, 429)},
+    summary="Feed: newest papers matching a search",
+)
 def search(request: Request, fmt: Format, q: Annotated[str, Query(min_length=1, max_length=1000)]) -> Response:
     if not q.strip():
         raise HTTPException(400, "q is empty")

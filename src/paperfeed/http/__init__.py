@@ -7,6 +7,7 @@ pages), below all of them:
 - ``observe``: a request id, an access log line and metrics for every request
 - ``ratelimit``: the per-client rate limit of anonymous work
 - ``params``: id parameters checked at the edge
+- ``openapi``: the statuses and media types each route answers, for ``/openapi.json``
 - ``uploads``: reading uploaded files and pasted text
 
 Nothing here renders a page or knows a route.

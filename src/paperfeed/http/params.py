@@ -1,13 +1,38 @@
-"""Parameter types checked at the edge, shared by the pages and the API: a number that names a row must
-fit the database's integer column, so a huge or negative id is a 422/404, never a database error."""
+"""Parameters checked at the edge, shared by the pages and the API, so that what a client sends is a 422
+(or a 404), never a database error: a number that names a row must fit the database's integer column,
+and no text may hold a NUL character (PostgreSQL refuses one in any text parameter; no id, name or
+search has one)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Path
+from fastapi import Form, Path, Request
+from fastapi.exceptions import RequestValidationError
 
-MAX_DB_ID = 2_147_483_647  # PostgreSQL's INTEGER (SQLite's is wider)
+from ..records import MAX_COUNT
+
+MAX_DB_ID = MAX_COUNT  # ids are INTEGER columns too: PostgreSQL's 32 bits (SQLite's is wider)
 
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="a row id")]
 FormId = Annotated[int, Form(ge=1, le=MAX_DB_ID)]
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def refuse_nul(where: str, items) -> None:
+    """422 for the first ``(name, value)`` of ``items`` whose text holds a NUL character."""
+    for name, value in items:
+        if isinstance(value, str) and "\x00" in value:
+            raise RequestValidationError(
+                [{"type": "value_error", "loc": (where, name), "msg": "must not contain a NUL character"}]
+            )
+
+
+async def no_nul(request: Request) -> None:
+    """App-wide dependency: no NUL in the path, the query or a form (multipart forms: ``uploads.read_form``;
+    JSON bodies: the API's models)."""
+    refuse_nul("path", request.path_params.items())
+    refuse_nul("query", request.query_params.multi_items())
+    if request.headers.get("content-type", "").startswith(FORM):
+        refuse_nul("body", (await request.form()).multi_items())

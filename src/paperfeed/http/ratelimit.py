@@ -1,5 +1,5 @@
-"""A per-client rate limit for anonymous traffic that costs work: the JSON API, search pages and search
-feeds, topic maps of a query. Over the limit: 429 with ``Retry-After``.
+"""A per-client rate limit for anonymous traffic that costs work: the JSON API, the MCP server, search pages
+and search feeds, topic maps of a query. Over the limit: 429 with ``Retry-After``.
 
 A token bucket per client address: ``rate_limit_per_minute`` requests a minute on average, bursts up to
 ``rate_limit_burst``. Signed-in users (a session) and API clients with a valid-looking token are not
@@ -17,7 +17,7 @@ import time
 
 from starlette.requests import Request
 
-LIMITED_PREFIXES = ("/api/", "/search", "/feeds/search", "/map")
+LIMITED_PREFIXES = ("/api/", "/mcp", "/search", "/feeds/search", "/map")
 
 
 class TokenBuckets:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
+from .params import refuse_nul
+
 PASTE_NAME = "pasted text"
 
 
 async def read_form(request: Request) -> None:
-    """Parse the multipart form once, with room for a paste box as large as the file cap."""
-    await request.form(max_part_size=request.app.state.settings.library_max_bytes + 1024)
+    """Parse the multipart form once, with room for a paste box as large as the file cap; a NUL character in
+    a text field is a 422 (``params.refuse_nul``: the file itself is the importer's to judge)."""
+    form = await request.form(max_part_size=request.app.state.settings.library_max_bytes + 1024)
+    refuse_nul("body", [(k, v) for k, v in form.multi_items() if k != "text"])
 
 
 async def upload_bytes(request: Request, upload: object, text: object) -> tuple[bytes, str] | None:

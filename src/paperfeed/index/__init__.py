@@ -6,8 +6,12 @@
 - ``job``: ``paperfeed index [--rebuild]``, the resumable background job that embeds and builds
 - ``query``: the search box's query language and its translation into lexical-index queries
 - ``keywords``: keyphrases per paper, from the paper's own text and the bundled model
+- ``summaries``: a one-sentence summary per paper, picked from its abstract with the keyphrase vectors
+- ``sentences``: a paper's sentences and their facets (background, method, result), for faceted similar papers
 - ``text``: text as the indexes see it (analyzers, embedded text and its hash, title keys)
-- ``bundled``: the demo's shipped vectors and keyphrases
+- ``bundled``: the demo's shipped vectors, keyphrases and summaries
+- ``follow``: this machine's indexes following the database (every minute, from the scheduler)
+- ``snapshot``: the indexes in one file, for a new machine to start from
 
 ``engine(settings)`` is the process-wide handle a search uses: opened once per process (a web worker
 pays the loading once), it catches up with the database before a query at most every
@@ -25,7 +29,7 @@ from pathlib import Path
 from ..settings import Settings
 from ..store import Store
 
-CATCHUP_LIMIT = 5_000  # papers a search indexes before answering; the rest on the next ones
+CATCHUP_LIMIT = 5_000  # papers (and vectors: whole pages) a search indexes before answering; the rest later
 
 
 def index_root(settings: Settings) -> Path:
@@ -68,7 +72,7 @@ class Engine:
                 self.lexical.refresh()
             if self.vectors.changed_on_disk():
                 self.vectors.load()
-            self.vectors.sync(store)
+            self.vectors.sync(store, limit=CATCHUP_LIMIT)  # a large lag: the follow job (follow.py) catches up
             self._not_embedded = None
 
     def query_encoder(self):

@@ -154,7 +154,7 @@ def _cpu_has_bf16() -> bool:
 class DocEncoder:
     """Bulk embedding for the index job: torch, GPU when available, bf16 where the hardware has it."""
 
-    def __init__(self, precision: str = "auto", device: str | None = None):
+    def __init__(self, precision: str = "auto", device: str | None = None, max_tokens: int = MAX_TOKENS):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -167,7 +167,7 @@ class DocEncoder:
         self.torch = torch
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model = SentenceTransformer(str(model_dir()), device=self.device)
-        self.model.max_seq_length = MAX_TOKENS
+        self.model.max_seq_length = max_tokens  # setting embed_max_tokens
         if precision == "auto":
             precision = "bf16" if self.device.startswith("cuda") or _cpu_has_bf16() else "fp32"
         self.precision = precision

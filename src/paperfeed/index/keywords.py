@@ -158,8 +158,14 @@ class KeywordExtractor:
         self.stops = stop_words()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def _vectors(self, phrases: list[str]) -> np.ndarray:
-        missing = [p for p in dict.fromkeys(phrases) if p not in self._cache]
+    def vectors(self, phrases: list[str]) -> np.ndarray:
+        """Rows of normalised phrase vectors (cached; the summaries of ``index/summaries.py`` share them)."""
+        missing = []
+        for p in dict.fromkeys(phrases):
+            if p in self._cache:
+                self._cache.move_to_end(p)  # least recently used goes first, never a phrase of this call
+            else:
+                missing.append(p)
         if missing:
             for p, v in zip(missing, self.encoder.encode(missing), strict=True):
                 self._cache[p] = np.asarray(v, dtype=np.float32)
@@ -173,14 +179,14 @@ class KeywordExtractor:
         flat = [p for c in cands for p in c]
         if not flat:
             return [[] for _ in papers]
-        self._vectors(flat)  # embed every missing phrase of the batch at once
+        self.vectors(flat)  # embed every missing phrase of the batch at once
         out = []
         for c, (_, _, doc) in zip(cands, papers, strict=True):
             if not c:
                 out.append([])
                 continue
             doc = np.asarray(doc, dtype=np.float32)
-            out.append(select(c, self._vectors(c), doc / max(float(np.linalg.norm(doc)), 1e-12)))
+            out.append(select(c, self.vectors(c), doc / max(float(np.linalg.norm(doc)), 1e-12)))
         return out
 
     def extract(self, title: str, abstract: str, vector: np.ndarray) -> list[tuple[str, float]]:

@@ -18,11 +18,13 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ..errors import PaperfeedError
 from ..store import Store
 from ..store import vectors as store_vectors
 from ..store.vectors import IndexDoc
@@ -176,6 +178,19 @@ class LexicalIndex:
             self._write_meta()
             self.index.reload()
             return n
+
+    @contextmanager
+    def frozen(self) -> Iterator[Path]:
+        """The index's folder held still while it is copied: no writer in this process or another."""
+        with self._write_lock:
+            writer = self._writer()
+            if writer is None:
+                raise PaperfeedError("another process is writing the lexical index: try again in a minute")
+            try:
+                yield self.path
+            finally:
+                writer.rollback()
+                writer.wait_merging_threads()
 
     def rebuild(self, store: Store, *, progress: Callable[[int], None] | None = None) -> int:
         """Re-create the whole index from the store."""

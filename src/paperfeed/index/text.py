@@ -56,5 +56,11 @@ def embed_text(title: str, abstract: str) -> str:
     return f"{title}{'' if title.endswith(('.', '?', '!')) else '.'} {abstract}"
 
 
-def text_hash(title: str, abstract: str) -> str:
-    return hashlib.sha1(embed_text(title, abstract).encode("utf-8")).hexdigest()
+FULL_TOKENS = 256  # the token budget whose vectors carry the plain hash (those stored before it was a setting)
+
+
+def text_hash(title: str, abstract: str, tokens: int = FULL_TOKENS) -> str:
+    """What a stored vector was computed from: the embedded text and, unless it is the default 256, the token
+    budget. A vector whose hash differs is stale, so changing the budget re-embeds every paper."""
+    text = embed_text(title, abstract)
+    return hashlib.sha1((text if tokens == FULL_TOKENS else f"{tokens}\n{text}").encode("utf-8")).hexdigest()

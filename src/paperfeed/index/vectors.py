@@ -29,9 +29,11 @@ class VectorIndex:
         self.dtype = dtype
         self.expansion_search = expansion_search
         self._lock = threading.RLock()
+        self._sync_lock = threading.Lock()
         self.ids: list[str] = []
         self.key_of: dict[str, int] = {}
         self.watermark: datetime | None = None
+        self.watermark_id: str | None = None  # the last paper taken in at ``watermark`` (a batch shares one)
         self._file_stamp: tuple | None = None
         self.index = self._new()
         self.load()
@@ -75,12 +77,15 @@ class VectorIndex:
                 index.load(str(self._graph_path))
             except Exception:  # a torn or foreign file: rebuilt by the next job
                 return False
+            if len(index) != len(meta["ids"]):  # killed between saving the graph and its meta: rebuilt likewise
+                return False
             self.index = index
             self.index.expansion_search = self.expansion_search
             self.ids = list(meta["ids"])
             self.key_of = {pid: k for k, pid in enumerate(self.ids)}
             wm = meta.get("watermark")
             self.watermark = datetime.fromisoformat(wm) if wm else None
+            self.watermark_id = meta.get("watermark_id") if wm else None
             self._file_stamp = stamp
             return True
 
@@ -97,6 +102,7 @@ class VectorIndex:
                 "model": self.model,
                 "dtype": self.dtype,
                 "watermark": self.watermark.isoformat() if self.watermark else None,
+                "watermark_id": self.watermark_id,
                 "ids": self.ids,
             }
             tmp = self._meta_path.with_suffix(".tmp")
@@ -122,26 +128,39 @@ class VectorIndex:
             if keys:
                 self.index.add(np.asarray(keys, dtype=np.uint64), np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def sync(self, store: Store, *, progress: Callable[[int], None] | None = None) -> int:
-        """Add the vectors stored after the watermark; returns how many."""
-        with self._lock:
-            n = 0
-            with store.read() as conn:
-                for page in store_vectors.iter_vectors(conn, self.model, self.watermark):
-                    ids = [p for p, _, _ in page]
-                    vecs = np.frombuffer(b"".join(b for _, b, _ in page), dtype=np.float32).reshape(len(page), DIM)
+    def sync(self, store: Store, *, limit: int | None = None, progress: Callable[[int], None] | None = None) -> int:
+        """Add the vectors stored after the watermark (at most about ``limit``: whole pages); returns how many.
+
+        The graph is locked one page at a time, so searches go on while a new machine catches up with
+        a large database (they see the vectors added so far)."""
+        with self._sync_lock:  # one catch-up at a time
+            return self._catch_up(store, limit, progress)
+
+    def _catch_up(self, store: Store, limit: int | None, progress: Callable[[int], None] | None) -> int:
+        n = 0
+        with store.read() as conn:
+            page_size = min(10_000, limit) if limit else 10_000
+            pages = store_vectors.iter_vectors(
+                conn, self.model, self.watermark, after_id=self.watermark_id, page=page_size
+            )
+            for page in pages:
+                ids = [p for p, _, _ in page]
+                vecs = np.frombuffer(b"".join(b for _, b, _ in page), dtype=np.float32).reshape(len(page), DIM)
+                with self._lock:
                     self.add(ids, vecs)
-                    self.watermark = page[-1][2]
-                    n += len(page)
-                    if progress:
-                        progress(len(page))
-            return n
+                    self.watermark, self.watermark_id = page[-1][2], page[-1][0]
+                n += len(page)
+                if progress:
+                    progress(len(page))
+                if limit is not None and n >= limit:
+                    break
+        return n
 
     def rebuild(self, store: Store, *, progress: Callable[[int], None] | None = None) -> int:
-        with self._lock:
+        with self._sync_lock, self._lock:  # the same order as sync's: no deadlock
             self.index = self._new()
-            self.ids, self.key_of, self.watermark = [], {}, None
-            n = self.sync(store, progress=progress)
+            self.ids, self.key_of, self.watermark, self.watermark_id = [], {}, None, None
+            n = self._catch_up(store, None, progress)
             self.save()
             return n
 

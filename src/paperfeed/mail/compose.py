@@ -269,7 +269,7 @@ class Composer:
                         id=v.id,
                         title=" ".join(v.title.split()),
                         authors=message.short_authors(v.authors),
-                        summary=message.summary(v.abstract),
+                        summary=v.summary or message.summary(v.abstract),  # the one-line summary, else the opening
                         upvotes=v.upvotes,
                         url=f"{self.base}/papers/{v.id}",
                         pdf_url=v.pdf_url or (f"https://arxiv.org/pdf/{v.id}" if v.is_arxiv else None),

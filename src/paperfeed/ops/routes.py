@@ -17,6 +17,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from .. import index, metrics
 from ..http.auth import client_addr
+from ..http.openapi import api, content
 from ..index.embed import MODEL_NAME
 from ..store import outbox as store_outbox
 from ..store import vectors as store_vectors
@@ -33,7 +34,11 @@ def healthz() -> Response:
     return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
 
-@router.get("/readyz", summary="Readiness: database reachable, migrations current, indexes open")
+@router.get(
+    "/readyz",
+    responses={503: {"description": "Not ready: the checks that fail", "content": {"application/json": {}}}},
+    summary="Readiness: database reachable, migrations current, indexes open",
+)
 def readyz(request: Request) -> Response:
     """200 when this process can serve every page; 503 naming each check that fails."""
     store, settings = request.app.state.store, request.app.state.settings
@@ -90,7 +95,12 @@ def _may_read_metrics(request: Request) -> bool:
     return client_addr(request) in LOOPBACK
 
 
-@router.get("/metrics", summary="Prometheus metrics (loopback or metrics_token only)")
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={**content("text/plain"), **api(404)},  # 404 to whoever may not read them
+    summary="Prometheus metrics (loopback or metrics_token only)",
+)
 def metrics_page(request: Request) -> Response:
     if not _may_read_metrics(request):
         return JSONResponse({"error": "Not Found"}, status_code=404)

@@ -10,6 +10,9 @@
    Sorting by newest or upvotes lists every paper that has all the words, in that order.
 3. The page is checked against the database, so a hidden or deleted paper never shows even when an index
    lags. Papers without a vector yet are still found by their words; the result says so (``lexical_only``).
+
+The fused ranking of the last ``RANKING_CACHE_SIZE`` relevance searches is kept (until the indexes change),
+so the next page of the same search (``p=2``, a crawler following "next") only checks and shows its papers.
 """
 
 from __future__ import annotations
@@ -125,6 +128,15 @@ def search(
             raise QueryError("empty query: type some words to search for")
         raise QueryError(f"nothing to search for in {parsed.raw[:80]!r}: use words, not only symbols or exclusions")
     not_embedded = eng.not_embedded()
+    k = max(settings.search_candidates, offset + limit)
+    weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k)
+    key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, k, weights, eng.lexical.watermark,
+           len(eng.vectors))  # fmt: skip
+    if sort == "relevance" and (kept := _rankings.get(key)) is not None:  # the next page of a recent search
+        ranked, total, lexical_only, filtered = kept
+        page = _visible_page(store, ranked, offset, limit)
+        return SearchResult(page, total, lexical_only=lexical_only or not_embedded > 0, not_embedded=not_embedded,
+                            total_is_estimate=not filtered)  # fmt: skip
 
     if sort != "relevance" or not words and not parsed.semantic_text:
         # every paper with all the words (or, without words, every paper that passes the filters)
@@ -137,7 +149,6 @@ def search(
         metrics.SEARCH_SECONDS.labels("sorted_total").observe(time.perf_counter() - started)
         return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
 
-    k = max(settings.search_candidates, offset + limit)
     # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
     semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
     encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
@@ -178,6 +189,7 @@ def search(
         )
         ranked.append((pid, score, why))
     fused_at = time.perf_counter()
+    _rankings.put(key, (ranked, max(total or 0, len(ranked)), encoder is None, filtered))
     page = _visible_page(store, ranked, offset, limit)
     metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - fused_at)
     metrics.SEARCH_SECONDS.labels("hybrid_total").observe(time.perf_counter() - started)
@@ -227,6 +239,28 @@ def _scores_among(eng, qb: QueryBuilder, hits: list, should: list) -> dict[str, 
     return {h.paper_id: h.score for h in found}
 
 
+class _Recent:
+    """A small thread-safe LRU cache (recent rankings of searches)."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+RANKING_CACHE_SIZE = 256  # fused rankings (up to ~400 ids each) of recent relevance searches, per process
+_rankings = _Recent(RANKING_CACHE_SIZE)
 _embedder: ThreadPoolExecutor | None = None
 _vector_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -184,6 +185,18 @@ def _save_cached(path: Path, xy: np.ndarray, labels: np.ndarray) -> None:
         pass  # a read-only data dir: the map is recomputed next time
 
 
+class LayoutBusy(PaperfeedError):
+    """Every layout slot of this process is taken: a map that is not cached cannot be laid out now."""
+
+
+_layout_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _slots(n: int) -> threading.BoundedSemaphore:
+    """This process's semaphore of ``n`` concurrent layouts (the ``map_layouts`` setting)."""
+    return _layout_slots.setdefault(n, threading.BoundedSemaphore(n))
+
+
 def topic_map(
     store: Store,
     settings: Settings,
@@ -191,8 +204,12 @@ def topic_map(
     *,
     highlight_user: int | None = None,
     progress: Progress | None = None,
+    wait: bool = True,
 ) -> TopicMap:
-    """The topic map of these papers (visible ones; those without a vector are counted in ``missing``)."""
+    """The topic map of these papers (visible ones; those without a vector are counted in ``missing``).
+
+    A map not in the cache is laid out in one of ``map_layouts`` slots of the process (seconds of CPU each):
+    with ``wait=False`` (a web request) a full house raises ``LayoutBusy`` instead of queueing."""
     from ..index.embed import MODEL_NAME
 
     tick = progress or (lambda stage: None)
@@ -216,11 +233,17 @@ def topic_map(
     path = _cache_path(settings, h.hexdigest()[:24])
     cached = _load_cached(path, len(placed))
     if cached is None:
-        tick("clusters")
-        labels = cluster(vectors)
-        tick("layout")
-        xy = layout(vectors)
-        _save_cached(path, xy, labels)
+        slots = _slots(settings.map_layouts)
+        if not slots.acquire(blocking=wait):
+            raise LayoutBusy("the topic maps of other searches are being drawn right now: try again in a few seconds")
+        try:
+            tick("clusters")
+            labels = cluster(vectors)
+            tick("layout")
+            xy = layout(vectors)
+            _save_cached(path, xy, labels)
+        finally:
+            slots.release()
     else:
         xy, labels = cached
     tick("labels")

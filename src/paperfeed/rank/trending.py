@@ -16,7 +16,7 @@ See docs/trending.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -63,3 +63,17 @@ def trending(
         out.append(Trending(row.paper_id, score(row.upvotes, age, gravity), row.upvotes, age))
     out.sort(key=lambda t: (-t.score, -t.upvotes, t.paper_id))
     return out
+
+
+def in_period(views: list[store_papers.PaperView], start: date, end: date, gravity: float = 1.8) -> list:
+    """A listed period's papers (a day, week or month) ranked by the trending score as of the period's end,
+    each paper's age counted from its last featuring within the period (else its first); ties: more
+    upvotes, then id: ``sort=trending`` of a period's list, as ``/api/daily_papers`` ranks it."""
+    now = day_start(end + timedelta(days=1))
+
+    def key(v: store_papers.PaperView):
+        days = [f.day for f in v.featured if start <= f.day <= end] or [f.day for f in v.featured[:1]]
+        since = day_start(days[-1]) if days else now
+        return -score(v.upvotes, (now - since).total_seconds() / 3600, gravity), -v.upvotes, v.id
+
+    return sorted(views, key=key)

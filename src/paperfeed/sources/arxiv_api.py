@@ -40,6 +40,8 @@ def read_xml(source: str, location: str, data: bytes) -> Element:
         raise SourceError(source, location, f"malformed XML: {exc}") from None
     except DefusedXmlException as exc:
         raise SourceError(source, location, f"refused XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # the declared encoding: unknown ("TF-8"), multi-byte, not text
+        raise SourceError(source, location, f"malformed XML: unsupported encoding ({exc})") from None
 
 
 def _stamp(value: date | datetime, end: bool) -> str:

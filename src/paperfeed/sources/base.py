@@ -40,10 +40,9 @@ def parse_datetime(value: str | None) -> datetime | None:
         return None
     s = str(value).strip().replace("Z", "+00:00")
     try:
-        dt = datetime.fromisoformat(s)
-    except ValueError:
+        return utc(datetime.fromisoformat(s))
+    except (ValueError, OverflowError):  # OverflowError: out of range once in UTC (9999-12-31T23:00-02:00)
         raise ValueError(f"bad date {str(value)[:40]!r}") from None
-    return utc(dt)
 
 
 def parse_date(value: str | None) -> date | None:

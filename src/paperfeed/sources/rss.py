@@ -38,7 +38,7 @@ def _day(value: str | None) -> date | None:
         return None
     try:
         return parsedate_to_datetime(value.strip()).date()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 20-digit year or hour
         return None
 
 

@@ -9,8 +9,14 @@ one hold the queries:
 - ``users``: accounts, API tokens, the login limit's events; ``passwords``: argon2id hashing
 - ``follows``, ``signals``: what "for you" learns from, and its trained models
 - ``keywords``: keyphrases; ``vectors``: what the search indexes read and write; ``maps``: topic maps' reads
+- ``summaries``: each paper's one-sentence summary (made by the index job)
+- ``sentences``: each paper's labelled sentence vectors (faceted similar papers)
+- ``similar_lists``: each paper's stored whole-paper similar papers (ranked by the index job)
 - ``subscriptions``: email subscribers and alerts; ``outbox``: messages waiting for the SMTP server
 - ``library``: matching a reference-manager export to papers; ``fetch_state``: harvest resume points
+- ``backup``: a consistent backup file of the database while it serves, and its restore (``backup_pg``:
+  PostgreSQL's half, with pg_dump and pg_restore)
+- ``jobs``: each scheduled job once per slot across machines (locks, ``job_runs``)
 - ``events``: telling every process that something changed (PostgreSQL LISTEN/NOTIFY)
 """
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import PaperfeedError
-from .db import select_in
 from .models import comments, featured, papers, users, votes
 
 MAX_COMMENT_CHARS = 10_000
@@ -42,11 +41,6 @@ def upvotes_total() -> ColumnElement[int]:
     expression over a ``papers`` row (the community's counted through ``ix_votes_paper_id``)."""
     community = select(func.count()).where(votes.c.paper_id == papers.c.id, votes.c.value == 1).scalar_subquery()
     return func.coalesce(papers.c.hf_upvotes, 0) + community
-
-
-def upvote_totals(conn: Connection, paper_ids: Iterable[str]) -> dict[str, int]:
-    """``{paper_id: upvotes_total}`` for those of ``paper_ids`` that exist."""
-    return dict(select_in(conn, select(papers.c.id, upvotes_total()), papers.c.id, dict.fromkeys(paper_ids)))
 
 
 def user_votes(conn: Connection, user_id: int, paper_ids: Sequence[str] | None = None) -> dict[str, int]:
@@ -106,29 +100,18 @@ def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, par
     ).scalar_one()
 
 
+_COMMENTS = (  # built once: every paper page reads it
+    select(comments, users.c.username)
+    .join(users, users.c.id == comments.c.user_id)
+    .where(comments.c.paper_id == bindparam("pid"))
+    .order_by(comments.c.id)
+)
+_VISIBLE_COMMENTS = _COMMENTS.where(comments.c.hidden.is_(False))
+
+
 def comments_for(conn: Connection, paper_id: str, *, include_hidden: bool = False) -> list[CommentView]:
-    q = (
-        select(comments, users.c.username)
-        .join(users, users.c.id == comments.c.user_id)
-        .where(comments.c.paper_id == paper_id)
-        .order_by(comments.c.id)
-    )
-    if not include_hidden:
-        q = q.where(comments.c.hidden.is_(False))
-    return [
-        CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, r.created_at) for r in conn.execute(q)
-    ]
-
-
-def comment_counts(conn: Connection, paper_ids: Sequence[str]) -> dict[str, int]:
-    if not paper_ids:
-        return {}
-    q = (
-        select(comments.c.paper_id, func.count())
-        .where(comments.c.paper_id.in_(list(paper_ids)), comments.c.hidden.is_(False))
-        .group_by(comments.c.paper_id)
-    )
-    return dict(conn.execute(q).all())
+    rows = conn.execute(_COMMENTS if include_hidden else _VISIBLE_COMMENTS, {"pid": paper_id})
+    return [CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, r.created_at) for r in rows]
 
 
 def hide_comment(conn: Connection, comment_id: int, hidden: bool = True) -> bool:

@@ -10,7 +10,19 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, create_engine, event, make_url, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    bindparam,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 IN_CHUNK = 5_000  # values per ``IN (...)``: well under SQLite's and PostgreSQL's caps on bound parameters
@@ -32,6 +44,19 @@ def select_in(
     that any number of values stays within what one statement may bind."""
     for part in chunked(values, size):
         yield from conn.execute(query.where(column.in_(part)))
+
+
+def ids_param(name: str = "ids") -> BindParameter:
+    """The ``IN`` list of a statement built once (``col.in_(ids_param())``), run with ``execute_in``."""
+    return bindparam(name, expanding=True)
+
+
+def execute_in(conn: Connection, stmt: Select, values: Iterable, *, name: str = "ids", size: int = IN_CHUNK):
+    """The rows of ``stmt`` (built once, its ``IN`` list an ``ids_param(name)``) for any number of values,
+    one statement per ``size``. Building a statement costs more than SQLite takes to run a small one (0.04
+    against 0.02 ms), so the queries of every page are built at import time."""
+    for part in chunked(values, size):
+        yield from conn.execute(stmt, {name: part})
 
 
 def make_engine(url: str, **kwargs) -> Engine:

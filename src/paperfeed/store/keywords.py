@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, func, insert, select
 
 from .community import upvotes_total
-from .db import select_in
+from .db import execute_in, ids_param, select_in
 from .models import paper_keywords, paper_vectors, papers
 
 MAX_KEYWORD_CHARS = 200
@@ -80,17 +80,18 @@ def forget(conn: Connection, ids: Sequence[str]) -> None:
         conn.execute(delete(paper_keywords).where(paper_keywords.c.paper_id.in_(list(ids))))
 
 
+_k = paper_keywords
+_FOR_PAPERS = (  # built once: every page reads it (db.execute_in)
+    select(_k.c.paper_id, _k.c.keyword)
+    .where(_k.c.paper_id.in_(ids_param()))
+    .order_by(_k.c.paper_id, _k.c.score.desc(), _k.c.keyword)
+)
+
+
 def for_papers(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
     """Each paper's keywords, best first."""
     out: dict[str, list[str]] = defaultdict(list)
-    if not ids:
-        return out
-    q = (
-        select(paper_keywords.c.paper_id, paper_keywords.c.keyword)
-        .where(paper_keywords.c.paper_id.in_(list(ids)))
-        .order_by(paper_keywords.c.paper_id, paper_keywords.c.score.desc(), paper_keywords.c.keyword)
-    )
-    for pid, kw in conn.execute(q):
+    for pid, kw in execute_in(conn, _FOR_PAPERS, dict.fromkeys(ids)):
         out[pid].append(kw)
     return out
 

@@ -22,6 +22,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,6 +68,8 @@ class Paper(Base):
 
 class PaperAuthor(Base):
     __tablename__ = "paper_authors"
+    # author pages look names up case-insensitively (``papers.by_author``): without this, a scan of every row
+    __table_args__ = (Index("ix_paper_authors_lower_name", func.lower(text("name"))),)
 
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -222,6 +226,20 @@ class PaperVector(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PaperSentences(Base):
+    """A paper's sentences for faceted similar papers (index/sentences.py): one facet letter and one vector
+    per sentence, title first. Derived data, rebuilt by the index job when ``text_hash`` changes."""
+
+    __tablename__ = "paper_sentences"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(40))  # of the text and the labelling rules (sentences_hash)
+    facets: Mapped[str] = mapped_column(String(64))  # one letter a sentence: t(itle), b, m, r
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)  # int8, one 384-d row a sentence, each scaled to 127
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 users = User.__table__
 api_tokens = ApiToken.__table__
 votes = Vote.__table__
@@ -230,6 +248,7 @@ collections = Collection.__table__
 collection_items = CollectionItem.__table__
 auth_failures = AuthFailure.__table__
 paper_vectors = PaperVector.__table__
+paper_sentences = PaperSentences.__table__
 
 
 # --- email: subscribers, alerts, what was sent, the outbox (docs/email.md) ---------------------------
@@ -350,6 +369,65 @@ class PaperKeyword(Base):
     score: Mapped[float] = mapped_column(Float)
 
 
+class PaperSummary(Base):
+    """A paper's one-sentence summary, made from its abstract by the index job (index/summaries.py).
+
+    Derived data: redone when the vector it was scored against changes (``text_hash``) or the method does;
+    an empty ``summary`` means the paper has none (no abstract), so the job does not try it again."""
+
+    __tablename__ = "paper_summaries"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    summary: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(40))  # the paper vector's text hash when it was made
+    method: Mapped[str] = mapped_column(String(40))  # index.summaries.METHOD
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 follows = Follow.__table__
 user_models = UserModel.__table__
 paper_keywords = PaperKeyword.__table__
+paper_summaries = PaperSummary.__table__
+
+
+class SimilarList(Base):
+    """A paper's whole-paper similar papers, ranked by the index job (``rank/similar.py``) or by the first
+    page that needed them, so that a page reads them instead of ranking on every first view.
+
+    Derived data: redone when the paper's vector (``text_hash``), the model or the ranking (``method``)
+    changes, or when a new paper may belong in it (``stale``, set by the job). Hidden and deleted papers
+    are dropped when the list is read."""
+
+    __tablename__ = "similar_lists"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    text_hash: Mapped[str] = mapped_column(String(40))  # the paper vector's when ranked ("" without a vector)
+    method: Mapped[str] = mapped_column(String(40))  # rank.similar.METHOD
+    hits: Mapped[list] = mapped_column(JSON)  # [[paper_id, score, why], ...], most similar first
+    stale: Mapped[bool] = mapped_column(default=False, server_default=false())
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+similar_lists = SimilarList.__table__
+
+
+# --- the scheduler's runs across machines (scheduler.py, docs/operations.md) ------------------------------
+
+
+class JobRun(Base):
+    """A scheduled job's run for one slot (a day, an hour, a minute): who ran it, when it finished.
+
+    The machines that share a database run each slot of each job once: the one holding the job's lock
+    runs it and records the slot here; the others find it recorded and skip it (``store.jobs``)."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(40), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+job_runs = JobRun.__table__

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from ..clock import utc
-from .db import chunked
+from .db import chunked, execute_in, ids_param
 from .models import paper_vectors, papers
 from .papers import authors_and_categories
 
@@ -130,12 +130,12 @@ def all_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(papers.c.id)).scalars())
 
 
+_VISIBLE = select(papers.c.id).where(papers.c.id.in_(ids_param()), papers.c.hidden.is_(False))  # built once
+
+
 def visible(conn: Connection, ids: Sequence[str]) -> set[str]:
     """Those of ``ids`` that exist and are not hidden: the last word on what a result list may show."""
-    if not ids:
-        return set()
-    q = select(papers.c.id).where(papers.c.id.in_(list(ids)), papers.c.hidden.is_(False))
-    return set(conn.execute(q).scalars())
+    return {pid for (pid,) in execute_in(conn, _VISIBLE, dict.fromkeys(ids))}
 
 
 # --- vectors ---------------------------------------------------------------------------------------
@@ -205,9 +205,10 @@ def delete_vectors(conn: Connection, model: str) -> int:
 
 
 def iter_vectors(
-    conn: Connection, model: str, since: datetime | None = None, *, page: int = 10_000
+    conn: Connection, model: str, since: datetime | None = None, *, after_id: str | None = None, page: int = 10_000
 ) -> Iterator[list[tuple[str, bytes, datetime]]]:
-    """Pages of ``(paper_id, vector bytes, created_at)`` stored after ``since``, oldest first.
+    """Pages of ``(paper_id, vector bytes, created_at)`` stored after ``since`` (or at ``since``, with an id
+    after ``after_id``: a reader that stopped inside a batch stored at one instant), oldest first.
 
     Two steps, so the database sorts ids and timestamps but never the vectors: the order first, then each
     page's vectors by primary key. (Paging the sorted rows with a keyset made the database sort every
@@ -216,7 +217,9 @@ def iter_vectors(
     """
     v = paper_vectors
     q = select(v.c.paper_id, v.c.created_at).where(v.c.model == model)
-    if since is not None:
+    if since is not None and after_id is not None:
+        q = q.where(or_(v.c.created_at > since, and_(v.c.created_at == since, v.c.paper_id > after_id)))
+    elif since is not None:
         q = q.where(v.c.created_at > since)
     order = conn.execute(q.order_by(v.c.created_at, v.c.paper_id)).all()
     for part in chunked(order, page):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from ..http import auth
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
+from ..http.openapi import page
 from ..http.params import DbId
 from ..mail import notices
 from ..store import collections as store_collections
@@ -19,16 +20,16 @@ from ..store import users as store_users
 from ..store.passwords import hash_password, verify_password
 from .render import flash, render
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
 Text = Annotated[str, Form(max_length=1024)]
 
 
-@router.get("/signup", summary="Sign-up form")
+@router.get("/signup", responses=page(422), summary="Sign-up form")
 def signup_form(request: Request, next: str = "/") -> Response:
     return render(request, "signup.html", next=local_path(next))
 
 
-@router.post("/signup", dependencies=[CSRF], summary="Create an account")
+@router.post("/signup", dependencies=[CSRF], responses=page(303, 400, 403, 422), summary="Create an account")
 def signup(
     request: Request,
     username: Annotated[str, Form(max_length=100)],
@@ -68,12 +69,12 @@ def signup(
     return response
 
 
-@router.get("/login", summary="Log-in form")
+@router.get("/login", responses=page(422), summary="Log-in form")
 def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", next=local_path(next))
 
 
-@router.post("/login", dependencies=[CSRF], summary="Log in")
+@router.post("/login", dependencies=[CSRF], responses=page(303, 401, 403, 422, 429), summary="Log in")
 def login(
     request: Request, username: Annotated[str, Form(max_length=100)], password: Text, next: Text = "/"
 ) -> Response:
@@ -115,18 +116,20 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[CSRF], summary="Log out")
+@router.post("/logout", dependencies=[CSRF], responses=page(303, 403), summary="Log out")
 def logout(request: Request) -> Response:
     auth.log_out(request)
     return RedirectResponse("/", status_code=303)
 
 
-@router.get("/account/password", summary="Password change form")
+@router.get("/account/password", responses=page(303, 401), summary="Password change form")
 def password_form(request: Request, user: RequireUser) -> Response:
     return render(request, "password.html")
 
 
-@router.post("/account/password", dependencies=[LOGIN, CSRF], summary="Change password")
+@router.post(
+    "/account/password", dependencies=[LOGIN, CSRF], responses=page(303, 400, 401, 403, 422), summary="Change password"
+)
 def change_password(request: Request, user: RequireUser, current: Text, new: Text) -> Response:
     store = request.app.state.store
     with store.read() as conn:
@@ -145,7 +148,9 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
     return RedirectResponse(f"/users/{user.username}", status_code=303)
 
 
-@router.get("/users/{username}", summary="A user's profile: upvotes, submissions, collections")
+@router.get(
+    "/users/{username}", responses=page(404, 422), summary="A user's profile: upvotes, submissions, collections"
+)
 def profile(request: Request, user: CurrentUser, username: str) -> Response:
     store = request.app.state.store
     with store.read() as conn:
@@ -172,14 +177,21 @@ def profile(request: Request, user: CurrentUser, username: str) -> Response:
     )
 
 
-@router.post("/account/tokens", dependencies=[LOGIN, CSRF], summary="Create an API token")
+@router.post(
+    "/account/tokens", dependencies=[LOGIN, CSRF], responses=page(303, 401, 403, 422), summary="Create an API token"
+)
 def create_token(request: Request, user: RequireUser, name: Annotated[str, Form(max_length=100)]) -> Response:
     with request.app.state.store.transaction() as conn:
         request.session["new_token"] = store_users.create_token(conn, user.id, name)
     return RedirectResponse(f"/users/{user.username}", status_code=303)
 
 
-@router.post("/account/tokens/{token_id}/delete", dependencies=[LOGIN, CSRF], summary="Revoke an API token")
+@router.post(
+    "/account/tokens/{token_id}/delete",
+    dependencies=[LOGIN, CSRF],
+    responses=page(303, 401, 403, 404, 422),
+    summary="Revoke an API token",
+)
 def delete_token(request: Request, user: RequireUser, token_id: DbId) -> Response:
     with request.app.state.store.transaction() as conn:
         if not store_users.delete_token(conn, user.id, token_id):

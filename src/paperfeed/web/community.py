@@ -10,18 +10,20 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from ..actions import community as actions
 from ..export import to_bibtex_entries, to_dict
 from ..http import cache
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireAdmin, RequireUser, local_path, wants_json
+from ..http.openapi import content, page
 from ..http.params import MAX_DB_ID, DbId, FormId
 from ..store import collections as store_collections
 from ..store import community
 from .render import flash, render
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
+FORM = page(303, 401, 403, 404, 422)  # a signed-in form about a paper or collection: done (303), or why not
 
 
 def _back(request: Request, fallback: str) -> RedirectResponse:
@@ -31,7 +33,11 @@ def _back(request: Request, fallback: str) -> RedirectResponse:
 
 
 @router.post(
-    "/papers/{paper_id:path}/vote", dependencies=[LOGIN, CSRF], summary="Upvote (1), unvote (0) or dismiss (-1)"
+    "/papers/{paper_id:path}/vote",
+    dependencies=[LOGIN, CSRF],
+    response_class=JSONResponse,  # the vote as JSON to a client that accepts it; a browser goes back (303)
+    responses=FORM,
+    summary="Upvote (1), unvote (0) or dismiss (-1)",
 )
 def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[int, Form(ge=-1, le=1)] = 1) -> Response:
     view = actions.vote(request.app.state.store, user, paper_id, value)
@@ -41,7 +47,14 @@ def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[in
     return _back(request, f"/papers/{view.id}")
 
 
-@router.post("/papers/{paper_id:path}/comments", dependencies=[LOGIN, CSRF], summary="Comment on a paper")
+@router.post(
+    "/papers/{paper_id:path}/comments",
+    dependencies=[LOGIN, CSRF],
+    status_code=201,
+    response_class=JSONResponse,  # the new comment's id to a client that accepts JSON; a browser goes to it (303)
+    responses={**FORM, **page(400)},
+    summary="Comment on a paper",
+)
 def comment(
     request: Request,
     user: RequireUser,
@@ -66,12 +79,17 @@ def comment(
 # --- submissions --------------------------------------------------------------------------------------
 
 
-@router.get("/submit", summary="Submission form")
+@router.get("/submit", responses=page(303, 401), summary="Submission form")
 def submit_form(request: Request, user: RequireUser) -> Response:
     return render(request, "submit.html")
 
 
-@router.post("/submit", dependencies=[LOGIN, CSRF], summary="Submit an arXiv paper to today's list")
+@router.post(
+    "/submit",
+    dependencies=[LOGIN, CSRF],
+    responses={**FORM, **page(400)},
+    summary="Submit an arXiv paper to today's list",
+)
 def submit(request: Request, user: RequireUser, paper: Annotated[str, Form(max_length=300)]) -> Response:
     try:
         view, day = actions.submit(request.app.state.store, request.app.state.settings, user, paper)
@@ -85,7 +103,12 @@ def submit(request: Request, user: RequireUser, paper: Annotated[str, Form(max_l
 # --- collections --------------------------------------------------------------------------------------
 
 
-@router.post("/collections", dependencies=[LOGIN, CSRF], summary="Create a collection (optionally with a first paper)")
+@router.post(
+    "/collections",
+    dependencies=[LOGIN, CSRF],
+    responses=FORM,
+    summary="Create a collection (optionally with a first paper)",
+)
 def create_collection(
     request: Request,
     user: RequireUser,
@@ -106,7 +129,9 @@ def create_collection(
     return _back(request, f"/collections/{coll.id}") if paper_id else RedirectResponse(f"/collections/{coll.id}", 303)
 
 
-@router.post("/collections/add", dependencies=[LOGIN, CSRF], summary="Add a paper to one of your collections")
+@router.post(
+    "/collections/add", dependencies=[LOGIN, CSRF], responses=FORM, summary="Add a paper to one of your collections"
+)
 def add_to_collection(
     request: Request,
     user: RequireUser,
@@ -119,7 +144,10 @@ def add_to_collection(
 
 
 @router.post(
-    "/collections/{collection_id}/remove", dependencies=[LOGIN, CSRF], summary="Remove a paper from a collection"
+    "/collections/{collection_id}/remove",
+    dependencies=[LOGIN, CSRF],
+    responses=FORM,
+    summary="Remove a paper from a collection",
 )
 def remove_from_collection(
     request: Request, user: RequireUser, collection_id: DbId, paper_id: Annotated[str, Form(max_length=100)]
@@ -128,7 +156,12 @@ def remove_from_collection(
     return RedirectResponse(f"/collections/{coll.id}", status_code=303)
 
 
-@router.post("/collections/{collection_id}/edit", dependencies=[LOGIN, CSRF], summary="Rename or publish a collection")
+@router.post(
+    "/collections/{collection_id}/edit",
+    dependencies=[LOGIN, CSRF],
+    responses=FORM,
+    summary="Rename or publish a collection",
+)
 def edit_collection(
     request: Request,
     user: RequireUser,
@@ -145,14 +178,20 @@ def edit_collection(
     return RedirectResponse(f"/collections/{collection_id}", status_code=303)
 
 
-@router.post("/collections/{collection_id}/delete", dependencies=[LOGIN, CSRF], summary="Delete a collection")
+@router.post(
+    "/collections/{collection_id}/delete", dependencies=[LOGIN, CSRF], responses=FORM, summary="Delete a collection"
+)
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     coll = actions.delete_collection(request.app.state.store, user, collection_id)
     flash(request, f"Deleted {coll.name}.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
 
 
-@router.get("/collections/{collection_ref}", summary="A collection (add .bib or .json to export it)")
+@router.get(
+    "/collections/{collection_ref}",
+    responses={**content("text/html", "application/x-bibtex", "application/json"), **page(404, 422)},
+    summary="A collection (add .bib or .json to export it)",
+)
 def show_collection(request: Request, user: CurrentUser, collection_ref: str) -> Response:
     base, _, ext = collection_ref.partition(".")
     if not base.isdigit() or len(base) > 10 or int(base) > MAX_DB_ID or ext not in ("", "bib", "json"):
@@ -182,7 +221,12 @@ def show_collection(request: Request, user: CurrentUser, collection_ref: str) ->
 # --- moderation ---------------------------------------------------------------------------------------
 
 
-@router.post("/admin/papers/{paper_id:path}/hide", dependencies=[LOGIN, CSRF], summary="Admin: hide or unhide a paper")
+@router.post(
+    "/admin/papers/{paper_id:path}/hide",
+    dependencies=[LOGIN, CSRF],
+    responses=FORM,
+    summary="Admin: hide or unhide a paper",
+)
 def hide_paper(
     request: Request, admin: RequireAdmin, paper_id: str, hidden: Annotated[bool, Form()] = True
 ) -> Response:
@@ -192,7 +236,9 @@ def hide_paper(
     return RedirectResponse(f"/papers/{paper_id}", status_code=303)
 
 
-@router.post("/admin/papers/{paper_id:path}/feature", dependencies=[LOGIN, CSRF], summary="Admin: pick for today")
+@router.post(
+    "/admin/papers/{paper_id:path}/feature", dependencies=[LOGIN, CSRF], responses=FORM, summary="Admin: pick for today"
+)
 def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Response:
     try:
         view, day = actions.feature(request.app.state.store, paper_id, by=admin.username)
@@ -205,7 +251,12 @@ def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Respo
     return RedirectResponse(f"/papers/date/{day}#paper-{view.id}", status_code=303)
 
 
-@router.post("/admin/comments/{comment_id}/hide", dependencies=[LOGIN, CSRF], summary="Admin: hide or unhide a comment")
+@router.post(
+    "/admin/comments/{comment_id}/hide",
+    dependencies=[LOGIN, CSRF],
+    responses=FORM,
+    summary="Admin: hide or unhide a comment",
+)
 def hide_comment(
     request: Request, admin: RequireAdmin, comment_id: DbId, hidden: Annotated[bool, Form()] = True
 ) -> Response:
@@ -214,7 +265,12 @@ def hide_comment(
     return _back(request, "/")
 
 
-@router.post("/admin/users/{username}/ban", dependencies=[LOGIN, CSRF], summary="Admin: ban or unban a user")
+@router.post(
+    "/admin/users/{username}/ban",
+    dependencies=[LOGIN, CSRF],
+    responses={**FORM, **page(400)},
+    summary="Admin: ban or unban a user",
+)
 def ban_user(request: Request, admin: RequireAdmin, username: str, banned: Annotated[bool, Form()] = True) -> Response:
     try:
         target = actions.ban(request.app.state.store, username, banned, by=admin)

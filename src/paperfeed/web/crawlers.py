@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from ..http import openapi
 from ..http.cache import cached_body
 from ..store import papers as store_papers
 
@@ -27,7 +28,7 @@ def _base(request: Request) -> str:
     return request.app.state.settings.base_url.rstrip("/")
 
 
-@router.get("/robots.txt", summary="Rules for crawlers, and where the sitemap is")
+@router.get("/robots.txt", response_class=PlainTextResponse, summary="Rules for crawlers, and where the sitemap is")
 def robots(request: Request) -> Response:
     lines = ["User-agent: *", *(f"Disallow: {p}" for p in DISALLOW), "", f"Sitemap: {_base(request)}/sitemap.xml"]
     return PlainTextResponse("\n".join(lines) + "\n")
@@ -44,7 +45,12 @@ def _urlset(entries) -> bytes:
     ).encode()
 
 
-@router.get("/sitemap.xml", summary="The sitemap index: every page of paper pages, and the daily lists")
+@router.get(
+    "/sitemap.xml",
+    response_class=Response,
+    responses=openapi.content(XML),
+    summary="The sitemap index: every page of paper pages, and the daily lists",
+)
 @cached_body(XML)
 def sitemap_index(request: Request) -> bytes:
     with request.app.state.store.read() as conn:
@@ -58,7 +64,9 @@ def sitemap_index(request: Request) -> bytes:
     ).encode()
 
 
-@router.get("/sitemaps/days.xml", summary="Sitemap of the daily lists")
+@router.get(
+    "/sitemaps/days.xml", response_class=Response, responses=openapi.content(XML), summary="Sitemap of the daily lists"
+)
 @cached_body(XML)
 def sitemap_days(request: Request) -> bytes:
     with request.app.state.store.read() as conn:
@@ -67,7 +75,12 @@ def sitemap_days(request: Request) -> bytes:
     return _urlset((f"{base}/papers/date/{d.isoformat()}", None) for d in days)
 
 
-@router.get("/sitemaps/papers-{page}.xml", summary="One page of the paper sitemap")
+@router.get(
+    "/sitemaps/papers-{page}.xml",
+    response_class=Response,
+    responses={**openapi.content(XML), **openapi.page(404, 422)},
+    summary="One page of the paper sitemap",
+)
 @cached_body(XML)
 def sitemap_papers(request: Request, page: int) -> bytes:
     if not 1 <= page <= 1_000_000:

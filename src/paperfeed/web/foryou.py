@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..http.auth import CSRF, LOGIN, RequireUser, local_path, wants_json
+from ..http.openapi import page
 from ..rank import trending as rank_trending
 from ..rank.recommend import MAX_DAYS, for_you
 from ..store import community
@@ -48,7 +49,9 @@ def _onboarding(request: Request, user) -> dict:
     return {"trending": papers, "suggested_authors": authors}
 
 
-@router.get("/for-you", response_class=HTMLResponse, summary="Papers for you (sign-in required)")
+@router.get(
+    "/for-you", response_class=HTMLResponse, responses=page(303, 401, 422), summary="Papers for you (sign-in required)"
+)
 def for_you_page(
     request: Request, user: RequireUser, days: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None
 ) -> HTMLResponse:
@@ -76,7 +79,11 @@ def _follow_response(request: Request, kind: str, value: str, following: bool, m
     return RedirectResponse(back, status_code=303)
 
 
-@router.post("/follows", dependencies=[LOGIN, CSRF], summary="Follow an author or a category")
+# the follow as JSON to a client that accepts it; a browser goes back to the page (303)
+FOLLOW = page(303, 400, 401, 403, 422)
+
+
+@router.post("/follows", dependencies=[LOGIN, CSRF], responses=FOLLOW, summary="Follow an author or a category")
 def follow(
     request: Request,
     user: RequireUser,
@@ -90,7 +97,9 @@ def follow(
     )
 
 
-@router.post("/follows/remove", dependencies=[LOGIN, CSRF], summary="Stop following an author or a category")
+@router.post(
+    "/follows/remove", dependencies=[LOGIN, CSRF], responses=FOLLOW, summary="Stop following an author or a category"
+)
 def unfollow(
     request: Request,
     user: RequireUser,

@@ -9,16 +9,28 @@ rendered escaped. A refused file (too large: 413; unreadable: 400) stores nothin
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..http.auth import CSRF, LOGIN, RequireUser
+from ..http.openapi import page
 from ..http.uploads import read_form, upload_bytes
 from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError, import_library
 from ..store.collections import CollectionError
 from .render import render
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
+FORM = {  # the form is read by hand (the file may be large): documented here
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "The export file"},
+        "text": {"type": "string", "description": "Or the export, pasted"},
+        "format": {"type": "string", "enum": ["", *FORMATS], "description": "Empty: detect"},
+        "collection": {"type": "string", "description": "The collection to add to (default Library)"},
+        "dry_run": {"type": "string", "enum": ["true", "false"]},
+        "csrf_token": {"type": "string", "description": "The form's CSRF token (not with an API token)"},
+    },
+}
 
 
 def _page(request: Request, *, status_code: int = 200, **context) -> Response:
@@ -26,7 +38,12 @@ def _page(request: Request, *, status_code: int = 200, **context) -> Response:
     return render(request, "library_import.html", formats=FORMATS, status_code=status_code, **context)
 
 
-@router.get("/library/import", dependencies=[LOGIN], summary="Import a library (BibTeX, Zotero RDF, CSL-JSON, ids)")
+@router.get(
+    "/library/import",
+    dependencies=[LOGIN],
+    responses=page(303, 401),
+    summary="Import a library (BibTeX, Zotero RDF, CSL-JSON, ids)",
+)
 def import_form(request: Request) -> Response:
     return _page(request)
 
@@ -34,6 +51,8 @@ def import_form(request: Request) -> Response:
 @router.post(
     "/library/import",
     dependencies=[LOGIN, Depends(read_form), CSRF],
+    responses=page(303, 400, 401, 403, 413, 422),
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": FORM}}}},
     summary="Import a library: matched papers are added to your Library collection",
 )
 async def import_post(request: Request, user: RequireUser) -> Response:

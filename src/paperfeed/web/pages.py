@@ -14,6 +14,7 @@ from ..errors import PaperfeedError
 from ..export import to_bibtex, to_markdown
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
+from ..http.openapi import content, page
 from ..ids import parse_arxiv_id
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
@@ -23,6 +24,8 @@ from .foryou import follow_state
 from .render import render
 
 router = APIRouter()
+# a paper's page, or the paper as Markdown (ID.md) or BibTeX (ID.bib)
+PAPER = {**content("text/html", "text/markdown", "application/x-bibtex"), **page(400, 404, 422)}
 Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
 Sort = Annotated[str, Query(pattern="^(upvotes|published)$")]
 Keyword = Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")]
@@ -91,7 +94,9 @@ def _period_page(
     )
 
 
-@router.get("/", response_class=HTMLResponse, summary="Today's papers (or the latest day with papers)")
+@router.get(
+    "/", response_class=HTMLResponse, responses=page(422), summary="Today's papers (or the latest day with papers)"
+)
 @cached_page
 def front(
     request: Request, user: CurrentUser, p: Page = 1, sort: Sort = "upvotes", keyword: Keyword = None
@@ -99,7 +104,12 @@ def front(
     return _period_page(request, user, None, p, sort, keyword)
 
 
-@router.get("/papers/{kind}/{value}", response_class=HTMLResponse, summary="Papers of a day, week or month")
+@router.get(
+    "/papers/{kind}/{value}",
+    response_class=HTMLResponse,
+    responses=PAPER,  # old-style arXiv ids (/papers/hep-th/9901001) are papers
+    summary="Papers of a day, week or month",
+)
 @cached_page
 def by_period(
     request: Request,
@@ -119,7 +129,7 @@ def by_period(
     return _period_page(request, user, period, p, sort, keyword)
 
 
-@router.get("/trending", response_class=HTMLResponse, summary="Trending papers")
+@router.get("/trending", response_class=HTMLResponse, responses=page(422), summary="Trending papers")
 @cached_page
 def trending(
     request: Request, user: CurrentUser, p: Page = 1, category: Annotated[str | None, Query(max_length=40)] = None
@@ -151,7 +161,7 @@ def trending(
     )
 
 
-@router.get("/authors/{name:path}", response_class=HTMLResponse, summary="An author's papers")
+@router.get("/authors/{name:path}", response_class=HTMLResponse, responses=page(404, 422), summary="An author's papers")
 def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLResponse:
     per_page = request.app.state.settings.page_items
     with request.app.state.store.read() as conn:
@@ -172,7 +182,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
     )
 
 
-@router.get("/search", response_class=HTMLResponse, summary="Search papers")
+@router.get("/search", response_class=HTMLResponse, responses=page(400, 422, 429), summary="Search papers")
 def search_page(
     request: Request,
     user: CurrentUser,
@@ -265,14 +275,26 @@ def _find(request: Request, paper_id: str, user):
     return view
 
 
-@router.get("/papers/{paper_id:path}", response_class=HTMLResponse, summary="A paper")
+SimilarFacet = Annotated[
+    str | None, Query(max_length=40, description="Similar papers by facet: background, method or result")
+]
+SIMILAR_TABS = [  # (facet, tab, what it compares): the paper page's similar-papers tabs
+    (None, "Whole paper", "papers like this one as a whole"),
+    ("background", "Background", "papers that set out to do the same"),
+    ("method", "Method", "papers that do it the same way"),
+    ("result", "Result", "papers that find the same"),
+]
+
+
+@router.get("/papers/{paper_id:path}", response_class=HTMLResponse, responses=PAPER, summary="A paper")
 @cached_page
-def paper(request: Request, user: CurrentUser, paper_id: str) -> Response:
-    return _paper_page(request, user, paper_id)
+def paper(request: Request, user: CurrentUser, paper_id: str, similar: SimilarFacet = None) -> Response:
+    return _paper_page(request, user, paper_id, similar)
 
 
-def _paper_page(request: Request, user, paper_id: str) -> Response:
-    """The paper page, or its Markdown (``ID.md``) or BibTeX (``ID.bib``)."""
+def _paper_page(request: Request, user, paper_id: str, facet: str | None = None) -> Response:
+    """The paper page (``?similar=method``: its similar papers by that facet), or its Markdown (``ID.md``)
+    or BibTeX (``ID.bib``)."""
     for suffix, fmt in ((".md", "md"), (".bib", "bib")):
         if paper_id.endswith(suffix) and len(paper_id) > len(suffix):
             view = _find(request, paper_id[: -len(suffix)], user)
@@ -282,6 +304,12 @@ def _paper_page(request: Request, user, paper_id: str) -> Response:
                     media_type="text/markdown; charset=utf-8",
                 )
             return PlainTextResponse(to_bibtex(view), media_type="application/x-bibtex; charset=utf-8")
+    from ..rank.facets import FacetError, check_facet
+
+    try:
+        facet = check_facet(facet)
+    except FacetError as exc:
+        raise HTTPException(400, str(exc)) from None
     view = _find(request, paper_id, user)
     with request.app.state.store.read() as conn:
         comments = community.comments_for(conn, view.id, include_hidden=bool(user and user.is_admin))
@@ -290,9 +318,9 @@ def _paper_page(request: Request, user, paper_id: str) -> Response:
     from ..rank.similar import similar as find_similar  # loaded on first use: the search stack is large
 
     try:
-        hits = find_similar(request.app.state.store, request.app.state.settings, view.id, limit=6)
+        hits = find_similar(request.app.state.store, request.app.state.settings, view.id, limit=6, facet=facet)
         with request.app.state.store.read() as conn:
-            similar = store_papers.get_papers(conn, [h.paper_id for h in hits])
+            similar = store_papers.links(conn, [h.paper_id for h in hits])  # titles and authors: all it shows
     except PaperfeedError:
         similar = []
     feeds = [f for a in view.authors[:1] for f in _feeds(f"/feeds/author/{quote(a)}")]
@@ -303,6 +331,8 @@ def _paper_page(request: Request, user, paper_id: str) -> Response:
         comments=comments,
         my_collections=my_collections,
         similar=similar,
+        similar_facet=facet,
+        similar_tabs=SIMILAR_TABS,
         bibtex=to_bibtex(view),
         versions=versions,
         votes=_votes_of(request, user, [view]),

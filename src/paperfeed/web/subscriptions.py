@@ -20,10 +20,11 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr
+from ..http.openapi import page
 from ..http.params import DbId
 from ..mail import notices, tokens
 from ..mail.tokens import TokenError
@@ -32,7 +33,8 @@ from ..store import users as store_users
 from ..store.subscriptions import SubscriberView, SubscriptionError
 from .render import flash, render, templates
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse)
+LINK = page(400, 422)  # a page of a signed link: 400 when the link is not (or no longer) valid
 Short = Annotated[str, Form(max_length=1000)]
 SUBSCRIBES_PER_HOUR = 20  # per client address: the form must not become a way to mail strangers
 
@@ -67,7 +69,12 @@ def subscribe_form(request: Request, user: CurrentUser) -> Response:
     return render(request, "subscribe.html", email=user.email if user and user.email else "")
 
 
-@router.post("/subscribe", dependencies=[CSRF], summary="Subscribe an address (double opt-in)")
+@router.post(
+    "/subscribe",
+    dependencies=[CSRF],
+    responses=page(400, 403, 422, 429),
+    summary="Subscribe an address (double opt-in)",
+)
 def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(max_length=400)] = "") -> Response:
     store, settings = request.app.state.store, request.app.state.settings
     key = f"subscribe:{client_addr(request)}"
@@ -88,7 +95,7 @@ def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(ma
     return response
 
 
-@router.get("/subscribe/confirm/{token}", summary="Confirmation page (one button)")
+@router.get("/subscribe/confirm/{token}", responses=LINK, summary="Confirmation page (one button)")
 def confirm_page(request: Request, token: str) -> Response:
     sub = _subscriber(request, "confirm", token, any_version=True)
     if sub.status == "active" and request.state.token_version == sub.token_version - 1:
@@ -98,7 +105,7 @@ def confirm_page(request: Request, token: str) -> Response:
     return render(request, "subscribe_confirm.html", sub=sub, token=token)
 
 
-@router.post("/subscribe/confirm/{token}", summary="Confirm a subscription")
+@router.post("/subscribe/confirm/{token}", responses=LINK, summary="Confirm a subscription")
 def confirm(request: Request, token: str) -> Response:
     sub = _subscriber(request, "confirm", token, any_version=True)
     with request.app.state.store.transaction() as conn:
@@ -131,12 +138,17 @@ def _settings_page(request: Request, sub: SubscriberView, token: str, *, error: 
     )
 
 
-@router.get("/subscription/{token}", summary="Subscription settings (signed link, no login)")
+@router.get("/subscription/{token}", responses=LINK, summary="Subscription settings (signed link, no login)")
 def settings_page(request: Request, token: str) -> Response:
     return _settings_page(request, _subscriber(request, "manage", token), token)
 
 
-@router.post("/subscription/{token}", dependencies=[CSRF], summary="Save subscription settings")
+@router.post(
+    "/subscription/{token}",
+    dependencies=[CSRF],
+    responses=page(303, 400, 403, 422),
+    summary="Save subscription settings",
+)
 def save_settings(
     request: Request,
     token: str,
@@ -157,7 +169,9 @@ def save_settings(
     return RedirectResponse(f"/subscription/{token}", status_code=303)
 
 
-@router.post("/subscription/{token}/alerts", dependencies=[CSRF], summary="Add an alert")
+@router.post(
+    "/subscription/{token}/alerts", dependencies=[CSRF], responses=page(303, 400, 403, 422), summary="Add an alert"
+)
 def add_alert(
     request: Request,
     token: str,
@@ -175,7 +189,12 @@ def add_alert(
     return RedirectResponse(f"/subscription/{token}", status_code=303)
 
 
-@router.post("/subscription/{token}/alerts/{alert_id}/delete", dependencies=[CSRF], summary="Remove an alert")
+@router.post(
+    "/subscription/{token}/alerts/{alert_id}/delete",
+    dependencies=[CSRF],
+    responses=page(303, 400, 403, 404, 422),
+    summary="Remove an alert",
+)
 def remove_alert(request: Request, token: str, alert_id: DbId) -> Response:
     sub = _subscriber(request, "manage", token)
     with request.app.state.store.transaction() as conn:
@@ -185,7 +204,12 @@ def remove_alert(request: Request, token: str, alert_id: DbId) -> Response:
     return RedirectResponse(f"/subscription/{token}", status_code=303)
 
 
-@router.post("/subscription/{token}/resubscribe", dependencies=[CSRF], summary="Subscribe again (confirm by mail)")
+@router.post(
+    "/subscription/{token}/resubscribe",
+    dependencies=[CSRF],
+    responses=page(400, 403, 422),
+    summary="Subscribe again (confirm by mail)",
+)
 def resubscribe(request: Request, token: str) -> Response:
     sub = _subscriber(request, "manage", token)
     store, settings = request.app.state.store, request.app.state.settings
@@ -198,13 +222,15 @@ def resubscribe(request: Request, token: str) -> Response:
 # --- unsubscribing ------------------------------------------------------------------------------------------
 
 
-@router.get("/unsubscribe/{token}", summary="Unsubscribe page (one button; GET changes nothing)")
+@router.get("/unsubscribe/{token}", responses=LINK, summary="Unsubscribe page (one button; GET changes nothing)")
 def unsubscribe_page(request: Request, token: str) -> Response:
     sub = _subscriber(request, "unsubscribe", token)
     return render(request, "unsubscribe.html", sub=sub, token=token, done=sub.status == "unsubscribed")
 
 
-@router.post("/unsubscribe/{token}", summary="Unsubscribe (RFC 8058 one-click: the signed token is enough)")
+@router.post(
+    "/unsubscribe/{token}", responses=LINK, summary="Unsubscribe (RFC 8058 one-click: the signed token is enough)"
+)
 def unsubscribe(request: Request, token: str) -> Response:
     sub = _subscriber(request, "unsubscribe", token)
     with request.app.state.store.transaction() as conn:
@@ -228,7 +254,12 @@ def send_account_confirmation(request: Request, user, email: str) -> BackgroundT
     return _deliver_now(store, settings, row_id)
 
 
-@router.post("/account/email", dependencies=[LOGIN, CSRF], summary="Set the account's address (confirmed by mail)")
+@router.post(
+    "/account/email",
+    dependencies=[LOGIN, CSRF],
+    responses=page(303, 401, 403, 422),
+    summary="Set the account's address (confirmed by mail)",
+)
 def set_account_email(
     request: Request, user: RequireUser, email: Annotated[str, Form(max_length=400)] = ""
 ) -> Response:
@@ -250,13 +281,13 @@ def _account_link(request: Request, token: str) -> tuple[int, str]:
         raise HTTPException(400, str(exc)) from None
 
 
-@router.get("/account/email/confirm/{token}", summary="Address confirmation page (one button)")
+@router.get("/account/email/confirm/{token}", responses=LINK, summary="Address confirmation page (one button)")
 def account_email_page(request: Request, token: str) -> Response:
     _, email = _account_link(request, token)
     return render(request, "account_email.html", email=email, token=token)
 
 
-@router.post("/account/email/confirm/{token}", summary="Confirm the account's address")
+@router.post("/account/email/confirm/{token}", responses=LINK, summary="Confirm the account's address")
 def confirm_account_email(request: Request, token: str) -> Response:
     user_id, email = _account_link(request, token)
     try:

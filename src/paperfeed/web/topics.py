@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from ..errors import PaperfeedError
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
+from ..http.openapi import page
 from ..rank import topics
 from ..rank.topics import PALETTE
 from ..store import community
@@ -26,7 +27,9 @@ Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
 WIDTH, HEIGHT = 1000, 680
 
 
-@router.get("/keywords/{keyword:path}", response_class=HTMLResponse, summary="Papers with a keyword")
+@router.get(
+    "/keywords/{keyword:path}", response_class=HTMLResponse, responses=page(404, 422), summary="Papers with a keyword"
+)
 @cached_page
 def keyword_page(
     request: Request,
@@ -56,7 +59,12 @@ def keyword_page(
     )
 
 
-@router.get("/map", response_class=HTMLResponse, summary="Topic map of a period or a search")
+@router.get(
+    "/map",
+    response_class=HTMLResponse,
+    responses=page(400, 404, 422, 429),
+    summary="Topic map of a period or a search",
+)
 @cached_page
 def map_page(
     request: Request,
@@ -69,7 +77,9 @@ def map_page(
     store, settings = request.app.state.store, request.app.state.settings
     try:
         title, ids, query = topics.map_subject(store, settings, month=month, week=week, day=day, q=q)
-        tmap = topics.topic_map(store, settings, ids, highlight_user=user.id if user else None)
+        tmap = topics.topic_map(store, settings, ids, highlight_user=user.id if user else None, wait=False)
+    except topics.LayoutBusy as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": "10"}) from None
     except ValueError as exc:
         raise HTTPException(404, f"No map: {exc}") from None
     except PaperfeedError as exc:

@@ -79,7 +79,10 @@ def read_csv(path: Path, *, gz: bool, delimiter: str = ",", source: str = SOURCE
         reader = csv.reader(text, delimiter=delimiter)
         end = 0  # the last physical line read
         try:
-            header = next(reader, None)
+            try:
+                header = next(reader, None)
+            except csv.Error as exc:  # a header field past csv's size limit (131,072 characters)
+                raise SourceError(source, str(path), f"malformed CSV header: {exc}") from None
             if header is None:
                 return
             end = reader.line_num

@@ -84,10 +84,9 @@ def to_datetime(value: object, what: str = "date") -> datetime | None:
     except ValueError:
         pass
     try:
-        dt = parsedate_to_datetime(s)
-    except (TypeError, ValueError, IndexError):
+        return utc(parsedate_to_datetime(s))
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: "2 Apr 99999999999999999999"
         raise ValueError(f"bad {what} {s[:40]!r}") from None
-    return utc(dt)
 
 
 def to_date(value: object, what: str = "date") -> date | None:

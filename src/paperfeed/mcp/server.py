@@ -1,0 +1,466 @@
+"""The MCP server: paperfeed's papers as tools and resources for AI assistants (``build``).
+
+Tools anyone may call: ``search``, ``similar``, ``paper``, ``daily_papers``, ``weekly_papers``,
+``monthly_papers``, ``trending``, ``collections`` (a user's public ones), ``collection``. With a user's API
+token: ``for_you``, ``upvote``, ``collections`` (your own, private ones too), ``create_collection``,
+``add_to_collection``. Resources: ``paperfeed://papers/{paper_id}`` (Markdown with BibTeX) and
+``paperfeed://collections/{collection_id}`` (JSON). They read what the JSON API reads and write through
+``actions``, so an assistant sees and does what the pages and the API show and do.
+
+Who is calling: over HTTP, the ``Authorization: Bearer <token>`` header of each request; over stdio, the
+token ``paperfeed mcp`` was started with. The tokens are the API's (profile page, "API tokens"). A token
+that is not valid fails every call with a tool error, as the API answers 401 to it, rather than quietly
+answering as anonymous. What the caller can fix (an unknown paper, a query with nothing to search, a date
+outside arXiv's years, a missing token) comes back as a tool error saying what to change; arguments
+outside a tool's schema are refused by the SDK, naming the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from .. import __version__, periods
+from ..actions import community as actions
+from ..errors import PaperfeedError
+from ..export import to_bibtex, to_markdown
+from ..http.params import MAX_DB_ID
+from ..rank import trending as rank_trending
+from ..settings import Settings
+from ..store import Store
+from ..store import papers as store_papers
+from ..store import users as store_users
+from ..store.users import UserView
+from . import shape
+
+INSTRUCTIONS = """paperfeed is a research-paper front page: arXiv and Hugging Face daily papers with community \
+upvotes, hybrid (keyword + meaning) search, similar papers, trending lists and per-user recommendations.
+Find papers with `search` (query syntax: words, "exact phrase", -exclude, ti: abs: au: cat: field prefixes) \
+or the period lists (`daily_papers`, `weekly_papers`, `monthly_papers`, `trending`); read one with `paper` \
+(abstract, links, BibTeX); find related work with `similar`. `for_you`, `upvote` and saving to collections \
+act for the user whose API token this server was given. Paper ids are arXiv ids (2401.01234) or pf-... ids."""
+
+TOKEN_HELP = (
+    "create an API token on your paperfeed profile page and give it to the MCP client: the HTTP header "
+    "`Authorization: Bearer <token>`, or PAPERFEED_MCP_TOKEN for `paperfeed mcp`"
+)
+
+READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+# argument types (module level: the SDK resolves the tools' annotations in this module's namespace)
+PaperId = Annotated[
+    str,
+    Field(min_length=1, max_length=300, description="arXiv id (2401.01234; versions and arXiv URLs work too) "
+          "or a paperfeed id (pf-...)"),
+]  # fmt: skip
+Limit = Annotated[int, Field(ge=1, le=50, description="How many papers to return (1-50)")]
+Offset = Annotated[int, Field(ge=0, le=10_000, description="Skip this many first (to page through)")]
+Keyword = Annotated[str | None, Field(max_length=200, description="Only papers with this keyword")]
+Category = Annotated[str | None, Field(max_length=40, description="Only this arXiv category, e.g. cs.CL")]
+Query = Annotated[
+    str,
+    Field(
+        max_length=1000,
+        description='Words, "exact phrase", -exclude, field prefixes ti: abs: au: cat: (e.g. `diffusion '
+        "transformer cat:cs.CV -survey`); an arXiv id or an exact title finds that paper first",
+    ),
+]
+SearchSort = Annotated[Literal["relevance", "newest", "upvotes"], Field(description="Order of the results")]
+ListSort = Annotated[
+    Literal["newest", "upvotes", "trending"],
+    Field(description="newest first, most upvoted first, or by the time-decayed trending score"),
+]
+CollectionId = Annotated[int, Field(ge=1, le=MAX_DB_ID, description="A collection's id (from `collections`)")]
+
+PERIOD_CAP = 2_000  # papers of one period ranked in memory for sort=trending (as the API)
+PERIOD_OF = {"day": periods.day_period, "week": periods.week_period, "month": periods.month_period}
+
+
+def _tool_errors(fn: Callable) -> Callable:
+    """Errors the caller can act on (``PaperfeedError``: not found, bad query, refused input) become tool
+    errors carrying their message; anything else stays a crash, which the SDK reports without details."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():  # PostgreSQL refuses a NUL in any text: say so before it does
+            if isinstance(value, str) and "\x00" in value:
+                raise ToolError(f"{name} must not contain a NUL character")
+        try:
+            return fn(*args, **kwargs)
+        except PaperfeedError as exc:
+            raise ToolError(str(exc)) from None
+
+    return wrapper
+
+
+def bearer(headers) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, as the API reads it."""
+    auth = headers.get("authorization", "") if headers is not None else ""
+    return (auth[7:].strip() or None) if auth[:7].lower() == "bearer " else None
+
+
+def build(
+    settings: Settings, store: Store, *, token: str | None = None, on_write: Callable[[], None] | None = None
+) -> MCPServer:
+    """The server over ``store``. ``token`` is the stdio caller's API token (over HTTP each request's own
+    header counts); ``on_write`` runs after each write (the app expires its page cache)."""
+    base = settings.base_url
+    root = logging.getLogger()
+    guard = logging.NullHandler()  # the SDK calls logging.basicConfig: leave the app's logging as it is
+    root.addHandler(guard)
+    try:
+        server = MCPServer("paperfeed", title=settings.site_name, instructions=INSTRUCTIONS, version=__version__,
+                           website_url=base)  # fmt: skip
+    finally:
+        root.removeHandler(guard)
+
+    def caller(ctx: Context, *, required: bool) -> UserView | None:
+        """The user of the caller's token (None without one, unless ``required``)."""
+        headers = ctx.headers
+        sent = bearer(headers) if headers is not None else token
+        if not sent:
+            if required:
+                raise PaperfeedError(f"this tool acts for a paperfeed user: {TOKEN_HELP}")
+            return None
+        with store.transaction() as conn:
+            user = store_users.user_for_token(conn, sent)
+        if user is None:
+            raise PaperfeedError(f"invalid API token (revoked or mistyped): {TOKEN_HELP}")
+        if user.banned:
+            raise PaperfeedError(f"the account {user.username!r} is suspended")
+        return user
+
+    def wrote() -> None:
+        if on_write is not None:
+            on_write()
+
+    def papers(ids: list[str]) -> list[store_papers.PaperView]:
+        with store.read() as conn:
+            return [v for v in store_papers.get_papers(conn, ids) if not v.hidden]
+
+    # --- finding papers -----------------------------------------------------------------------------
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def search(
+        ctx: Context,
+        query: Query = "",
+        category: Category = None,
+        author: Annotated[str | None, Field(max_length=200, description="Only papers by this author")] = None,
+        date_from: Annotated[date | None, Field(description="Only papers from this day on (YYYY-MM-DD)")] = None,
+        date_to: Annotated[date | None, Field(description="Only papers up to this day (YYYY-MM-DD)")] = None,
+        has_code: Annotated[bool, Field(description="Only papers with a code link")] = False,
+        keyword: Keyword = None,
+        sort: SearchSort = "relevance",
+        limit: Limit = 10,
+        offset: Offset = 0,
+    ) -> dict:
+        """Search the papers: keywords and meaning (hybrid), exact ids and titles first, with filters.
+
+        Answers the total number of matches (`total_is_estimate`: a lower bound) and the papers, each with
+        `why` it matched (exact id, exact title, keywords, semantic)."""
+        from ..rank.search import search as run_search  # loaded on first search: the model is large
+
+        caller(ctx, required=False)
+        if date_from and date_to and date_from > date_to:
+            raise PaperfeedError(f"date_from ({date_from}) is after date_to ({date_to})")
+        result = run_search(
+            store, settings, query, category=category or None, date_from=date_from, date_to=date_to,
+            author=author or None, has_code=has_code, keyword=keyword or None, sort=sort, limit=limit, offset=offset,
+        )  # fmt: skip
+        views = {v.id: v for v in papers([h.paper_id for h in result.hits])}
+        return {
+            "query": query,
+            "total": result.total,
+            "total_is_estimate": result.total_is_estimate,
+            "lexical_only": result.lexical_only,
+            "papers": [shape.brief(views[h.paper_id], base, why=h.why) for h in result.hits if h.paper_id in views],
+        }
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def similar(
+        ctx: Context,
+        paper_id: PaperId,
+        facet: Annotated[
+            Literal["background", "method", "result"] | None,
+            Field(
+                description="Similar in what they set out to do (background), how they do it (method) or what "
+                "they find (result); none: as a whole"
+            ),
+        ] = None,
+        limit: Limit = 10,
+    ) -> dict:
+        """Papers similar to a paper (by meaning and shared distinctive words), never the paper itself or its
+        duplicates; with `facet`, similar in background, method or result."""
+        from ..rank.similar import similar as find_similar
+
+        caller(ctx, required=False)
+        with store.read() as conn:
+            view = actions.visible_paper(conn, paper_id)
+        hits = find_similar(store, settings, view.id, limit=limit, **({"facet": facet} if facet else {}))
+        views = {v.id: v for v in papers([h.paper_id for h in hits])}
+        return {
+            "paper": {"id": view.id, "title": view.title},
+            **({"facet": facet} if facet else {}),
+            "papers": [shape.brief(views[h.paper_id], base, why=h.why) for h in hits if h.paper_id in views],
+        }
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def paper(ctx: Context, paper_id: PaperId) -> dict:
+        """One paper in full: title, authors, abstract, its one-line summary when it has one, categories,
+        keywords, upvotes, links (arXiv, PDF, code, project page, paperfeed) and a BibTeX entry."""
+        caller(ctx, required=False)
+        with store.read() as conn:
+            return shape.full(actions.visible_paper(conn, paper_id), base)
+
+    # --- lists ----------------------------------------------------------------------------------------
+
+    def period_list(kind: str, value: str | None, sort: str, keyword: str | None, limit: int, offset: int) -> dict:
+        """Papers featured in a day, week or month (HF featuring, community submissions, admin picks), as
+        ``/api/daily_papers`` lists them; without ``value``, the period of the latest featured day."""
+        with store.read() as conn:
+            if value:
+                try:
+                    period = periods.parse(kind, value.strip(), today=datetime.now(UTC).date())
+                except ValueError as exc:
+                    raise PaperfeedError(f"bad {'date' if kind == 'day' else kind} {value[:40]!r}: {exc}") from None
+            else:
+                latest = store_papers.latest_featured_day(conn)
+                if latest is None:
+                    return {"period": None, "total": 0, "papers": [], "note": "no paper has been featured yet"}
+                period = PERIOD_OF[kind](latest)
+            start, end = period.start, period.end
+            if sort == "trending":
+                views, total = store_papers.featured_between(conn, start, end, keyword=keyword, limit=PERIOD_CAP)
+                views = rank_trending.in_period(views, start, end, settings.trending_gravity)[offset:][:limit]
+            else:
+                order = "published" if sort == "newest" else "upvotes"
+                views, total = store_papers.featured_between(
+                    conn, start, end, keyword=keyword, order=order, limit=limit, offset=offset
+                )
+        return {
+            "period": {"kind": kind, "key": period.key, "label": period.label, "start": start.isoformat(),
+                       "end": end.isoformat(), "previous": period.shifted(-1).key, "next": period.shifted(1).key},
+            "total": total,
+            "papers": [shape.brief(v, base) for v in views],
+        }  # fmt: skip
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def daily_papers(
+        ctx: Context,
+        day: Annotated[
+            str | None, Field(max_length=10, description="YYYY-MM-DD; default: the latest day with papers")
+        ] = None,
+        sort: ListSort = "upvotes",
+        keyword: Keyword = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> dict:
+        """The papers featured on a day (like Hugging Face's daily papers), with the period's previous/next keys."""
+        caller(ctx, required=False)
+        return period_list("day", day, sort, keyword, limit, offset)
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def weekly_papers(
+        ctx: Context,
+        week: Annotated[
+            str | None,
+            Field(
+                max_length=8,
+                description="ISO week YYYY-Www (2026-W07); default: the week of the latest day with papers",
+            ),
+        ] = None,
+        sort: ListSort = "upvotes",
+        keyword: Keyword = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> dict:
+        """The papers featured in an ISO week, with the previous/next weeks' keys."""
+        caller(ctx, required=False)
+        return period_list("week", week, sort, keyword, limit, offset)
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def monthly_papers(
+        ctx: Context,
+        month: Annotated[
+            str | None, Field(max_length=7, description="YYYY-MM; default: the month of the latest day with papers")
+        ] = None,
+        sort: ListSort = "upvotes",
+        keyword: Keyword = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> dict:
+        """The papers featured in a month, with the previous/next months' keys."""
+        caller(ctx, required=False)
+        return period_list("month", month, sort, keyword, limit, offset)
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def trending(ctx: Context, category: Category = None, limit: Limit = 20, offset: Offset = 0) -> dict:
+        """Trending papers: upvotes decayed by age (the /trending page), optionally in one arXiv category."""
+        caller(ctx, required=False)
+        with store.read() as conn:
+            ranked = rank_trending.trending(
+                conn, gravity=settings.trending_gravity, window_days=settings.trending_window_days,
+                category=category or None,
+            )  # fmt: skip
+            page = ranked[offset:][:limit]
+            views = {v.id: v for v in store_papers.get_papers(conn, [t.paper_id for t in page]) if not v.hidden}
+        return {
+            "total": len(ranked),
+            "papers": [shape.brief(views[t.paper_id], base, score=round(t.score, 6)) for t in page
+                       if t.paper_id in views],
+        }  # fmt: skip
+
+    # --- the caller's own ---------------------------------------------------------------------------
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def for_you(
+        ctx: Context,
+        limit: Limit = 20,
+        days: Annotated[
+            int | None,
+            Field(ge=1, le=90, description="Papers of the last N days (default: the server's recommend_days)"),
+        ] = None,
+    ) -> dict:
+        """Recent papers ranked for the token's user by what they upvote and save and whom they follow, each
+        with its reasons. Needs an API token."""
+        from ..rank.recommend import for_you as rank_for_you
+
+        user = caller(ctx, required=True)
+        page = rank_for_you(store, settings, user.id, limit=limit, days=days)
+        return {
+            "user": user.username,
+            "cold_start": page.cold_start,
+            "since": page.since.isoformat() if page.since else None,
+            "until": page.until.isoformat() if page.until else None,
+            "papers": [shape.brief(p.paper, base, reasons=p.reasons, score=round(p.score, 4)) for p in page.picks],
+        }
+
+    @server.tool(annotations=WRITE)
+    @_tool_errors
+    def upvote(
+        ctx: Context,
+        paper_id: PaperId,
+        remove: Annotated[bool, Field(description="Take your upvote back instead")] = False,
+    ) -> dict:
+        """Upvote a paper as the token's user (or take the upvote back); it also teaches their "for you"
+        ranking. Needs an API token."""
+        user = caller(ctx, required=True)
+        view = actions.vote(store, user, paper_id, 0 if remove else 1)
+        wrote()
+        return {"id": view.id, "title": view.title, "upvotes": view.upvotes, "upvoted": not remove}
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def collections(
+        ctx: Context,
+        user: Annotated[
+            str | None,
+            Field(
+                max_length=100,
+                description="Whose collections (public ones); default: your own, private ones too (needs an API token)",
+            ),
+        ] = None,
+    ) -> dict:
+        """Collections of saved papers: yours (with an API token), or another user's public ones."""
+        viewer = caller(ctx, required=user is None)
+        found = actions.collections_of(store, user or None, viewer)
+        return {"collections": [shape.collection(c, base) for c in found]}
+
+    @server.tool(annotations=READ)
+    @_tool_errors
+    def collection(ctx: Context, collection_id: CollectionId) -> dict:
+        """A collection and its papers (a private one only for its owner's token)."""
+        coll, views = actions.collection_papers(store, collection_id, caller(ctx, required=False))
+        return {"collection": shape.collection(coll, base), "papers": [shape.brief(v, base) for v in views]}
+
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
+    @_tool_errors
+    def create_collection(
+        ctx: Context,
+        name: Annotated[str, Field(min_length=1, max_length=100, description="The collection's name")],
+        description: Annotated[str, Field(max_length=2000)] = "",
+        public: Annotated[bool, Field(description="Visible to everyone (default: only you)")] = False,
+        paper_id: Annotated[str | None, Field(max_length=300, description="A first paper to put in it")] = None,
+    ) -> dict:
+        """Create a collection of the token's user, optionally with a first paper. Needs an API token."""
+        user = caller(ctx, required=True)
+        coll = actions.create_collection(store, user, name=name, description=description, public=public,
+                                         paper_id=paper_id or None)  # fmt: skip
+        wrote()
+        return {"collection": shape.collection(coll, base)}
+
+    @server.tool(annotations=WRITE)
+    @_tool_errors
+    def add_to_collection(ctx: Context, collection_id: CollectionId, paper_id: PaperId) -> dict:
+        """Save a paper to one of the token's user's collections (see `collections` for their ids). Needs an
+        API token."""
+        user = caller(ctx, required=True)
+        coll, added = actions.add_to_collection(store, user, collection_id, paper_id)
+        wrote()
+        return {"collection": shape.collection(coll, base), "added": added,
+                **({} if added else {"note": "the paper was in this collection already"})}  # fmt: skip
+
+    # --- resources ----------------------------------------------------------------------------------
+
+    def resource_call(fn: Callable[[], str]) -> str:
+        try:
+            return fn()
+        except actions.NotFound as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+        except PaperfeedError as exc:
+            raise ResourceError(str(exc)) from None
+
+    @server.resource(
+        "paperfeed://papers/{paper_id}",
+        name="paper",
+        mime_type="text/markdown",
+        description="A paper as Markdown (title, authors, links, abstract) with its BibTeX entry",
+    )
+    def paper_resource(paper_id: str, ctx: Context) -> str:
+        def read() -> str:
+            caller(ctx, required=False)
+            with store.read() as conn:
+                view = actions.visible_paper(conn, paper_id)
+            summary = getattr(view, "summary", None)
+            text = to_markdown(view, base_url=base)
+            if summary and summary not in text:
+                text = text.replace("## Abstract", f"**Summary:** {summary}\n\n## Abstract", 1)
+            return f"{text.rstrip()}\n\n## BibTeX\n\n```bibtex\n{to_bibtex(view).strip()}\n```\n"
+
+        return resource_call(read)
+
+    @server.resource(
+        "paperfeed://collections/{collection_id}",
+        name="collection",
+        mime_type="application/json",
+        description="A collection and its papers (a private one only for its owner's token)",
+    )
+    def collection_resource(collection_id: str, ctx: Context) -> str:
+        def read() -> str:
+            if not collection_id.isdigit() or len(collection_id) > 18:
+                raise actions.NotFound(f"no collection {collection_id[:40]!r}: collection ids are numbers")
+            coll, views = actions.collection_papers(store, int(collection_id), caller(ctx, required=False))
+            out = {"collection": shape.collection(coll, base), "papers": [shape.brief(v, base) for v in views]}
+            return json.dumps(out, ensure_ascii=False, indent=1)
+
+        return resource_call(read)
+
+    return server

@@ -1,0 +1,21 @@
+"""Author pages find a name whatever its case, accented capitals included (SQLite's lower() folds ASCII
+only); on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi.testclient import TestClient
+
+from tests.helpers.web import add_papers, make_app, paper
+
+
+def test_an_author_with_an_accented_capital_has_a_page(store, tmp_path):
+    add_papers(store, paper(1, authors=["Jakub Šmíd", "Ada Lovelace"]), paper(2, authors=["Ada Lovelace"]))
+    with TestClient(make_app(store, tmp_path)) as client:
+        page = client.get("/papers/2401.00001")
+        assert f'href="/authors/{quote("Jakub Šmíd")}"' in page.text
+        r = client.get(f"/authors/{quote('Jakub Šmíd')}")
+        assert r.status_code == 200 and "Paper number 1" in r.text and "Paper number 2" not in r.text
+        assert "Paper number 2" in client.get("/authors/ada%20LOVELACE").text
+        assert client.get(f"/authors/{quote('Jakub Smid')}").status_code == 404
