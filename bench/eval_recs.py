@@ -4,8 +4,8 @@
                                         [--cache /tmp/paperfeed-eval-recs] [--weeks 4] [--seed 0]
 
 Papers: the 2,836 HF daily papers of 2024, dated by their first listed day, embedded once with the
-bundled model through the product's own code (``index.embed.DocEncoder`` over ``index.text.embed_text``);
-the vectors are cached in --cache.
+bundled model (or ``PAPERFEED_EMBED_MODEL``'s) through the product's own code (``index.embed.DocEncoder``
+over ``index.text.embed_text``); the vectors are cached in --cache.
 
 Users (topic-coherent, as the issue asks), two kinds:
 - author users: every author with at least 6 papers; the user's positives are that author's papers;
@@ -62,14 +62,17 @@ def load(path: Path) -> list[dict]:
 
 
 def vectors(rows: list[dict], cache: Path) -> np.ndarray:
+    from paperfeed.index.embed import MODEL_NAME, DocEncoder, model_key
+    from paperfeed.settings import Settings
+
+    model = Settings().embed_model  # PAPERFEED_EMBED_MODEL: another model folder (docs/settings.md)
     texts = [embed_text(r["title"], r["abstract"]) for r in rows]
     key = hashlib.sha1("\x1e".join(texts).encode()).hexdigest()[:16]
-    path = cache / f"hf2024-{key}.npy"
+    name = "" if model_key(model) == MODEL_NAME else f"-{model_key(model)}"
+    path = cache / f"hf2024-{key}{name}.npy"
     if path.exists():
         return np.load(path)
-    from paperfeed.index.embed import DocEncoder
-
-    enc = DocEncoder()
+    enc = DocEncoder(model=model)
     print(f"embedding {len(texts)} papers with {enc.description} (cached in {path})", file=sys.stderr)
     vecs = enc.encode(texts, batch_size=32)
     cache.mkdir(parents=True, exist_ok=True)

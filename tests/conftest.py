@@ -96,6 +96,15 @@ def seeded(store, settings, encoder):
     return store
 
 
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory) -> Path:
+    """A model fine-tuned by ``scripts/train_similarity.py`` on the 22-paper arXiv excerpt (16 pairs, a few
+    seconds): what ``embed_model`` would name after a real run."""
+    from tests.helpers.train import train
+
+    return train(tmp_path_factory.mktemp("trained") / "paper-minilm")
+
+
 # --- mail ------------------------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json")  # of an embed_model folder
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPERFEED_", extra="forbid", validate_default=True)
@@ -96,6 +98,12 @@ class Settings(BaseSettings):
         le=512,
         description="Embedding job: each paper's title and abstract are cut at this many tokens (the cost grows "
         "with it); changing it re-embeds every paper, resumably.",
+    )
+    embed_model: str = Field(
+        "",
+        description="Embedding model: empty for the bundled all-MiniLM-L6-v2, or the folder of another "
+        "384-dimensional BERT sentence-transformers model (e.g. one scripts/train_similarity.py fine-tuned); "
+        "changing it, or its weights, re-embeds every paper, resumably.",
     )
     index_batch: int | None = Field(
         None,
@@ -189,6 +197,26 @@ class Settings(BaseSettings):
             raise ValueError(f"not an email address: {v!r}")
         Address(display_name=name, addr_spec=addr)  # raises on what a header cannot carry
         return v
+
+    @field_validator("embed_model")
+    @classmethod
+    def _model_folder(cls, v: str) -> str:
+        if not v:
+            return v
+        import json
+
+        path = Path(v).expanduser()
+        missing = [f for f in MODEL_FILES if not (path / f).is_file()]
+        if missing:
+            raise ValueError(f"{path}: not a sentence-transformers model folder (no {', '.join(missing)})")
+        try:
+            cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ValueError(f"{path / 'config.json'}: unreadable ({e})") from None
+        if not isinstance(cfg, dict) or cfg.get("model_type") != "bert" or cfg.get("hidden_size") != 384:
+            got = (cfg.get("model_type"), cfg.get("hidden_size")) if isinstance(cfg, dict) else cfg
+            raise ValueError(f"{path}: a 384-dimensional BERT model is needed, config.json says {got!r}")
+        return str(path)
 
     @field_validator("database_url")
     @classmethod

@@ -48,7 +48,7 @@ def test_one_job_loads_the_model_once_for_vectors_and_keywords(store, settings, 
 
     made = []
 
-    def load_once(precision="auto", max_tokens=256):
+    def load_once(precision="auto", max_tokens=256, model=""):
         made.append(max_tokens)
         return encoder
 

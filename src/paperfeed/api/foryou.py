@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from ..http.auth import CSRF, LOGIN, RequireUser
 from ..http.openapi import api
-from ..index.embed import MODEL_NAME
+from ..index.embed import model_key
 from ..rank.recommend import MAX_DAYS, MAX_LIMIT, for_you
 from ..store import follows as store_follows
 from .schemas import ApiIn, HFPaper, UtcTime
@@ -77,7 +77,8 @@ def get_for_you(
         for p in page.picks
     ]  # fmt: skip
     model = ModelOut(
-        cold_start=page.cold_start, embedding_model=MODEL_NAME, trained_at=page.trained_at,
+        cold_start=page.cold_start, trained_at=page.trained_at,
+        embedding_model=model_key(request.app.state.settings.embed_model),
         positives=page.positives, negatives=page.negatives,
         since=page.since.isoformat() if page.since else None, until=page.until.isoformat() if page.until else None,
     )  # fmt: skip

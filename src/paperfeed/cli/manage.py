@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from .. import logs
-from ..index.embed import MODEL_NAME
+from ..index.embed import model_key
 from ..ingest import import_items
 from ..settings import Settings
 from ..sources import files
@@ -60,7 +60,7 @@ def stats(
         counts = store_papers.counts(conn)
         days = store_papers.featured_days(conn)
         # what `paperfeed index` still has to embed: those papers are found by words only until then
-        counts["not_embedded"] = store_vectors.count_to_embed(conn, MODEL_NAME)
+        counts["not_embedded"] = store_vectors.count_to_embed(conn, model_key(settings_of(ctx).embed_model))
         counts["embedded"] = store_papers.count_visible(conn) - counts["not_embedded"]
     store.close()
     if as_json:
@@ -88,7 +88,7 @@ def load_demo(settings: Settings) -> None:
     report("demo data", result, as_json=False)
     shipped = demo_path().with_name(bundled.DEMO_INDEX)
     if shipped.exists():
-        used = bundled.load(store, shipped)
+        used = bundled.load(store, shipped, model_key(settings.embed_model))
         job.run(store, settings, sentences=False)
         console.print(f"demo index: {used:,} shipped vectors and keyphrases loaded; search indexes up to date")
     store.close()

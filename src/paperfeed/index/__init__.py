@@ -43,15 +43,16 @@ class Engine:
     """The opened indexes and query encoder of one database, shared by every search in the process."""
 
     def __init__(self, settings: Settings):
-        from .embed import MODEL_NAME
+        from .embed import model_key
         from .lexical import LexicalIndex
         from .vectors import VectorIndex
 
         self.root = index_root(settings)
-        self.model = MODEL_NAME
+        self.embed_model = settings.embed_model
+        self.model = model_key(settings.embed_model)  # the key its vectors are stored under
         self.models = (settings.index_dir or settings.data_dir / "index") / "models"
         self.lexical = LexicalIndex(self.root / "lexical")
-        self.vectors = VectorIndex(self.root / "vectors", MODEL_NAME, expansion_search=settings.vector_ef)
+        self.vectors = VectorIndex(self.root / "vectors", self.model, expansion_search=settings.vector_ef)
         self.refresh_seconds = settings.search_refresh_seconds
         self.query_model = settings.query_model
         self._checked = float("-inf")
@@ -81,7 +82,7 @@ class Engine:
             return None
         from .embed import query_encoder
 
-        return query_encoder(self.models, self.query_model)
+        return query_encoder(self.models, self.query_model, self.embed_model)
 
     def not_embedded(self) -> int:
         """Visible papers in the lexical index without a vector (an estimate: both indexes lag alike).
@@ -93,19 +94,19 @@ class Engine:
         return self._not_embedded
 
 
-_engines: dict[tuple[str, str], Engine] = {}
+_engines: dict[tuple[str, str, str], Engine] = {}
 _engines_lock = threading.Lock()
 
 
-_keys: dict[tuple, tuple[str, str]] = {}
+_keys: dict[tuple, tuple[str, str, str]] = {}
 
 
-def _engine_key(settings: Settings) -> tuple[str, str]:
-    """(resolved index folder, database URL), resolved once per settings (resolving stats every folder)."""
-    raw = (settings.index_dir, settings.data_dir, settings.database_url, os.getcwd())
+def _engine_key(settings: Settings) -> tuple[str, str, str]:
+    """(resolved index folder, database URL, model), resolved once per settings (resolving stats every folder)."""
+    raw = (settings.index_dir, settings.data_dir, settings.database_url, os.getcwd(), settings.embed_model)
     key = _keys.get(raw)
     if key is None:
-        key = _keys[raw] = (str(index_root(settings).resolve()), settings.db_url)
+        key = _keys[raw] = (str(index_root(settings).resolve()), settings.db_url, settings.embed_model)
     return key
 
 

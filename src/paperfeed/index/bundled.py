@@ -26,11 +26,11 @@ from .text import text_hash
 DEMO_INDEX = "demo-index.npz"
 
 
-def load(store: Store, path: Path) -> int:
+def load(store: Store, path: Path, model: str = MODEL_NAME) -> int:
     """Store the shipped vectors, keyphrases and summaries that still fit their papers; returns how many
-    papers' data were used."""
+    papers' data were used (none when ``model``, the key of the configured model, is not the shipped one)."""
     with np.load(path, allow_pickle=False) as data:
-        if str(data["model"]) != MODEL_NAME:
+        if str(data["model"]) != model:
             return 0
         ids = [str(i) for i in data["ids"]]
         hashes = [str(h) for h in data["hashes"]]
@@ -40,14 +40,14 @@ def load(store: Store, path: Path) -> int:
         summaries = [str(s) for s in data["summaries"]] if fits else None
     with store.read() as conn:
         docs = {d.id: d for d in store_vectors.get_docs(conn, ids)}
-        have = set(store_vectors.get_vectors(conn, MODEL_NAME, ids))
+        have = set(store_vectors.get_vectors(conn, model, ids))
     fresh = [
         i
         for i, pid in enumerate(ids)
         if pid in docs and pid not in have and text_hash(docs[pid].title, docs[pid].abstract) == hashes[i]
     ]
     with store.transaction() as conn:
-        store_vectors.save_vectors(conn, MODEL_NAME, [(ids[i], hashes[i], vectors[i].tobytes()) for i in fresh])
+        store_vectors.save_vectors(conn, model, [(ids[i], hashes[i], vectors[i].tobytes()) for i in fresh])
         store_keywords.save_keywords(conn, [(ids[i], [(k, s) for k, s in keywords[i]]) for i in fresh if keywords[i]])
         if summaries is not None:
             store_summaries.save_summaries(conn, [(ids[i], hashes[i], summaries[i]) for i in fresh], SUMMARY_METHOD)

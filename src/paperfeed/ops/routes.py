@@ -18,7 +18,7 @@ from prometheus_client.core import GaugeMetricFamily
 from .. import index, metrics
 from ..http.auth import client_addr
 from ..http.openapi import api, content
-from ..index.embed import MODEL_NAME
+from ..index.embed import model_key
 from ..store import outbox as store_outbox
 from ..store import vectors as store_vectors
 from ..store.db import head_revision, ping, schema_revision
@@ -71,12 +71,12 @@ def readyz(request: Request) -> Response:
 class _StoreCollector:
     """Gauges read from the database at scrape time (the same for every worker)."""
 
-    def __init__(self, store):
-        self.store = store
+    def __init__(self, store, model: str):
+        self.store, self.model = store, model
 
     def collect(self):
         with self.store.read() as conn:
-            not_embedded = store_vectors.count_to_embed(conn, MODEL_NAME)
+            not_embedded = store_vectors.count_to_embed(conn, self.model)
             outbox = store_outbox.counts(conn)
         lag = GaugeMetricFamily("paperfeed_papers_not_embedded", "Papers without a vector yet (the index lag)")
         lag.add_metric([], not_embedded)
@@ -105,6 +105,6 @@ def metrics_page(request: Request) -> Response:
     if not _may_read_metrics(request):
         return JSONResponse({"error": "Not Found"}, status_code=404)
     from_store = CollectorRegistry()
-    from_store.register(_StoreCollector(request.app.state.store))
+    from_store.register(_StoreCollector(request.app.state.store, model_key(request.app.state.settings.embed_model)))
     body, content_type = metrics.exposition(from_store)
     return Response(body, media_type=content_type, headers=NO_STORE)

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from ..index.embed import DIM, MODEL_NAME
+from ..index.embed import DIM, model_key
 from ..settings import Settings
 from ..store import Store
 from ..store import papers as store_papers
@@ -120,11 +120,11 @@ def window(conn, days: int, now: datetime | None) -> tuple[date, date]:
     return until - timedelta(days=days - 1), until
 
 
-def load_candidates(conn, *, days: int, now: datetime | None) -> Candidates:
+def load_candidates(conn, model: str, *, days: int, now: datetime | None) -> Candidates:
     since, until = window(conn, days, now)
     fresh = store_papers.fresh_papers(conn, since=since, until=until)
     ids = sorted(fresh, key=lambda p: (fresh[p].day, p), reverse=True)
-    have, mat = store_signals.vectors_of(conn, MODEL_NAME, ids, DIM)
+    have, mat = store_signals.vectors_of(conn, model, ids, DIM)
     vectors = np.zeros((len(ids), DIM), dtype=np.float32)
     index = {p: i for i, p in enumerate(ids)}
     rows = [index[p] for p in have]
@@ -146,7 +146,7 @@ def load_candidates(conn, *, days: int, now: datetime | None) -> Candidates:
 # --- training -----------------------------------------------------------------------------------------
 
 
-def _negative_pool(conn, now: datetime) -> tuple[list[str], np.ndarray]:
+def _negative_pool(conn, model: str, now: datetime) -> tuple[list[str], np.ndarray]:
     """Papers listed in the ``NEGATIVE_POOL_DAYS`` up to now (or up to the newest listed day of an archive)."""
     _, until = window(conn, NEGATIVE_POOL_DAYS, now)
     recent = store_papers.fresh_papers(conn, since=until - timedelta(days=NEGATIVE_POOL_DAYS), until=until)
@@ -154,7 +154,7 @@ def _negative_pool(conn, now: datetime) -> tuple[list[str], np.ndarray]:
     if len(ids) > NEGATIVE_POOL_SIZE:
         rng = np.random.default_rng(until.toordinal())
         ids = sorted(rng.choice(ids, NEGATIVE_POOL_SIZE, replace=False).tolist())
-    return store_signals.vectors_of(conn, MODEL_NAME, ids, DIM)
+    return store_signals.vectors_of(conn, model, ids, DIM)
 
 
 def _train(
@@ -165,16 +165,17 @@ def _train(
     todo = [s for s in signals.values() if s.positives]
     if not todo:
         return []
+    model = model_key(settings.embed_model)
     with store.read() as conn:
-        pool_ids, pool = _negative_pool(conn, now)
+        pool_ids, pool = _negative_pool(conn, model, now)
         wanted = {p for s in todo for p in s.positives[: usermodel.MAX_POSITIVES] + s.downvoted}
-        have, mat = store_signals.vectors_of(conn, MODEL_NAME, wanted, DIM)
+        have, mat = store_signals.vectors_of(conn, model, wanted, DIM)
     row = {p: i for i, p in enumerate(have)}
 
     def one(s: Signals) -> StoredModel | None:
         pos = [row[p] for p in s.positives[: usermodel.MAX_POSITIVES] if p in row]
         down = [row[p] for p in s.downvoted if p in row]
-        digest = s.digest(MODEL_NAME, usermodel.RECIPE)
+        digest = s.digest(model, usermodel.RECIPE)
         n_random = max(0, settings.recommend_negatives - len(down))
         rand = usermodel.random_negatives(pool_ids, pool, set(s.positives) | set(s.downvoted), n_random, digest)
         data = usermodel.TrainingSet(mat[pos], mat[down], rand)
@@ -183,7 +184,7 @@ def _train(
             progress(1)
         if weights is None:
             return None
-        return StoredModel(s.user_id, MODEL_NAME, weights, digest, len(pos), len(down) + len(rand), now)
+        return StoredModel(s.user_id, model, weights, digest, len(pos), len(down) + len(rand), now)
 
     if workers > 1 and len(todo) > 50:
         with ThreadPoolExecutor(workers) as ex:
@@ -202,17 +203,18 @@ def train_users(
     """Retrain the models of ``user_ids`` (default: every user with signals) whose signals changed."""
     t0 = time.perf_counter()
     report = TrainReport()
+    model = model_key(settings.embed_model)
     with store.read() as conn:
         ids = list(user_ids) if user_ids is not None else store_signals.users_with_signals(conn)
         signals = store_signals.signals_for(conn, ids)
-        stored = store_signals.get_models(conn, ids, MODEL_NAME)
+        stored = store_signals.get_models(conn, ids, model)
     report.timings["signals"] = time.perf_counter() - t0
     report.users = len(signals)
     stale: dict[int, Signals] = {}
     for uid, s in signals.items():
         if not s.positives:
             report.no_positives += 1
-        elif not force and uid in stored and stored[uid].signals == s.digest(MODEL_NAME, usermodel.RECIPE):
+        elif not force and uid in stored and stored[uid].signals == s.digest(model, usermodel.RECIPE):
             report.unchanged += 1
             if progress:
                 progress(1)
@@ -302,13 +304,14 @@ def rank_users(
     now = now or datetime.now(UTC)
     days = days or settings.recommend_days
     ids = sorted(set(user_ids))
+    model = model_key(settings.embed_model)
     with store.read() as conn:
         signals = store_signals.signals_for(conn, ids)
-        models = store_signals.get_models(conn, ids, MODEL_NAME)
-        cands = load_candidates(conn, days=days, now=now)
+        models = store_signals.get_models(conn, ids, model)
+        cands = load_candidates(conn, model, days=days, now=now)
     stale = {
         uid: s for uid, s in signals.items()
-        if s.positives and (uid not in models or models[uid].signals != s.digest(MODEL_NAME, usermodel.RECIPE))
+        if s.positives and (uid not in models or models[uid].signals != s.digest(model, usermodel.RECIPE))
     }  # fmt: skip
     if stale:
         models.update({m.user_id: m for m in _train(store, settings, stale, now=now)})
@@ -329,7 +332,7 @@ def rank_users(
     for uid in ids:
         if uid not in out:
             out[uid] = _finish(cands, signals[uid], pop, None, limit, settings, exclude, now=now)
-    _explain(store, cands, signals, out)
+    _explain(store, model, cands, signals, out)
     return out
 
 
@@ -346,11 +349,11 @@ def _finish(cands, s: Signals, base, model, limit, settings, exclude, *, now) ->
     return Ranked(items, model is None, model, cands.since, cands.until)
 
 
-def _explain(store: Store, cands: Candidates, signals: dict[int, Signals], out: dict[int, Ranked]) -> None:
+def _explain(store: Store, model: str, cands: Candidates, signals: dict[int, Signals], out: dict[int, Ranked]) -> None:
     """Prepend "close to <the nearest upvoted or saved paper>" to each pick of a trained model."""
     need = {p for uid, r in out.items() if r.model is not None for p in signals[uid].positives[:200]}
     with store.read() as conn:
-        have, mat = store_signals.vectors_of(conn, MODEL_NAME, need, DIM)
+        have, mat = store_signals.vectors_of(conn, model, need, DIM)
         row = {p: i for i, p in enumerate(have)}
         nearest: dict[tuple[int, str], str] = {}
         for uid, r in out.items():

@@ -31,7 +31,7 @@ import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..index import engine
-from ..index.embed import DIM, MODEL_NAME
+from ..index.embed import DIM, MODEL_NAME, model_key
 from ..index.text import analyze, title_key
 from ..settings import Settings
 from ..store import Store
@@ -161,7 +161,7 @@ def similar(store: Store, settings: Settings, paper_id: str, *, limit: int = 10,
 
     facet = facets.check_facet(facet)
     whole = facet is None and limit <= LIST_SIZE
-    if whole and (hits := stored(store, paper_id, limit=limit)) is not None:
+    if whole and (hits := stored(store, paper_id, limit=limit, model=model_key(settings.embed_model))) is not None:
         return hits
     eng = engine(settings)
     eng.refresh(store)
@@ -176,11 +176,11 @@ def similar(store: Store, settings: Settings, paper_id: str, *, limit: int = 10,
     return [Hit(pid, round(score, 6), why) for pid, score, why in ranked[:limit]]
 
 
-def stored(store: Store, paper_id: str, *, limit: int = LIST_SIZE) -> list[Hit] | None:
+def stored(store: Store, paper_id: str, *, limit: int = LIST_SIZE, model: str = MODEL_NAME) -> list[Hit] | None:
     """The stored whole-paper list of ``paper_id`` without hidden or deleted papers, or None when there is
     none (no engine is opened: a page that reads it costs two small queries)."""
     with store.read() as conn:
-        items = store_lists.get(conn, paper_id, model=MODEL_NAME, method=METHOD)
+        items = store_lists.get(conn, paper_id, model=model, method=METHOD)
         if items is None:
             return None
         ok = store_vectors.visible(conn, [pid for pid, _, _ in items])

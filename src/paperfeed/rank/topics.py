@@ -210,15 +210,16 @@ def topic_map(
 
     A map not in the cache is laid out in one of ``map_layouts`` slots of the process (seconds of CPU each):
     with ``wait=False`` (a web request) a full house raises ``LayoutBusy`` instead of queueing."""
-    from ..index.embed import MODEL_NAME
+    from ..index.embed import model_key
 
+    model = model_key(settings.embed_model)
     tick = progress or (lambda stage: None)
     ids = list(dict.fromkeys(paper_ids))
     if len(ids) > MAX_PAPERS:
         raise PaperfeedError(f"{len(ids):,} papers are too many for one map (at most {MAX_PAPERS:,})")
     tick("vectors")
     with store.read() as conn:
-        raw, texts = store_maps.vectors_and_texts(conn, MODEL_NAME, ids)
+        raw, texts = store_maps.vectors_and_texts(conn, model, ids)
         placed = sorted(pid for pid in ids if pid in raw)  # the set, not its order, decides the picture
         phrases = store_keywords.top_keywords(conn, placed)
         votes = community.user_votes(conn, highlight_user, placed) if highlight_user is not None else {}
@@ -227,7 +228,7 @@ def topic_map(
     if not placed:
         return TopicMap([], [], missing)
     vectors = np.stack([np.frombuffer(raw[pid], dtype="<f4") for pid in placed]).astype(np.float32)
-    h = hashlib.sha1(f"{MODEL_NAME}\x1f{LAYOUT_VERSION}\x1f".encode())
+    h = hashlib.sha1(f"{model}\x1f{LAYOUT_VERSION}\x1f".encode())
     for pid in placed:
         h.update(pid.encode() + b"\x1f" + raw[pid])
     path = _cache_path(settings, h.hexdigest()[:24])
