@@ -9,7 +9,8 @@ Weakly supervised pairs from an arXiv listing (JSON lines with ``title``, ``summ
 - ``author``: two papers that share an author (one with 2-50 papers in the corpus), the text the index job
   embeds (``index.text.embed_text``) on both sides;
 - ``title``: a paper's title against its own abstract (what keeps search by title working);
-- each pair gets a hard negative: a paper of the same primary category that shares no author with either.
+- each pair gets a hard negative: a paper of the same primary category that shares no author with either
+  (``--no-hard-negatives``: the batch's other positives only).
 
 The loss is the usual in-batch contrastive one (InfoNCE, scale 20, as sentence-transformers'
 MultipleNegativesRankingLoss): each anchor must pick its positive among the batch's positives and hard
@@ -169,7 +170,7 @@ def train(args) -> dict:
                 break
             batch = pairs[s * args.batch : (s + 1) * args.batch]
             anchors = embed([b[1] for b in batch])
-            cands = embed([b[2] for b in batch] + [b[3] for b in batch])
+            cands = embed([b[2] for b in batch] + ([b[3] for b in batch] if args.hard_negatives else []))
             scores = anchors @ cands.T * args.scale
             loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
             opt.zero_grad()
@@ -178,8 +179,11 @@ def train(args) -> dict:
             opt.step()
             sched.step()
             done += len(batch)
-            losses.append(float(loss))
+            losses.append(loss.item())
             bar.update(task, completed=min(1000, int(progress() * 1000)), pairs=done, loss=np.mean(losses[-20:]))
+            if not bar.console.is_terminal and s % 50 == 0:  # a log file gets a line now and then instead
+                print(f"{done:,} pairs, loss {np.mean(losses[-20:]):.3f}, {time.monotonic() - started:.0f} s, "
+                      f"{progress():.1%} of the budget", file=sys.stderr, flush=True)  # fmt: skip
     out = Path(args.out)
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -191,7 +195,8 @@ def train(args) -> dict:
         "loss_first": round(float(np.mean(losses[:20] or [0])), 4),
         "loss_last": round(float(np.mean(losses[-20:] or [0])), 4),
         "kinds": {k: sum(1 for p in pairs[:done] if p[0] == k) for k in ("author", "title")},
-        **{k: getattr(args, k) for k in ("seed", "max_tokens", "batch", "lr", "scale", "title_share")},
+        **{k: getattr(args, k)
+           for k in ("seed", "max_tokens", "batch", "lr", "scale", "title_share", "hard_negatives")},
         "corpus": Path(args.corpus).name, "papers": len(papers), "torch_threads": torch.get_num_threads(),
     }  # fmt: skip
     (tmp / "training.json").write_text(json.dumps(report, indent=1))
@@ -213,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--scale", type=float, default=20.0)
     ap.add_argument("--title-share", type=float, default=0.25)
+    ap.add_argument("--no-hard-negatives", dest="hard_negatives", action="store_false",
+                    help="only the batch's other positives as negatives (a third fewer texts a step)")  # fmt: skip
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     args = ap.parse_args(argv)

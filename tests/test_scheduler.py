@@ -118,8 +118,14 @@ def test_a_killed_holder_is_taken_over_without_a_double_send(db_url, tmp_path, i
     out, err = second.communicate(timeout=120)
     inbox.on_data = None
     assert second.returncode == 0 and "digests: ran" in out, (out, err)
-    for i in range(N):  # every reader got the digest once: the dead holder's work was finished, not redone
-        assert len(inbox.to(f"reader{i}@example.org")) == 1
+    # The dead holder's work was finished, not redone: no reader got the digest twice. A kill between the
+    # "handed" commit and the final dot (mail/send.py) may leave one undelivered: it is reported as
+    # unconfirmed, never lost silently (a loaded machine made that window real).
+    with store.read() as conn:
+        for i in range(N):
+            got = len(inbox.to(f"reader{i}@example.org"))
+            rows = store_outbox.messages_to(conn, f"reader{i}@example.org")
+            assert got == 1 or (got == 0 and [r.status for r in rows] == ["unconfirmed"]), (i, got, rows)
     with store.read() as conn:
         counts = store_outbox.counts(conn)
         runs = store_jobs.runs(conn, "digests")

@@ -158,6 +158,8 @@ def test_settings_file_env_and_bad_values(tmp_path):
     assert "page_items" in r.stdout and " 7 " in r.stdout and "1.5" in r.stdout and str(tmp_path / "d") in r.stdout
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_HTTP_DELAY": "-3"})
     assert r.returncode == 1 and "http_delay" in r.stderr and r.stderr.count("\n") == 1
+    r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_EMBED_MODEL": str(tmp_path)})
+    assert r.returncode == 1 and "embed_model" in r.stderr and "not a sentence-transformers model folder" in r.stderr
     cfg.write_text("no_such_setting = 1\n")
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "--config", str(cfg), "stats")
     assert r.returncode == 1 and "no_such_setting" in r.stderr
