@@ -19,9 +19,10 @@ the output's vocabulary vectors are the bundled model's. Training stops after ``
 ``--minutes`` minutes, whichever comes first (the learning rate warms up and decays along whichever is
 nearer its end, so a slow machine still finishes its decay; ``--minutes 0`` trains on exactly ``--pairs``),
 and writes a sentence-transformers folder (the bundled folder's tokenizer and pooling files, the new
-weights, ``training.json``) that the setting ``embed_model`` can point to. Seeded: the same corpus, seed
-and pair count give the same pairs in the same order. Nothing here reads
-CSFCube: it is kept for the final comparison (bench/similar_models.py, bench/eval_similar.py).
+weights, ``training.json``) that the setting ``embed_model`` can point to. It trains on a GPU when torch
+sees one (``--device``), else on the CPU (``--threads``). Seeded: the same corpus, seed and pair count
+give the same pairs in the same order. Nothing here reads CSFCube: it is kept for the final comparison
+(bench/similar_models.py, bench/eval_similar.py).
 """
 
 from __future__ import annotations
@@ -133,8 +134,9 @@ def train(args) -> dict:
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     tok = AutoTokenizer.from_pretrained(str(base))
-    model = AutoModel.from_pretrained(str(base))
+    model = AutoModel.from_pretrained(str(base)).to(device)
     for p in model.embeddings.parameters():
         p.requires_grad = False
     params = [p for p in model.parameters() if p.requires_grad]
@@ -154,7 +156,7 @@ def train(args) -> dict:
     sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
 
     def embed(texts: list[str]):
-        enc = tok(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt")
+        enc = tok(texts, padding=True, truncation=True, max_length=args.max_tokens, return_tensors="pt").to(device)
         out = model(**enc).last_hidden_state
         mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
         v = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -172,7 +174,7 @@ def train(args) -> dict:
             anchors = embed([b[1] for b in batch])
             cands = embed([b[2] for b in batch] + ([b[3] for b in batch] if args.hard_negatives else []))
             scores = anchors @ cands.T * args.scale
-            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
+            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch), device=device))
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -197,7 +199,8 @@ def train(args) -> dict:
         "kinds": {k: sum(1 for p in pairs[:done] if p[0] == k) for k in ("author", "title")},
         **{k: getattr(args, k)
            for k in ("seed", "max_tokens", "batch", "lr", "scale", "title_share", "hard_negatives")},
-        "corpus": Path(args.corpus).name, "papers": len(papers), "torch_threads": torch.get_num_threads(),
+        "corpus": Path(args.corpus).name, "papers": len(papers), "device": device,
+        "torch_threads": torch.get_num_threads(),
     }  # fmt: skip
     (tmp / "training.json").write_text(json.dumps(report, indent=1))
     if out.exists():
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="only the batch's other positives as negatives (a third fewer texts a step)")  # fmt: skip
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    ap.add_argument("--device", default="", help="cpu, cuda, cuda:1 ... (default: a GPU when torch sees one)")
     args = ap.parse_args(argv)
     if not Path(args.corpus).is_file():
         ap.error(f"{args.corpus}: no such file")
