@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import PaperfeedError
 from ..index import sentences as S
+from .similar import zscores
 
 FACETS = S.FACETS
 FACET_WEIGHT = 1.0  # set before measuring (equal to the whole-paper cosine's weight), not tuned on CSFCube
@@ -115,24 +116,13 @@ def combine(
 ) -> list[tuple[str, float, str]]:
     """The whole-paper ranking ``[(paper_id, score, why)]`` re-scored with ``weight`` x z(sentence match)."""
     pool = [pid for pid, _, _ in whole]
-    z = _z(similarity, pool)
+    z = zscores(similarity, pool)
     out = []
     for pid, score, why in whole:
         reason = f"similar {facet}" + (f" + {why}" if why else "") if pid in similarity else why
         out.append((pid, score + weight * z.get(pid, 0.0), reason))
     out.sort(key=lambda t: (-t[1], t[0]))
     return out
-
-
-def _z(scores: dict[str, float], pool: list[str]) -> dict[str, float]:
-    """As ``similar._z``: standardised over the pool, a missing score counted as the pool's lowest."""
-    if not scores:
-        return {}
-    floor = min(scores.values())
-    vals = np.array([scores.get(p, floor) for p in pool], dtype=np.float64)
-    sd = float(vals.std()) or 1.0
-    mean = float(vals.mean())
-    return {p: (scores.get(p, floor) - mean) / sd for p in pool}
 
 
 def unpack_all(rows: dict[str, tuple[str, bytes]]) -> dict[str, tuple[str, np.ndarray]]:

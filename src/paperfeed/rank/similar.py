@@ -127,7 +127,7 @@ def pair_scores(
             v = cand_vectors.get(pid)
             if v is not None:
                 cos[pid] = float(np.dot(vector, v))
-    zc, zl = _z(cos, candidates), _z(lex, candidates)
+    zc, zl = zscores(cos, candidates), zscores(lex, candidates)
     out = []
     for pid in candidates:
         score = w.vector * zc.get(pid, 0.0) + w.lexical * zl.get(pid, 0.0)
@@ -137,7 +137,7 @@ def pair_scores(
     return out
 
 
-def _z(scores: dict[str, float], pool: list[str]) -> dict[str, float]:
+def zscores(scores: dict[str, float], pool: list[str]) -> dict[str, float]:
     """Scores standardised over the pool (missing = the pool's lowest), so the two signals add up fairly."""
     if not scores:
         return {}

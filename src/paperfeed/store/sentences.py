@@ -8,20 +8,15 @@ resumes); ``get`` reads a candidate pool's rows at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from .db import select_in
 from .models import paper_sentences, papers
+from .vectors import ToEmbed, stale_page
 
-
-@dataclass(slots=True)
-class ToSplit:
-    id: str
-    title: str
-    abstract: str
+ToSplit = ToEmbed  # a paper whose sentences are to be labelled and embedded
 
 
 def next_to_embed(
@@ -36,23 +31,7 @@ def next_to_embed(
     """The next page (by id, after ``after``) of visible papers whose sentences for ``model`` are missing
     or stale (``text_hash(title, abstract)`` differs; all of them with ``rebuild``); ``(papers, last id
     seen)``, the last id None when the table is exhausted."""
-    s = paper_sentences
-    q = (
-        select(papers.c.id, papers.c.title, papers.c.abstract, s.c.text_hash)
-        .select_from(papers.outerjoin(s, and_(s.c.paper_id == papers.c.id, s.c.model == model)))
-        .where(papers.c.id > after, papers.c.hidden.is_(False))
-        .order_by(papers.c.id)
-        .limit(page)
-    )
-    rows = conn.execute(q).all()
-    if not rows:
-        return [], None
-    todo = [
-        ToSplit(r.id, r.title or "", r.abstract or "")
-        for r in rows
-        if rebuild or r.text_hash is None or r.text_hash != text_hash(r.title or "", r.abstract or "")
-    ]
-    return todo, rows[-1].id
+    return stale_page(conn, paper_sentences, model, text_hash, after=after, page=page, rebuild=rebuild)
 
 
 def count_to_embed(conn: Connection, model: str) -> int:

@@ -157,7 +157,14 @@ def next_to_embed(
     ``text_hash(title, abstract)`` tells whether a stored vector still matches the paper's text. Pages run
     by id, so an interrupted job resumes where it stopped (what it stored is no longer missing).
     """
-    v = paper_vectors
+    return stale_page(conn, paper_vectors, model, text_hash, after=after, page=page, rebuild=rebuild)
+
+
+def stale_page(
+    conn: Connection, table, model: str, text_hash, *, after: str, page: int, rebuild: bool
+) -> tuple[list[ToEmbed], str | None]:
+    """``next_to_embed`` over ``table``: any table of per-paper, per-model rows with a ``text_hash``."""
+    v = table
     q = (
         select(papers.c.id, papers.c.title, papers.c.abstract, v.c.text_hash)
         .select_from(papers.outerjoin(v, and_(v.c.paper_id == papers.c.id, v.c.model == model)))
