@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, delete, func, insert, select
 
 from .db import select_in
-from .models import paper_sentences, papers
-from .vectors import ToEmbed, stale_page
+from .models import paper_sentences
+from .vectors import ToEmbed, missing_count, stale_page
 
 ToSplit = ToEmbed  # a paper whose sentences are to be labelled and embedded
 
@@ -36,9 +36,7 @@ def next_to_embed(
 
 def count_to_embed(conn: Connection, model: str) -> int:
     """Visible papers with no sentences for ``model`` (stale ones are found while paging)."""
-    s = paper_sentences
-    has = select(s.c.paper_id).where(s.c.paper_id == papers.c.id, s.c.model == model).exists()
-    return conn.execute(select(func.count()).where(papers.c.hidden.is_(False), ~has)).scalar_one()
+    return missing_count(conn, paper_sentences, model)
 
 
 def save(conn: Connection, model: str, rows: Iterable[tuple[str, str, str, bytes]]) -> int:

@@ -183,11 +183,16 @@ def stale_page(
     return todo, rows[-1].id
 
 
-def count_to_embed(conn: Connection, model: str) -> int:
-    """Visible papers with no vector for ``model`` (stale vectors are not counted: that needs the text)."""
-    v = paper_vectors
-    has = select(v.c.paper_id).where(v.c.paper_id == papers.c.id, v.c.model == model).exists()
+def missing_count(conn: Connection, table, model: str) -> int:
+    """Visible papers with no row for ``model`` in ``table`` (as ``stale_page``'s; stale rows are not
+    counted: that needs the text)."""
+    has = select(table.c.paper_id).where(table.c.paper_id == papers.c.id, table.c.model == model).exists()
     return conn.execute(select(func.count()).where(papers.c.hidden.is_(False), ~has)).scalar_one()
+
+
+def count_to_embed(conn: Connection, model: str) -> int:
+    """Visible papers with no vector for ``model``."""
+    return missing_count(conn, paper_vectors, model)
 
 
 def save_vectors(
