@@ -301,8 +301,9 @@ def _sentences(
             chunk = page[i : i + batch]
             split = [S.labelled(p.title, p.abstract) for p in chunk]
             texts = [s for sents, _ in split for s in sents]
-            # sentences are short: 4x the texts per model call (a little faster; docs/benchmarks.md)
-            vecs = encoder().encode(texts, batch_size=settings.embed_batch_size * 4) if texts else np.zeros((0, 0))
+            # as many sentences a model call as papers a call: 4x as many ran 1.4x slower on an fp32 CPU and
+            # 4 % faster on a bf16 one (docs/benchmarks.md, issue 14)
+            vecs = encoder().encode(texts, batch_size=settings.embed_batch_size) if texts else np.zeros((0, 0))
             rows, at = [], 0
             for p, (sents, labels) in zip(chunk, split, strict=True):
                 blob = S.pack(vecs[at : at + len(sents)]) if sents else b""  # stored even empty: not redone

@@ -26,9 +26,6 @@ from sqlalchemy import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 IN_CHUNK = 5_000  # values per ``IN (...)``: well under SQLite's and PostgreSQL's caps on bound parameters
-# SQLite reads the first 256 MB of the file through a memory map instead of a read() call per page (Rails 8's
-# default is 128 MB): reads only, writes still go through the journal; docs/benchmarks.md has the gain
-SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -78,7 +75,6 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cur.close()
 
         @event.listens_for(engine, "begin")
