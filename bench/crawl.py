@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/crawl.py [--work /work/bench-data/crawl] [--requests 10000] [--connections 32]
         [--workers 2] [--before HEAD | --before none] [--kinds paper api author search] [--embed-tokens 256]
+        [--random-vectors]
 
 Needs ``wrk`` (``apt-get install wrk``).
 
@@ -15,6 +16,7 @@ Set-up, once per --work folder (each step skipped when its output is there):
    a quarter of that; the page costs measured hardly depend on which vectors were used). The product
    embeds documents with the fp32/bf16 torch model; these vectors are about the same, and the figures
    say which were used. ``bench/load_vectors.py`` stores them;
+   ``--random-vectors`` instead: clustered random vectors, in seconds (``WORK/embed.json`` says so);
 3. ``paperfeed index`` (the product's job: lexical index, HNSW graph, stored similar lists; keyphrases,
    summaries and sentences skipped: hours on this CPU, and a paper page without them is cheaper, which
    the figures say).
@@ -24,7 +26,8 @@ folder, on a copy of the database migrated down to what it knows; then the worki
 ``paperfeed serve --workers N --no-scheduler`` and, per kind of page, requests the URLs of a list once each
 with ``wrk`` (a Lua script walking the list, 32 connections). It reports requests/s, p50/p99 latency and the
 server processes' CPU time (from ``/proc``, before and after) divided by the requests: "server CPU ms per
-page", which unlike p99 hardly depends on what else the machine runs. The URLs are drawn with a fixed seed:
+page", which unlike p99 hardly depends on what else the machine runs, and each worker's CPU seconds (how
+evenly uvicorn's workers, accepting from one shared socket, split the connections). The URLs are drawn with a fixed seed:
 paper pages, their ``/api/papers/{id}``, author pages of those papers' first authors, ``/search?q=...&p=N``
 for two-word queries from their titles (pages 1-5).
 """
@@ -77,6 +80,28 @@ def _embed_part(job: tuple[int, list[str], list[str], str, int]) -> int:
     np.save(tmp, vecs)
     os.replace(tmp, Path(parts) / f"{n:04d}.npy")
     return len(ids)
+
+
+def random_vectors(work: Path, seed: int = 0) -> None:
+    """``--random-vectors``: clustered random vectors instead of the 40-90 minutes of embedding (50 centres,
+    Gaussian spread; the page costs hardly depend on the vectors, and ``WORK/embed.json`` says which served)."""
+    from sqlalchemy import select
+
+    from paperfeed.store import Store
+    from paperfeed.store.models import papers
+
+    if (work / "vectors.npy").exists():
+        return
+    store = Store.open(f"sqlite:///{work / 'data' / 'paperfeed.db'}", upgrade=False)
+    with store.read() as conn:
+        ids = list(conn.execute(select(papers.c.id).order_by(papers.c.id)).scalars())
+    store.close()
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(50, 384)).astype(np.float32)
+    vecs = centres[rng.integers(50, size=len(ids))] + rng.normal(scale=0.7, size=(len(ids), 384)).astype(np.float32)
+    (work / "ids.txt").write_text("\n".join(ids) + "\n")
+    (work / "embed.json").write_text(json.dumps({"encoder": f"random, 50 clusters, seed {seed}"}) + "\n")
+    np.save(work / "vectors.npy", vecs)
 
 
 def embed_corpus(work: Path, procs: int, tokens: int) -> None:
@@ -239,6 +264,19 @@ def pick_urls(work: Path, n: int, seed: int = 13) -> dict[str, list[str]]:
     }
 
 
+def children_cpu_seconds(pid: int) -> dict[int, float]:
+    """``{child pid: its user + system CPU seconds}`` (Linux /proc): how the server's workers shared the work."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(child)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def crawl(
     base: str, urls: list[str], n: int, *, connections: int, threads: int, server_pid: int, tmp: Path, limit: float
 ) -> dict:
@@ -250,7 +288,7 @@ def crawl(
     done = tmp / "done"
     shutil.rmtree(done, ignore_errors=True)
     done.mkdir()
-    cpu0 = tree_cpu_seconds(server_pid)
+    cpu0, kids0 = tree_cpu_seconds(server_pid), children_cpu_seconds(server_pid)
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", "-d3600s", "--timeout", "10s", "-s", str(tmp / "crawl.lua"),
            base, "--", str(tmp / "urls.txt"), str(threads), str(n), str(done)]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -260,6 +298,10 @@ def crawl(
     proc.send_signal(signal.SIGINT)  # wrk then prints its summary over the time it ran
     out, _ = proc.communicate(timeout=60)
     cpu = tree_cpu_seconds(server_pid) - cpu0
+    kids = children_cpu_seconds(server_pid)
+    # uvicorn's workers accept from one shared socket: kept-alive connections may all land on one of them
+    split = sorted((round(kids[k] - kids0[k], 1) for k in kids if k in kids0 and kids[k] - kids0[k] >= 0.05),
+                   reverse=True)  # fmt: skip
     got = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
     bad = sum(int(f.read_text() or 0) for f in done.iterdir())
     return {
@@ -271,6 +313,7 @@ def crawl(
         "non_200": bad,  # of the URLs counted (wrk's errors: non-2xx answers, timeouts, socket errors)
         "errors": got["errors"],
         "load_avg": round(os.getloadavg()[0], 1),
+        "worker_cpu_s": split,  # CPU seconds of each busy server process during the crawl
     }
 
 
@@ -340,6 +383,7 @@ def main() -> None:
         default=MAX_TOKENS,
         help="cut each paper's text at this many tokens when embedding (fewer: a faster set-up)",
     )
+    ap.add_argument("--random-vectors", action="store_true", help="clustered random vectors, not embeddings")
     ap.add_argument("--prepare-only", action="store_true")
     ap.add_argument("--requests", type=int, default=10_000, help="distinct URLs requested once each, per kind")
     ap.add_argument("--before-requests", type=int, default=2_000, help="... against the previous commit")
@@ -352,6 +396,8 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=900, help="stop a crawl that runs longer than this")
     args = ap.parse_args()
     import_corpus(args.work, args.corpus)
+    if args.random_vectors:
+        random_vectors(args.work)
     embed_corpus(args.work, args.embed_procs, args.embed_tokens)
     build_indexes(args.work)
     if args.prepare_only:
@@ -371,12 +417,14 @@ def main() -> None:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tmp / "before")])
         rows += serve_and_crawl("this tree", ROOT / "src", args.work / "data", urls, args.requests, args, tmp)
     print(f"\n{os.cpu_count()} cores; wrk -t{args.wrk_threads} -c{args.connections}; {args.workers} workers\n")
-    print("| page | build | requests | requests/s | p50 ms | p99 ms | server CPU ms/request | errors | load avg |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| page | build | requests | requests/s | p50 ms | p99 ms | server CPU ms/request | errors | load avg | "
+          "CPU s per worker |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for kind in args.kinds:
         for r in (r for r in rows if r["kind"] == kind):
+            split = " / ".join(map(str, r["worker_cpu_s"]))
             print(f"| {kind} | {r['build']} | {r['requests']:,} | {r['rps']:,} | {r['p50_ms']} | {r['p99_ms']} | "
-                  f"{r['server_cpu_ms']} | {r['errors']} | {r['load_avg']} |")  # fmt: skip
+                  f"{r['server_cpu_ms']} | {r['errors']} | {r['load_avg']} | {split} |")  # fmt: skip
 
 
 if __name__ == "__main__":
