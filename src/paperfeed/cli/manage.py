@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import threading
 from importlib import resources
 from pathlib import Path
@@ -177,11 +178,14 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
 
 
 def _run_workers(host: str, port: int, workers: int) -> None:
-    """uvicorn's multi-worker mode, with TCP_NODELAY working on the shared socket.
+    """uvicorn's multi-worker mode, each worker listening on a socket of its own (Linux, a fixed port).
 
-    uvicorn binds that socket as ``socket.socket(family)``, whose ``proto`` reads 0, and asyncio only
-    sets TCP_NODELAY on sockets that say they are TCP: Nagle then meets delayed ACKs and every
-    kept-alive response waits ~40 ms. Re-wrapping the bound socket reads the protocol back.
+    With uvicorn's one shared socket, whichever worker wakes first accepts a connection, and a crawler's
+    kept-alive connections can all land on one worker while the other idles (docs/benchmarks.md, crawl
+    run 4). Sockets bound with ``SO_REUSEPORT`` are spread over by the kernel instead. Elsewhere the
+    workers share one socket, re-wrapped so that it reads its protocol back: uvicorn binds it as
+    ``socket.socket(family)``, whose ``proto`` reads 0, and asyncio only sets TCP_NODELAY on sockets that
+    say they are TCP (without it Nagle meets delayed ACKs and every kept-alive response waits ~40 ms).
     """
     import socket
 
@@ -190,9 +194,50 @@ def _run_workers(host: str, port: int, workers: int) -> None:
 
     config = Config("paperfeed.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level="warning")  # fmt: skip
+    if sys.platform.startswith("linux") and port and hasattr(socket, "SO_REUSEPORT"):
+
+        class SpreadWorkers(Multiprocess):
+            """uvicorn's supervisor (signals, restarts), handing each worker it starts a socket of its own."""
+
+            @property
+            def sockets(self) -> list:  # read once for each worker the supervisor starts, just before
+                sock = _bind_reuseport(host, port)
+                # the started worker holds its own copy: the supervisor's is closed, so that the socket dies
+                # with its worker and the kernel stops handing it connections
+                closer = threading.Timer(2.0, sock.close)  # start() hands the worker its copy at once
+                closer.daemon = True
+                closer.start()
+                return [sock]
+
+            @sockets.setter
+            def sockets(self, value) -> None:
+                pass
+
+        _bind_reuseport(host, port, alone=True).close()  # an error if any server listens there, ours too
+        SpreadWorkers(config, sockets=[]).run()
+        return
     sock = config.bind_socket()
     sock = socket.socket(fileno=sock.detach())
     Multiprocess(config, sockets=[sock]).run()
+
+
+def _bind_reuseport(host: str, port: int, *, alone: bool = False):
+    """A TCP socket bound to ``host:port`` with ``SO_REUSEPORT``: one of a group the kernel spreads
+    connections over (``alone``: without it, to find out whether another server listens there)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if not alone:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()
