@@ -27,7 +27,7 @@ folder, on a copy of the database migrated down to what it knows; then the worki
 with ``wrk`` (a Lua script walking the list, 32 connections). It reports requests/s, p50/p99 latency and the
 server processes' CPU time (from ``/proc``, before and after) divided by the requests: "server CPU ms per
 page", which unlike p99 hardly depends on what else the machine runs, and each worker's CPU seconds (how
-evenly uvicorn's workers, accepting from one shared socket, split the connections). The URLs are drawn with a fixed seed:
+evenly the workers shared the connections). The URLs are drawn with a fixed seed:
 paper pages, their ``/api/papers/{id}``, author pages of those papers' first authors, ``/search?q=...&p=N``
 for two-word queries from their titles (pages 1-5).
 """
@@ -299,7 +299,7 @@ def crawl(
     out, _ = proc.communicate(timeout=60)
     cpu = tree_cpu_seconds(server_pid) - cpu0
     kids = children_cpu_seconds(server_pid)
-    # uvicorn's workers accept from one shared socket: kept-alive connections may all land on one of them
+    # with one shared listening socket, kept-alive connections may all land on one worker (docs/benchmarks.md)
     split = sorted((round(kids[k] - kids0[k], 1) for k in kids if k in kids0 and kids[k] - kids0[k] >= 0.05),
                    reverse=True)  # fmt: skip
     got = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
