@@ -264,24 +264,11 @@ def pick_urls(work: Path, n: int, seed: int = 13) -> dict[str, list[str]]:
     }
 
 
-def children_cpu_seconds(pid: int) -> dict[int, float]:
-    """``{child pid: its user + system CPU seconds}`` (Linux /proc): how the server's workers shared the work."""
-    tick = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[int(child)] = (int(fields[11]) + int(fields[12])) / tick
-    return out
-
-
 def crawl(
     base: str, urls: list[str], n: int, *, connections: int, threads: int, server_pid: int, tmp: Path, limit: float
 ) -> dict:
     """Request ``n`` of ``urls`` once each with wrk; the rate, p50/p99 and the server's CPU per request."""
-    from web import tree_cpu_seconds
+    from web import children_cpu_seconds, tree_cpu_seconds
 
     (tmp / "urls.txt").write_text("\n".join(urls[: n + RESERVE * threads]) + "\n")
     (tmp / "crawl.lua").write_text(LUA)

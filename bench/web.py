@@ -68,8 +68,8 @@ def ms(value: str) -> float:
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of a process and its descendants (Linux /proc; 0.0 elsewhere)."""
+def _cpu_by_pid() -> dict[int, tuple[int, float]]:
+    """``{pid: (parent pid, user + system CPU seconds)}`` of every process (Linux /proc; empty elsewhere)."""
     tick = os.sysconf("SC_CLK_TCK")
     stats = {}
     for entry in Path("/proc").glob("[0-9]*/stat"):
@@ -78,6 +78,17 @@ def tree_cpu_seconds(root: int) -> float:
         except OSError:
             continue
         stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return stats
+
+
+def children_cpu_seconds(pid: int) -> dict[int, float]:
+    """``{child pid: its user + system CPU seconds}``: how a server's workers shared the work."""
+    return {child: cpu for child, (ppid, cpu) in _cpu_by_pid().items() if ppid == pid}
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and its descendants (Linux /proc; 0.0 elsewhere)."""
+    stats = _cpu_by_pid()
     pids, total = [root], 0.0
     while pids:
         pid = pids.pop()
