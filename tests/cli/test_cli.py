@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -21,7 +18,8 @@ from paperfeed.store import keywords as store_keywords
 from paperfeed.store import papers as P
 from paperfeed.store import summaries as store_summaries
 from paperfeed.store import vectors as store_vectors
-from tests.helpers.cli import pf
+from tests.helpers.cli import first_answer, pf
+from tests.helpers.mail import free_port
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIXTURES = DATA / "fixtures"
@@ -274,16 +272,10 @@ def test_fetch_bad_arguments(tmp_path):
     assert r.returncode == 1 and "not a date" in r.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_lists_the_papers(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.db'}"
     assert pf(url, "import", str(FILES / "hf-daily-papers-2024-excerpt.jsonl.gz")).returncode == 0
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"PAPERFEED_DATABASE_URL": url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "paperfeed", "serve", "--port", str(port)],
@@ -293,14 +285,7 @@ def test_serve_lists_the_papers(tmp_path):
         text=True,
     )
     try:
-        for _ in range(100):
-            try:
-                r = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start: " + proc.stderr.read() if proc.poll() is not None else "timeout")
+        r = first_answer(f"http://127.0.0.1:{port}/", proc)
         assert r.status_code == 200 and 'class="card"' in r.text and "featured" in r.text
     finally:
         proc.terminate()

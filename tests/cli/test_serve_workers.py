@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.cli import first_answer
 from tests.helpers.mail import free_port
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT spreading is Linux's")
@@ -63,26 +64,13 @@ def _inodes(pid: int, port: int, state: str) -> set[str]:
     return found
 
 
-def _wait_up(base: str, proc: subprocess.Popen) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail("server exited: " + proc.stderr.read())
-        time.sleep(0.1)
-    pytest.fail("server did not start")
-
-
 def test_two_workers_each_listen_and_share_the_connections(tmp_path):
     port = free_port()
     proc = _serve(tmp_path, port)
     base = f"http://127.0.0.1:{port}"
     clients: list[httpx.Client] = []
     try:
-        _wait_up(base, proc)
+        assert first_answer(base + "/healthz", proc).status_code == 200
         for _ in range(300):  # both workers up
             workers = [w for w in _workers(proc.pid) if _sockets(w, port, "0A")]
             if len(workers) == 2:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+
+import httpx
+import pytest
 
 
 def pf(
@@ -24,3 +28,17 @@ def pf(
     return subprocess.run(
         [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=e, timeout=timeout, input=input
     )
+
+
+def first_answer(url: str, proc: subprocess.Popen, timeout: float = 30) -> httpx.Response:
+    """The first answer of a server ``proc`` is starting (``paperfeed serve``); the test fails with its
+    stderr if it exits first, or after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                pytest.fail("server exited: " + proc.stderr.read())
+            time.sleep(0.1)
+    pytest.fail(f"server did not answer {url} within {timeout:.0f} s")
