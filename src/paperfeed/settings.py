@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `paperfeed serve` listens on.")
     page_items: int = Field(30, ge=1, le=500, description="Papers per page in lists.")
     page_cache_seconds: float = Field(10.0, ge=0, description="Seconds anonymous pages and API lists are kept (0: off)")
+    serve_threads: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="Threads of a serving process that run page and API handlers; requests beyond wait their "
+        "turn in order (a few keep the slowest answers near the average; more help when the database is remote).",
+    )
     site_name: str = Field("paperfeed", description="Name shown in page titles and feeds.")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the site, for links in feeds and mail.")
     secret_key: str | None = Field(
