@@ -1,7 +1,12 @@
 """The next page of a recent search reuses its fused ranking: the same pages as ranking afresh, hidden papers
-still dropped, a new ranking once the indexes change; on SQLite and PostgreSQL."""
+still dropped, a new ranking once the indexes change, pages asked for at once ranked once; on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from paperfeed.actions import community as actions
 from paperfeed.index import job
@@ -33,3 +38,60 @@ def test_the_next_page_reuses_the_ranking_and_still_drops_hidden_papers(seeded, 
     import_items(seeded, [new])
     job.run(seeded, settings, encoder=encoder)
     assert "2609.00002" in _page(seeded, settings, 0)  # the indexes changed: ranked afresh
+
+
+def test_pages_asked_for_at_once_share_one_ranking(seeded, settings, monkeypatch):
+    """A crawler asks for pages 1-5 of a search at the same moment: one ranks, the others wait for it."""
+    S._rankings._items.clear()
+    ranked, real = [], S._rank
+
+    def slow_rank(*args, **kw):
+        ranked.append(1)
+        time.sleep(0.2)  # long enough for every other request to arrive meanwhile
+        return real(*args, **kw)
+
+    monkeypatch.setattr(S, "_rank", slow_rank)
+    with ThreadPoolExecutor(5) as pool:
+        pages = list(pool.map(lambda n: _page(seeded, settings, n), range(5)))
+    assert len(ranked) == 1
+    S._rankings._items.clear()
+    assert pages == [_page(seeded, settings, n) for n in range(5)]  # the same pages as one at a time
+
+
+def test_a_failed_ranking_does_not_hold_up_the_pages_waiting_for_it(seeded, settings, monkeypatch):
+    S._rankings._items.clear()
+    calls, real = [], S._rank
+
+    def fail_first(*args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.2)
+            raise RuntimeError("the index went away")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(S, "_rank", fail_first)
+    with ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(_page, seeded, settings, n) for n in range(3)]
+        outcomes = [f.exception(timeout=10) or f.result() for f in futures]
+    assert sum(isinstance(o, RuntimeError) for o in outcomes) == 1  # only the request that ranked fails
+    assert [o for o in outcomes if not isinstance(o, RuntimeError)] and len(calls) == 2  # one of the rest ranked
+
+
+def test_recent_rankings_wait_for_the_thread_computing_them():
+    recent = S._Recent(4)
+    assert recent.get("q", claim=True) is None  # this thread computes "q"
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(recent.get("q", claim=True)))
+    waiter.start()
+    time.sleep(0.1)
+    assert got == []  # still waiting
+    recent.put("q", "ranking")
+    recent.release("q")
+    waiter.join(5)
+    assert got == ["ranking"]
+    recent.wait_seconds = 0.1
+    assert recent.get("stuck", claim=True) is None
+    assert recent.get("stuck", claim=True) is None  # the computer never answered: after 0.1 s, compute it too
+    for i in range(6):
+        recent.put(i, i)
+    assert recent.get(0) is None and recent.get(5) == 5  # at most 4 kept, the oldest dropped

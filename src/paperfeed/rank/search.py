@@ -12,7 +12,8 @@
    lags. Papers without a vector yet are still found by their words; the result says so (``lexical_only``).
 
 The fused ranking of the last ``RANKING_CACHE_SIZE`` relevance searches is kept (until the indexes change),
-so the next page of the same search (``p=2``, a crawler following "next") only checks and shows its papers.
+so the next page of the same search (``p=2``, a crawler following "next") only checks and shows its papers;
+a page asked for while its search is being ranked waits for that ranking instead of ranking it again.
 """
 
 from __future__ import annotations
@@ -132,23 +133,38 @@ def search(
     weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k)
     key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, k, weights, eng.lexical.watermark,
            len(eng.vectors))  # fmt: skip
-    if sort == "relevance" and (kept := _rankings.get(key)) is not None:  # the next page of a recent search
+    if sort == "relevance" and (words or parsed.semantic_text):
+        # the next page of a recent search is ranked once: from the cache, or by the request ranking it now
+        kept = _rankings.get(key, claim=True)
+        if kept is None:
+            try:
+                kept = _rank(store, settings, eng, qb, parsed, must, must_not, k)
+                _rankings.put(key, kept)
+            finally:
+                _rankings.release(key)
         ranked, total, lexical_only, filtered = kept
+        started = time.perf_counter()
         page = _visible_page(store, ranked, offset, limit)
+        metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - started)
         return SearchResult(page, total, lexical_only=lexical_only or not_embedded > 0, not_embedded=not_embedded,
                             total_is_estimate=not filtered)  # fmt: skip
 
-    if sort != "relevance" or not words and not parsed.semantic_text:
-        # every paper with all the words (or, without words, every paper that passes the filters)
-        query = qb.combine(must + words, [], must_not)
-        order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort, "day")
-        started = time.perf_counter()
-        hits, total = eng.lexical.search(query, limit=limit + 10, offset=offset, order_by=order_by, count=True)
-        ranked = [(h.paper_id, float(h.score), "keywords") for h in hits]
-        page = _visible_page(store, ranked, 0, limit)
-        metrics.SEARCH_SECONDS.labels("sorted_total").observe(time.perf_counter() - started)
-        return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
+    # sorted by newest or upvotes: every paper with all the words (without words: every paper that passes
+    # the filters), paged by the index
+    query = qb.combine(must + words, [], must_not)
+    order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort, "day")
+    started = time.perf_counter()
+    hits, total = eng.lexical.search(query, limit=limit + 10, offset=offset, order_by=order_by, count=True)
+    ranked = [(h.paper_id, float(h.score), "keywords") for h in hits]
+    page = _visible_page(store, ranked, 0, limit)
+    metrics.SEARCH_SECONDS.labels("sorted_total").observe(time.perf_counter() - started)
+    return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
 
+
+def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list,
+          k: int) -> tuple[list[tuple[str, float, str]], int, bool, bool]:  # fmt: skip
+    """The fused relevance ranking (up to ``k`` of each kind, pins first): ``(ranked, total, lexical only,
+    filtered)``, where ``ranked`` holds ``(paper id, score, why)``."""
     # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
     semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
     encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
@@ -188,18 +204,8 @@ def search(
             "keywords + semantic" if pid in lex_set and pid in vec_set else "keywords" if pid in lex_set else "semantic"
         )
         ranked.append((pid, score, why))
-    fused_at = time.perf_counter()
-    _rankings.put(key, (ranked, max(total or 0, len(ranked)), encoder is None, filtered))
-    page = _visible_page(store, ranked, offset, limit)
-    metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - fused_at)
     metrics.SEARCH_SECONDS.labels("hybrid_total").observe(time.perf_counter() - started)
-    return SearchResult(
-        page,
-        total=max(total or 0, len(ranked)),
-        lexical_only=encoder is None or not_embedded > 0,
-        not_embedded=not_embedded,
-        total_is_estimate=not filtered,
-    )
+    return ranked, max(total or 0, len(ranked)), encoder is None, filtered
 
 
 def lexical_top(eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list, k: int) -> tuple[list, int]:
@@ -240,23 +246,48 @@ def _scores_among(eng, qb: QueryBuilder, hits: list, should: list) -> dict[str, 
 
 
 class _Recent:
-    """A small thread-safe LRU cache (recent rankings of searches)."""
+    """A small thread-safe LRU cache (recent rankings of searches) that computes each value once: a thread
+    that ``claim``s a missing key computes it, and others asking for it meanwhile wait for its ``put``
+    (a crawler asks for pages 1 and 2 of a search at the same moment)."""
+
+    wait_seconds = 30.0  # a computing thread that never came back stops holding the others after this
 
     def __init__(self, size: int):
         self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+        self._computing: dict = {}  # key -> Event set when its value is put or given up
 
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+    def get(self, key, *, claim: bool = False):
+        """The value, or None. With ``claim``: while another thread computes the key, wait for it; a None
+        then makes the caller its computer, who must ``put`` it and then ``release`` the key."""
+        while True:
+            with self._lock:
+                value = self._items.get(key)
+                if value is not None:
+                    self._items.move_to_end(key)
+                    return value
+                if not claim:
+                    return None
+                busy = self._computing.get(key)
+                if busy is None:
+                    self._computing[key] = threading.Event()
+                    return None
+            if not busy.wait(self.wait_seconds):
+                return None  # the computing thread is stuck: compute it here as well
+            # put (found next round), or given up (claimed next round, unless another thread was quicker)
 
     def put(self, key, value) -> None:
         with self._lock:
             self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def release(self, key) -> None:
+        """The claimed key is put or given up (an error): whoever waits for it goes on."""
+        with self._lock:
+            busy = self._computing.pop(key, None)
+        if busy is not None:
+            busy.set()
 
 
 RANKING_CACHE_SIZE = 256  # fused rankings (up to ~400 ids each) of recent relevance searches, per process
