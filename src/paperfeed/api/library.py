@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from ..http.auth import CSRF, LOGIN, RequireUser
 from ..http.openapi import api
-from ..http.uploads import read_form, upload_bytes
+from ..http.uploads import read_form, run_import, upload_bytes
 from ..library import LIBRARY, LibraryFileError, LibraryTooLarge, import_library
 from ..store.collections import CollectionError
 
@@ -86,7 +85,7 @@ async def import_library_api(
             data, name = got
         else:
             data, name = await _body(request, settings.library_max_bytes), "request body"
-        report = await run_in_threadpool(
+        report = await run_import(
             import_library, request.app.state.store, settings, data,
             user_id=user.id, name=name, format=format, collection=collection, dry_run=dry_run,
         )  # fmt: skip

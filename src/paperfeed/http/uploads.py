@@ -1,7 +1,15 @@
-"""Reading uploaded files and pasted text, capped (library imports from the page and the API)."""
+"""Reading uploaded files and pasted text, capped, and importing them off the handler threads (library
+imports from the page and the API)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
@@ -25,3 +33,19 @@ async def upload_bytes(request: Request, upload: object, text: object) -> tuple[
     if isinstance(text, str) and text.strip():
         return text.encode("utf-8")[:cap], PASTE_NAME
     return None
+
+
+T = TypeVar("T")
+IMPORT_THREADS = 2  # imports a serving process runs at once; more wait for a free one
+_import_threads: RunVar[anyio.CapacityLimiter] = RunVar("paperfeed_import_threads")
+
+
+async def run_import(fn: Callable[..., T], *args, **kwargs) -> T:
+    """``fn(*args, **kwargs)`` on a thread of the imports' own pool: an import takes seconds, and on the
+    handler threads (``serve_threads``, a few) two of them would hold up every page of the process."""
+    try:
+        limiter = _import_threads.get()
+    except LookupError:  # one pool per event loop (each serving process has one)
+        limiter = anyio.CapacityLimiter(IMPORT_THREADS)
+        _import_threads.set(limiter)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=limiter)

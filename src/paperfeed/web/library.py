@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from ..http.auth import CSRF, LOGIN, RequireUser
 from ..http.openapi import page
-from ..http.uploads import read_form, upload_bytes
+from ..http.uploads import read_form, run_import, upload_bytes
 from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError, import_library
 from ..store.collections import CollectionError
 from .render import render
@@ -67,7 +66,7 @@ async def import_post(request: Request, user: RequireUser) -> Response:
     data, name = got
     app = request.app
     try:
-        report: ImportReport = await run_in_threadpool(
+        report: ImportReport = await run_import(
             import_library, app.state.store, app.state.settings, data,
             user_id=user.id, name=name, format=fmt if fmt in FORMATS else None,
             collection=collection, dry_run=dry_run,
