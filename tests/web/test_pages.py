@@ -20,7 +20,7 @@ def paper(n: int, day: date, upvotes: int, **kw) -> PaperRecord:
             title=kw.pop("title", f"Paper number {n}"),
             abstract=kw.pop("abstract", f"Abstract {n}."),
             arxiv_id=f"2401.{n:05d}v1",
-            authors=["Ada Lovelace", "Alan Turing"],
+            authors=kw.pop("authors", ["Ada Lovelace", "Alan Turing"]),
             categories=["cs.LG"],
             upvotes=upvotes,
             source="hf",
@@ -142,3 +142,13 @@ def test_search_form_with_empty_and_bad_dates(client):
     assert r.status_code == 200
     r = client.get("/search?q=paper&date_from=yesterday")
     assert r.status_code == 422 and "YYYY-MM-DD" in r.text
+
+
+def test_cards_shorten_long_author_lists_and_escape_names(store, tmp_path):
+    many = ["Ada Lovelace", "Alan Turing", "<b>Grace</b> Hopper", "Edsger Dijkstra", "Barbara Liskov"]
+    import_items(store, [paper(1, date(2024, 1, 2), 0, authors=many), paper(2, date(2024, 1, 2), 0, authors=many[:4])])
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
+        page = c.get("/papers/date/2024-01-02").text
+    assert '<p class="authors">Ada Lovelace, Alan Turing, &lt;b&gt;Grace&lt;/b&gt; Hopper et al.</p>' in page
+    assert '<p class="authors">Ada Lovelace, Alan Turing, &lt;b&gt;Grace&lt;/b&gt; Hopper, Edsger Dijkstra</p>' in page
+    assert "<b>Grace" not in page
