@@ -1,5 +1,5 @@
-"""While the app serves: handlers run on ``serve_threads`` threads, in the order requests came; what start-up
-built is kept out of the garbage collector's full passes."""
+"""While the app serves: handlers run on ``serve_threads`` threads, in the order requests came, each able to
+get a database connection; what start-up built is kept out of the garbage collector's full passes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 
+from paperfeed.app import create_app
+from paperfeed.settings import Settings
 from tests.helpers.web import add_papers, browser, make_app, paper
 
 
@@ -62,3 +65,23 @@ def test_start_up_objects_are_frozen_while_serving(store, tmp_path):
         assert gc.get_freeze_count() > max(before, 10_000)  # the modules and the app, left out of full passes
         assert client.get("/").status_code == 200
     assert gc.get_freeze_count() == 0  # stopped: collectable again (a test process starts many apps)
+
+
+def test_every_handler_thread_gets_a_database_connection(db_url, tmp_path):
+    """20 handler threads at once each holding a connection: SQLAlchemy's default pool (15) would make the
+    last ones wait for a connection that never comes back."""
+    threads = 20
+    app = create_app(Settings(data_dir=tmp_path, database_url=db_url, serve_threads=threads))
+    together = threading.Barrier(threads, timeout=20)
+
+    def hold() -> dict:
+        with app.state.store.read() as conn:
+            conn.execute(text("SELECT 1"))
+            together.wait()  # every thread holds its connection here at the same time
+        return {"ok": True}
+
+    app.add_api_route("/hold-for-test", hold)
+    with browser(app) as client, ThreadPoolExecutor(threads) as pool:
+        answers = list(pool.map(lambda _: client.get("/hold-for-test"), range(threads)))
+    app.state.store.close()
+    assert [a.status_code for a in answers] == [200] * threads
