@@ -95,3 +95,21 @@ def test_recent_rankings_wait_for_the_thread_computing_them():
     for i in range(6):
         recent.put(i, i)
     assert recent.get(0) is None and recent.get(5) == 5  # at most 4 kept, the oldest dropped
+
+
+def test_paging_deeper_than_the_fused_candidates_never_repeats_or_skips_a_paper(seeded, settings):
+    """Pages past ``search_candidates`` come from a deeper fusion, whose first places are the shallower
+    one's: paging on shows each paper once, whichever page was asked for first."""
+    deep = settings.model_copy(update={"search_candidates": 10})
+
+    def pages(order) -> dict[int, list[str]]:
+        S._rankings._items.clear()
+        return {n: [h.paper_id for h in S.search(seeded, deep, Q, limit=5, offset=5 * n).hits] for n in order}
+
+    forward = pages(range(7))  # 35 papers: fusions of 10, 20 and 40 candidates
+    shown = [pid for n in range(7) for pid in forward[n]]
+    assert len(shown) == 35 and len(set(shown)) == 35
+    backward = pages(reversed(range(7)))  # the deepest asked for first
+    assert [backward[n] for n in range(7)] == [forward[n] for n in range(7)]
+    assert S.ranking_depths(10, 35) == [10, 20, 40] and S.ranking_depths(100, 30) == [100]
+    assert S.ranking_depths(100, S.MAX_OFFSET + S.MAX_LIMIT)[-1] == S.MAX_OFFSET + S.MAX_LIMIT

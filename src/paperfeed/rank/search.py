@@ -129,20 +129,14 @@ def search(
             raise QueryError("empty query: type some words to search for")
         raise QueryError(f"nothing to search for in {parsed.raw[:80]!r}: use words, not only symbols or exclusions")
     not_embedded = eng.not_embedded()
-    k = max(settings.search_candidates, offset + limit)
     weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k)
-    key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, k, weights, eng.lexical.watermark,
+    key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, weights, eng.lexical.watermark,
            len(eng.vectors))  # fmt: skip
     if sort == "relevance" and (words or parsed.semantic_text):
-        # the next page of a recent search is ranked once: from the cache, or by the request ranking it now
-        kept = _rankings.get(key, claim=True)
-        if kept is None:
-            try:
-                kept = _rank(store, settings, eng, qb, parsed, must, must_not, k)
-                _rankings.put(key, kept)
-            finally:
-                _rankings.release(key)
-        ranked, total, lexical_only, filtered = kept
+        depths = ranking_depths(settings.search_candidates, offset + limit)
+        ranked, total, lexical_only, filtered = _ranking(
+            key, depths, lambda k: _rank(store, settings, eng, qb, parsed, must, must_not, k)
+        )
         started = time.perf_counter()
         page = _visible_page(store, ranked, offset, limit)
         metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - started)
@@ -159,6 +153,39 @@ def search(
     page = _visible_page(store, ranked, 0, limit)
     metrics.SEARCH_SECONDS.labels("sorted_total").observe(time.perf_counter() - started)
     return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
+
+
+def ranking_depths(candidates: int, needed: int) -> list[int]:
+    """The depths of fused ranking a page ending at ``needed`` stands on: ``candidates``, doubled until the
+    page is reached (at most what the deepest page can need)."""
+    depths = [candidates]
+    while depths[-1] < needed:
+        depths.append(min(depths[-1] * 2, MAX_OFFSET + MAX_LIMIT))
+    return depths
+
+
+def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float, str]], int, bool, bool]:
+    """The ranking ``rank(depths[-1])`` as pages show it, kept (``_rankings``) and consistent with the
+    shallower ones: its first ``depths[-2]`` places are those of the ranking one depth up, the deeper
+    fusion's other papers follow. Fusing more candidates moves papers near the end of the shallower
+    ranking, so without this, pages past the first depth (page 4 of 30 a page) would show papers that
+    pages 1-3 showed and leave out others."""
+    depth = depths[-1]
+    kept = _rankings.get((*key, depth), claim=True)
+    if kept is not None:
+        return kept
+    try:
+        ranked, total, lexical_only, filtered = rank(depth)
+        if len(depths) > 1:
+            head = _ranking(key, depths[:-1], rank)[0][: depths[-2]]
+            seen = {pid for pid, _, _ in head}
+            floor = head[-1][1] if head else float("inf")  # scores never rise down the list
+            ranked = head + [(pid, min(score, floor), why) for pid, score, why in ranked if pid not in seen]
+        kept = (ranked, max(total, len(ranked)), lexical_only, filtered)
+        _rankings.put((*key, depth), kept)
+        return kept
+    finally:
+        _rankings.release((*key, depth))
 
 
 def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list,
