@@ -95,6 +95,13 @@ def test_recent_rankings_wait_for_the_thread_computing_them():
     for i in range(6):
         recent.put(i, i)
     assert recent.get(0) is None and recent.get(5) == 5  # at most 4 kept, the oldest dropped
+    long = S._Recent(100, max_weight=1_000, weight=len)
+    for i in range(5):
+        long.put(i, "x" * 300)  # a long ranking weighs its places
+    assert [long.get(i) is not None for i in range(5)] == [False, False, True, True, True]
+    long.put(2, "y")  # replaced: its old weight goes
+    long.put(5, "x" * 600)
+    assert long.get(2) == "y" and long.get(3) is None and long.get(5) is not None
 
 
 def test_paging_deeper_than_the_fused_candidates_never_repeats_or_skips_a_paper(seeded, settings):

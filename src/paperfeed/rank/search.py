@@ -11,9 +11,11 @@
 3. The page is checked against the database, so a hidden or deleted paper never shows even when an index
    lags. Papers without a vector yet are still found by their words; the result says so (``lexical_only``).
 
-The fused ranking of the last ``RANKING_CACHE_SIZE`` relevance searches is kept (until the indexes change),
-so the next page of the same search (``p=2``, a crawler following "next") only checks and shows its papers;
-a page asked for while its search is being ranked waits for that ranking instead of ranking it again.
+The fused ranking of the last ``RANKING_CACHE_SIZE`` relevance searches is kept (until the indexes change;
+``RANKING_CACHE_PLACES`` places in all, as rankings for deep pages are long), so the next page of the same
+search (``p=2``, a crawler following "next") only checks and shows its papers; a page asked for while its
+search is being ranked waits for that ranking instead of ranking it again. Pages past the fused candidates
+come from deeper fusions that keep the shallower one's places (``_ranking``): paging shows each paper once.
 """
 
 from __future__ import annotations
@@ -181,7 +183,8 @@ def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float
             seen = {pid for pid, _, _ in head}
             floor = head[-1][1] if head else float("inf")  # scores never rise down the list
             ranked = head + [(pid, min(score, floor), why) for pid, score, why in ranked if pid not in seen]
-        kept = (ranked, max(total, len(ranked)), lexical_only, filtered)
+        # the pages this depth serves end by its last place; past it, only the slack of the last page
+        kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), lexical_only, filtered)
         _rankings.put((*key, depth), kept)
         return kept
     finally:
@@ -279,8 +282,10 @@ class _Recent:
 
     wait_seconds = 30.0  # a computing thread that never came back stops holding the others after this
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_weight: int | None = None, weight=lambda value: 1):
+        """At most ``size`` values, and values of at most ``max_weight`` in all (``weight(value)``)."""
         self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+        self.max_weight, self.weight, self._weight = max_weight, weight, 0
         self._computing: dict = {}  # key -> Event set when its value is put or given up
 
     def get(self, key, *, claim: bool = False):
@@ -304,10 +309,15 @@ class _Recent:
 
     def put(self, key, value) -> None:
         with self._lock:
+            if key in self._items:
+                self._weight -= self.weight(self._items[key])
             self._items[key] = value
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._weight += self.weight(value)
+            while len(self._items) > self.size or (
+                self.max_weight is not None and self._weight > self.max_weight and len(self._items) > 1
+            ):
+                self._weight -= self.weight(self._items.popitem(last=False)[1])
 
     def release(self, key) -> None:
         """The claimed key is put or given up (an error): whoever waits for it goes on."""
@@ -317,8 +327,10 @@ class _Recent:
             busy.set()
 
 
-RANKING_CACHE_SIZE = 256  # fused rankings (up to ~400 ids each) of recent relevance searches, per process
-_rankings = _Recent(RANKING_CACHE_SIZE)
+RANKING_CACHE_SIZE = 256  # fused rankings (~200 places each) of recent relevance searches, per process
+RANKING_CACHE_PLACES = 400_000  # and ~30 MB of places in all (77 bytes a place): page 333 needs 23,060
+_rankings = _Recent(RANKING_CACHE_SIZE, RANKING_CACHE_PLACES, weight=lambda kept: len(kept[0]))
+VISIBLE_SLACK = 20  # places past a page looked at, to fill it when the database says some are hidden
 _embedder: ThreadPoolExecutor | None = None
 _vector_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -353,7 +365,7 @@ def nearest(eng, encoder, text: str, k: int) -> Future:
 
 def _visible_page(store: Store, ranked: list[tuple[str, float, str]], offset: int, limit: int) -> list[Hit]:
     """The page ``offset:offset+limit`` of ``ranked`` after dropping what the database says is hidden."""
-    window = ranked[: offset + limit + 20]
+    window = ranked[: offset + limit + VISIBLE_SLACK]
     with store.read() as conn:
         ok = store_vectors.visible(conn, [pid for pid, _, _ in window])
     shown = [Hit(pid, round(score, 6), why) for pid, score, why in window if pid in ok]
