@@ -168,7 +168,7 @@ def ranking_depths(candidates: int, needed: int) -> list[int]:
 
 def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float, str]], int, bool, bool]:
     """The ranking ``rank(depths[-1])`` as pages show it, kept (``_rankings``) and consistent with the
-    shallower ones: its first ``depths[-2]`` places are those of the ranking one depth up, the deeper
+    shallower ones: its first ``depths[-2]`` places are those of the ranking at that depth, and the deeper
     fusion's other papers follow. Fusing more candidates moves papers near the end of the shallower
     ranking, so without this, pages past the first depth (page 4 of 30 a page) would show papers that
     pages 1-3 showed and leave out others."""
