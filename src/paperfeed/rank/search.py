@@ -332,24 +332,18 @@ RANKING_CACHE_PLACES = 400_000  # and ~30 MB of places in all (77 bytes a place)
 _rankings = _Recent(RANKING_CACHE_SIZE, RANKING_CACHE_PLACES, weight=lambda kept: len(kept[0]))
 VISIBLE_SLACK = 20  # places past a page looked at, to fill it when the database says some are hidden
 _embedder: ThreadPoolExecutor | None = None
-_vector_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
-_cache_lock = threading.Lock()
+_embedder_lock = threading.Lock()
 VECTOR_CACHE_SIZE = 1024  # recent query vectors (1.5 kB each): paging and repeated queries embed once
+_query_vectors = _Recent(VECTOR_CACHE_SIZE)
 
 
 def query_vector(encoder, text: str) -> np.ndarray:
     """The query's vector, from the cache of recent queries or embedded now."""
     key = (id(encoder), text)
-    with _cache_lock:
-        v = _vector_cache.get(key)
-        if v is not None:
-            _vector_cache.move_to_end(key)
-            return v
-    v = encoder.encode([text])[0]
-    with _cache_lock:
-        _vector_cache[key] = v
-        while len(_vector_cache) > VECTOR_CACHE_SIZE:
-            _vector_cache.popitem(last=False)
+    v = _query_vectors.get(key)
+    if v is None:
+        v = encoder.encode([text])[0]
+        _query_vectors.put(key, v)
     return v
 
 
@@ -357,7 +351,7 @@ def nearest(eng, encoder, text: str, k: int) -> Future:
     """The ``k`` papers nearest to the query's meaning, computed on the embedding thread: a future of ids."""
     global _embedder
     if _embedder is None:
-        with _cache_lock:
+        with _embedder_lock:
             if _embedder is None:
                 _embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paperfeed-embed")
     return _embedder.submit(lambda: [pid for pid, _ in eng.vectors.search(query_vector(encoder, text), k)])
