@@ -20,7 +20,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import make_url
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -74,14 +73,6 @@ async def _lifespan(app: FastAPI):
             listener.stop()
 
 
-def _open_store(settings: Settings) -> Store:
-    """The store of a serving process, its connection pool keeping a connection for each handler thread
-    (SQLAlchemy's default, 5 kept and 10 more when busy, would make a larger ``serve_threads`` wait)."""
-    if make_url(settings.db_url).database in (None, "", ":memory:"):  # an in-memory SQLite: one connection
-        return Store.open(settings.db_url)
-    return Store.open(settings.db_url, pool_size=max(5, settings.serve_threads))
-
-
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(
         title=settings.site_name,
@@ -95,7 +86,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         dependencies=[Depends(no_nul)],  # a NUL in a path, query or form value: 422, not a database error
     )
     app.state.settings = settings
-    app.state.store = store or _open_store(settings)
+    # a database connection kept for each handler thread (SQLAlchemy's default, 5 kept and 10 more when
+    # busy, would make a larger serve_threads wait for one)
+    app.state.store = store or Store.open(settings.db_url, pool_size=max(5, settings.serve_threads))
     app.state.templates = templates
     app.state.page_cache = PageCache(ttl=settings.page_cache_seconds)
     app.add_middleware(RateLimitMiddleware)  # inside the session (it spares signed-in visitors)
