@@ -82,17 +82,23 @@ def _embed_part(job: tuple[int, list[str], list[str], str, int]) -> int:
     return len(ids)
 
 
+def bench_store(work: Path):
+    """The bench database (SQLite in ``WORK/data``), opened as it is (no migration)."""
+    from paperfeed.store import Store
+
+    return Store.open(f"sqlite:///{work / 'data' / 'paperfeed.db'}", upgrade=False)
+
+
 def random_vectors(work: Path, seed: int = 0) -> None:
     """``--random-vectors``: clustered random vectors instead of the 40-90 minutes of embedding (50 centres,
     Gaussian spread; the page costs hardly depend on the vectors, and ``WORK/embed.json`` says which served)."""
     from sqlalchemy import select
 
-    from paperfeed.store import Store
     from paperfeed.store.models import papers
 
     if (work / "vectors.npy").exists():
         return
-    store = Store.open(f"sqlite:///{work / 'data' / 'paperfeed.db'}", upgrade=False)
+    store = bench_store(work)
     with store.read() as conn:
         ids = list(conn.execute(select(papers.c.id).order_by(papers.c.id)).scalars())
     store.close()
@@ -113,12 +119,11 @@ def embed_corpus(work: Path, procs: int, tokens: int) -> None:
 
     from paperfeed.index.embed import onnx_file, write_onnx
     from paperfeed.index.text import embed_text
-    from paperfeed.store import Store
     from paperfeed.store.models import papers
 
     if (work / "vectors.npy").exists():
         return
-    store = Store.open(f"sqlite:///{work / 'data' / 'paperfeed.db'}", upgrade=False)
+    store = bench_store(work)
     with store.read() as conn:
         rows = conn.execute(select(papers.c.id, papers.c.title, papers.c.abstract).order_by(papers.c.id)).all()
     store.close()
@@ -239,10 +244,9 @@ def pick_urls(work: Path, n: int, seed: int = 13) -> dict[str, list[str]]:
 
     from sqlalchemy import select
 
-    from paperfeed.store import Store
     from paperfeed.store.models import paper_authors, papers
 
-    store = Store.open(f"sqlite:///{work / 'data' / 'paperfeed.db'}", upgrade=False)
+    store = bench_store(work)
     with store.read() as conn:
         rows = conn.execute(select(papers.c.id, papers.c.title).where(papers.c.hidden.is_(False))).all()
         first = dict(conn.execute(select(paper_authors.c.paper_id, paper_authors.c.name)

@@ -56,6 +56,11 @@ def check(name: str, ok: bool, seen: object) -> None:
         failed.append(name)
 
 
+def check_status(name: str, url: str, want: str) -> None:
+    code = curl(url)[0]
+    check(name, code == want, code)
+
+
 def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while curl(url)[0] in ("000", "502") and time.monotonic() < deadline:
@@ -65,13 +70,11 @@ def wait_for(url: str, seconds: float = 60) -> None:
 def through(proxy: str, first_client: int) -> None:
     """The checks through the proxy now listening on 80 and 443."""
     wait_for("https://localhost/")
-    check(f"{proxy}: front page over HTTPS", curl("https://localhost/")[0] == "200", curl("https://localhost/")[0])
+    check_status(f"{proxy}: front page over HTTPS", "https://localhost/", "200")
     code, headers = curl("http://localhost/papers/x")
     where = next((h.split(":", 1)[1].strip() for h in headers.splitlines() if h.startswith("location:")), "")
     check(f"{proxy}: plain HTTP redirected", code in ("301", "308") and where.startswith("https://"), (code, where))
-    check(
-        f"{proxy}: /metrics hidden", curl("https://localhost/metrics")[0] == "404", curl("https://localhost/metrics")[0]
-    )
+    check_status(f"{proxy}: /metrics hidden", "https://localhost/metrics", "404")
     _, headers = curl("https://localhost/login")
     cookie = next((h for h in headers.splitlines() if h.startswith("set-cookie: paperfeed_session")), "")
     check(f"{proxy}: session cookie Secure", "; secure" in cookie, cookie.split(";", 1)[-1].strip())
@@ -101,7 +104,7 @@ def main() -> None:
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         wait_for("http://127.0.0.1:8000/healthz")
-        check("direct: /metrics to loopback", curl("http://127.0.0.1:8000/metrics")[0] == "200", "")
+        check_status("direct: /metrics to loopback", "http://127.0.0.1:8000/metrics", "200")
 
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
                         "/CN=localhost", "-keyout", work / "key.pem", "-out", work / "cert.pem"],
