@@ -26,6 +26,9 @@ COPY src ./src
 RUN pip install . && rm -rf /opt/paperfeed/src /opt/paperfeed/build
 
 RUN useradd --system --create-home --home-dir /var/lib/paperfeed --shell /usr/sbin/nologin paperfeed
+# the data dir exists in the image, owned by paperfeed: a new named volume copies its owner, so the
+# server (not root) can write there; a directory bind-mounted from the host must be writable by this uid
+RUN install -d -o paperfeed -g paperfeed /var/lib/paperfeed/data
 USER paperfeed
 WORKDIR /var/lib/paperfeed
 
