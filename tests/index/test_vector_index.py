@@ -47,3 +47,16 @@ def test_pages_come_oldest_first_and_resume_after_the_watermark(store, tmp_path)
     index.save()
     again = VectorIndex(tmp_path / "vec", MODEL)
     assert len(again) == 7 and again.sync(store) == 0
+
+
+def test_a_reader_stopped_inside_a_batch_of_one_instant_resumes_after_its_last_id(store):
+    import_items(store, [PaperRecord(title=f"Widgets {i}", arxiv_id=f"2601.{i:05d}", source="t") for i in range(6)])
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    save(store, [0, 1, 2, 3], t0)  # one batch, one timestamp
+    save(store, [5], t0 - timedelta(hours=1))  # older: never read again
+    save(store, [4], t0 + timedelta(seconds=1))
+    with store.read() as conn:
+        rest = list(store_vectors.iter_vectors(conn, MODEL, t0, after_id="2601.00001"))
+        none = list(store_vectors.iter_vectors(conn, MODEL, t0 + timedelta(seconds=1), after_id="2601.00004"))
+    assert [pid for p in rest for pid, _, _ in p] == ["2601.00002", "2601.00003", "2601.00004"]
+    assert none == []

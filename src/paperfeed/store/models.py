@@ -218,6 +218,9 @@ class PaperVector(Base):
     """A paper's embedding: the durable copy any worker rebuilds its vector index from."""
 
     __tablename__ = "paper_vectors"
+    # the serving processes' catch-up (index/vectors.py: vectors stored after a watermark, every few
+    # seconds) reads this index, not every vector of the table
+    __table_args__ = (Index("ix_paper_vectors_model_created", "model", "created_at", "paper_id"),)
 
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     model: Mapped[str] = mapped_column(String(100), primary_key=True)

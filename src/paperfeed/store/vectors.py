@@ -230,7 +230,8 @@ def iter_vectors(
     v = paper_vectors
     q = select(v.c.paper_id, v.c.created_at).where(v.c.model == model)
     if since is not None and after_id is not None:
-        q = q.where(or_(v.c.created_at > since, and_(v.c.created_at == since, v.c.paper_id > after_id)))
+        # the range first (ix_paper_vectors_model_created), then the keyset inside it
+        q = q.where(v.c.created_at >= since, or_(v.c.created_at > since, v.c.paper_id > after_id))
     elif since is not None:
         q = q.where(v.c.created_at > since)
     order = conn.execute(q.order_by(v.c.created_at, v.c.paper_id)).all()

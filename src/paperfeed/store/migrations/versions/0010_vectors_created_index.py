@@ -1,0 +1,23 @@
+"""an index on paper_vectors(model, created_at, paper_id): a serving process catching up with new vectors
+(every ``search_refresh_seconds``) read the whole table to find none (75k papers: ~90 ms and every vector's
+page each time; 1M papers: seconds)
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-06 23:55:00
+"""
+
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_paper_vectors_model_created", "paper_vectors", ["model", "created_at", "paper_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_paper_vectors_model_created", table_name="paper_vectors")
