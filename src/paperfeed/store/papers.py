@@ -114,7 +114,7 @@ def authors_and_categories(conn: Connection, ids: Sequence[str]) -> tuple[dict[s
 
 
 # the ``papers`` columns a view reads, by position: a Row's attribute access costs ~1 us (its __getattr__
-# is Python), and 30 cards read 600 of them (a third of ``get_papers``); positions are read in C
+# is Python), and 30 cards read 600 of them (a quarter of ``get_papers``); positions are read in C
 _VIEW_COLUMNS = ("id", "version", "title", "abstract", "primary_category", "comment", "journal_ref", "doi",
                  "published_at", "updated_at", "announced_on", "abs_url", "pdf_url", "code_url", "project_url",
                  "hf_upvotes", "keywords", "sources", "hidden")  # fmt: skip

@@ -1,6 +1,6 @@
 """an index on paper_vectors(model, created_at, paper_id): a serving process catching up with new vectors
-(every ``search_refresh_seconds``) read the whole table to find none (75k papers: ~90 ms and every vector's
-page each time; 1M papers: seconds)
+(every ``search_refresh_seconds``) read the whole table, every vector's page, to find none: 56-74 ms at
+75k papers (bench/store_reads.py), and it grows with the table
 
 Revision ID: 0010
 Revises: 0009
