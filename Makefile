@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= paperfeed-data
+# torch's CPU wheel comes from here (PyPI's Linux torch is the CUDA build, gigabytes this project does not
+# need on a machine without a GPU); empty: PyPI's build (a machine with a GPU)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: demo test install install-test bench clean
 
@@ -13,6 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --quiet --retries 0 "torch==2.13.0" --extra-index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
