@@ -80,16 +80,20 @@ def check_image(docker: list[str]) -> None:
                    f"{volume}:/var/lib/paperfeed/data", IMAGE])  # fmt: skip
     check("image starts with no network", started.returncode == 0, started.stderr or started.stdout)
 
-    def inside(*args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
-        return run([*docker, "exec", *(["-u", user] if user else []), box, *args])
+    def inside(*args: str) -> subprocess.CompletedProcess[str]:
+        return run([*docker, "exec", box, *args])
 
     def fetch(path: str) -> subprocess.CompletedProcess[str]:
         code = f"import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:8000{path}').read().decode())"
         return inside("python", "-c", code)
 
-    end = time.monotonic() + 120
-    while (ready := fetch("/readyz")).returncode != 0 and time.monotonic() < end:
-        time.sleep(1)
+    def wait_ready(seconds: float = 120) -> subprocess.CompletedProcess[str]:
+        end = time.monotonic() + seconds
+        while (ready := fetch("/readyz")).returncode != 0 and time.monotonic() < end:
+            time.sleep(1)
+        return ready
+
+    ready = wait_ready()
     check("/readyz in the image (SQLite)", '"status":"ready"' in ready.stdout, ready.stdout or ready.stderr)
     uid = inside("id", "-u").stdout.strip()
     check("the server runs as a user other than root", uid not in ("", "0"), f"uid {uid}")
@@ -107,10 +111,10 @@ def check_image(docker: list[str]) -> None:
         health = run([*docker, "inspect", "-f", "{{.State.Health.Status}}", box]).stdout.strip()
     check("Docker's HEALTHCHECK reports healthy", health == "healthy", health)
     run([*docker, "restart", box])
-    time.sleep(2)
+    ready = wait_ready()
     stats = inside("paperfeed", "stats", "--json")
     papers = json.loads(stats.stdout).get("papers") if stats.returncode == 0 else None
-    check("papers kept across a restart", bool(papers), f"{papers} papers")
+    check("serving again after a restart, papers kept", ready.returncode == 0 and bool(papers), f"{papers} papers")
     run([*docker, "rm", "-f", box])
     run([*docker, "volume", "rm", volume])
 
