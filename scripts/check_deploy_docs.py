@@ -27,15 +27,15 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from checklist import check, finish  # scripts/checklist.py
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "deploy.md").read_text()
 PAPERFEED = ROOT / ".venv" / "bin" / "paperfeed"
 SEARCH = "https://localhost/api/papers/search?q=diffusion"
-failed: list[str] = []
 
 
 def block(after: str, end: str = "```") -> str:
@@ -48,12 +48,6 @@ def curl(url: str, *args: str) -> tuple[str, str]:
     out = subprocess.run(["curl", "-sk", "-D", "-", "-o", "/dev/null", "-w", "%{http_code}", *args, url],
                          capture_output=True, text=True, timeout=30).stdout  # fmt: skip
     return out[-3:], out[:-3].lower()
-
-
-def check(name: str, ok: bool, seen: object) -> None:
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {seen}")
-    if not ok:
-        failed.append(name)
 
 
 def check_status(name: str, url: str, want: str) -> None:
@@ -141,7 +135,7 @@ def main() -> None:
     (work / "paperfeed.service").write_text(unit)
     verify = subprocess.run(["systemd-analyze", "verify", work / "paperfeed.service"], capture_output=True, text=True)
     check("systemd unit verifies", verify.returncode == 0, verify.stderr.strip() or "no complaints")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

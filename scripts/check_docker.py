@@ -25,26 +25,20 @@ import argparse
 import json
 import shlex
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from checklist import check, finish  # scripts/checklist.py
+
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = "paperfeed-check"
 PROJECT = "pfcheck"
-failed: list[str] = []
 
 
 def run(cmd: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-
-
-def check(name: str, ok: bool, seen: object) -> None:
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {str(seen).strip()[-300:]}", flush=True)
-    if not ok:
-        failed.append(name)
 
 
 def get(url: str) -> tuple[int, str]:
@@ -162,14 +156,13 @@ def main() -> None:
     built = run([*cmd, str(ROOT)], timeout=3600)
     check(f"docker build ({time.monotonic() - started:.0f} s)", built.returncode == 0, built.stderr or built.stdout)
     if built.returncode:
-        sys.exit(1)
+        finish()
     size = run([*docker, "image", "inspect", "-f", "{{.Size}}", IMAGE]).stdout.strip()
     print(f"     image size: {int(size or 0) / 1e9:.2f} GB")
     check_image(docker)
     if not args.skip_compose:
         check_compose(compose)
-    print(f"{len(failed)} failed" if failed else "all passed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

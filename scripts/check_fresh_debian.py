@@ -27,9 +27,10 @@ import argparse
 import re
 import shlex
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+from checklist import check, failed, finish  # scripts/checklist.py
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "deploy.md").read_text()
@@ -38,7 +39,6 @@ SYSTEMD_IMAGE = """FROM debian:bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends systemd systemd-sysv dbus curl ca-certificates
 CMD ["/sbin/init"]
 """
-failed: list[str] = []
 docker: list[str] = []
 
 
@@ -59,12 +59,6 @@ def step(name: str, script: str, timeout: float = 1800) -> bool:
     done = sh(script, timeout)
     check(f"{name} ({time.monotonic() - started:.0f} s)", done.returncode == 0, done.stderr or done.stdout)
     return done.returncode == 0
-
-
-def check(name: str, ok: bool, seen: object) -> None:
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {str(seen).strip()[-400:]}", flush=True)
-    if not ok:
-        failed.append(name)
 
 
 def write(path: str, text: str) -> str:
@@ -197,8 +191,7 @@ def main() -> None:
     finally:
         if not args.keep:
             subprocess.run([*docker, "rm", "-f", BOX], capture_output=True)
-    print(f"{len(failed)} failed" if failed else "all passed")
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":
