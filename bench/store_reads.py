@@ -47,11 +47,12 @@ def measure(db: Path) -> dict:
         ids = sorted(store_vectors.all_ids(conn))
         page = random.Random(7).sample(ids, 30)
         model = conn.exec_driver_sql("SELECT model FROM paper_vectors LIMIT 1").scalar()
-        newest, last = conn.exec_driver_sql(
-            "SELECT created_at, paper_id FROM paper_vectors WHERE model = ? ORDER BY created_at DESC, paper_id DESC",
-            (model,),
-        ).first()
         since = store_vectors.max_vector_created_at(conn, model)
+        last = conn.exec_driver_sql(  # the last id stored at that instant: where a caught-up process stands
+            "SELECT max(paper_id) FROM paper_vectors WHERE model = ? AND created_at = "
+            "(SELECT max(created_at) FROM paper_vectors WHERE model = ?)",
+            (model, model),
+        ).scalar()
 
         def catch_up() -> int:
             return sum(len(p) for p in store_vectors.iter_vectors(conn, model, since, after_id=last))
@@ -61,7 +62,7 @@ def measure(db: Path) -> dict:
             "get_papers_30_ms": best_ms(lambda: store_papers.get_papers(conn, page), 200),
             "vector_catch_up_ms": best_ms(catch_up, 20),
             "vectors": len(ids),
-            "newest": str(newest),
+            "newest": str(since),
         }
 
 

@@ -118,8 +118,9 @@ def authors_and_categories(conn: Connection, ids: Sequence[str]) -> tuple[dict[s
 _VIEW_COLUMNS = ("id", "version", "title", "abstract", "primary_category", "comment", "journal_ref", "doi",
                  "published_at", "updated_at", "announced_on", "abs_url", "pdf_url", "code_url", "project_url",
                  "hf_upvotes", "keywords", "sources", "hidden")  # fmt: skip
-_view_fields = itemgetter(*(list(papers.columns.keys()).index(name) for name in _VIEW_COLUMNS))
-_ID = list(papers.columns.keys()).index("id")
+_COLUMNS = list(papers.columns.keys())
+_view_fields = itemgetter(*map(_COLUMNS.index, _VIEW_COLUMNS))
+_ID = _COLUMNS.index("id")
 
 
 def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
