@@ -8,6 +8,8 @@ DATA_DIR ?= paperfeed-data
 # torch's CPU wheel comes from here (PyPI's Linux torch is the CUDA build, gigabytes this project does not
 # need on a machine without a GPU); empty: PyPI's build (a machine with a GPU)
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# tests run in this many processes (pytest-xdist; `auto`: one per core, 4 at most); 0: in one process
+TEST_WORKERS ?= auto
 
 .PHONY: demo test install install-test bench clean
 
@@ -37,7 +39,7 @@ test: install-test
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 ## Benchmarks on the real corpora in ../shared/data (not part of `make test`)
 bench: install-test
