@@ -1,6 +1,7 @@
-"""The store's reads that every page or search pays: ``get_papers`` of a page of 30 cards, and a serving
-process's catch-up with new vectors when there are none (``iter_vectors`` after the newest, which each
-process runs every ``search_refresh_seconds``), side by side with an earlier commit.
+"""The store's reads that every page or search pays: ``get_papers`` of a page of 30 cards (alone, and
+in four threads at once as a serving process's handler threads call it), and a serving process's catch-up
+with new vectors when there are none (``iter_vectors`` after the newest, which each process runs every
+``search_refresh_seconds``), side by side with an earlier commit.
 
     .venv/bin/python bench/store_reads.py --work /tmp/prof/big [--before HEAD | --before none]
 
@@ -8,7 +9,8 @@ process runs every ``search_refresh_seconds``), side by side with an earlier com
 earlier commit is checked out into a temporary worktree, with a copy of the database migrated down to
 its schema (``crawl.before_build``); each build is timed in a process of its own. The two builds run
 in turns (before, this tree, before, this tree). Per run: the best of 5 rounds of 200 ``get_papers``
-calls (30 random papers of a fixed seed), and the best of 5 rounds of 20 catch-ups. One JSON line per run.
+calls (30 random papers of a fixed seed); the CPU time of 4 threads making 100 such calls each at once
+(400 pages of 30 random papers), per call; and the best of 5 rounds of 20 catch-ups. One JSON line per run.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +37,24 @@ def best_ms(fn, calls: int, rounds: int = 5) -> float:
             fn()
         best = min(best, (time.perf_counter() - started) / calls)
     return round(best * 1000, 3)
+
+
+def threaded_cpu_ms(store, pages: list[list[str]], threads: int = 4) -> float:
+    """CPU time per ``get_papers`` call while ``threads`` threads (a connection each) make them at once."""
+    from paperfeed.store import papers as store_papers
+
+    def work(part: list[list[str]]) -> None:
+        with store.read() as conn:
+            for page in part:
+                store_papers.get_papers(conn, page)
+
+    started = time.process_time()
+    workers = [threading.Thread(target=work, args=(pages[i::threads],)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return round((time.process_time() - started) * 1000 / len(pages), 3)
 
 
 def measure(db: Path) -> dict:
@@ -58,8 +79,11 @@ def measure(db: Path) -> dict:
             return sum(len(p) for p in store_vectors.iter_vectors(conn, model, since, after_id=last))
 
         assert catch_up() == 0, "the catch-up after the newest vector found some"
+        rng = random.Random(11)
+        pages = [rng.sample(ids, 30) for _ in range(400)]
         return {
             "get_papers_30_ms": best_ms(lambda: store_papers.get_papers(conn, page), 200),
+            "get_papers_30_in_4_threads_cpu_ms": threaded_cpu_ms(store, pages),
             "vector_catch_up_ms": best_ms(catch_up, 20),
             "vectors": len(ids),
             "newest": str(since),

@@ -95,3 +95,49 @@ def test_upgrade_to_0005_unconfirms_account_addresses_and_their_links(db_url):
         assert user.email is None and user.pending_email == "victim@example.org"
         assert subs.for_user(conn, 1) is None and subs.get(conn, 1).status == "active"
     engine.dispose()
+
+
+def test_rows_read_in_one_step_are_the_rows_sqlalchemy_reads(store):
+    """``execute_in`` on SQLite reads each statement's rows packed into one JSON value (``db._Packed``):
+    the same values and types (dates, booleans, JSON lists, None, non-ASCII text), the same order, the
+    same names as reading them row by row."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import select
+
+    from paperfeed.store import community
+    from paperfeed.store import keywords as store_keywords
+    from paperfeed.store import papers as P
+    from paperfeed.store import vectors as V
+    from paperfeed.store.db import _packed, execute_in, ids_param
+    from paperfeed.store.models import paper_keywords
+    from tests.helpers.web import add_papers, paper
+
+    add_papers(
+        store,
+        paper(1, title="Ünïcode «title» — 数学", authors=["Zoë Zed", "Amy Ames", "Bob Bell"], keywords=["a", "b"],
+              published=datetime(2024, 1, 1, 8, 30, 15, 123456, tzinfo=UTC), announced=date(2024, 1, 2), upvotes=3),
+        paper(2, comment=None, code_url=None),
+        paper(3),
+    )  # fmt: skip
+    with store.transaction() as conn:
+        community.hide_paper(conn, "2401.00003")
+        store_keywords.save_keywords(conn, [("2401.00001", [("zeta", 0.1 + 0.2), ("alpha", 0.5)])])
+    ids = ["2401.00001", "2401.00002", "2401.00003", "9999.99999"]
+    statements = [P._PAPERS, P._AUTHORS, P._CATEGORIES, P._FEATURED, P._COUNTS, P._TITLES, store_keywords._FOR_PAPERS,
+                  V._VISIBLE]  # fmt: skip
+    with store.read() as conn:
+        for stmt in statements:
+            read = list(execute_in(conn, stmt, ids))
+            rows = list(conn.execute(stmt, {"ids": ids}))
+            assert [tuple(r) for r in read] == [tuple(r) for r in rows], stmt
+            assert [list(map(type, r)) for r in read] == [list(map(type, r)) for r in rows], stmt
+            named = [f for f in rows[0]._fields if not f.startswith(("_", "anon_"))] if rows else []  # by name
+            assert [[getattr(r, f) for f in named] for r in read] == [[getattr(r, f) for f in named] for r in rows]
+        # a float column would lose digits in SQLite's JSON (15 significant): such statements are read row by row
+        k = paper_keywords.c
+        scores = select(k.keyword, k.score).where(k.paper_id.in_(ids_param()))
+        assert _packed(scores) is None
+        assert dict(execute_in(conn, scores, ids))["zeta"] == 0.1 + 0.2
+    if store.dialect == "sqlite":
+        assert all(_packed(stmt) is not None for stmt in statements)
