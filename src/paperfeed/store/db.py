@@ -113,6 +113,8 @@ def _packed(stmt: Select) -> _Packed | None:
     floats (SQLite writes 15 significant digits) and bytes."""
     kept = _packings.get(id(stmt))
     if kept is None or kept[0] is not stmt:
+        if len(_packings) >= 512:  # statements are meant to be built once; one built per call must not pile up
+            _packings.clear()
         lossy = any(isinstance(c.type, (Float, Numeric, LargeBinary)) for c in stmt.selected_columns)
         kept = _packings[id(stmt)] = (stmt, None if lossy else _Packed(stmt))
     return kept[1]
