@@ -22,6 +22,7 @@ MAX_URL_CHARS = 2_000
 MAX_COUNT = 2_147_483_647  # versions and upvote counts are stored as INTEGER (PostgreSQL's is 32 bits)
 
 _CATEGORY_RE = re.compile(r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")
+_LIST_JOINER_RE = re.compile(r"^(?:and|&)(?:\s+|$)")  # "A, B, and C" split at commas leaves "and C"
 
 
 @dataclass(slots=True)
@@ -104,7 +105,7 @@ def checked(record: PaperRecord) -> PaperRecord:
         raise ValueError(f"{len(record.authors):,} authors (limit {MAX_AUTHORS:,})")
     authors: list[str] = []
     for a in record.authors:
-        name = _text(a, "author name", MAX_AUTHOR_CHARS)
+        name = _LIST_JOINER_RE.sub("", _text(a, "author name", MAX_AUTHOR_CHARS))
         if name and name not in authors:
             authors.append(name)
     categories: list[str] = []
