@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -80,7 +80,7 @@ class _Packed:
     back after it. A page reading a few hundred rows while the other handler threads wait for the GIL hands
     it over hundreds of times. ``bench/store_reads.py``, 30 papers a ``get_papers`` call in four threads at
     once: 6.3-8.1 ms of CPU a call row by row, 3.0-3.8 packed (alone: 1.5-1.6 against 1.6-1.8 ms); search
-    pages of one serving process 0.63-0.78x the CPU (docs/benchmarks.md, "Reads in one step").
+    pages of one serving process 0.63-0.78x the CPU (docs/benchmarks.md, "Run 8").
     """
 
     def __init__(self, stmt: Select):
@@ -105,19 +105,12 @@ class _Packed:
         return map(self.row._make, rows)
 
 
-_packings: dict[int, tuple[Select, _Packed | None]] = {}
-
-
+@lru_cache(maxsize=512)  # statements are built once (at import); one built per call must not pile up
 def _packed(stmt: Select) -> _Packed | None:
-    """The packed form of ``stmt`` (made once), or None where a column would not survive JSON unchanged:
-    floats (SQLite writes 15 significant digits) and bytes."""
-    kept = _packings.get(id(stmt))
-    if kept is None or kept[0] is not stmt:
-        if len(_packings) >= 512:  # statements are meant to be built once; one built per call must not pile up
-            _packings.clear()
-        lossy = any(isinstance(c.type, (Float, Numeric, LargeBinary)) for c in stmt.selected_columns)
-        kept = _packings[id(stmt)] = (stmt, None if lossy else _Packed(stmt))
-    return kept[1]
+    """The packed form of ``stmt``, or None where a column would not survive JSON unchanged: floats
+    (SQLite writes 15 significant digits) and bytes."""
+    lossy = any(isinstance(c.type, (Float, Numeric, LargeBinary)) for c in stmt.selected_columns)
+    return None if lossy else _Packed(stmt)
 
 
 def make_engine(url: str, **kwargs) -> Engine:
