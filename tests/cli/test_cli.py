@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from paperfeed.cli import app
 from paperfeed.index.embed import MODEL_NAME
+from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.store import keywords as store_keywords
 from paperfeed.store import papers as P
@@ -154,6 +156,14 @@ def test_settings_file_env_and_bad_values(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "page_items" in r.stdout and " 7 " in r.stdout and "1.5" in r.stdout and str(tmp_path / "d") in r.stdout
+    r = subprocess.run(  # an 80-column terminal: names and variables whole, to be copied; nothing cut off
+        [sys.executable, "-m", "paperfeed", "--data-dir", str(tmp_path / "d"), "settings"],
+        capture_output=True, text=True, env=os.environ | env | {"COLUMNS": "80"},
+    )  # fmt: skip
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and max(map(len, lines)) <= 80 and "…" not in r.stdout
+    variables = {f"PAPERFEED_{name.upper()}" for name in Settings.model_fields}
+    assert variables <= set(re.findall(r"PAPERFEED_\w+", r.stdout))
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_HTTP_DELAY": "-3"})
     assert r.returncode == 1 and "http_delay" in r.stderr and r.stderr.count("\n") == 1
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_EMBED_MODEL": str(tmp_path)})

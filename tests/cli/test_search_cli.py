@@ -11,8 +11,8 @@ import sys
 from tests.helpers.search import FILES
 
 
-def pf(data_dir, *args: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+def pf(data_dir, *args: str, columns: int = 200) -> subprocess.CompletedProcess:
+    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": str(columns)}
     env.pop("PAPERFEED_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=env, timeout=300
@@ -52,3 +52,18 @@ def test_similar_by_facet_and_a_bad_facet(tmp_path):
     r = pf(tmp_path, "similar", "2503.11905", "--facet", "methods")
     assert r.returncode == 2 and "unknown facet 'methods': use background, method or result" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_an_80_column_terminal_shows_whole_titles(tmp_path):
+    """The reasons column ("similar method + similar topic + shared terms") once took the whole width of
+    an 80-column terminal and left the titles none: every title word is shown, and no line is wider."""
+    assert pf(tmp_path, "import", str(FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz")).returncode == 0
+    titles = {h["id"]: h["title"] for h in json.loads(pf(tmp_path, "similar", "2503.11905", "--json").stdout)["hits"]}
+    for args in (("similar", "2503.11905", "--facet", "method"), ("search", "facial expression recognition")):
+        r = pf(tmp_path, *args, columns=80)
+        assert r.returncode == 0 and max(map(len, r.stdout.splitlines())) <= 80
+        shown = set(re.findall(r"[\w-]+", r.stdout))
+        if args[0] == "similar":
+            for title in titles.values():
+                assert set(re.findall(r"[\w-]+", title)) <= shown, title
+        assert "Facial" in shown or args[0] == "similar"

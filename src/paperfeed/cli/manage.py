@@ -279,8 +279,13 @@ def mcp_stdio(
 def show_settings(ctx: typer.Context) -> None:
     """List every setting: its value in force, environment variable and meaning."""
     settings = settings_of(ctx)
-    table = Table("setting", "value", "environment", "meaning")
+    # names are copied into config files and environments: never cut; a long value is folded, not cut
+    table = Table("setting (environment variable)", "value", "meaning")
+    table.columns[0].no_wrap = True
+    table.columns[1].overflow = "fold"
+    table.columns[1].min_width = 12
+    table.columns[2].overflow = "fold"
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        table.add_row(name, str(value), f"PAPERFEED_{name.upper()}", field.description or "")
+        table.add_row(f"{name}\n[dim]PAPERFEED_{name.upper()}[/]", str(value), field.description or "")
     console.print(table)

@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import PaperfeedError
 from ..store import Store
@@ -159,20 +160,24 @@ def _print_hits(store: Store, hits, *, title: str, as_json: bool, extra: dict | 
         console.print(title, highlight=False, soft_wrap=True)
         console.print("[dim]no papers found[/]")
         return
+    # the paper (title, then authors and date) is the one column that may take the width: in an
+    # 80-column terminal, separate author, date and reason columns left the title none
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    table.add_column("#", justify="right", style="dim")
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("title", style="bold")
-    table.add_column("authors", style="dim", max_width=30)
-    table.add_column("date", style="dim", no_wrap=True)
-    table.add_column("why", style="green", no_wrap=True)
+    table.add_column("paper", min_width=24)
+    table.add_column("why", style="green", max_width=24)
     for i, h in enumerate(hits, 1):
         v = views.get(h.paper_id)
         if v is None:
             continue
         authors = ", ".join(v.authors[:3]) + (" et al." if len(v.authors) > 3 else "")
         when = v.published_at.date().isoformat() if v.published_at else str(v.announced_on or "")
-        table.add_row(str(i), v.id, v.title, authors, when, h.why)
+        byline = " · ".join(x for x in (authors, when) if x)
+        paper = Text(v.title, style="bold")
+        if byline:
+            paper.append("\n" + byline, style="dim")
+        table.add_row(str(i), v.id, paper, h.why)
     console.print(table)
 
 
