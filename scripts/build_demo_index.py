@@ -8,7 +8,10 @@ vectors (float16), keyphrases and summaries with each paper's text hash to
 ``src/paperfeed/data/demo-index.npz``. ``paperfeed demo`` loads them, so the demo has semantic search,
 similar papers, keywords, summaries, topic maps and "for you" at once. ``--keep-vectors`` starts from the
 shipped file's vectors and keyphrases (as ``paperfeed demo`` does) and computes only what it lacks, e.g.
-the summaries after their method changed.
+the summaries after their method changed; with ``--redo-keywords`` too, it keeps only the vectors and
+makes every paper's keyphrases and summary again (after a change to their extraction).
+The job's sentence step (faceted similar papers) is not shipped: set ``PAPERFEED_INDEX_SENTENCES=false``
+to skip its minutes of CPU.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=Path("/tmp/demo-index"))
     ap.add_argument("--keep-vectors", action="store_true", help="start from the shipped vectors and keyphrases")
+    ap.add_argument("--redo-keywords", action="store_true", help="with --keep-vectors: new keyphrases and summaries")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     settings = Settings(data_dir=args.work)
@@ -49,6 +53,11 @@ def main() -> None:
     import_items(store, files.read(ROOT / "src/paperfeed/data/demo.jsonl.gz"))
     if args.keep_vectors:
         print(f"kept {bundled.load(store, ROOT / 'src/paperfeed/data' / DEMO_INDEX)} shipped vectors", file=sys.stderr)
+        if args.redo_keywords:
+            with store.transaction() as conn:
+                ids = sorted(store_vectors.all_ids(conn))
+                store_keywords.forget(conn, ids)
+                store_summaries.forget(conn, ids)
     t = time.perf_counter()
     report = job.run(store, settings, progress=lambda stage, n, total: None)
     print(f"indexed in {time.perf_counter() - t:.0f} s: {report}", file=sys.stderr)

@@ -23,6 +23,14 @@ MAX_COUNT = 2_147_483_647  # versions and upvote counts are stored as INTEGER (P
 
 _CATEGORY_RE = re.compile(r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")
 _LIST_JOINER_RE = re.compile(r"^(?:and|&)(?:\s+|$)")  # "A, B, and C" split at commas leaves "and C"
+# TeX's quotation marks, as arXiv and Hugging Face pass abstracts on: ``open cookbook'' -> “open cookbook”
+# (in pairs only: a lone '' is also a second derivative, $f''(x)$)
+_TEX_QUOTES_RE = re.compile(r"``([^`$]{1,300}?)''")
+
+
+def tex_quotes(text: str) -> str:
+    """``text`` with TeX's paired ``quotes'' written as “quotes”."""
+    return _TEX_QUOTES_RE.sub("\u201c\\1\u201d", text) if "``" in text else text
 
 
 @dataclass(slots=True)
@@ -83,13 +91,13 @@ def _optional(value: object, what: str, limit: int) -> str | None:
 
 def checked(record: PaperRecord) -> PaperRecord:
     """Return a cleaned copy of ``record`` or raise ``ValueError`` saying what is wrong with it."""
-    title = _text(record.title, "title", MAX_TITLE_CHARS)
+    title = tex_quotes(_text(record.title, "title", MAX_TITLE_CHARS))
     if not title:
         raise ValueError("missing title")
     abstract = (record.abstract or "").strip()
     if len(abstract) > MAX_ABSTRACT_CHARS:
         raise ValueError(f"abstract is {len(abstract):,} characters long (limit {MAX_ABSTRACT_CHARS:,})")
-    abstract = _text(abstract, "abstract", MAX_ABSTRACT_CHARS)
+    abstract = tex_quotes(_text(abstract, "abstract", MAX_ABSTRACT_CHARS))
     arxiv_id, version = record.arxiv_id, record.version
     if arxiv_id is not None:
         parsed = parse_arxiv_id(str(arxiv_id))

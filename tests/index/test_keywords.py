@@ -52,6 +52,18 @@ def test_candidates_of_empty_or_hostile_text():
     assert all("<" not in c and ">" not in c for c in got) and "graph" in " ".join(got)
 
 
+def test_candidates_keep_numbers_and_versions_whole():
+    """ "4-bit activations" is the phrase, not "bit activations"; "BitNet a4.8" not "BitNet a4"."""
+    got = candidates(
+        "BitNet a4.8: 4-bit Activations for 1-bit LLMs",
+        "BitNet a4.8 enables 4-bit activations, 1.58-bit weights and 3D inputs, unlike GPT-4.5 (e.g. 2.5x faster).",
+        limit=100,
+    )
+    assert {"BitNet a4.8", "4-bit activations", "1-bit LLMs", "1.58-bit weights", "3D inputs", "GPT-4.5"} <= set(got)
+    assert not {"bit activations", "BitNet a4", "bit LLMs", "GPT-4", "58-bit", "e", "g"} & set(got)
+    assert not [c for c in got if "2.5x" in c or "5x" in c.split()]  # a speed-up claim is not a topic
+
+
 def test_index_job_stores_keywords_and_recomputes_them_when_text_changes(seeded, settings, encoder):
     with seeded.read() as conn:
         assert store_keywords.count_to_extract(conn, "all-MiniLM-L6-v2") == 0

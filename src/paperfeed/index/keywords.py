@@ -62,7 +62,12 @@ def stop_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS) | ACADEMIC
 
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|[0-9]+[A-Za-z][A-Za-z0-9-]*|[,.;:!?()\[\]{}\"]")
+# a word, its number kept whole ("BitNet a4.8", "GPT-4.5", "4-bit", "1.58-bit", "3D"), or punctuation
+_TOKEN = re.compile(
+    r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|(?<=[0-9])\.[0-9]+)*|[0-9]+(?:\.[0-9]+)?-?[A-Za-z][A-Za-z0-9-]*"
+    r"|[,.;:!?()\[\]{}\"]"
+)
+_TIMES = re.compile(r"[0-9]+(?:\.[0-9]+)?x")
 _ADVERB_OK = frozenset({"anomaly", "family", "supply", "assembly", "italy", "poly", "reply", "fly", "rely"})
 
 
@@ -81,6 +86,7 @@ def _chunks(text: str, stops: frozenset[str]) -> list[list[str]]:
             not tok[0].isalnum()
             or low in stops
             or low.replace("-", "").isdigit()
+            or _TIMES.fullmatch(low) is not None  # "48.9x faster": a claim, not a topic
             or len(low) < 2
             or (low.endswith("ly") and len(low) > 4 and low not in _ADVERB_OK)
         )
