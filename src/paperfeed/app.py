@@ -20,6 +20,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -74,7 +75,7 @@ async def _lifespan(app: FastAPI):
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(  # a FastAPI app whose /docs loads Swagger UI from /static-offline-docs, not a CDN
         title=settings.site_name,
         version=__version__,
         description="paperfeed's JSON API: Hugging Face-compatible paper endpoints plus votes, comments, "

@@ -215,6 +215,28 @@ def test_search_from_the_header(page):
 
 
 @pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_the_api_docs_page_works_offline(page, site):
+    """/docs (Swagger UI, linked from every page's footer) once loaded its script and style from a CDN
+    and showed nothing offline: with every request off this site refused, it lists the API's operations."""
+    asked: list[str] = []
+
+    def only_this_site(route):
+        asked.append(route.request.url)
+        if route.request.url.startswith(site[0]):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", only_this_site)
+    page.goto("/")
+    page.locator("footer").get_by_role("link", name="API").click()
+    expect(page).to_have_url(re.compile(r"/docs$"))
+    expect(page.locator(".opblock-summary-path", has_text="/api/daily_papers").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/papers/{paper_id}").first).to_be_visible()
+    assert asked and all(url.startswith(site[0]) for url in asked), [u for u in asked if not u.startswith(site[0])]
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
 def test_search_filter_form_with_empty_dates(page):
     """The filter form sends its empty date fields (date_from=&date_to=): they mean 'no limit'."""
     page.goto("/search?q=diffusion")
