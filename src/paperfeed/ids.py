@@ -21,6 +21,11 @@ _PREFIXES = re.compile(
     re.IGNORECASE,
 )
 STABLE_PREFIX = "pf-"
+# an arXiv id inside free text: "arXiv:2401.00001v2", an abs/pdf URL, the arXiv DOI (BibTeX fields, libraries)
+ARXIV_IN_TEXT = re.compile(
+    r"(?:arxiv\s*:\s*|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)([a-z\-]+(?:\.[a-z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?",
+    re.IGNORECASE,
+)
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .store import Store
 from .sources.library import FORMATS, LibraryFileError, LibraryTooLarge, parse_library
-from .store import Store
-from .store import library as store_library
 
 LIBRARY = "Library"
 
@@ -69,6 +71,8 @@ def import_library(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Parse, match and save; ``LibraryFileError`` (nothing stored) when the file is refused."""
+    from .store import library as store_library
+
     parsed = parse_library(
         data,
         format=format or None,

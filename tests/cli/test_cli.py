@@ -144,6 +144,23 @@ def test_errors_are_one_line_and_debug_shows_traceback(tmp_path):
     assert r.returncode == 1 and "x.docx" in r.stderr
 
 
+def test_help_and_completion_load_no_database_model_or_parser_code():
+    """Every command module is imported to register its commands: they must import the store, the sources
+    and the models only when a command runs, or ``--help`` and each tab completion pay for all of them."""
+    heavy = ["sqlalchemy", "alembic", "numpy", "bibtexparser", "httpx", "torch", "tantivy", "onnxruntime", "fastapi"]
+    probe = (
+        "import sys, contextlib, io\n"
+        "from paperfeed.cli import app\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    app(['--help'])\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    env = os.environ | {"COLUMNS": "100"}
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", f"loaded for --help: {r.stdout.strip()}"
+
+
 def test_settings_file_env_and_bad_values(tmp_path):
     cfg = tmp_path / "paperfeed.toml"
     cfg.write_text("page_items = 7\nhttp_delay = 1.5\n")

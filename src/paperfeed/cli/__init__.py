@@ -9,6 +9,11 @@
 - ``progress``: the progress bars they share
 
 Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
+
+Each command imports what it uses inside its function (the store, SQLAlchemy, the sources, the models):
+every module here is imported to register its commands, and ``paperfeed --help``, tab completion and
+each command would otherwise load all of them first (1.1 s of a 2-core machine's time before anything ran;
+docs/benchmarks.md, "CLI start-up").
 """
 
 from __future__ import annotations

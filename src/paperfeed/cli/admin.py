@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import getpass
 from datetime import UTC
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..actions import community as actions
 from ..errors import PaperfeedError
-from ..store import Store
-from ..store import users as store_users
 from . import app as root
 from . import console, settings_of
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 app = typer.Typer(
     help="Moderation and accounts: hide papers or comments, ban users, make admins.", no_args_is_help=True
@@ -22,10 +22,14 @@ root.add_typer(app, name="admin")
 
 
 def _store(ctx: typer.Context) -> Store:
+    from ..store import Store
+
     return Store.open(settings_of(ctx).db_url)
 
 
 def _user(conn, username: str):
+    from ..store import users as store_users
+
     user = store_users.get_user_by_name(conn, username)
     if user is None:
         raise PaperfeedError(f"no user {username!r}")
@@ -43,6 +47,7 @@ def create_user(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create an account (asks for the password unless --password-stdin)."""
+    from ..store import users as store_users
     from ..store.passwords import hash_password
 
     password = input() if password_stdin else getpass.getpass("Password: ")
@@ -65,6 +70,8 @@ def set_admin(
     revoke: Annotated[bool, typer.Option("--revoke", help="Take admin rights away.")] = False,
 ) -> None:
     """Make a user an administrator (or --revoke)."""
+    from ..store import users as store_users
+
     with _store(ctx).transaction() as conn:
         store_users.set_admin(conn, _user(conn, username).id, not revoke)
     console.print(f"{username} is {'no longer ' if revoke else ''}an admin", highlight=False)
@@ -75,6 +82,8 @@ def ban(
     ctx: typer.Context, username: str, undo: Annotated[bool, typer.Option("--undo", help="Lift the ban.")] = False
 ) -> None:
     """Ban a user: their sessions end and they can no longer log in, vote or comment."""
+    from ..actions import community as actions
+
     actions.ban(_store(ctx), username, not undo)
     console.print(f"{username} is {'no longer ' if undo else ''}banned", highlight=False)
 
@@ -84,6 +93,8 @@ def hide_paper(
     ctx: typer.Context, paper_id: str, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
 ) -> None:
     """Hide a paper from lists, search and feeds (its votes and comments are kept)."""
+    from ..actions import community as actions
+
     actions.hide_paper(_store(ctx), paper_id, not undo)
     console.print(f"paper {paper_id} is {'visible' if undo else 'hidden'}", highlight=False)
 
@@ -93,6 +104,8 @@ def hide_comment(
     ctx: typer.Context, comment_id: int, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
 ) -> None:
     """Hide a comment (admins still see it, marked hidden)."""
+    from ..actions import community as actions
+
     actions.hide_comment(_store(ctx), comment_id, not undo)
     console.print(f"comment {comment_id} is {'visible' if undo else 'hidden'}", highlight=False)
 
@@ -106,6 +119,8 @@ def feature(
 ) -> None:
     """Put a stored paper on a day's list (an admin pick)."""
     from datetime import date, datetime
+
+    from ..actions import community as actions
 
     try:
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()

@@ -10,11 +10,8 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import make_url
 
 from ..settings import Settings
-from ..store import Store
-from ..store import backup as store_backup
 from . import app, console, err_console, settings_of
 
 STAGES = {
@@ -78,6 +75,8 @@ def backup(
     file: Annotated[Path, typer.Argument(help="The backup file to write (an older backup there is replaced).")],
 ) -> None:
     """Write a consistent backup of the database (and the data dir's secret key) to FILE, while serving."""
+    from ..store import backup as store_backup
+
     settings = settings_of(ctx)
     extras = {}
     key = _key_file(settings)
@@ -105,7 +104,11 @@ def restore(
     ] = False,
 ) -> None:
     """Restore a backup into an empty data dir or database, then rebuild its search indexes."""
+    from sqlalchemy import make_url
+
     from ..index import forget, index_root
+    from ..store import Store
+    from ..store import backup as store_backup
 
     settings = settings_of(ctx)
     with _Bars() as bars:

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from ..store import Store
-from ..store import outbox as store_outbox
-from ..store import subscriptions as subs
 from . import app as root
 from . import console, err_console, settings_of
 from .progress import bar
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 app = typer.Typer(help="Email digests: preview, compose and send, deliver the outbox, status.", no_args_is_help=True)
 root.add_typer(app, name="digest")
@@ -36,6 +36,8 @@ Frequency = Annotated[
 
 
 def _freqs(frequency: str | None) -> tuple[str, ...] | None:
+    from ..store import subscriptions as subs
+
     if frequency is None:
         return None
     if frequency not in subs.FREQUENCIES:
@@ -70,6 +72,7 @@ def preview(
     from email.policy import default
 
     from ..mail.compose import preview as compose_preview
+    from ..store import Store
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -100,6 +103,8 @@ def send(
 ) -> None:
     """Compose the digests due now into the outbox, then deliver them."""
     from ..mail.compose import compose_all
+    from ..store import Store
+    from ..store import subscriptions as subs
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -149,6 +154,7 @@ def send(
 
 def _deliver(store: Store, settings) -> dict:
     from ..mail.send import deliver
+    from ..store import outbox as store_outbox
 
     with store.read() as conn:
         waiting = store_outbox.counts(conn)["pending"]
@@ -194,6 +200,9 @@ def deliver(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Send what waits in the outbox (for cron: every minute)."""
+    from ..store import Store
+    from ..store import outbox as store_outbox
+
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
     if retry_unconfirmed:
@@ -216,6 +225,10 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Outbox and subscriber counts; the unconfirmed and failed messages."""
+    from ..store import Store
+    from ..store import outbox as store_outbox
+    from ..store import subscriptions as subs
+
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
     with store.read() as conn:

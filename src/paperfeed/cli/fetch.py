@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import PaperfeedError
-from ..ingest import ImportResult, fetch_pages
-from ..sources import arxiv_api, hf, oai, rss
-from ..sources.base import Page
-from ..sources.http import PoliteClient, client_for
-from ..store import Store
 from . import app as root
 from . import console, err_console, settings_of
 from .imports import report
 from .progress import bar
 from .search import update_search_index
+
+if TYPE_CHECKING:
+    from ..ingest import ImportResult
+    from ..sources.base import Page
+    from ..sources.http import PoliteClient
 
 app = typer.Typer(
     help="Harvest papers from arXiv (API, OAI-PMH, RSS) or the Hugging Face daily papers API.", no_args_is_help=True
@@ -52,6 +52,10 @@ def run(
     skip_bad: bool,
     restart: bool,
 ) -> ImportResult:
+    from ..ingest import fetch_pages
+    from ..sources.http import client_for
+    from ..store import Store
+
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
     with client_for(settings, source) as http, bar(err_console, total_known=False) as progress:
@@ -88,6 +92,8 @@ def fetch_arxiv(
     restart: Restart = False,
 ) -> None:
     """The arXiv query API: by category, date range, search query or ids (3 s between calls)."""
+    from ..sources import arxiv_api
+
     if not (category or query or ids):
         raise PaperfeedError("fetch arxiv: give --category, --query or --id")
     search = None
@@ -129,6 +135,8 @@ def fetch_oai(
     restart: Restart = False,
 ) -> None:
     """Bulk back-fill from arXiv's OAI-PMH interface (follows resumptionTokens, resumable)."""
+    from ..sources import oai
+
     if metadata_format not in ("arXiv", "oai_dc"):
         raise PaperfeedError("--format must be arXiv or oai_dc")
     start, until = _date(date_from, "--date-from"), _date(date_until, "--date-until")
@@ -159,6 +167,8 @@ def fetch_rss(
     skip_bad: SkipBad = False,
 ) -> None:
     """Today's arXiv listing (new submissions and cross-lists) from arXiv's RSS feeds."""
+    from ..sources import rss
+
     settings = settings_of(ctx)
     key = f"rss:{'+'.join(categories)}"
     run(
@@ -181,6 +191,8 @@ def fetch_hf(
     restart: Restart = False,
 ) -> None:
     """Mirror the Hugging Face daily papers (with upvotes, submitter, code and project links)."""
+    from ..sources import hf
+
     today = datetime.now(UTC).date()
     if day and (date_from or date_to):
         raise PaperfeedError("give --date or --date-from/--date-to, not both")

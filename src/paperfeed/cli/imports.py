@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import BadImport, PaperfeedError, SourceError
-from ..ingest import ImportResult, import_items
-from ..sources import files
-from ..store import Store
 from . import app, console, err_console, settings_of
 from .progress import bar
 from .search import update_search_index
+
+if TYPE_CHECKING:
+    from ..ingest import ImportResult
+    from ..store import Store
 
 
 def report(name: str, result: ImportResult, *, as_json: bool) -> None:
@@ -37,6 +38,9 @@ def report(name: str, result: ImportResult, *, as_json: bool) -> None:
 
 
 def import_file(store: Store, path: Path, *, skip_bad: bool, page_day: date | None, quiet: bool) -> ImportResult:
+    from ..ingest import import_items
+    from ..sources import files
+
     if not path.is_file():
         raise SourceError("file", str(path), "no such file")
     with bar(err_console) as progress:
@@ -61,6 +65,8 @@ def import_cmd(
 
     A file with a bad record imports nothing (exit code 2) unless --skip-bad is given.
     """
+    from ..store import Store
+
     try:
         day = date.fromisoformat(page_day) if page_day else None
     except ValueError:

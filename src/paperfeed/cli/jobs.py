@@ -9,8 +9,6 @@ import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from ..store import Store
-from ..store import jobs as store_jobs
 from . import app, console, settings_of
 
 jobs_app = typer.Typer(help="The scheduler's jobs: run one now (once across machines), see the last runs.",
@@ -28,6 +26,7 @@ def run_cmd(
     """Run a scheduled job now, as the scheduler does: once per slot across the machines of one database
     (exit 0 when it ran or had run, 1 when it failed, 3 when another machine is running it)."""
     from ..scheduler import JOBS, run_exclusive
+    from ..store import Store
 
     job = JOBS.get(name)
     if job is None:
@@ -48,6 +47,9 @@ def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The latest recorded runs: job, slot, machine, start and end."""
+    from ..store import Store
+    from ..store import jobs as store_jobs
+
     with Store.open(settings_of(ctx).db_url).read() as conn:
         runs = store_jobs.runs(conn, name)
     if as_json:

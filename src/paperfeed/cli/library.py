@@ -14,9 +14,7 @@ import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError, import_library
-from ..store import Store
-from ..store import users as store_users
+from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError  # light: the parsers load when used
 from . import app, console, err_console, settings_of
 from .progress import bar
 
@@ -70,6 +68,10 @@ def import_cmd(
 
     Importing the same file again adds nothing new. A file too large or unreadable is refused (exit code 2).
     """
+    from ..library import import_library
+    from ..store import Store
+    from ..store import users as store_users
+
     settings = settings_of(ctx)
     if fmt is not None and fmt not in FORMATS:
         raise LibraryFileError(f"--format: unknown library format {fmt!r}; use one of: {', '.join(FORMATS)}")

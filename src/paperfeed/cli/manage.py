@@ -17,14 +17,7 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from .. import logs
-from ..index.embed import model_key
-from ..ingest import import_items
 from ..settings import Settings
-from ..sources import files
-from ..store import Store
-from ..store import papers as store_papers
-from ..store import vectors as store_vectors
-from ..store.db import current_revision
 from . import app, console, err_console, settings_of
 from .imports import report
 from .progress import bar
@@ -40,6 +33,9 @@ def demo_path() -> Path:
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create (or upgrade) the database. Safe to run again."""
+    from ..store import Store
+    from ..store.db import current_revision
+
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
     console.print(
@@ -56,6 +52,11 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
 ) -> None:
     """Counts of what the database holds."""
+    from ..index.embed import model_key
+    from ..store import Store
+    from ..store import papers as store_papers
+    from ..store import vectors as store_vectors
+
     store = Store.open(settings_of(ctx).db_url)
     with store.read() as conn:
         counts = store_papers.counts(conn)
@@ -81,6 +82,10 @@ def load_demo(settings: Settings) -> None:
     The sentences of faceted similar papers are not shipped (about 10 MB): ``demo`` embeds them in the
     background once it serves (``index_sentences_later``)."""
     from ..index import bundled, job
+    from ..index.embed import model_key
+    from ..ingest import import_items
+    from ..sources import files
+    from ..store import Store
 
     store = Store.open(settings.db_url)
     with bar(err_console) as progress:
@@ -98,6 +103,8 @@ def load_demo(settings: Settings) -> None:
 def index_sentences_later(settings: Settings) -> threading.Thread | None:
     """Label and embed the papers' sentences (faceted similar papers) in a background thread while the
     server starts: a few minutes for the demo on 2 cores; the facet tabs sharpen as they land."""
+    from ..store import Store
+
     if not settings.index_sentences:
         return None
 
@@ -137,6 +144,7 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
     import uvicorn
 
     from ..app import create_app
+    from ..store import Store
 
     logs.configure(settings.log_level, settings.log_format)
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

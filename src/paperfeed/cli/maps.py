@@ -9,7 +9,6 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import PaperfeedError
-from ..store import Store
 from . import app, console, err_console, settings_of
 
 FORMATS = {".png": "png", ".svg": "svg"}
@@ -87,6 +86,7 @@ def map_cmd(
 ) -> None:
     """Draw the topic map of a month, week, day or search (papers placed by meaning, clusters labelled)."""
     from ..rank.topics import map_subject, topic_map
+    from ..store import Store
     from ..store import users as store_users
 
     fmt = FORMATS.get(output.suffix.lower())

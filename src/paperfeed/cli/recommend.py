@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from ..store import Store
-from ..store import users as store_users
 from . import app, console, err_console, settings_of
 from .progress import bar
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 recommend_app = typer.Typer(help="For-you recommendations: train the per-user models, show a user's picks.")
 app.add_typer(recommend_app, name="recommend")
 
 
 def _user_id(store: Store, name: str) -> int:
+    from ..store import users as store_users
+
     with store.read() as conn:
         user = store_users.get_user_by_name(conn, name)
     if user is None:
@@ -33,6 +36,7 @@ def train_cmd(
 ) -> None:
     """Train the model of every user whose upvotes, saves or "not interested" votes changed."""
     from ..rank.recommend import train_users
+    from ..store import Store
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -57,6 +61,7 @@ def show_cmd(
 ) -> None:
     """What "for you" shows a user now, with the reasons."""
     from ..rank.recommend import for_you
+    from ..store import Store
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)

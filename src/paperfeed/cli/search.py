@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -21,10 +21,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import PaperfeedError
-from ..store import Store
-from ..store import papers as store_papers
 from . import app, console, err_console, settings_of
 from .progress import RateColumn
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def update_search_index(store: Store, settings, *, quiet: bool = False) -> None:
@@ -59,6 +60,7 @@ def index_cmd(
     """Bring the search indexes up to date: new papers indexed, embedded, given keywords, summaries and similar
     papers (resumable)."""
     from ..index import job
+    from ..store import Store
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -146,6 +148,8 @@ def _date(value: str | None, name: str) -> date | None:
 
 
 def _print_hits(store: Store, hits, *, title: str, as_json: bool, extra: dict | None = None) -> None:
+    from ..store import papers as store_papers
+
     with store.read() as conn:
         views = {v.id: v for v in store_papers.get_papers(conn, [h.paper_id for h in hits])}
     if as_json:
@@ -197,6 +201,7 @@ def search_cmd(
 ) -> None:
     """Search the papers: lexical and semantic, exact ids and titles first."""
     from ..rank.search import search
+    from ..store import Store
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)
@@ -244,6 +249,8 @@ def similar_cmd(
     from ..ids import parse_arxiv_id
     from ..rank.facets import check_facet
     from ..rank.similar import similar
+    from ..store import Store
+    from ..store import papers as store_papers
 
     facet = check_facet(facet)  # a bad facet fails before anything is opened
     settings = settings_of(ctx)

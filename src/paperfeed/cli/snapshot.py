@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ..store import Store
 from . import app, console, settings_of
 
 snapshot_app = typer.Typer(
@@ -35,6 +34,7 @@ def load_cmd(
 ) -> None:
     """Make FILE this machine's search indexes (before `paperfeed serve`); it then catches up by itself."""
     from ..index import follow, snapshot
+    from ..store import Store
 
     settings = settings_of(ctx)
     store = Store.open(settings.db_url)

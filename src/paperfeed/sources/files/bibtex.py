@@ -27,7 +27,7 @@ from bibtexparser.bibdatabase import COMMON_STRINGS
 from bibtexparser.bparser import BibTexParser
 
 from ...errors import RecordError
-from ...ids import parse_arxiv_id
+from ...ids import ARXIV_IN_TEXT, parse_arxiv_id
 from ...latex import latex_to_text
 from ...records import PaperRecord
 from ..base import Item, build
@@ -39,10 +39,6 @@ SOURCE = "bibtex"
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
 _KEY = re.compile(r"[{(]\s*([^,\s{}()=\"]+)\s*(,)?")
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
-_ARXIV_IN_TEXT = re.compile(
-    r"(?:arxiv\s*:\s*|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)([a-z\-]+(?:\.[a-z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?",
-    re.IGNORECASE,
-)
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
 )}  # fmt: skip
@@ -201,7 +197,7 @@ def _arxiv_id(entry: dict) -> str | None:
     if eprint and not prefix and parse_arxiv_id(eprint):
         return eprint
     for field in ("url", "journal", "doi", "note", "howpublished", "volume"):
-        m = _ARXIV_IN_TEXT.search(entry.get(field, ""))
+        m = ARXIV_IN_TEXT.search(entry.get(field, ""))
         if m:
             return m.group(1)
     if entry.get("journal", "").strip().lower() == "corr" and entry.get("volume", "").startswith("abs/"):
@@ -244,7 +240,7 @@ def record_from_entry(entry: dict) -> PaperRecord:
     if journal and _NOT_JOURNALS.match(journal):
         journal = None
     url = entry.get("url", "").strip() or None
-    if url and _ARXIV_IN_TEXT.search(url):
+    if url and ARXIV_IN_TEXT.search(url):
         url = None
     return PaperRecord(
         title=latex_to_text(entry.get("title", "")),

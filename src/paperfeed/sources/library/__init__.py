@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from .bib import read_bibtex
-from .csl import read_csl_json
 from .entry import (
     FORMATS,
     BadEntry,
@@ -25,15 +23,20 @@ from .entry import (
     LibraryTooLarge,
     ParsedLibrary,
 )
-from .idlist import id_of_line, read_ids
-from .rdf import read_rdf
+from .idlist import id_of_line
 
-READERS: dict[str, Callable[[str, str], Iterator[LibraryEntry | BadEntry]]] = {
-    "bibtex": read_bibtex,
-    "rdf": read_rdf,
-    "csl-json": read_csl_json,
-    "ids": read_ids,
-}
+
+def readers() -> dict[str, Callable[[str, str], Iterator[LibraryEntry | BadEntry]]]:
+    """The reader of each format, imported when a library is read (bibtexparser's import is a tenth of a
+    second that every ``paperfeed`` command paid)."""
+    from .bib import read_bibtex
+    from .csl import read_csl_json
+    from .idlist import read_ids
+    from .rdf import read_rdf
+
+    return {"bibtex": read_bibtex, "rdf": read_rdf, "csl-json": read_csl_json, "ids": read_ids}
+
+
 _BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
 _MAGIC = {
     b"%PDF": "a PDF",
@@ -120,7 +123,7 @@ def parse_library(
     if (_count_entries(text, fmt) or 0) > max_entries * (1 if fmt == "bibtex" else 2):
         raise too_many
     out = ParsedLibrary(fmt)
-    for item in READERS[fmt](text, name):
+    for item in readers()[fmt](text, name):
         (out.malformed if isinstance(item, BadEntry) else out.entries).append(item)
         if len(out.entries) + len(out.malformed) > max_entries:
             raise too_many

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...errors import PaperfeedError
-from ...ids import normalise_doi, parse_arxiv_id
-from ..files.bibtex import _ARXIV_IN_TEXT
+from ...ids import ARXIV_IN_TEXT, normalise_doi, parse_arxiv_id
 
 FORMATS = ("bibtex", "rdf", "csl-json", "ids")
 
@@ -62,7 +61,7 @@ def arxiv_in(*texts: str | None) -> str | None:
             continue
         parsed = parse_arxiv_id(text)
         if parsed is None:
-            m = _ARXIV_IN_TEXT.search(text)
+            m = ARXIV_IN_TEXT.search(text)
             parsed = parse_arxiv_id(m.group(1)) if m else None
         if parsed:
             return parsed[0]
