@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from .settings import Settings
+from .sources.library import FORMATS, LibraryFileError, LibraryTooLarge, parse_library
 
 if TYPE_CHECKING:
     from .store import Store
-from .sources.library import FORMATS, LibraryFileError, LibraryTooLarge, parse_library
 
 LIBRARY = "Library"
 
