@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
@@ -204,3 +206,36 @@ def test_etags_answer_304_to_a_client_that_has_the_page(app, store):
         app.state.page_cache.clear()
         add_papers(store, paper(3, upvotes=50, title="A new paper on top"))
         assert crawler.get("/trending", headers={"If-None-Match": etag}).status_code == 200  # changed: full page
+
+
+def test_last_modified_answers_304_to_a_crawler_without_cookies(app, store):
+    """A crawler keeps no cookies: each visit carries a new CSRF token, so a new ETag, and If-None-Match
+    never matches. The page's Last-Modified stays while the page does: If-Modified-Since at or after it
+    gets a 304; a page that changed gets a later time and the whole page."""
+    url = "/papers/2401.00001"
+    with browser(app) as first:
+        modified = first.get(url).headers["last-modified"]
+        assert "last-modified" in first.get("/api/daily_papers").headers  # the API's cached lists too
+    with browser(app) as crawler:
+        again = crawler.get(url, headers={"If-Modified-Since": modified})
+        assert again.status_code == 304 and again.content == b"" and again.headers["last-modified"] == modified
+        earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(seconds=1), usegmt=True)
+        assert crawler.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+        assert crawler.get(url, headers={"If-Modified-Since": "yesterday"}).status_code == 200  # not a date
+        # If-None-Match comes first (RFC 9110): a stale tag gets the page whatever the date
+        assert crawler.get(url, headers={"If-None-Match": '"stale"', "If-Modified-Since": modified}).status_code == 200
+        time.sleep(1.1)  # Last-Modified counts whole seconds
+        app.state.page_cache.clear()  # a write somewhere expires every page: this one renders the same again
+        assert crawler.get(url).headers["last-modified"] == modified
+        from paperfeed.store import users as store_users
+
+        with store.transaction() as conn:  # a reader upvotes it through the API: the page's count changes
+            voter = store_users.create_user(conn, username="voter", password_hash="x")
+            bearer = {"Authorization": f"Bearer {store_users.create_token(conn, voter.id, 't')}"}
+        assert crawler.post("/api/papers/2401.00001/vote", json={"value": 1}, headers=bearer).status_code == 200
+        changed = crawler.get(url, headers={"If-Modified-Since": modified})
+        assert changed.status_code == 200 and '<span class="count">4</span>' in changed.text
+        assert parsedate_to_datetime(changed.headers["last-modified"]) > parsedate_to_datetime(modified)
+        crawler.signup("ada")
+        signed_in = crawler.get(url, headers={"If-Modified-Since": modified})
+        assert signed_in.status_code == 200 and "last-modified" not in signed_in.headers  # personal pages

@@ -9,7 +9,12 @@ SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh pa
 marked on it). A form
 on a cached page (the footer's subscribe form) gets each visitor's own CSRF token. Cached answers carry an
 ``ETag`` (of the page as this visitor gets it): a client that sends it back in ``If-None-Match`` gets
-``304 Not Modified``, without the body (crawlers revisiting unchanged pages). A page that carries
+``304 Not Modified``, without the body (crawlers revisiting unchanged pages). They also carry
+``Last-Modified``: when this process first rendered the page as it is now (a re-render that changes
+nothing keeps the time). A client without a tag but with ``If-Modified-Since`` at or after it gets the
+304: crawlers keep no cookies, so each of their visits has a new CSRF token and a new tag, but the same
+time. The time is this process's: another worker, or this one after the page left the cache, answers
+in full once (never a 304 for a page that changed). A page that carries
 anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and
 a visitor with a message waiting gets a fresh page that shows it.
 """
@@ -20,6 +25,7 @@ import functools
 import hashlib
 import threading
 import time
+from email.utils import formatdate, parsedate_to_datetime
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -43,12 +49,12 @@ class PageCache:
         self.ttl, self.max_entries, self.max_bytes = ttl, max_entries, max_bytes
         self._bytes = 0
         self._lock = threading.Lock()
-        self._pages: dict[str, tuple[float, bytes, str]] = {}  # key -> (expires, body, media type)
+        self._pages: dict[str, tuple[float, bytes, str, float]] = {}  # key -> (expires, body, type, modified)
         self._refreshing: dict[str, float] = {}  # key -> when a request started re-rendering it
 
-    def lookup(self, key: str, *, claim: bool = True) -> tuple[bytes, str] | None:
-        """``(body, media type)`` of the page if fresh, or of its expired copy while another request
-        re-renders it; else None.
+    def lookup(self, key: str, *, claim: bool = True) -> tuple[bytes, str, float] | None:
+        """``(body, media type, modified)`` of the page if fresh, or of its expired copy while another
+        request re-renders it; else None. ``modified``: when this body was first rendered (epoch seconds).
 
         With ``claim``, None for an expired page makes the caller its renderer: it must ``put`` the new
         page or ``release`` the key. Without, the caller only peeks (the cache middleware)."""
@@ -71,17 +77,20 @@ class PageCache:
         found = self.lookup(key, claim=claim)
         return found[0] if found else None
 
-    def put(self, key: str, body: bytes, media_type: str = HTML) -> None:
+    def put(self, key: str, body: bytes, media_type: str = HTML) -> float:
+        """Keep the page; returns when its body was first rendered (now, unless the body is unchanged)."""
         with self._lock:
             old = self._pages.get(key)
             self._bytes -= len(old[1]) if old else 0
+            modified = old[3] if old and old[1] == body and old[2] == media_type else time.time()
             if len(self._pages) >= self.max_entries or self._bytes + len(body) > self.max_bytes:
                 self._pages.clear()
                 self._refreshing.clear()
                 self._bytes = 0
-            self._pages[key] = (time.monotonic() + self.ttl, body, media_type)
+            self._pages[key] = (time.monotonic() + self.ttl, body, media_type, modified)
             self._bytes += len(body)
             self._refreshing.pop(key, None)
+            return modified
 
     def release(self, key: str) -> None:
         """Give up re-rendering ``key`` (the render failed or was not cacheable)."""
@@ -116,26 +125,40 @@ def _etag(request: Request, body: bytes, media_type: str) -> str:
     return f'"{h.hexdigest()}"'
 
 
-def _not_modified(request: Request, etag: str) -> bool:
+def _not_modified(request: Request, etag: str, modified: float) -> bool:
+    """Whether the client has this version: its ``If-None-Match`` holds the tag, or (without one, as RFC
+    9110 says) its ``If-Modified-Since`` is at or after ``modified``."""
     sent = request.headers.get("if-none-match")
-    if not sent:
+    if sent:
+        tags = {t.strip().removeprefix("W/") for t in sent.split(",")}
+        return etag in tags or "*" in tags
+    since = request.headers.get("if-modified-since")
+    if not since:
         return False
-    tags = {t.strip().removeprefix("W/") for t in sent.split(",")}
-    return etag in tags or "*" in tags
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False  # not an HTTP date: answer in full
+    return when.tzinfo is not None and int(modified) <= when.timestamp()
 
 
-def _answer(request: Request, body: bytes, media_type: str, headers: dict) -> Response:
-    """The answer with its ``ETag``, or ``304 Not Modified`` when the client has that version already."""
+def _validators(etag: str, modified: float) -> dict:
+    return {"ETag": etag, "Last-Modified": formatdate(int(modified), usegmt=True)}
+
+
+def _answer(request: Request, body: bytes, media_type: str, modified: float, headers: dict) -> Response:
+    """The answer with its ``ETag`` and ``Last-Modified``, or ``304 Not Modified`` when the client has
+    that version already."""
     etag = _etag(request, body, media_type)
-    if _not_modified(request, etag):
-        return Response(status_code=304, headers={"ETag": etag, **headers})
+    if _not_modified(request, etag, modified):
+        return Response(status_code=304, headers={**_validators(etag, modified), **headers})
     if media_type == HTML:
         body = _with_csrf(request, body)
-    return Response(body, media_type=media_type, headers={"ETag": etag, **headers})
+    return Response(body, media_type=media_type, headers={**_validators(etag, modified), **headers})
 
 
-def _hit(request: Request, body: bytes, media_type: str) -> Response:
-    return _answer(request, body, media_type, {"X-Cache": "hit"})
+def _hit(request: Request, body: bytes, media_type: str, modified: float) -> Response:
+    return _answer(request, body, media_type, modified, {"X-Cache": "hit"})
 
 
 def _through_cache(request: Request, render) -> Response:
@@ -145,18 +168,19 @@ def _through_cache(request: Request, render) -> Response:
     anonymous, key = _anonymous(request), str(request.url)
     if anonymous and (found := cache.lookup(key)) is not None:
         return _hit(request, *found)
+    modified = time.time()
     try:
         response, keep = render()
         if anonymous and keep is not None and cache.ttl > 0:
-            cache.put(key, *keep)
+            modified = cache.put(key, *keep)
     finally:
         if anonymous:
             cache.release(key)
     if anonymous and keep is not None:  # tagged like a hit, for revalidation
         etag = _etag(request, *keep)
-        if _not_modified(request, etag):
-            return Response(status_code=304, headers={"ETag": etag})
-        response.headers["ETag"] = etag
+        if _not_modified(request, etag, modified):
+            return Response(status_code=304, headers=_validators(etag, modified))
+        response.headers.update(_validators(etag, modified))
     return response
 
 
