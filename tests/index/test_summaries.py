@@ -86,6 +86,16 @@ def test_pick_prefers_the_sentence_closest_to_the_paper():
     assert S.pick(sents, phrases, vectors, doc) == 1
 
 
+def test_pick_finds_phrases_with_numbers_in_their_sentences():
+    """Candidate phrases keep numbers whole ("4-bit activations", "BitNet a4.8"): a sentence is split into
+    the same words, or the sentence a phrase came from would not be found holding it."""
+    doc = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[1.0, 0.0], [0.9, 0.1]], dtype=np.float32)
+    sents = ["Low precision is a popular topic these days.", "BitNet a4.8 runs with 4-bit activations on edge chips."]
+    for phrase in ("4-bit activations", "BitNet a4.8"):
+        assert S.pick(sents, [phrase, "nothing here at all"], vectors, doc) == 1, phrase
+
+
 # --- the real model ----------------------------------------------------------------------------------------
 
 

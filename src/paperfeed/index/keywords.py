@@ -62,11 +62,10 @@ def stop_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS) | ACADEMIC
 
 
-# a word, its number kept whole ("BitNet a4.8", "GPT-4.5", "4-bit", "1.58-bit", "3D"), or punctuation
-_TOKEN = re.compile(
-    r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|(?<=[0-9])\.[0-9]+)*|[0-9]+(?:\.[0-9]+)?-?[A-Za-z][A-Za-z0-9-]*"
-    r"|[,.;:!?()\[\]{}\"]"
-)
+# a word, its number kept whole ("BitNet a4.8", "GPT-4.5", "4-bit", "1.58-bit", "3D"); the summaries match
+# candidate phrases against sentences split into the same words (index/summaries.py)
+WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|(?<=[0-9])\.[0-9]+)*|[0-9]+(?:\.[0-9]+)?-?[A-Za-z][A-Za-z0-9-]*"
+_TOKEN = re.compile(WORD + r"|[,.;:!?()\[\]{}\"]")  # a word or punctuation
 _TIMES = re.compile(r"[0-9]+(?:\.[0-9]+)?x")
 _ADVERB_OK = frozenset({"anomaly", "family", "supply", "assembly", "italy", "poly", "reply", "fly", "rely"})
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..latex import latex_to_text
-from .keywords import KeywordExtractor, candidates
+from .keywords import WORD, KeywordExtractor, candidates
 
 METHOD = "phrase-centrality-1"  # stored with each summary: a new method recomputes them all
 CUE_WEIGHT = 0.1  # tuned on half of the HF papers (bench/summaries.py): the other half is the reported test
@@ -43,7 +43,7 @@ _COMMAND = re.compile(r"\\[A-Za-z]+\*?")
 _ABBREVIATIONS = (r"e\.g", r"i\.e", "et al", "vs", "cf", "Fig", "Eq", "Sec", "approx", "resp")
 _ABBREV = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS)  # "e.g. GPT-4" does not end a sentence
 _SPLIT = re.compile(_ABBREV + r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'\u201c]|[a-z]+[A-Z])")  # "... world. bGPT matches"
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|[0-9]+[A-Za-z][A-Za-z0-9-]*")
+_WORD = re.compile(WORD)  # the candidate phrases' own words: "4-bit activations" is found as it was made
 _NOISE = re.compile(  # links and "code is available at" sentences say nothing about the paper
     r"https?://|www\.|github\.com|\b(?:code|data|models?|dataset|weights)\b[^.]{0,40}\b(?:available|released)\b", re.I
 )
