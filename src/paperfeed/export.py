@@ -17,7 +17,7 @@ _LATEX_SPECIAL = re.compile(r"([&%#_])")
 def bibtex_key(p: PaperView) -> str:
     first = (p.authors[0].split()[-1] if p.authors else "anon").lower()
     first = re.sub(r"[^a-z0-9]", "", normalise_title(first)) or "anon"
-    year = (p.published_at.year if p.published_at else None) or (p.announced_on.year if p.announced_on else "")
+    year = p.year or ""
     word = next((w for w in normalise_title(p.title).split() if len(w) > 3), "paper")
     return f"{first}{year}{word}"
 
@@ -37,9 +37,8 @@ def to_bibtex_entries(papers: list[PaperView]) -> str:
         entry = {"ENTRYTYPE": "misc" if p.is_arxiv else "article", "ID": key, "title": "{" + _escape(p.title) + "}"}
         if p.authors:
             entry["author"] = " and ".join(_escape(a) for a in p.authors)
-        year = p.published_at.year if p.published_at else (p.announced_on.year if p.announced_on else None)
-        if year:
-            entry["year"] = str(year)
+        if p.year:
+            entry["year"] = str(p.year)
         if p.is_arxiv:
             entry.update(eprint=p.id, archiveprefix="arXiv", url=p.abs_url or f"https://arxiv.org/abs/{p.id}")
             if p.primary_category:

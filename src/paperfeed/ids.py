@@ -44,6 +44,15 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
     return canonical, version
 
 
+def arxiv_year(paper_id: str) -> int | None:
+    """The year of an arXiv id's first version (``2401.00001``: 2024, ``hep-th/9901001``: 1999), else None."""
+    m = re.fullmatch(r"(?:[a-z\-]+(?:\.[a-z]{2})?/)?(\d{2})\d{2}(?:\.\d{4,5}|\d{3})", paper_id, re.IGNORECASE)
+    if m is None:
+        return None
+    yy = int(m.group(1))
+    return 1900 + yy if "/" in paper_id and yy >= 91 else 2000 + yy
+
+
 def is_arxiv_id(text: str) -> bool:
     return parse_arxiv_id(text) is not None
 

@@ -41,9 +41,9 @@ def featuring(view: PaperView, within: tuple[date, date] | None = None) -> Featu
     return view.featured[0] if view.featured else None
 
 
-def _published(view: PaperView, featuring: FeaturedDay | None) -> str:
-    when = view.published_at or view.announced_on or (featuring.day if featuring else None) or view.updated_at
-    return timestamp(when or datetime(1970, 1, 1, tzinfo=UTC))
+def _published(view: PaperView) -> str:
+    """The same on every endpoint (as HF's): the paper's date, not the day a list featured it."""
+    return timestamp(view.published_at or view.day or view.updated_at or datetime(1970, 1, 1, tzinfo=UTC))
 
 
 def hf_paper(view: PaperView, *, within: tuple[date, date] | None = None) -> HFPaper:
@@ -55,7 +55,7 @@ def hf_paper(view: PaperView, *, within: tuple[date, date] | None = None) -> HFP
         authors=[
             HFAuthor(id_=synth_id("author", view.id, n), name=a, hidden=False) for n, a in enumerate(view.authors)
         ],
-        publishedAt=_published(view, f),
+        publishedAt=_published(view),
         upvotes=view.upvotes,
         discussionId=synth_id("discussion", view.id),
         ai_keywords=list(view.keywords or view.keyphrases),  # HF's own when imported, else extracted

@@ -45,8 +45,7 @@ def _when(value: datetime | date | None) -> datetime | None:
 
 
 def _published(p: PaperView) -> datetime:
-    first_day = p.featured[0].day if p.featured else None
-    return _when(p.published_at or p.announced_on or first_day or p.updated_at) or datetime(1970, 1, 1, tzinfo=UTC)
+    return _when(p.published_at or p.day or p.updated_at) or datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def render_feed(fmt: str, info: FeedInfo, papers: Sequence[PaperView], *, base_url: str, site_name: str) -> bytes:

@@ -30,7 +30,8 @@ from ..store import vectors as store_vectors
 from ..store.vectors import IndexDoc
 from .text import EN_ANALYZER, NAME_ANALYZER, analyzers, title_key
 
-SCHEMA_VERSION = 2  # 2: hidden papers are left out of the index (was: a `hidden` filter field)
+SCHEMA_VERSION = 3  # 2: hidden papers are left out of the index (was: a `hidden` filter field); 3: a paper
+# without a publication or announcement date is dated by its first featured day (store.papers.paper_day)
 EPOCH = date(1970, 1, 1)
 
 

@@ -16,10 +16,7 @@ MAX_AUTHORS = 10  # a brief paper names the first ten (``authors_total`` counts 
 
 
 def _day(view: PaperView) -> str | None:
-    when = view.published_at.date() if view.published_at else view.announced_on
-    if when is None and view.featured:
-        when = view.featured[0].day
-    return when.isoformat() if when else None
+    return view.day.isoformat() if view.day else None
 
 
 def _summary(view: PaperView) -> dict:
@@ -83,7 +80,7 @@ def full(view: PaperView, base_url: str) -> dict:
         "authors": view.authors,
         **_summary(view),
         "abstract": view.abstract,
-        "published": view.published_at.isoformat() if view.published_at else None,
+        "published": _day(view),  # as in lists: published, else announced, else first featured (store.papers.paper_day)
         "updated": view.updated_at.isoformat() if view.updated_at else None,
         "announced": view.announced_on.isoformat() if view.announced_on else None,
         "primary_category": view.primary_category,

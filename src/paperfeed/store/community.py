@@ -140,6 +140,8 @@ def submit(conn: Connection, *, paper_id: str, username: str, day: date, source:
             conn.execute(
                 featured.insert().values(paper_id=paper_id, day=day, submitted_by=username, upvotes=None, source=source)
             )
+            # a paper without a date of its own is dated by this day now (papers.paper_day): the index follows
+            conn.execute(update(papers).where(papers.c.id == paper_id).values(modified_at=datetime.now(UTC)))
     except IntegrityError:
         raise CommunityError("this paper was just submitted by someone else") from None
 

@@ -11,6 +11,8 @@ from operator import itemgetter
 from sqlalchemy import Connection, bindparam, func, or_, select
 
 from ..clock import day_start, utc
+from ..ids import arxiv_year
+from ..periods import Period, period_of
 from .community import upvotes_total
 from .db import execute_in, ids_param
 from .keywords import for_papers as keyphrases_of
@@ -29,6 +31,21 @@ from .models import (
 )
 
 VISIBLE = papers.c.hidden.is_(False)
+
+
+def paper_day(
+    published_at: datetime | None, announced_on: date | None, first_featured: date | None, created_at: datetime | None
+) -> date | None:
+    """A paper's one date, wherever one is shown, filtered on or sorted by (pages, API, feeds, BibTeX, the
+    search indexes): its publication day (UTC), else its arXiv announcement, else the first day a list
+    featured it (Hugging Face lists a paper within days of its release), else the day it was added."""
+    if published_at is not None:
+        return utc(published_at).date()
+    if announced_on is not None:
+        return announced_on
+    if first_featured is not None:
+        return first_featured
+    return utc(created_at).date() if created_at is not None else None
 
 
 @dataclass
@@ -71,6 +88,18 @@ class PaperView:
     @property
     def is_arxiv(self) -> bool:
         return not self.id.startswith("pf-")
+
+    @property
+    def day(self) -> date | None:
+        """The paper's date (``paper_day``; None for a paper with no date and never featured)."""
+        return paper_day(self.published_at, self.announced_on, self.featured[0].day if self.featured else None, None)
+
+    @property
+    def year(self) -> int | None:
+        """The year to cite: of its publication, else of its arXiv id (the month of its first version)."""
+        if self.published_at is not None:
+            return self.published_at.year
+        return arxiv_year(self.id) or (self.day.year if self.day else None)
 
 
 # the queries of every page, built once (db.execute_in)
@@ -199,6 +228,14 @@ def links(conn: Connection, ids: Sequence[str]) -> list[PaperLink]:
 
 def versions(conn: Connection, paper_id: str) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(_VERSIONS, {"pid": paper_id})]
+
+
+def neighbours(conn: Connection, period: Period) -> tuple[Period | None, Period | None]:
+    """The nearest periods of ``period``'s kind before and after it that have featured papers (what the
+    lists' "previous" and "next" lead to: never a run of empty days or months); None at either end."""
+    before = conn.execute(select(func.max(featured.c.day)).where(featured.c.day < period.start)).scalar()
+    after = conn.execute(select(func.min(featured.c.day)).where(featured.c.day > period.end)).scalar()
+    return (period_of(period.kind, before) if before else None, period_of(period.kind, after) if after else None)
 
 
 def featured_days(conn: Connection) -> list[date]:

@@ -225,11 +225,13 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
         conn.execute(paper_categories.insert(), new_cats)
     if new_versions:
         conn.execute(paper_versions.insert(), new_versions)
-    counts += _upsert_featured(conn, batch, existing_ids=set(existing))
+    counts += _upsert_featured(conn, batch, existing_ids=set(existing), now=now)
     return counts
 
 
-def _upsert_featured(conn: Connection, batch: dict[str, PaperRecord], *, existing_ids: set[str]) -> UpsertCounts:
+def _upsert_featured(
+    conn: Connection, batch: dict[str, PaperRecord], *, existing_ids: set[str], now: datetime
+) -> UpsertCounts:
     counts = UpsertCounts()
     wanted = {(pid, f.day): f for pid, r in batch.items() for f in r.featured}
     if not wanted:
@@ -266,4 +268,9 @@ def _upsert_featured(conn: Connection, batch: dict[str, PaperRecord], *, existin
     if inserts:
         conn.execute(featured.insert(), inserts)
         counts.featured_added = len(inserts)
+        # a new featured day can date a paper that has no date of its own (papers.paper_day): the search
+        # indexes, which follow modified_at, catch up
+        listed = sorted({row["paper_id"] for row in inserts} & existing_ids)
+        if listed:
+            conn.execute(update(papers).where(papers.c.id.in_(listed)).values(modified_at=now))
     return counts

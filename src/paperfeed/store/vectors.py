@@ -16,8 +16,8 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from ..clock import utc
 from .db import chunked, execute_in, ids_param
-from .models import paper_vectors, papers
-from .papers import authors_and_categories
+from .models import featured, paper_vectors, papers
+from .papers import authors_and_categories, paper_day
 
 PAGE = 2_000
 
@@ -31,22 +31,18 @@ class IndexDoc:
     abstract: str
     authors: list[str]
     categories: list[str]
-    day: date | None  # publication day (UTC), else the arXiv announcement day, else the day it was added
+    day: date | None  # store.papers.paper_day: the date filters and the "newest" sort use
     has_code: bool
     upvotes: int  # imported (HF) upvotes
     hidden: bool
     modified_at: datetime
 
 
-def paper_day(published_at: datetime | None, announced_on: date | None, created_at: datetime | None) -> date | None:
-    """The one date filters and the "newest" sort use."""
-    if published_at is not None:
-        return utc(published_at).date()
-    if announced_on is not None:
-        return announced_on
-    return utc(created_at).date() if created_at is not None else None
-
-
+_FIRST_FEATURED = (
+    select(featured.c.paper_id, func.min(featured.c.day))
+    .where(featured.c.paper_id.in_(ids_param()))
+    .group_by(featured.c.paper_id)
+)
 _DOC_COLUMNS = (
     papers.c.id,
     papers.c.title,
@@ -67,6 +63,7 @@ def _docs(conn: Connection, rows: Sequence) -> list[IndexDoc]:
     if not ids:
         return []
     authors, cat_lists = authors_and_categories(conn, ids)
+    first_featured = dict(execute_in(conn, _FIRST_FEATURED, ids))
     out = []
     for r in rows:
         c = set(cat_lists.get(r.id, []))
@@ -79,7 +76,7 @@ def _docs(conn: Connection, rows: Sequence) -> list[IndexDoc]:
                 abstract=r.abstract or "",
                 authors=authors.get(r.id, []),
                 categories=sorted(c),
-                day=paper_day(r.published_at, r.announced_on, r.created_at),
+                day=paper_day(r.published_at, r.announced_on, first_featured.get(r.id), r.created_at),
                 has_code=bool(r.code_url),
                 upvotes=r.hf_upvotes or 0,
                 hidden=bool(r.hidden),
