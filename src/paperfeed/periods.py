@@ -47,6 +47,11 @@ def month_period(d: date) -> Period:
     return Period("month", start, end, f"{start:%Y-%m}", start.strftime("%B %Y"))
 
 
+def period_of(kind: str, d: date) -> Period:
+    """The day, ISO week or month (``kind``) that holds ``d``."""
+    return {"day": day_period, "week": week_period, "month": month_period}[kind](d)
+
+
 def parse(kind: str, value: str, *, today: date) -> Period:
     """Parse a URL's period; ``ValueError`` for malformed values or dates outside arXiv's lifetime."""
     if kind == "day":

@@ -160,13 +160,18 @@ def test_daily_weekly_and_monthly_lists(served):
     with connect(http(served.url)) as c:
         day = c.call("daily_papers")  # the latest day with papers: the seed's
         assert day["period"]["key"] == "2026-03-18" and day["total"] == 102 and len(day["papers"]) == 20
-        assert day["period"]["previous"] == "2026-03-17" and day["period"]["next"] == "2026-03-19"
+        # previous and next lead to the nearest periods with papers (as the pages' links), none past the ends
+        before = day["period"]["previous"]
+        assert before < "2026-03-18" and day["period"]["next"] is None
+        assert (
+            c.call("daily_papers", day=before)["total"] > 0 and c.call("daily_papers", day="2026-03-17")["total"] == 0
+        )
         assert [p["id"] for p in c.call("daily_papers", day="2024-01-02")["papers"]] == [OLD]
         week = c.call("weekly_papers", week="2024-W05")
         assert week["period"]["start"] == "2024-01-29" and [p["id"] for p in week["papers"]][:2] == [NEW, VOTED]
         month = c.call("monthly_papers", month="2024-01", sort="upvotes")
         assert [p["id"] for p in month["papers"]][:2] == [OLD, NEW] and month["total"] == 3
-        assert month["period"]["previous"] == "2023-12" and month["period"]["next"] == "2024-02"
+        assert month["period"]["previous"] is None and month["period"]["next"] == "2026-03"  # none in between
         trending = [p["id"] for p in c.call("monthly_papers", month="2024-01", sort="trending")["papers"]]
         assert trending.index(NEW) < trending.index(OLD)  # fewer upvotes, but days rather than weeks old
         assert len(c.call("monthly_papers", month="2024-01", limit=1, offset=1)["papers"]) == 1

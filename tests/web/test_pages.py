@@ -131,10 +131,37 @@ def test_empty_database(store, tmp_path):
 
 def test_search_says_about_when_its_total_is_a_lower_bound(client):
     count = re.compile(r'<p class="count">(about )?(\d+) results?')
-    plain = count.search(client.get("/search?q=paper").text)
+    page = client.get("/search?q=paper").text
+    assert "keyword matching only" in page  # no paper has a vector here
+    plain = count.search(page)
     assert plain and plain.group(1) == "about " and int(plain.group(2)) > 0  # unfiltered: pruned, estimated
     newest = count.search(client.get("/search?q=paper&sort=newest").text)
     assert newest and newest.group(1) is None and int(newest.group(2)) > 0  # every match listed: counted
+
+
+def test_search_counts_papers_not_yet_embedded_without_calling_it_keywords_only(seeded, settings):
+    """With one paper left to embed among embedded ones, the page says that one paper is found by its words
+    only (singular), not that the search matched keywords only."""
+    rec = PaperRecord(title="Quokka gaits", abstract="Quokka-inspired gait controllers.", arxiv_id="2607.00001",
+                      authors=["Ada Lovelace"], source="test")  # fmt: skip
+    import_items(seeded, [rec])
+    with TestClient(create_app(settings, store=seeded)) as c:
+        page = c.get("/search?q=quokka+gait").text
+    assert "keyword matching only" not in page
+    assert "1 paper not yet indexed for meaning: found by their words only" in page
+
+
+def test_previous_and_next_lead_to_the_nearest_lists_with_papers(store, tmp_path):
+    """Day, week and month lists link to the nearest period with papers, never into a run of empty ones."""
+    import_items(store, [paper(1, date(2024, 1, 2), 1), paper(2, date(2024, 3, 5), 1), paper(3, date(2024, 6, 4), 1)])
+    nav = re.compile(r'<a class="nav (prev|next)" href="([^"]+)"')
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
+        paths = ("/papers/date/2024-03-05", "/papers/week/2024-W10", "/papers/month/2024-03", "/papers/month/2024-06")
+        links = {path: dict(nav.findall(c.get(path).text)) for path in paths}
+    assert links["/papers/date/2024-03-05"] == {"prev": "/papers/date/2024-01-02", "next": "/papers/date/2024-06-04"}
+    assert links["/papers/week/2024-W10"] == {"prev": "/papers/week/2024-W01", "next": "/papers/week/2024-W23"}
+    assert links["/papers/month/2024-03"] == {"prev": "/papers/month/2024-01", "next": "/papers/month/2024-06"}
+    assert links["/papers/month/2024-06"] == {"prev": "/papers/month/2024-03"}  # nothing later: no link
 
 
 def test_search_form_with_empty_and_bad_dates(client):

@@ -213,11 +213,11 @@ def search_cmd(
     ms = (time.perf_counter() - t) * 1e3
     note = ""
     if result.lexical_only:
-        note = (
-            f" · [yellow]keywords only for {result.not_embedded:,} papers not embedded yet (run `paperfeed index`)[/]"
-            if result.not_embedded
-            else " · [yellow]keywords only[/]"
-        )
+        note = " · [yellow]keywords only: no paper is embedded for meaning yet (run `paperfeed index`)[/]"
+    elif result.not_embedded:
+        n = result.not_embedded
+        papers = f"{n:,} paper{'s' if n != 1 else ''}"
+        note = f" · [yellow]{papers} not embedded yet: found by their words only (`paperfeed index`)[/]"
     about = "about " if result.total_is_estimate else ""
     title = f"{about}[bold]{result.total:,}[/] results for [bold]{query!r}[/] ({ms:,.0f} ms){note}"
     extra = {

@@ -83,7 +83,6 @@ ListSort = Annotated[
 CollectionId = Annotated[int, Field(ge=1, le=MAX_DB_ID, description="A collection's id (from `collections`)")]
 
 PERIOD_CAP = 2_000  # papers of one period ranked in memory for sort=trending (as the API)
-PERIOD_OF = {"day": periods.day_period, "week": periods.week_period, "month": periods.month_period}
 
 
 def _tool_errors(fn: Callable) -> Callable:
@@ -240,7 +239,7 @@ def build(
                 latest = store_papers.latest_featured_day(conn)
                 if latest is None:
                     return {"period": None, "total": 0, "papers": [], "note": "no paper has been featured yet"}
-                period = PERIOD_OF[kind](latest)
+                period = periods.period_of(kind, latest)
             start, end = period.start, period.end
             if sort == "trending":
                 views, total = store_papers.featured_between(conn, start, end, keyword=keyword, limit=PERIOD_CAP)
@@ -250,9 +249,11 @@ def build(
                 views, total = store_papers.featured_between(
                     conn, start, end, keyword=keyword, order=order, limit=limit, offset=offset
                 )
+            before, after = store_papers.neighbours(conn, period)  # the nearest periods with papers, as the pages
         return {
             "period": {"kind": kind, "key": period.key, "label": period.label, "start": start.isoformat(),
-                       "end": end.isoformat(), "previous": period.shifted(-1).key, "next": period.shifted(1).key},
+                       "end": end.isoformat(), "previous": before.key if before else None,
+                       "next": after.key if after else None},
             "total": total,
             "papers": [shape.brief(v, base) for v in views],
         }  # fmt: skip

@@ -9,7 +9,8 @@
    lexical ones. An exact arXiv id, then an exact title, are pinned first.
    Sorting by newest or upvotes lists every paper that has all the words, in that order.
 3. The page is checked against the database, so a hidden or deleted paper never shows even when an index
-   lags. Papers without a vector yet are still found by their words; the result says so (``lexical_only``).
+   lags. Papers without a vector yet are still found by their words; the result counts them
+   (``not_embedded``), and says when nothing could match by meaning (``lexical_only``: no vectors yet).
 
 The fused ranking of the last ``RANKING_CACHE_SIZE`` relevance searches is kept (until the indexes change;
 ``RANKING_CACHE_PLACES`` places in all, as rankings for deep pages are long), so the next page of the same
@@ -59,8 +60,8 @@ class Hit:
 class SearchResult:
     hits: list[Hit]
     total: int  # matches: exact, but for unfiltered relevance searches the commonest word's paper count
-    lexical_only: bool  # vectors unavailable for the query, or some papers not embedded yet
-    not_embedded: int  # papers without a vector for the current model
+    lexical_only: bool  # nothing matched by meaning: no paper has a vector yet (or the vector weight is 0)
+    not_embedded: int  # papers without a vector for the current model: they match by their words only
     total_is_estimate: bool = False  # ``total`` is a lower bound (shown as "about N results")
 
 
@@ -131,18 +132,20 @@ def search(
             raise QueryError("empty query: type some words to search for")
         raise QueryError(f"nothing to search for in {parsed.raw[:80]!r}: use words, not only symbols or exclusions")
     not_embedded = eng.not_embedded()
+    # no search of this site matches by meaning (an id's search, or one sorted by date, never does by design)
+    no_meaning = len(eng.vectors) == 0 or settings.search_vector_weight <= 0
     weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k)
     key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, weights, eng.lexical.watermark,
            len(eng.vectors))  # fmt: skip
     if sort == "relevance" and (words or parsed.semantic_text):
         depths = ranking_depths(settings.search_candidates, offset + limit)
-        ranked, total, lexical_only, filtered = _ranking(
+        ranked, total, _lexical, filtered = _ranking(
             key, depths, lambda k: _rank(store, settings, eng, qb, parsed, must, must_not, k)
         )
         started = time.perf_counter()
         page = _visible_page(store, ranked, offset, limit)
         metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - started)
-        return SearchResult(page, total, lexical_only=lexical_only or not_embedded > 0, not_embedded=not_embedded,
+        return SearchResult(page, total, lexical_only=no_meaning, not_embedded=not_embedded,
                             total_is_estimate=not filtered)  # fmt: skip
 
     # sorted by newest or upvotes: every paper with all the words (without words: every paper that passes
@@ -154,7 +157,7 @@ def search(
     ranked = [(h.paper_id, float(h.score), "keywords") for h in hits]
     page = _visible_page(store, ranked, 0, limit)
     metrics.SEARCH_SECONDS.labels("sorted_total").observe(time.perf_counter() - started)
-    return SearchResult(page, total or 0, lexical_only=not_embedded > 0, not_embedded=not_embedded)
+    return SearchResult(page, total or 0, lexical_only=no_meaning, not_embedded=not_embedded)
 
 
 def ranking_depths(candidates: int, needed: int) -> list[int]:

@@ -65,15 +65,7 @@ def _period_page(
                 announced, announced_total = store_papers.announced_on(
                     conn, period.start, keyword=keyword, limit=per_page, offset=offset
                 )
-                days = store_papers.featured_days(conn)
-                prev_d = next((d for d in days if d < period.start), None)
-                next_d = next((d for d in reversed(days) if d > period.start), None)
-                prev_p = periods.day_period(prev_d) if prev_d else None
-                next_p = periods.day_period(next_d) if next_d else None
-            else:
-                prev_p = period.shifted(-1)
-                nxt = period.shifted(1)
-                next_p = nxt if nxt.start <= datetime.now(UTC).date() else None
+            prev_p, next_p = store_papers.neighbours(conn, period)
     pages = max(-(-max(total, announced_total) // per_page), 1)
     return render(
         request,
