@@ -90,7 +90,39 @@ def test_the_form_reveals_nothing_and_never_floods(app, store, inbox):
     assert len({body(p) for p in pages}) == 1 and "Check your inbox" in pages[0]
     assert len(inbox.to("new@example.org")) == 1  # three requests, one confirmation
     assert len(inbox.to("active@example.org")) == 1 and "already subscribed" in inbox.to("active@example.org")[0].text
-    assert inbox.to("bouncing@example.org") == []
+    # a bouncing address subscribed again gets a confirmation: its owner may have mended the mailbox
+    assert [m.msg["Subject"] for m in inbox.to("bouncing@example.org")] == ["Confirm your paperfeed subscription"]
+
+
+def test_a_bouncing_address_can_unsubscribe_and_come_back(app, store, inbox):
+    """An address whose mail bounced is not stuck: its unsubscribe link works, and subscribing again and
+    confirming makes it active with its bounce count reset; until then one more bounce stops it again."""
+    sub = _active(store, "flaky@example.org")
+    with store.transaction() as conn:
+        for _ in range(3):
+            subs.note_bounce(conn, sub.id, max_bounces=3)
+        assert subs.get(conn, sub.id).status == "bouncing"
+    settings = app.state.settings
+    client = TestClient(app)
+    manage = f"/subscription/{tokens.make(settings, 'manage', sub.id, sub.token_version)}"
+    page = client.get(manage).text
+    assert "was refused by its mail server" in page and "Subscribe again" in page
+    r = client.post(f"/unsubscribe/{tokens.make(settings, 'unsubscribe', sub.id, sub.token_version)}")
+    assert r.status_code == 200 and "You are unsubscribed" in r.text
+    with store.read() as conn:
+        assert subs.get(conn, sub.id).status == "unsubscribed"
+    with store.transaction() as conn:
+        subs.note_bounce(conn, sub.id, max_bounces=3)  # a late bounce report changes nothing
+        assert subs.get(conn, sub.id).status == "unsubscribed"
+
+    r = browser(app).form(f"{manage}/resubscribe", from_page=manage)
+    assert r.status_code == 200 and "Check your inbox" in r.text
+    confirm = inbox.to("flaky@example.org")[-1]
+    assert confirm.msg["Subject"] == "Confirm your paperfeed subscription"
+    assert client.post(confirm.link("/subscribe/confirm/")).status_code == 200
+    with store.read() as conn:
+        back = subs.get(conn, sub.id)
+    assert (back.status, back.bounce_count) == ("active", 0)
 
 
 def test_subscribe_needs_the_csrf_token(lite_app):
@@ -183,18 +215,26 @@ def test_expired_confirmation_link(lite_app, lite_store, monkeypatch):
         assert subs.get(conn, sub.id).status == "pending"
 
 
-def test_links_of_an_earlier_subscription_are_revoked(app, store):
-    """Re-confirming starts a new period: links mailed before it stop working; so does revoke_links."""
+def test_links_of_an_earlier_subscription_are_revoked_but_still_unsubscribe(app, store):
+    """Re-confirming starts a new period (so does revoke_links): settings links mailed before it stop
+    working, while an old digest's unsubscribe link (a mail client's one-click too) still unsubscribes,
+    without leading on to the settings."""
     sub = _active(store)
-    old = tokens.make(app.state.settings, "unsubscribe", sub.id, sub.token_version)
+    settings = app.state.settings
+    old_manage = tokens.make(settings, "manage", sub.id, sub.token_version)
+    old_unsub = tokens.make(settings, "unsubscribe", sub.id, sub.token_version)
     client = TestClient(app)
-    assert client.get(f"/unsubscribe/{old}").status_code == 200
+    assert client.get(f"/unsubscribe/{old_unsub}").status_code == 200
     with store.transaction() as conn:
         subs.revoke_links(conn, sub.id)
-    r = client.post(f"/unsubscribe/{old}")
+    r = client.get(f"/subscription/{old_manage}")
     assert r.status_code == 400 and "replaced by a newer one" in r.text
+    r = client.post(f"/unsubscribe/{old_unsub}", content=b"List-Unsubscribe=One-Click",
+                    headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert r.status_code == 200 and "You are unsubscribed" in r.text
+    assert "/subscription/" not in r.text and 'href="/subscribe"' in r.text
     with store.read() as conn:
-        assert subs.get(conn, sub.id).status == "active"
+        assert subs.get(conn, sub.id).status == "unsubscribed"
 
 
 def test_unsubscribe_get_changes_nothing_post_is_idempotent(app, store):

@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 def request(store: Store, settings: Settings, email: str, *, user_id: int | None = None) -> int | None:
     """Subscribe ``email`` (pending until confirmed) and queue the right mail; returns the outbox row id.
 
-    pending -> a confirmation link; active -> a note with the settings link; bouncing -> nothing. The
-    caller shows the same "check your inbox" page in every case, so the form reveals nothing.
+    pending (new, unsubscribed or bouncing before) -> a confirmation link; active -> a note with the
+    settings link. The caller shows the same "check your inbox" page in every case, so the form reveals
+    nothing.
     """
     now = datetime.now(UTC)
     with store.transaction() as conn:

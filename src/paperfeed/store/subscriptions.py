@@ -160,8 +160,10 @@ def subscribe(
     """Create (or reopen) the subscription of ``email``; it stays pending until confirmed.
 
     A known address keeps its settings: an unsubscribed one goes back to pending, an active one stays
-    active, a bouncing one stays bouncing. ``user_id`` links the account (the caller checks it owns the
-    address).
+    active. A bouncing one goes back to pending too: its owner may have mended the mailbox, and the one
+    confirmation this sends (at most hourly) shows it; its bounce count is kept, so one more permanent
+    failure makes it bouncing again, and confirming resets it. ``user_id`` links the account (the caller
+    checks it owns the address).
     """
     email = check_address(email)
     now = now or datetime.now(UTC)
@@ -194,7 +196,7 @@ def subscribe(
         values["user_id"] = user_id
     conn.execute(
         update(subscribers)
-        .where(subscribers.c.id == existing, subscribers.c.status == "unsubscribed")
+        .where(subscribers.c.id == existing, subscribers.c.status.in_(("unsubscribed", "bouncing")))
         .values(status="pending", unsubscribed_at=None)
     )
     if values:
@@ -238,10 +240,11 @@ def update_settings(
 
 
 def unsubscribe(conn: Connection, subscriber_id: int, *, now: datetime | None = None) -> bool:
-    """Stop every mail to this subscriber (idempotent); queued digests are cancelled too."""
+    """Stop every mail to this subscriber (idempotent); queued digests are cancelled too. A bouncing
+    address is marked unsubscribed as well: its owner asked, and may subscribe again later."""
     res = conn.execute(
         update(subscribers)
-        .where(subscribers.c.id == subscriber_id, subscribers.c.status.in_(("pending", "active")))
+        .where(subscribers.c.id == subscriber_id, subscribers.c.status.in_(("pending", "active", "bouncing")))
         .values(status="unsubscribed", unsubscribed_at=now or datetime.now(UTC))
     )
     cancel_for(conn, subscriber_id)
@@ -258,7 +261,8 @@ def revoke_links(conn: Connection, subscriber_id: int) -> None:
 
 
 def note_bounce(conn: Connection, subscriber_id: int, *, max_bounces: int) -> bool:
-    """Count a permanent failure; returns True when the address is now bouncing (never mailed again)."""
+    """Count a permanent failure; returns True when the address is now bouncing (never mailed again). An
+    unsubscribed address stays unsubscribed (the count still tells a later confirmation's bounce)."""
     conn.execute(
         update(subscribers).where(subscribers.c.id == subscriber_id).values(bounce_count=subscribers.c.bounce_count + 1)
     )
@@ -267,7 +271,7 @@ def note_bounce(conn: Connection, subscriber_id: int, *, max_bounces: int) -> bo
         .where(
             subscribers.c.id == subscriber_id,
             subscribers.c.bounce_count >= max_bounces,
-            subscribers.c.status != "bouncing",
+            subscribers.c.status.in_(("pending", "active")),
         )
         .values(status="bouncing")
     )

@@ -213,7 +213,7 @@ def remove_alert(request: Request, token: str, alert_id: DbId) -> Response:
 def resubscribe(request: Request, token: str) -> Response:
     sub = _subscriber(request, "manage", token)
     store, settings = request.app.state.store, request.app.state.settings
-    row_id = notices.request(store, settings, sub.email) if sub.status == "unsubscribed" else None
+    row_id = notices.request(store, settings, sub.email) if sub.status in ("unsubscribed", "bouncing") else None
     response = render(request, "subscribe.html", sent_to=sub.email)
     response.background = _deliver_now(store, settings, row_id)
     return response
@@ -224,7 +224,7 @@ def resubscribe(request: Request, token: str) -> Response:
 
 @router.get("/unsubscribe/{token}", responses=LINK, summary="Unsubscribe page (one button; GET changes nothing)")
 def unsubscribe_page(request: Request, token: str) -> Response:
-    sub = _subscriber(request, "unsubscribe", token)
+    sub = _subscriber(request, "unsubscribe", token, any_version=True)
     return render(request, "unsubscribe.html", sub=sub, token=token, done=sub.status == "unsubscribed")
 
 
@@ -232,10 +232,13 @@ def unsubscribe_page(request: Request, token: str) -> Response:
     "/unsubscribe/{token}", responses=LINK, summary="Unsubscribe (RFC 8058 one-click: the signed token is enough)"
 )
 def unsubscribe(request: Request, token: str) -> Response:
-    sub = _subscriber(request, "unsubscribe", token)
+    """The link of any mail ever sent unsubscribes (an old digest's too, after a new confirmation); only the
+    current period's link leads on to the settings (older links were revoked for everything else)."""
+    sub = _subscriber(request, "unsubscribe", token, any_version=True)
     with request.app.state.store.transaction() as conn:
         subs.unsubscribe(conn, sub.id)
-    manage = tokens.make(request.app.state.settings, "manage", sub.id, sub.token_version)
+    current = request.state.token_version == sub.token_version
+    manage = tokens.make(request.app.state.settings, "manage", sub.id, sub.token_version) if current else None
     return render(request, "unsubscribe.html", sub=sub, token=token, done=True, manage_token=manage)
 
 
