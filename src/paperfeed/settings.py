@@ -57,7 +57,11 @@ class Settings(BaseSettings):
         "turn in order (a few keep the slowest answers near the average; more help when the database is remote).",
     )
     site_name: str = Field("paperfeed", description="Name shown in page titles and feeds.")
-    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the site, for links in feeds and mail.")
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public URL of the site, for links in feeds, mail and MCP answers (unset: `serve` and `demo` "
+        "use the address they listen on).",
+    )
     secret_key: str | None = Field(
         None,
         description="Signs session cookies and links. Default: a random key kept in data_dir/secret_key "
@@ -224,6 +228,19 @@ class Settings(BaseSettings):
             got = (cfg.get("model_type"), cfg.get("hidden_size")) if isinstance(cfg, dict) else cfg
             raise ValueError(f"{path}: a 384-dimensional BERT model is needed, config.json says {got!r}")
         return str(path)
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, v: str) -> str:
+        from urllib.parse import urlsplit
+
+        v = v.strip()
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"{v!r} is not a site address: use an absolute http(s) URL, e.g. https://papers.example.org"
+            )
+        return v.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

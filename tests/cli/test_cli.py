@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -185,6 +186,9 @@ def test_settings_file_env_and_bad_values(tmp_path):
     assert r.returncode == 1 and "http_delay" in r.stderr and r.stderr.count("\n") == 1
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_EMBED_MODEL": str(tmp_path)})
     assert r.returncode == 1 and "embed_model" in r.stderr and "not a sentence-transformers model folder" in r.stderr
+    for bad in ("not a url", "papers.example.org", "ftp://papers.example.org", "https://"):
+        r = pf(f"sqlite:///{tmp_path / 'x.db'}", "stats", env={"PAPERFEED_BASE_URL": bad})
+        assert r.returncode == 1 and "base_url" in r.stderr and "absolute http(s) URL" in r.stderr, bad
     cfg.write_text("no_such_setting = 1\n")
     r = pf(f"sqlite:///{tmp_path / 'x.db'}", "--config", str(cfg), "stats")
     assert r.returncode == 1 and "no_such_setting" in r.stderr
@@ -314,6 +318,9 @@ def test_serve_lists_the_papers(tmp_path):
     try:
         r = first_answer(f"http://127.0.0.1:{port}/", proc)
         assert r.status_code == 200 and 'class="card"' in r.text and "featured" in r.text
+        # with no base_url set, links in feeds (and mail, MCP answers) lead to where it serves, not :8000
+        feed = httpx.get(f"http://127.0.0.1:{port}/feeds/daily.atom", timeout=30).text
+        assert f"http://127.0.0.1:{port}/papers/" in feed and ":8000" not in feed
     finally:
         proc.terminate()
         proc.wait(10)

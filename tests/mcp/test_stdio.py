@@ -6,6 +6,9 @@ One process for the module (each start costs seconds); the tests share its sessi
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -86,3 +89,13 @@ def test_a_revoked_token_is_a_tool_error(session):
     assert "invalid API token" in c.error("upvote", paper_id="2401.00001")
     assert "invalid API token" in c.error("search", query="sparse")  # as the API answers 401 to any request
     assert "search" in c.tools()  # and the process serves on
+
+
+def test_a_data_folder_without_a_database_is_refused_not_created(tmp_path):
+    """An assistant starts ``paperfeed mcp`` in a folder of its own: without the site's data folder it must
+    say so, not answer every question from a new, empty database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERFEED_")}
+    r = subprocess.run([sys.executable, "-m", "paperfeed", "mcp"], capture_output=True, text=True, env=env,
+                       cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=120)  # fmt: skip
+    assert r.returncode == 1 and "no paperfeed database in" in r.stderr and "--data-dir" in r.stderr
+    assert "Traceback" not in r.stderr and list(tmp_path.iterdir()) == []

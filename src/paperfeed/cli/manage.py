@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from .. import logs
+from ..errors import PaperfeedError
 from ..settings import Settings
 from . import app, console, err_console, settings_of
 from .imports import report
@@ -147,6 +148,10 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
     from ..store import Store
 
     logs.configure(settings.log_level, settings.log_format)
+    if "base_url" not in settings.model_fields_set:  # links in mail, feeds and MCP answers lead here
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        settings = settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # each worker counts in its own files there; /metrics adds them up (docs/operations.md)
         metrics_dir = settings.data_dir / "metrics"
@@ -280,7 +285,15 @@ def mcp_stdio(
     """Serve the MCP server over stdin/stdout, for an AI assistant that starts it (README: MCP server)."""
     from ..app import run_mcp_stdio  # the mcp surface is reached through the composition root
 
-    run_mcp_stdio(settings_of(ctx), token=token or None)
+    settings = settings_of(ctx)
+    if settings.database_url is None and not (settings.data_dir / "paperfeed.db").exists():
+        # an assistant starts this from a working directory of its own: an empty new database there would
+        # answer every question with "nothing here"
+        raise PaperfeedError(
+            f"no paperfeed database in {settings.data_dir.resolve()}: give the site's data folder with "
+            "--data-dir or PAPERFEED_DATA_DIR (or its PAPERFEED_DATABASE_URL)"
+        )
+    run_mcp_stdio(settings, token=token or None)
 
 
 @app.command("settings")
