@@ -62,6 +62,27 @@ def test_archive_instance_ranks_its_latest_week(store):
     assert {t.paper_id for t in ranked} == {"2401.00001"}  # only the newest 7 days compete
 
 
+def test_a_vote_for_an_old_paper_does_not_move_the_archive_week(store):
+    """The demo: imported votes up to 10 Nov 2024, papers without votes listed in March 2025. A reader's
+    upvote today for one of those must not make its day the week (the page would list that one paper)."""
+    import_items(store, [rec(1, date(2024, 11, 10), 5), rec(2, date(2024, 11, 8), 50), rec(3, date(2025, 3, 18), 0)])
+    with store.transaction() as conn:
+        uid = store_users.create_user(conn, username="reader", password_hash="x").id
+        community.vote(conn, user_id=uid, paper_id="2401.00003", value=1)
+    with store.read() as conn:
+        ranked = trending(conn, now=datetime(2026, 11, 26, tzinfo=UTC))
+    assert [t.paper_id for t in ranked] == ["2401.00002", "2401.00001"]
+
+
+def test_community_votes_alone_set_the_week_when_nothing_was_imported(store):
+    import_items(store, [rec(1, date(2024, 11, 10), 0), rec(2, date(2025, 3, 18), 0)])
+    with store.transaction() as conn:
+        uid = store_users.create_user(conn, username="reader", password_hash="x").id
+        community.vote(conn, user_id=uid, paper_id="2401.00002", value=1)
+    with store.read() as conn:
+        assert [t.paper_id for t in trending(conn, now=datetime(2026, 11, 26, tzinfo=UTC))] == ["2401.00002"]
+
+
 def test_papers_without_votes_do_not_trend(store):
     import_items(store, [rec(1, date(2024, 11, 10), 0), rec(2, date(2024, 11, 8), 4)])
     with store.read() as conn:

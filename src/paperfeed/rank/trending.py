@@ -9,7 +9,8 @@ dividing by a power of age lets a fresh paper with a handful of votes pass an ol
 it a day-old paper needs about 49x the votes of one posted an hour ago to rank level with it.
 
 Only upvoted papers of the last ``window_days`` compete. When an instance has none that recent (a demo
-or an archive), "now" becomes the newest featured day with votes, so the page still ranks a real week.
+or an archive), "now" becomes the newest featured day with imported votes (else with this community's),
+so the page still ranks a real week.
 See docs/trending.md.
 """
 
@@ -37,8 +38,10 @@ def score(upvotes: int, age_hours: float, gravity: float = 1.8) -> float:
 
 
 def reference_time(conn: Connection, now: datetime, window_days: int) -> datetime:
-    """``now``, or the end of the newest featured day with votes when none lies within the window."""
-    latest = store_papers.latest_voted_day(conn)
+    """``now``, or the end of the newest featured day with votes when none lies within the window: with
+    imported votes, the newest such day of the archive's own (a vote cast here today for an old paper
+    listed later would otherwise make its day the week, with that one paper in it)."""
+    latest = store_papers.latest_voted_day(conn, imported=True) or store_papers.latest_voted_day(conn)
     if latest is None or latest >= (now - timedelta(days=window_days)).date():
         return now
     return day_start(latest + timedelta(days=1))

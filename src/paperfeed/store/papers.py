@@ -251,9 +251,12 @@ def latest_featured_day(conn: Connection, on_or_before: date | None = None) -> d
     return conn.execute(q).scalar()
 
 
-def latest_voted_day(conn: Connection) -> date | None:
-    """The newest day on which an upvoted, visible paper first appeared on the daily list."""
-    voted = or_(papers.c.hf_upvotes > 0, papers.c.id.in_(select(votes.c.paper_id).where(votes.c.value == 1)))
+def latest_voted_day(conn: Connection, *, imported: bool = False) -> date | None:
+    """The newest day on which an upvoted, visible paper first appeared on the daily list (``imported``:
+    counting imported upvotes only, not this community's)."""
+    voted = papers.c.hf_upvotes > 0
+    if not imported:
+        voted = or_(voted, papers.c.id.in_(select(votes.c.paper_id).where(votes.c.value == 1)))
     first = select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
     q = select(func.max(first.c.day)).join(papers, papers.c.id == first.c.paper_id).where(VISIBLE, voted)
     return conn.execute(q).scalar()
