@@ -159,6 +159,24 @@ def test_upvote_changes_the_count_without_a_reload(page, site):
     expect(card(page, "2401.00002").locator("form.vote button")).to_have_attribute("aria-pressed", "true")
 
 
+def test_upvote_from_the_keyboard_keeps_the_focus(page, site):
+    """Tab to a vote button, press Enter: the count changes and the focus stays on that button, so the next
+    Tab goes on from there (a disabled button used to drop the focus to the start of the page)."""
+    log_in_as(page, site[1], unique_name("keys"))
+    page.goto("/")
+    button = card(page, "2401.00003").locator("form.vote button")
+    count = card(page, "2401.00003").locator(".count")
+    before = int(count.inner_text())
+    button.focus()
+    with page.expect_response(re.compile(r"/papers/2401\.00003/vote$")):
+        page.keyboard.press("Enter")
+    expect(count).to_have_text(str(before + 1))
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")  # and undo it, still from the keyboard
+    expect(count).to_have_text(str(before))
+    expect(button).to_be_focused()
+
+
 def test_upvote_when_signed_out_goes_to_log_in(page):
     page.goto("/")
     card(page, "2401.00001").locator("form.vote button").click()

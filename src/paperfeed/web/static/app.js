@@ -24,15 +24,16 @@ function enhance(selector, show, ready = () => true) {
     const form = event.target.closest(selector);
     if (!form || !ready(form)) return;
     event.preventDefault();
-    const button = form.querySelector("button");
-    button.disabled = true;
+    // busy, not disabled: disabling the focused button would drop keyboard focus to the page's start
+    if (form.getAttribute("aria-busy") === "true") return;
+    form.setAttribute("aria-busy", "true");
     try {
       const data = await postForm(form);
       if (data) show(form, data); // null: signed out, on the way to the login page
     } catch (err) {
       form.submit(); // fall back to the plain form post
     } finally {
-      button.disabled = false;
+      form.removeAttribute("aria-busy");
     }
   });
 }
