@@ -164,6 +164,19 @@ def test_previous_and_next_lead_to_the_nearest_lists_with_papers(store, tmp_path
     assert links["/papers/month/2024-06"] == {"prev": "/papers/month/2024-03"}  # nothing later: no link
 
 
+def test_filters_alone_search_without_words(client):
+    """An author, a category or "has code" with no words lists the papers that pass, newest first; the bare
+    page (nothing asked) is the form alone."""
+    count = re.compile(r'<p class="count">(\d+) results?')
+    code = client.get("/search?q=&has_code=true").text
+    assert count.search(code).group(1) == "1" and "/papers/2401.00003" in code
+    by = client.get("/search", params={"q": "", "author": "Ada Lovelace"}).text
+    assert int(count.search(by).group(1)) >= 3 and 'class="card"' in by
+    none = client.get("/search", params={"author": "Nobody Atall"}).text
+    assert count.search(none).group(1) == "0" and "No papers match" in none
+    assert 'class="count"' not in client.get("/search").text
+
+
 def test_search_form_with_empty_and_bad_dates(client):
     r = client.get("/search?q=paper&date_from=&date_to=&category=")
     assert r.status_code == 200

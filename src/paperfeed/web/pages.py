@@ -195,7 +195,8 @@ def search_page(
         date_to = date.fromisoformat(date_to) if date_to else None  # type: ignore[assignment]
     except ValueError:
         raise HTTPException(422, "dates are written YYYY-MM-DD") from None
-    if q.strip() or keyword:
+    # words or any filter alone (an author, a category, dates, has code: newest first) make a search
+    if q.strip() or keyword or category or author or date_from or date_to or has_code:
         try:
             from ..rank.search import search
 
