@@ -33,6 +33,14 @@ def test_robots_txt(app):
     assert not any(line.startswith("Disallow: /papers") for line in lines)
 
 
+def test_the_site_icon_is_where_browsers_look(app):
+    with browser(app) as b:
+        icon = b.get("/favicon.ico")
+        page = b.get("/").text
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg") and '<link rel="icon" href="/static/favicon.svg"' in page
+
+
 def _locs(r) -> list[str]:
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     return [e.text for e in ET.fromstring(r.content).iter() if e.tag.endswith("loc")]

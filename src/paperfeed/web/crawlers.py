@@ -1,4 +1,4 @@
-"""What crawlers read first: ``/robots.txt`` and the sitemaps (``/sitemap.xml``, an index of
+"""What crawlers read first: ``/robots.txt``, ``/favicon.ico`` and the sitemaps (``/sitemap.xml``, an index of
 ``/sitemaps/papers-N.xml`` pages of ``SITEMAP_SIZE`` paper pages each, and ``/sitemaps/days.xml``, the
 daily lists). They reach every visible paper; search, topic maps of queries, accounts and the API stay
 out of robots' way (they are rate-limited for anonymous clients anyway: docs/operations.md).
@@ -7,17 +7,19 @@ out of robots' way (they are rate-limited for anonymous clients anyway: docs/ope
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from ..http import openapi
 from ..http.cache import cached_body
 from ..store import papers as store_papers
 
 router = APIRouter(tags=["crawlers"])
+STATIC = Path(__file__).parent / "static"
 SITEMAP_SIZE = 10_000  # URLs per sitemap page (the protocol allows 50,000)
 XML = "application/xml"
 DISALLOW = ["/search", "/map", "/api/", "/feeds/search", "/login", "/signup", "/account/", "/submit",
@@ -32,6 +34,12 @@ def _base(request: Request) -> str:
 def robots(request: Request) -> Response:
     lines = ["User-agent: *", *(f"Disallow: {p}" for p in DISALLOW), "", f"Sitemap: {_base(request)}/sitemap.xml"]
     return PlainTextResponse("\n".join(lines) + "\n")
+
+
+@router.get("/favicon.ico", include_in_schema=False, summary="The site's icon")
+def favicon() -> Response:
+    """The site's icon where browsers and feed readers look for it without reading a page's ``<link>``."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 def _urlset(entries) -> bytes:
