@@ -46,13 +46,14 @@ class ImportReport:
         n = len(self.unmatched)
         tail = f"; {n:,} not found here" if n else ""
         tail += f"; {len(self.malformed):,} malformed" if self.malformed else ""
+        papers = f"{self.added:,} paper{'s' if self.added != 1 else ''}"
         if self.dry_run:
-            return f"Dry run: would add {self.added:,} papers to {where} ({self.already:,} already there){tail}."
+            return f"Dry run: would add {papers} to {where} ({self.already:,} already there){tail}."
         if not self.matched:
             return f"No entry matched a paper here; nothing was added{tail}."
         if self.added == 0:
             return f"Nothing new: all {self.already:,} matched papers were already in {where}{tail}."
-        return f"Added {self.added:,} papers to {where} ({self.already:,} already there){tail}."
+        return f"Added {papers} to {where} ({self.already:,} already there){tail}."
 
     def as_dict(self) -> dict:
         return {**asdict(self), "message": self.message}

@@ -55,16 +55,26 @@ def period_of(kind: str, d: date) -> Period:
 def parse(kind: str, value: str, *, today: date) -> Period:
     """Parse a URL's period; ``ValueError`` for malformed values or dates outside arXiv's lifetime."""
     if kind == "day":
-        p = day_period(date.fromisoformat(value))
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("days are written YYYY-MM-DD, e.g. 2024-03-18")
+        try:
+            p = day_period(date.fromisoformat(value))
+        except ValueError:
+            raise ValueError(f"there is no day {value}") from None
     elif kind == "week":
         m = re.fullmatch(r"(\d{4})-W(\d{2})", value)
         if not m:
             raise ValueError("weeks are written YYYY-Www, e.g. 2024-W12")
-        p = week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        try:
+            p = week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        except ValueError:
+            raise ValueError(f"{m[1]} has no week {int(m[2])}") from None
     elif kind == "month":
         m = re.fullmatch(r"(\d{4})-(\d{2})", value)
         if not m:
             raise ValueError("months are written YYYY-MM, e.g. 2024-03")
+        if not 1 <= int(m[2]) <= 12:
+            raise ValueError(f"there is no month {int(m[2])}")
         p = month_period(date(int(m[1]), int(m[2]), 1))
     else:
         raise ValueError(f"unknown period {kind!r}")

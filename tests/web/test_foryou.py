@@ -73,7 +73,7 @@ def test_follow_an_author_from_the_author_page(app):
                    headers={"referer": "http://testserver/authors/Rob%20Otto"})  # fmt: skip
         assert r.status_code == 303 and r.headers["location"] == "/authors/Rob%20Otto"
         page = b.get("/authors/Rob%20Otto").text
-        assert "Following ✓" in page and "You follow Rob Otto now" in page
+        assert "Following ✓" in page and "You follow Rob Otto now: “For you” will put their new papers first." in page
         page = b.get("/for-you").text
         assert "by Rob Otto, whom you follow" in page and "You follow" in page
         r = b.form("/follows/remove", {"kind": "author", "value": "Rob Otto"}, from_page="/for-you")

@@ -74,7 +74,7 @@ def test_paste_box_format_override_and_other_collection(site):
     r = b.post("/library/import", data={"csrf_token": token, "text": f"{ATTENTION}\nnot-an-id\n", "format": "ids",
                                         "collection": "Reading list"}, files={"file": ("", b"")})  # fmt: skip
     assert r.status_code == 200
-    assert "Added 1 papers to Reading list" in r.text and "is not an arXiv id, arXiv URL or DOI" in r.text
+    assert "Added 1 paper to Reading list" in r.text and "is not an arXiv id, arXiv URL or DOI" in r.text
     assert _library(store, uid) is None
 
 

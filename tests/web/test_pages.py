@@ -177,6 +177,19 @@ def test_filters_alone_search_without_words(client):
     assert 'class="count"' not in client.get("/search").text
 
 
+def test_bad_periods_say_how_to_write_them_and_empty_days_read_right(client):
+    for path, says in [
+        ("/papers/date/tomorrow", "days are written YYYY-MM-DD"),
+        ("/papers/date/2024-02-30", "there is no day 2024-02-30"),
+        ("/papers/week/2024-W60", "2024 has no week 60"),
+        ("/papers/month/2024-13", "there is no month 13"),
+    ]:
+        r = client.get(path)
+        assert r.status_code == 404 and says in r.text and "isoformat" not in r.text, path
+    assert "No papers were featured on Fri 05 Jan 2024." in client.get("/papers/date/2024-01-05").text
+    assert "No papers were featured in Week 10, 2024" in client.get("/papers/week/2024-W10").text
+
+
 def test_search_form_with_empty_and_bad_dates(client):
     r = client.get("/search?q=paper&date_from=&date_to=&category=")
     assert r.status_code == 200

@@ -92,8 +92,9 @@ def follow(
 ) -> Response:
     with request.app.state.store.transaction() as conn:
         name, _ = store_follows.follow(conn, user_id=user.id, kind=kind, value=value)
+    whose = "their" if kind == "author" else "its"
     return _follow_response(
-        request, kind, name, True, f"You follow {name} now: “For you” will put its new papers first."
+        request, kind, name, True, f"You follow {name} now: “For you” will put {whose} new papers first."
     )
 
 
