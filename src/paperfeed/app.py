@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import __version__, logs
-from .actions.community import NotFound
+from .actions.community import ArxivUnavailable, NotFound
 from .api import routes as api_routes
 from .errors import PaperfeedError
 from .feeds import routes as feed_routes
@@ -142,6 +142,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         if wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=404)
         return render(request, "error.html", status=404, detail=str(exc), status_code=404)
+
+    @app.exception_handler(ArxivUnavailable)
+    async def _upstream_down(request: Request, exc: ArxivUnavailable) -> Response:
+        retry = {"Retry-After": "120"}
+        if wants_json(request):
+            return JSONResponse({"error": str(exc)}, status_code=503, headers=retry)
+        page = render(request, "error.html", status=503, detail=str(exc), status_code=503)
+        page.headers.update(retry)
+        return page
 
     @app.exception_handler(PaperfeedError)
     async def _user_error(request: Request, exc: PaperfeedError) -> Response:

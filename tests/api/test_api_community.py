@@ -193,3 +193,6 @@ def test_submit(api):
     r = api.post("/api/submit", api.ann, json={"paper": HOSTILE})
     assert r.status_code == 400 and "not an arXiv id" in r.json()["error"]
     assert api.post("/api/submit", api.ann, json={}).status_code == 422
+    r = api.post("/api/submit", api.ann, json={"paper": "2401.00999"})  # new here; arXiv cannot be reached
+    assert r.status_code == 503 and r.headers["retry-after"] == "120"
+    assert r.json()["error"].startswith("arXiv did not answer the lookup of 2401.00999 (")

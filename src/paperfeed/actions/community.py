@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ..errors import PaperfeedError
+from ..errors import PaperfeedError, SourceError
 from ..ids import parse_arxiv_id
 from ..ingest import fetch_arxiv_ids
 from ..settings import Settings
@@ -25,7 +25,11 @@ from ..store.community import CommentView, CommunityError
 from ..store.papers import PaperView
 from ..store.users import UserView
 
-__all__ = ["CommunityError", "NotFound"]
+__all__ = ["ArxivUnavailable", "CommunityError", "NotFound"]
+
+
+class ArxivUnavailable(CommunityError):
+    """arXiv did not answer a lookup: nothing is wrong with the request; surfaces answer 503 (retry later)."""
 
 
 class NotFound(PaperfeedError):
@@ -77,8 +81,12 @@ def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple
     if known is None:
         try:
             fetch_arxiv_ids(store, settings, [paper_id])
+        except SourceError as exc:  # the network: the whole reason, without the long query URL
+            raise ArxivUnavailable(
+                f"arXiv did not answer the lookup of {paper_id} ({exc.message}); try again in a few minutes"
+            ) from None
         except PaperfeedError as exc:
-            raise CommunityError(f"could not look up {paper_id} on arXiv right now ({str(exc)[:120]})") from None
+            raise CommunityError(f"could not look up {paper_id} on arXiv ({exc})") from None
         with store.read() as conn:
             known = store_papers.get_paper(conn, paper_id)
         if known is None:

@@ -192,10 +192,10 @@ def remove_from_collection(request: Request, user: RequireUser, collection_id: D
     response_model=SubmitOut,
     response_model_exclude_none=True,
     status_code=201,
-    responses=api(400, 403, 404),
+    responses=api(400, 403, 404, 503),
     summary="Submit an arXiv paper to today's list",
-    description="Looks the paper up on arXiv when this server does not have it yet. A paper already on a "
-    "daily list is refused (400).",
+    description="Looks the paper up on arXiv when this server does not have it yet (503 with Retry-After "
+    "when arXiv does not answer). A paper already on a daily list is refused (400).",
 )
 def submit(request: Request, user: RequireUser, body: SubmitIn) -> SubmitOut:
     view, day = actions.submit(request.app.state.store, request.app.state.settings, user, body.paper)

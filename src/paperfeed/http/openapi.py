@@ -30,7 +30,7 @@ WHY = {
     413: "Too large",
     422: "Invalid parameters",
     429: "Too many requests: retry later (see Retry-After)",
-    503: "Not ready",
+    503: "Not ready, or a service it relies on (arXiv) did not answer: retry later (see Retry-After)",
 }
 _REDIRECT = {
     "description": WHY[303],

@@ -87,14 +87,15 @@ def submit_form(request: Request, user: RequireUser) -> Response:
 @router.post(
     "/submit",
     dependencies=[LOGIN, CSRF],
-    responses={**FORM, **page(400)},
+    responses={**FORM, **page(400, 503)},
     summary="Submit an arXiv paper to today's list",
 )
 def submit(request: Request, user: RequireUser, paper: Annotated[str, Form(max_length=300)]) -> Response:
     try:
         view, day = actions.submit(request.app.state.store, request.app.state.settings, user, paper)
     except actions.CommunityError as exc:
-        return render(request, "submit.html", error=str(exc), paper=paper, status_code=400)
+        status = 503 if isinstance(exc, actions.ArxivUnavailable) else 400
+        return render(request, "submit.html", error=str(exc), paper=paper, status_code=status)
     cache.clear(request)
     flash(request, f"Thanks! {view.id} is on the list of {day}.")
     return RedirectResponse(f"/papers/date/{day}#paper-{view.id}", status_code=303)
