@@ -324,6 +324,17 @@ def test_screenshots_of_the_main_pages(browser, site):
         shot(page, name)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than a phone screen"
+    # a new API token is shown once: whole on a phone's screen, with a button that copies it
+    name = unique_name("phone")
+    log_in_as(page, site[1], name)
+    page.goto(f"/users/{name}")
+    page.get_by_label("token name").fill("my phone script")
+    page.get_by_role("button", name="Create API token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the new token's page is {overflow}px wider than a phone screen"
+    expect(page.get_by_role("button", name="Copy token")).to_be_visible()
+    shot(page, "token-phone")
     phone.close()
     for name in ("front", "trending", "paper", "search", "login", "profile", "front-phone"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 5_000, name
