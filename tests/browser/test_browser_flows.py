@@ -195,6 +195,13 @@ def test_comment_on_a_paper(page, site):
     expect(comment).to_have_text(body)  # shown as text, not markup
     assert page.locator("#comments img").count() == 0
     expect(page.locator("#comments h2")).to_have_text(re.compile(r"Comments \(\d+\)"))
+    # refused (only spaces get past the browser's check): the reason where the reader looks, the text kept
+    page.get_by_label("Add a comment").fill("   ")
+    page.get_by_role("button", name="Post comment").click()
+    alert = page.locator("#comment-form [role=alert]")
+    expect(alert).to_contain_text("a comment cannot be empty")
+    expect(alert).to_be_in_viewport()
+    expect(page.locator("#comment-body")).to_be_focused()
 
 
 def test_submit_a_paper_from_arxiv(page, site):

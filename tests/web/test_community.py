@@ -83,16 +83,17 @@ def test_comment_thread_and_hostile_text(app):
         assert r.status_code == 303 and "Comments (2)" in b.get("/papers/2401.00001").text
         assert "1 comment" not in b.get("/").text.split("Paper number 1")[0]  # counts shown on cards
         assert "2 comments" in b.get("/").text
-        r = b.form(
-            "/papers/2401.00001/comments", {"body": "   "}, from_page="/papers/2401.00001", follow_redirects=True
-        )
-        assert "cannot be empty" in r.text
-        r = b.form(
-            "/papers/2401.00001/comments", {"body": "x" * 10_001}, from_page="/papers/2401.00001", follow_redirects=True
-        )
-        assert "at most 10,000" in r.text
+        # a refused comment: the page again (400), the reason at the form, what was typed still in it
+        r = b.form("/papers/2401.00001/comments", {"body": "   "}, from_page="/papers/2401.00001")
+        assert r.status_code == 400 and "Your comment was not posted: a comment cannot be empty" in r.text
+        long = "</textarea><script>alert(3)</script>" + "x" * 10_000
+        r = b.form("/papers/2401.00001/comments", {"body": long}, from_page="/papers/2401.00001")
+        assert r.status_code == 400 and "at most 10,000" in r.text and "<script>alert(3)" not in r.text
+        assert "&lt;/textarea&gt;&lt;script&gt;alert(3)&lt;/script&gt;" + "x" * 10_000 + "</textarea>" in r.text
         r = b.form("/papers/2401.00002/comments", {"body": "wrong parent", "parent_id": cid}, from_page="/")
-        assert r.status_code == 303 and "same paper" in b.get("/papers/2401.00002").text
+        assert r.status_code == 400 and "same paper" in r.text and ">wrong parent</textarea>" in r.text
+        assert f'name="parent_id" value="{cid}"' in r.text and "Your reply was not posted" in r.text
+        assert "Comments (2)" in b.get("/papers/2401.00001").text  # none of them was stored
 
 
 def test_hostile_paper_text_is_escaped_everywhere(app):

@@ -20,6 +20,7 @@ from ..http.openapi import content, page
 from ..http.params import MAX_DB_ID, DbId, FormId
 from ..store import collections as store_collections
 from ..store import community
+from .pages import paper_with_draft
 from .render import flash, render
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -67,9 +68,8 @@ def comment(
     except actions.CommunityError as exc:
         if wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=400)
-        flash(request, str(exc), "error")
-        with request.app.state.store.read() as conn:
-            return RedirectResponse(f"/papers/{actions.visible_paper(conn, paper_id).id}#comments", status_code=303)
+        # the page again, the reason at the form and what was typed still in it (a redirect would lose both)
+        return paper_with_draft(request, user, paper_id, error=str(exc), draft=body, parent_id=parent_id)
     cache.clear(request)
     if wants_json(request):
         return JSONResponse({"id": made.id, "paper_id": made.paper_id}, status_code=201)

@@ -285,9 +285,9 @@ def paper(request: Request, user: CurrentUser, paper_id: str, similar: SimilarFa
     return _paper_page(request, user, paper_id, similar)
 
 
-def _paper_page(request: Request, user, paper_id: str, facet: str | None = None) -> Response:
+def _paper_page(request: Request, user, paper_id: str, facet: str | None = None, **comment_form) -> Response:
     """The paper page (``?similar=method``: its similar papers by that facet), or its Markdown (``ID.md``)
-    or BibTeX (``ID.bib``)."""
+    or BibTeX (``ID.bib``). ``comment_form``: a refused comment shown again at its form (``paper_with_draft``)."""
     for suffix, fmt in ((".md", "md"), (".bib", "bib")):
         if paper_id.endswith(suffix) and len(paper_id) > len(suffix):
             view = _find(request, paper_id[: -len(suffix)], user)
@@ -330,4 +330,11 @@ def _paper_page(request: Request, user, paper_id: str, facet: str | None = None)
         versions=versions,
         votes=_votes_of(request, user, [view]),
         feeds=feeds,
+        **comment_form,
     )
+
+
+def paper_with_draft(request: Request, user, paper_id: str, *, error: str, draft: str, parent_id: int | None):
+    """The paper page again after a refused comment: the reason at the form, the typed text kept (400)."""
+    return _paper_page(request, user, paper_id, comment_error=error, comment_draft=draft, comment_parent=parent_id,
+                       status_code=400)  # fmt: skip
