@@ -71,7 +71,7 @@ def test_personal_picks_say_why(store, tmp_path, inbox):
     ]
     mine = {p.title: p.reason for p in sections["personal"].items}
     # the video paper was already shown as trending: a paper appears once per subscriber
-    assert mine == {"Protein language models at scale": "matches alert ‘protein language’"}
+    assert mine == {"Protein language models at scale": "matches your alert ‘protein language’"}
     # without the trending section, the recommender picks the video paper, "close to" the upvoted image paper
     with store.transaction() as conn:
         subs.update_settings(conn, sub.id, frequency="daily", trending=False, personal=True, send_empty=False)

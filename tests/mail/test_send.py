@@ -215,6 +215,28 @@ def test_author_and_category_alerts_with_their_own_frequency(store, settings, in
     assert "new in cs.PL" not in m.text  # weekly alert: not due on a Tuesday
 
 
+def test_a_category_alert_may_name_a_whole_archive_in_any_case(store, settings, inbox):
+    """"CS" watches every cs.* category (a paper in several of them comes once); "Q-BIO.nc" is q-bio.NC."""
+    add_papers(
+        store,
+        paper(1, day=None, announced=TUE, categories=["cs.PL", "cs.LO"], title="Compilers"),
+        paper(2, day=None, announced=TUE, categories=["stat.ML", "cs.LG"], title="Cross-listed"),
+        paper(3, day=None, announced=TUE, categories=["q-bio.NC"], title="Neurons"),
+        paper(4, day=None, announced=TUE, categories=["math.AG"], title="Curves"),
+    )
+    sub = active(store, "reader@example.org", trending=False)
+    with store.transaction() as conn:
+        whole = subs.add_alert(conn, sub.id, kind="category", value="CS", frequency="daily")
+        one = subs.add_alert(conn, sub.id, kind="category", value="Q-BIO.nc", frequency="daily")
+    assert (whole.value, one.value) == ("cs", "q-bio.NC")
+    assert compose_all(store, settings, now=at(TUE)).queued == 1
+    deliver(store, settings)
+    [m] = inbox.to("reader@example.org")
+    section = m.text.split("Alert: new in cs")[1].split("Alert:")[0]
+    assert section.count("Compilers") == 1 and "Cross-listed" in section and "Curves" not in m.text
+    assert "Alert: new in q-bio.NC" in m.text and "Neurons" in m.text
+
+
 def test_delivered_mail_is_pruned(store, settings, inbox):
     sub = active(store, "reader@example.org")
     queue(store, sub, 2)

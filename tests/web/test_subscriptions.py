@@ -149,6 +149,21 @@ def _active(store, email: str = "reader@example.org"):
         return subs.get(conn, sub.id)
 
 
+def test_alerts_are_written_one_way(lite_store):
+    """Categories as arXiv writes them; an alert that differs from one already there only in case or
+    spaces is the same alert (it would send the same papers twice)."""
+    sub = _active(lite_store)
+    with lite_store.transaction() as conn:
+        got = [subs.add_alert(conn, sub.id, kind="category", value=v, frequency="daily").value
+               for v in ("CS.lg", "astro-ph.co", "Physics.Optics", "math")]  # fmt: skip
+        subs.add_alert(conn, sub.id, kind="keyword", value="protein folding", frequency="daily")
+        with pytest.raises(SubscriptionError, match="already have the keyword alert 'protein folding'"):
+            subs.add_alert(conn, sub.id, kind="keyword", value="  Protein   Folding ", frequency="weekly")
+        with pytest.raises(SubscriptionError, match="already have the category alert 'cs.LG'"):
+            subs.add_alert(conn, sub.id, kind="category", value="cs.LG", frequency="daily")
+    assert got == ["cs.LG", "astro-ph.CO", "physics.optics", "math"]
+
+
 @pytest.mark.parametrize(
     "kind, value, message",
     [

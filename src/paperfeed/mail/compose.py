@@ -10,7 +10,7 @@ What a digest holds (``digest_items`` papers per section, none ever sent to the 
 - "Trending": the top of ``rank.trending``.
 - "For you" (``personal``): the linked account's recommendations (``rank.recommend``, ranked for every
   personal subscriber of the run in one batch: "close to “X”, which you upvoted", "by Y, whom you
-  follow"), merged with the matches of the alerts due in this run ("matches alert 'X'"). An account
+  follow"), merged with the matches of the alerts due in this run ("matches your alert 'X'"). An account
   with no upvotes or saves yet gets only the papers of authors and categories it follows.
 - one section per due alert when ``personal`` is off: keyword/query -> search (all the words, most
   relevant first), author -> papers by that author, category -> the category's new papers, most upvoted
@@ -206,10 +206,11 @@ class Composer:
             for pid, names in authors.items():
                 for name in names:
                     by_author.setdefault(name.lower(), []).append(pid)
-            by_cat: dict[str, list[str]] = {}
+            by_cat: dict[str, set[str]] = {}
             for pid, cs in cats.items():
-                for c in cs:
-                    by_cat.setdefault(c.lower(), []).append(pid)
+                for c in cs:  # a category alert names a category ("cs.lg") or its whole archive ("cs")
+                    by_cat.setdefault(c.lower(), set()).add(pid)
+                    by_cat.setdefault(c.lower().partition(".")[0], set()).add(pid)
             newest = lambda pid: (fresh[pid].day, pid)  # noqa: E731
             for key in by_kind.get("author", []):
                 hits = [p for p in by_author.get(key[1], []) if fresh[p].day >= key[2]]
@@ -377,7 +378,7 @@ class Composer:
                         continue
                     reason = it.reason
                     if reason.startswith("alert:") and reason in alerts:
-                        reason = f"matches alert {alert_title(alerts[reason])}"
+                        reason = alert_reason(alerts[reason])
                     items.append(MailPaper(**{**view.__dict__, "reason": reason}))
                 s.items = items
             d.sections = [s for s in d.sections if s.items]
@@ -386,6 +387,15 @@ class Composer:
 def keyword_query(value: str) -> str:
     """A keyword alert is plain words: search syntax (quotes, fields, exclusions) is neutralised."""
     return " ".join(re.sub(r"[\"():]|(?:^|\s)-", " ", value).split())
+
+
+def alert_reason(a: AlertView) -> str:
+    """Why an alert's paper is in a digest, as its item says it."""
+    if a.kind == "author":
+        return f"by {a.value}, whom you watch"
+    if a.kind == "category":
+        return f"new in {a.value}, which you watch"
+    return f"matches your alert ‘{a.value}’"
 
 
 def alert_title(a: AlertView) -> str:

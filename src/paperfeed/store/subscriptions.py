@@ -121,9 +121,20 @@ def check_alert(kind: str, value: str | None, frequency: str) -> tuple[str, str,
         raise SubscriptionError("type the words, name or category to watch")
     if len(value) > MAX_ALERT_CHARS:
         raise SubscriptionError(f"an alert is at most {MAX_ALERT_CHARS} characters")
-    if kind == "category" and not _CATEGORY.match(value):
-        raise SubscriptionError(f"{value!r} is not an arXiv category (like cs.LG)")
+    if kind == "category":
+        value = arxiv_category(value)
     return kind, value, frequency
+
+
+def arxiv_category(value: str) -> str:
+    """An arXiv category as arXiv writes it ("CS.lg" -> "cs.LG", "astro-ph.co" -> "astro-ph.CO",
+    "physics.optics"), or a whole archive ("cs": every cs.* category); else ``SubscriptionError``."""
+    if not _CATEGORY.match(value.lower()):
+        raise SubscriptionError(f"{value!r} is not an arXiv category (like cs.LG, or cs for all of them)")
+    archive, _, subject = value.lower().partition(".")
+    if not subject:
+        return archive
+    return f"{archive}.{subject.upper() if len(subject) <= 2 else subject}"
 
 
 # --- subscribers --------------------------------------------------------------------------------------
@@ -297,6 +308,13 @@ def status_counts(conn: Connection) -> dict[str, int]:
 
 def add_alert(conn: Connection, subscriber_id: int, *, kind: str, value: str, frequency: str) -> AlertView:
     kind, value, frequency = check_alert(kind, value, frequency)
+    same = conn.execute(
+        select(alerts.c.value).where(
+            alerts.c.subscriber_id == subscriber_id, alerts.c.kind == kind, func.lower(alerts.c.value) == value.lower()
+        )
+    ).scalar()
+    if same is not None:  # "Protein Folding" beside "protein folding" would send the same papers twice
+        raise SubscriptionError(f"you already have the {kind} alert {same!r}")
     n = conn.execute(select(func.count()).where(alerts.c.subscriber_id == subscriber_id)).scalar_one()
     if n >= MAX_ALERTS:
         raise SubscriptionError(f"at most {MAX_ALERTS} alerts per subscription")
