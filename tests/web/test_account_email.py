@@ -89,6 +89,32 @@ def test_owner_confirms_by_mail_then_sees_their_subscription(app, store, inbox):
         assert subs.get(conn, sid).user_id == user.id
 
 
+def test_changing_the_accounts_address_moves_its_digest(app, store, inbox):
+    """The personal digest goes where the account's address now is, with its settings and alerts; an
+    address that had a subscription of its own keeps it, and the old one is no longer the account's."""
+    sid = _subscribed(app, inbox, "ada@example.org", alert="quokka gaits")
+    with browser(app) as ada:
+        ada.signup("ada", email="ada@example.org")
+        ada.post(inbox.to("ada@example.org")[-1].link("/account/email/confirm/"))
+        ada.form("/account/email", {"email": "ada@new.example.org"}, from_page="/users/ada")
+        ada.post(inbox.to("ada@new.example.org")[-1].link("/account/email/confirm/"))
+    with store.read() as conn:
+        moved = subs.get(conn, sid)
+        user = store_users.get_user_by_name(conn, "ada")
+        assert (moved.email, moved.status, moved.user_id) == ("ada@new.example.org", "active", user.id)
+        assert [a.value for a in moved.alerts] == ["quokka gaits"] and subs.by_email(conn, "ada@example.org") is None
+
+    other = _subscribed(app, inbox, "ada@third.example.org")  # this address has a subscription already
+    with browser(app) as ada:
+        ada.login("ada")
+        ada.form("/account/email", {"email": "ada@third.example.org"}, from_page="/users/ada")
+        ada.post(inbox.to("ada@third.example.org")[-1].link("/account/email/confirm/"))
+    with store.read() as conn:
+        assert subs.get(conn, other).user_id == user.id and subs.for_user(conn, user.id).id == other
+        left = subs.get(conn, sid)
+        assert (left.email, left.user_id, left.personal) == ("ada@new.example.org", None, False)
+
+
 def test_bad_and_stale_account_links_are_refused(app, store, inbox):
     with browser(app) as ada:
         ada.signup("ada", email="old@example.org")

@@ -161,8 +161,25 @@ def for_user(conn: Connection, user_id: int) -> SubscriberView | None:
 
 
 def link_account(conn: Connection, email: str, user_id: int) -> None:
-    """Link the subscription of ``email`` (if any) to the account that just confirmed owning it."""
-    conn.execute(update(subscribers).where(subscribers.c.email_key == email.strip().lower()).values(user_id=user_id))
+    """The account just confirmed owning ``email``: its digests follow the address.
+
+    The subscription of ``email``, if there is one, is linked to the account, and an older one of the
+    account keeps its address as a plain subscription (no personal picks: it is no longer the account's).
+    Without one, the account's subscription moves to ``email`` (the same person confirmed both addresses),
+    with its settings and alerts."""
+    email = email.strip()
+    key = email.lower()
+    have = conn.execute(select(subscribers.c.id).where(subscribers.c.email_key == key)).scalar()
+    mine = for_user(conn, user_id)
+    if have is None and mine is not None:
+        conn.execute(update(subscribers).where(subscribers.c.id == mine.id).values(email=email, email_key=key))
+        return
+    conn.execute(update(subscribers).where(subscribers.c.email_key == key).values(user_id=user_id))
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.user_id == user_id, subscribers.c.email_key != key)
+        .values(user_id=None, personal=False)
+    )
 
 
 def subscribe(
