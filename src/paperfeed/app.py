@@ -31,7 +31,7 @@ from .errors import PaperfeedError
 from .feeds import routes as feed_routes
 from .http.auth import LoginRequired, local_path, wants_json
 from .http.cache import CachedPagesMiddleware, PageCache
-from .http.headers import SecurityHeadersMiddleware
+from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
 from .http.params import no_nul
 from .http.ratelimit import RateLimitMiddleware
@@ -103,6 +103,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
+    app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/api.md)
     app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # the MCP server for AI assistants (streamable HTTP); a write through it expires the page cache too
@@ -117,7 +118,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             if not wants_json(request) and request.method == "POST":
                 back = request.headers.get("referer", "/")
                 return RedirectResponse(f"/login?next={quote(local_path(back, host=host))}", status_code=303)
-            return JSONResponse({"error": "login required"}, status_code=401)
+            return JSONResponse(
+                {"error": "login required: sign in, or send an API token (Authorization: Bearer <token>)"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return RedirectResponse(f"/login?next={quote(local_path(str(request.url), host=host))}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)

@@ -90,8 +90,31 @@ def test_auth_required(api):
             r = getattr(api, method)(path, who, **kw)
             assert r.status_code == 401, (method, path, who)
             assert r.headers["content-type"] == "application/json" and "error" in r.json()
+            assert r.headers["www-authenticate"] == "Bearer"  # how to authenticate: a token
     assert api.get("/api/collections").status_code == 401  # "my collections" needs someone to be "me"
     assert api.get("/api/papers/2401.00001").json()["upvotes"] == 5  # nothing was counted
+
+
+def test_a_suspended_accounts_token_is_refused_with_the_reason(api, store):
+    with store.transaction() as conn:
+        store_users.set_banned(conn, store_users.get_user_by_name(conn, "bob").id, True)
+    for r in (api.post("/api/papers/2401.00001/vote", api.bob), api.get("/api/papers/search?q=paper", api.bob)):
+        assert r.status_code == 403 and "suspended" in r.json()["error"]
+    assert api.get("/api/papers/2401.00001").json()["upvotes"] == 5
+
+
+def test_other_sites_may_read_the_api_and_feeds_but_not_write(api):
+    origin = {"Origin": "https://widget.example.net"}
+    r = api.get("/api/papers/2401.00001", origin)
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in r.headers
+    assert api.get("/feeds/daily.atom", origin).headers["access-control-allow-origin"] == "*"
+    pre = {**origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"}
+    r = api.options("/api/papers/2401.00001", pre)
+    assert r.status_code == 200 and "GET" in r.headers["access-control-allow-methods"]
+    r = api.options("/api/papers/2401.00001/vote", {**origin, "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 400 and "POST" not in r.headers["access-control-allow-methods"]  # writes: same-origin
+    assert "access-control-allow-origin" not in api.get("/papers/2401.00001", origin).headers  # pages too
 
 
 def _csrf(html: str) -> str:

@@ -216,7 +216,7 @@ def test_author_and_category_alerts_with_their_own_frequency(store, settings, in
 
 
 def test_a_category_alert_may_name_a_whole_archive_in_any_case(store, settings, inbox):
-    """"CS" watches every cs.* category (a paper in several of them comes once); "Q-BIO.nc" is q-bio.NC."""
+    """ "CS" watches every cs.* category (a paper in several of them comes once); "Q-BIO.nc" is q-bio.NC."""
     add_papers(
         store,
         paper(1, day=None, announced=TUE, categories=["cs.PL", "cs.LO"], title="Compilers"),

@@ -84,6 +84,9 @@ def current_user(request: Request) -> UserView | None:
             request.session.pop("uid", None)
             user = None
     if user is not None and user.banned:
+        if token and wants_json(request):  # an API client: say why, rather than act as if signed out
+            request.state.user = None
+            raise HTTPException(403, "this account is suspended: its API tokens do nothing")
         user = None
     request.state.user = user
     return user

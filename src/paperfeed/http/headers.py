@@ -1,4 +1,5 @@
-"""Security headers on every response (pages, API, feeds, static files, cache hits).
+"""Security headers on every response (pages, API, feeds, static files, cache hits); cross-origin reads
+of the API and feeds (``PublicReadCORS``).
 
 - ``X-Frame-Options: DENY`` and CSP ``frame-ancestors 'none'``: no other site frames a page, so one-button
   forms (vote, ban, unsubscribe) cannot be clickjacked.
@@ -40,3 +41,32 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# the public, read-only surfaces another site's page may fetch (a paper widget, a feed reader in a browser)
+CORS_PATHS = ("/api/", "/feeds/", "/openapi.json")
+
+
+class PublicReadCORS:
+    """Cross-origin reads of ``CORS_PATHS`` (``Access-Control-Allow-Origin: *``, GET and HEAD only, no
+    cookies): pages and every write stay same-origin. An API token is sent as a header, never ambient, so a
+    page elsewhere can act only with a token it was given."""
+
+    def __init__(self, app):
+        from starlette.middleware.cors import CORSMiddleware
+
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["Authorization", "If-None-Match", "If-Modified-Since"],
+            expose_headers=["ETag", "Last-Modified", "Retry-After", "X-Search-Lexical-Only"],
+            max_age=86_400,
+        )
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CORS_PATHS):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
