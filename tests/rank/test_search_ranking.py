@@ -119,6 +119,14 @@ def test_a_paper_not_yet_embedded_is_found_by_its_words(seeded, settings):
     assert r.hits[0].paper_id == "2607.00001"
 
 
+def test_a_list_of_ids_finds_each_paper_in_the_order_given(seeded, settings):
+    """A pasted list of arXiv ids (spaces or commas, URLs too) finds those papers, and only them; an id this
+    instance does not have is left out."""
+    for q in ("2503.11935 2503.11905", "2503.11935, https://arxiv.org/abs/2503.11905v2, 2599.99999"):
+        r = search(seeded, settings, q)
+        assert [(h.paper_id, h.why) for h in r.hits] == [("2503.11935", "exact id"), ("2503.11905", "exact id")], q
+
+
 def test_hidden_papers_never_appear(seeded, settings):
     with seeded.transaction() as conn:
         conn.execute(update(papers).where(papers.c.id == "2503.11905").values(hidden=True))

@@ -67,21 +67,35 @@ class SearchResult:
 
 def _looks_like_id(raw: str) -> bool:
     raw = raw.strip()
-    return bool(raw) and " " not in raw and (parse_arxiv_id(raw) is not None or raw.startswith(("http://", "https://")))
+    return bool(raw) and (
+        (" " not in raw and raw.startswith(("http://", "https://"))) or bool(_named_ids(raw))
+    )
+
+
+def _named_ids(raw: str) -> list[str]:
+    """The paper ids a query consists of: one arXiv id or URL, or a list of them (``2401.00001 2401.00002``,
+    commas allowed), or paperfeed's own ``pf-`` ids; [] when any part is something else."""
+    out = []
+    for part in re.split(r"[\s,;]+", raw.strip()):
+        if not part:
+            continue
+        parsed = parse_arxiv_id(part)
+        if parsed is not None:
+            out.append(parsed[0])
+        elif re.fullmatch(r"pf-[0-9a-f]{12}", part):
+            out.append(part)
+        else:
+            return []
+    return list(dict.fromkeys(out))
 
 
 def _pins(eng, qb: QueryBuilder, parsed: ParsedQuery, filt) -> list[tuple[str, str]]:
-    """Papers the query names exactly: its arXiv id, or its exact title."""
+    """Papers the query names exactly: its arXiv ids (in the order given), or its exact title."""
     raw = parsed.raw.strip()
-    out: list[tuple[str, str]] = []
-    pid = None
-    parsed_id = parse_arxiv_id(raw) if raw and " " not in raw else None
-    if parsed_id:
-        pid = parsed_id[0]
-    elif re.fullmatch(r"pf-[0-9a-f]{12}", raw):
-        pid = raw
-    if pid and eng.lexical.ids_matching([pid], filt):
-        out.append((pid, "exact id"))
+    ids = _named_ids(raw)
+    allowed = eng.lexical.ids_matching(ids, filt) if ids else set()
+    out: list[tuple[str, str]] = [(pid, "exact id") for pid in ids if pid in allowed]
+    pid = ids[0] if len(ids) == 1 else None
     key = title_key(raw)
     if key and len(key) >= 4:
         q = qb.Q.boolean_query([(qb.O.Must, qb.Q.term_query(qb.schema, "tkey", key)), (qb.O.Must, filt)])
