@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     search_rrf_k: float = Field(60.0, gt=0, description="Reciprocal-rank fusion constant k.")
     search_lexical_weight: float = Field(2.0, ge=0, description="Fusion weight of the lexical (BM25) ranking.")
     search_vector_weight: float = Field(1.0, ge=0, description="Fusion weight of the semantic (vector) ranking.")
+    search_min_similarity: float = Field(
+        0.3,
+        ge=-1,
+        le=1,
+        description="Cosine similarity below which a paper does not match a query by meaning (the bundled model: "
+        "nonsense queries reach 0.24-0.28, real topics 0.4-0.65 at the top; docs/search.md).",
+    )
     vector_ef: int = Field(128, ge=16, le=4096, description="HNSW search depth (higher: better recall, slower).")
 
     # email digests and alerts (docs/email.md)

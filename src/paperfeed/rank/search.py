@@ -67,9 +67,7 @@ class SearchResult:
 
 def _looks_like_id(raw: str) -> bool:
     raw = raw.strip()
-    return bool(raw) and (
-        (" " not in raw and raw.startswith(("http://", "https://"))) or bool(_named_ids(raw))
-    )
+    return bool(raw) and ((" " not in raw and raw.startswith(("http://", "https://"))) or bool(_named_ids(raw)))
 
 
 def _named_ids(raw: str) -> list[str]:
@@ -148,7 +146,8 @@ def search(
     not_embedded = eng.not_embedded()
     # no search of this site matches by meaning (an id's search, or one sorted by date, never does by design)
     no_meaning = len(eng.vectors) == 0 or settings.search_vector_weight <= 0
-    weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k)
+    weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k,
+               settings.search_min_similarity)  # fmt: skip
     key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, weights, eng.lexical.watermark,
            len(eng.vectors))  # fmt: skip
     if sort == "relevance" and (words or parsed.semantic_text):
@@ -218,7 +217,9 @@ def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: Parse
     filtered = bool(must or must_not)
     # the query is embedded and its nearest vectors found on another core while tantivy searches
     # (onnxruntime and usearch release the GIL)
-    pending = nearest(eng, encoder, semantic, k * 4 if filtered else k) if encoder is not None else None
+    pending = None
+    if encoder is not None:
+        pending = nearest(eng, encoder, semantic, k * 4 if filtered else k, floor=settings.search_min_similarity)
 
     started = time.perf_counter()
     lex_hits, total = lexical_top(eng, qb, parsed, must, must_not, k)
@@ -364,14 +365,18 @@ def query_vector(encoder, text: str) -> np.ndarray:
     return v
 
 
-def nearest(eng, encoder, text: str, k: int) -> Future:
-    """The ``k`` papers nearest to the query's meaning, computed on the embedding thread: a future of ids."""
+def nearest(eng, encoder, text: str, k: int, *, floor: float = -1.0) -> Future:
+    """The ``k`` papers nearest to the query's meaning with a cosine similarity of at least ``floor`` (a
+    query about nothing the corpus holds matches nothing), computed on the embedding thread: a future of
+    ids."""
     global _embedder
     if _embedder is None:
         with _embedder_lock:
             if _embedder is None:
                 _embedder = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paperfeed-embed")
-    return _embedder.submit(lambda: [pid for pid, _ in eng.vectors.search(query_vector(encoder, text), k)])
+    return _embedder.submit(
+        lambda: [pid for pid, sim in eng.vectors.search(query_vector(encoder, text), k) if sim >= floor]
+    )
 
 
 def _visible_page(store: Store, ranked: list[tuple[str, float, str]], offset: int, limit: int) -> list[Hit]:
