@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -182,6 +183,8 @@ def test_trending_ranks_by_decayed_votes(app):
     with browser(app) as b:
         text = b.get("/trending").text
         assert text.index("Paper number 2") < text.index("Paper number 1")  # 10 votes beat 3 on the same day
+        # the papers are from 2024: the page says which week it ranks, not "the last 7 days"
+        assert re.search(r"from the 7 days up to \w{3} \d{2} \w{3} 2024 \(nothing here has newer votes\)", text)
         assert b.get("/trending?category=cs.LG").status_code == 200
         assert "Nothing is trending in q-bio.XX" in b.get("/trending?category=q-bio.XX").text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers.recommend import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
@@ -32,6 +34,7 @@ def test_a_new_user_gets_onboarding_then_learns_from_more_like_this(app):
         b.signup("ada")
         page = b.get("/for-you").text
         assert 'href="/for-you"' in page  # the nav link
+        assert re.search(r"New papers of the \d+ days? \w{3} \d{2} \w{3} to \w{3} \d{2} \w{3} \d{4},", page)
         assert "Tell paperfeed what you like" in page and 'href="/library/import"' in page
         assert "More like this" in page and "Follow Sam Speech" in page  # trending papers and their authors
         # "more like this" is an upvote; the page then ranks by the trained model and says why

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -127,10 +127,12 @@ def trending(
     request: Request, user: CurrentUser, p: Page = 1, category: Annotated[str | None, Query(max_length=40)] = None
 ) -> HTMLResponse:
     s, per_page = request.app.state.settings, request.app.state.settings.page_items
+    now = datetime.now(UTC)
     with request.app.state.store.read() as conn:
         ranked = rank_trending.trending(
-            conn, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
+            conn, now=now, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
         )
+        as_of = rank_trending.reference_time(conn, now, s.trending_window_days)
         window = ranked[(p - 1) * per_page : p * per_page]
         papers = store_papers.get_papers(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
@@ -149,6 +151,7 @@ def trending(
         feeds=feeds,
         gravity=s.trending_gravity,
         window_days=s.trending_window_days,
+        archive_end=(as_of - timedelta(days=1)).date() if as_of < now else None,  # no recent votes: an older week
         following=follow_state(request, user, "category", category) if category else False,
     )
 
