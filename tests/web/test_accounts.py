@@ -21,8 +21,11 @@ def test_signup_login_logout(app):
         assert r.headers["location"] == "/"
         home = b.get("/")
         assert 'href="/users/ada"' in home.text and "Welcome, ada!" in home.text
-        assert b.form("/logout", from_page="/").status_code == 303
-        assert 'href="/users/ada"' not in b.get("/").text
+        page = b.get("/logout")  # typed or bookmarked: a button, and still logged in
+        assert page.status_code == 200 and "Log ada out of paperfeed" in page.text
+        assert 'href="/users/ada"' in b.get("/").text
+        assert b.form("/logout", from_page="/logout").status_code == 303
+        assert 'href="/users/ada"' not in b.get("/").text and "You are logged out" in b.get("/logout").text
         r = b.login("ada")
         assert r.status_code == 303 and 'href="/users/ada"' in b.get("/").text
 

@@ -116,6 +116,12 @@ def login(
     return response
 
 
+@router.get("/logout", summary="Log-out page (one button; GET changes nothing)")
+def logout_page(request: Request) -> Response:
+    """A typed or bookmarked /logout: a button to confirm, as a GET must not change anything."""
+    return render(request, "logout.html")
+
+
 @router.post("/logout", dependencies=[CSRF], responses=page(303, 403), summary="Log out")
 def logout(request: Request) -> Response:
     auth.log_out(request)

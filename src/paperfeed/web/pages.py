@@ -163,6 +163,8 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         papers, total = store_papers.by_author(conn, name[:300], limit=per_page, offset=(p - 1) * per_page)
     if total == 0:
         raise HTTPException(404, f"No papers by {name[:80]!r} here")
+    # the name as the papers write it ("/authors/tim salimans" shows "Tim Salimans")
+    name = next((a for v in papers for a in v.authors if a.lower() == name.lower()), name)
     return render(
         request,
         "author.html",
