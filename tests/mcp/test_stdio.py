@@ -64,6 +64,8 @@ def test_bad_arguments_are_tool_errors(session):
     assert "bad date '2024-1-2'" in c.error("daily_papers", day="2024-1-2")
     assert "paper_id" in c.error("similar")  # a required argument missing
     assert "unknown" in c.error("no_such_tool").lower()
+    err = c.error("search", query="sparse", limt=5)  # a misspelt argument is named, not silently dropped
+    assert "search takes no argument 'limt'" in err and "limit" in err
     assert c.call("paper", paper_id="2401.00002")["id"] == "2401.00002"  # the server is still there
 
 

@@ -12,7 +12,7 @@ token ``paperfeed mcp`` was started with. The tokens are the API's (profile page
 that is not valid fails every call with a tool error, as the API answers 401 to it, rather than quietly
 answering as anonymous. What the caller can fix (an unknown paper, a query with nothing to search, a date
 outside arXiv's years, a missing token) comes back as a tool error saying what to change; arguments
-outside a tool's schema are refused by the SDK, naming the field.
+outside a tool's schema are refused naming the field (``StrictServer``; the SDK alone drops unknown ones).
 """
 
 from __future__ import annotations
@@ -108,6 +108,22 @@ def bearer(headers) -> str | None:
     return (auth[7:].strip() or None) if auth[:7].lower() == "bearer " else None
 
 
+class StrictServer(MCPServer):
+    """The SDK's server, refusing arguments a tool does not take (the SDK drops them silently, so a model
+    that misspells ``limit`` would never learn that its limit was not applied)."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None):
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None and arguments:
+            known = tool.parameters.get("properties", {})
+            unknown = [key for key in arguments if key not in known]
+            if unknown:
+                raise ToolError(
+                    f"{name} takes no argument {', '.join(map(repr, unknown))}: its arguments are {', '.join(known)}"
+                )
+        return await super().call_tool(name, arguments, context)
+
+
 def build(
     settings: Settings, store: Store, *, token: str | None = None, on_write: Callable[[], None] | None = None
 ) -> MCPServer:
@@ -118,8 +134,8 @@ def build(
     guard = logging.NullHandler()  # the SDK calls logging.basicConfig: leave the app's logging as it is
     root.addHandler(guard)
     try:
-        server = MCPServer("paperfeed", title=settings.site_name, instructions=INSTRUCTIONS, version=__version__,
-                           website_url=base)  # fmt: skip
+        server = StrictServer("paperfeed", title=settings.site_name, instructions=INSTRUCTIONS, version=__version__,
+                              website_url=base)  # fmt: skip
     finally:
         root.removeHandler(guard)
 
