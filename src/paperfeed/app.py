@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import __version__, logs
-from .actions.community import ArxivUnavailable, NotFound
+from .actions.community import ArxivUnavailable, NotFound, NotYours
 from .api import routes as api_routes
 from .errors import PaperfeedError
 from .feeds import routes as feed_routes
@@ -147,6 +147,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         if wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=404)
         return render(request, "error.html", status=404, detail=str(exc), status_code=404)
+
+    @app.exception_handler(NotYours)
+    async def _not_yours(request: Request, exc: NotYours) -> Response:
+        if wants_json(request):
+            return JSONResponse({"error": str(exc)}, status_code=403)
+        return render(request, "error.html", status=403, detail=str(exc), status_code=403)
 
     @app.exception_handler(ArxivUnavailable)
     async def _upstream_down(request: Request, exc: ArxivUnavailable) -> Response:

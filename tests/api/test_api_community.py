@@ -183,11 +183,13 @@ def test_collections_and_permissions(api):
     # someone else's private collection does not exist for them (or for anonymous readers)
     for who in (api.bob, None):
         assert api.get(path, who).status_code == 404
-    assert api.post(f"{path}/papers/2401.00003", api.bob).status_code == 404
+    assert api.post(f"{path}/papers/2401.00003", api.bob).status_code == 404  # private: as if missing
     assert api.delete(f"{path}/papers/2401.00001", api.bob).status_code == 404
     assert api.delete(path, api.bob).status_code == 404
     assert api.get(f"/api/collections/{public['id']}").json()["name"] == HOSTILE[:90].strip()  # public: anyone
-    assert api.post(f"/api/collections/{public['id']}/papers/2401.00001", api.bob).status_code == 404  # not bob's
+    r = api.post(f"/api/collections/{public['id']}/papers/2401.00001", api.bob)  # readable, not bob's: says so
+    assert r.status_code == 403 and "is ann's: you can change only your own" in r.json()["error"]
+    assert api.delete(f"/api/collections/{public['id']}", api.bob).status_code == 403
     assert [c["name"] for c in api.get("/api/collections?user=ann", api.bob).json()] == [public["name"]]
     assert len(api.get("/api/collections", api.ann).json()) == 2
     assert api.get("/api/collections?user=nobody").status_code == 404

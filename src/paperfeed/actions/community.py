@@ -25,7 +25,11 @@ from ..store.community import CommentView, CommunityError
 from ..store.papers import PaperView
 from ..store.users import UserView
 
-__all__ = ["ArxivUnavailable", "CommunityError", "NotFound"]
+__all__ = ["ArxivUnavailable", "CommunityError", "NotFound", "NotYours"]
+
+
+class NotYours(CommunityError):
+    """A change to what another user owns (a public collection the caller can see): surfaces answer 403."""
 
 
 class ArxivUnavailable(CommunityError):
@@ -106,8 +110,10 @@ def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple
 
 def own_collection(conn, collection_id: int, user: UserView) -> CollectionView:
     coll = store_collections.get(conn, collection_id, viewer_id=user.id)
-    if coll is None or coll.user_id != user.id:
+    if coll is None:  # missing, or someone else's private one: the same answer
         raise NotFound("no such collection")
+    if coll.user_id != user.id:  # a public one the caller can read: say why it cannot be changed
+        raise NotYours(f"collection {collection_id} is {coll.owner}'s: you can change only your own collections")
     return coll
 
 
