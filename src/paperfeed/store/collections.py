@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utc
 from ..errors import PaperfeedError
-from .models import collection_items, collections, users
+from .models import collection_items, collections, papers, users
 
 
 class CollectionError(PaperfeedError):
@@ -36,9 +37,10 @@ def _clean_name(name: str) -> str:
 
 
 def _query():
-    size = (
+    size = (  # the papers it shows: a paper hidden since it was saved is not counted
         select(func.count())
-        .where(collection_items.c.collection_id == collections.c.id)
+        .select_from(collection_items.join(papers, papers.c.id == collection_items.c.paper_id))
+        .where(collection_items.c.collection_id == collections.c.id, papers.c.hidden.is_(False))
         .correlate(collections)
         .scalar_subquery()
     )
@@ -46,7 +48,7 @@ def _query():
 
 
 def _view(r) -> CollectionView:
-    return CollectionView(r.id, r.user_id, r.username, r.name, r.description, r.is_public, r.size, r.created_at)
+    return CollectionView(r.id, r.user_id, r.username, r.name, r.description, r.is_public, r.size, utc(r.created_at))
 
 
 def create(conn: Connection, *, user_id: int, name: str, description: str = "", is_public: bool = False) -> int:
