@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -108,9 +109,13 @@ def bearer(headers) -> str | None:
     return (auth[7:].strip() or None) if auth[:7].lower() == "bearer " else None
 
 
+_PYDANTIC_LINK = re.compile(r"\n *For further information visit https://errors\.pydantic\.dev\S*")
+
+
 class StrictServer(MCPServer):
     """The SDK's server, refusing arguments a tool does not take (the SDK drops them silently, so a model
-    that misspells ``limit`` would never learn that its limit was not applied)."""
+    that misspells ``limit`` would never learn that its limit was not applied), and saying what is wrong
+    with an argument without pydantic's pointer to its own documentation."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None):
         tool = self._tool_manager.get_tool(name)
@@ -121,7 +126,13 @@ class StrictServer(MCPServer):
                 raise ToolError(
                     f"{name} takes no argument {', '.join(map(repr, unknown))}: its arguments are {', '.join(known)}"
                 )
-        return await super().call_tool(name, arguments, context)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            text = _PYDANTIC_LINK.sub("", str(exc))
+            if text == str(exc):
+                raise
+            raise ToolError(text) from None
 
 
 def build(
