@@ -177,6 +177,28 @@ def test_upvote_from_the_keyboard_keeps_the_focus(page, site):
     expect(button).to_be_focused()
 
 
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)  # colours: the database plays no part
+def test_pages_follow_the_browsers_dark_mode(browser, site):
+    """With the browser in dark mode the pages are dark (light text on a dark ground), cards and fields too;
+    in light mode they stay light."""
+    luminance = "c => getComputedStyle(c).%s.match(/\\d+/g).slice(0, 3).map(Number).reduce((a, b) => a + b) / 765"
+    seen = {}
+    for scheme in ("dark", "light"):
+        context = browser.new_context(base_url=site[0], viewport=DESKTOP, color_scheme=scheme)
+        page = context.new_page()
+        page.goto("/papers/2401.00001")
+        seen[scheme] = {
+            "ground": page.locator("body").evaluate(luminance % "backgroundColor"),
+            "text": page.locator("body").evaluate(luminance % "color"),
+            "field": page.locator("header input[type=search]").evaluate(luminance % "backgroundColor"),
+        }
+        if scheme == "dark":
+            shot(page, "paper-dark", full_page=False)
+        context.close()
+    assert seen["dark"]["ground"] < 0.15 and seen["dark"]["text"] > 0.8 and seen["dark"]["field"] < 0.25
+    assert seen["light"]["ground"] > 0.95 and seen["light"]["text"] < 0.2 and seen["light"]["field"] > 0.95
+
+
 def test_upvote_when_signed_out_goes_to_log_in(page):
     page.goto("/")
     card(page, "2401.00001").locator("form.vote button").click()

@@ -190,6 +190,12 @@ def test_bad_periods_say_how_to_write_them_and_empty_days_read_right(client):
     assert "No papers were featured in Week 10, 2024" in client.get("/papers/week/2024-W10").text
 
 
+def test_a_paper_page_gives_its_date(client):
+    """A paper known only from a daily list (no publication or announcement date) says when it was listed."""
+    page = client.get("/papers/2401.00001").text
+    assert 'Listed <a href="/papers/date/2024-01-02">02 Jan 2024</a>' in page
+
+
 def test_search_form_with_empty_and_bad_dates(client):
     r = client.get("/search?q=paper&date_from=&date_to=&category=")
     assert r.status_code == 200
