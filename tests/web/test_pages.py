@@ -190,6 +190,15 @@ def test_bad_periods_say_how_to_write_them_and_empty_days_read_right(client):
     assert "No papers were featured in Week 10, 2024" in client.get("/papers/week/2024-W10").text
 
 
+def test_a_page_past_the_end_of_a_list_is_not_found(client):
+    """One paper a page here: the day of 2 January has two pages, the front page (3 January) one."""
+    assert client.get("/papers/date/2024-01-02?p=2").status_code == 200
+    for path, pages in [("/?p=99", 1), ("/papers/date/2024-01-02?p=3", 2), ("/trending?p=50", 4),
+                        ("/authors/Ada%20Lovelace?p=9", 4)]:  # fmt: skip
+        r = client.get(path)
+        assert r.status_code == 404 and f"this list has {pages} page" in r.text, path
+
+
 def test_a_paper_page_gives_its_date(client):
     """A paper known only from a daily list (no publication or announcement date) says when it was listed."""
     page = client.get("/papers/2401.00001").text

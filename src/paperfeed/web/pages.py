@@ -47,6 +47,12 @@ def _feeds(kind: str, **params: str) -> list[dict]:
     ]
 
 
+def _page_exists(page: int, pages: int) -> None:
+    """A page number past a list's end is a 404 (a crawler's or an old link's), not an empty "page 99 of 4"."""
+    if page > pages:
+        raise HTTPException(404, f"page {page} of {pages}: this list has {pages} page{'s' if pages != 1 else ''}")
+
+
 def _period_page(
     request: Request, user, period: periods.Period | None, page: int, sort: str, keyword: str | None = None
 ) -> HTMLResponse:
@@ -67,6 +73,7 @@ def _period_page(
                 )
             prev_p, next_p = store_papers.neighbours(conn, period)
     pages = max(-(-max(total, announced_total) // per_page), 1)
+    _page_exists(page, pages)
     return render(
         request,
         "list.html",
@@ -136,6 +143,7 @@ def trending(
         window = ranked[(p - 1) * per_page : p * per_page]
         papers = store_papers.get_papers(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
+    _page_exists(p, pages)
     feeds = _feeds("trending", **({"category": category} if category else {}))
     if category:
         feeds += _feeds(f"/feeds/category/{quote(category)}")
@@ -163,6 +171,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         papers, total = store_papers.by_author(conn, name[:300], limit=per_page, offset=(p - 1) * per_page)
     if total == 0:
         raise HTTPException(404, f"No papers by {name[:80]!r} here")
+    _page_exists(p, max(-(-total // per_page), 1))
     # the name as the papers write it ("/authors/tim salimans" shows "Tim Salimans")
     name = next((a for v in papers for a in v.authors if a.lower() == name.lower()), name)
     return render(
