@@ -94,7 +94,7 @@ def _period_page(
 
 
 @router.get(
-    "/", response_class=HTMLResponse, responses=page(422), summary="Today's papers (or the latest day with papers)"
+    "/", response_class=HTMLResponse, responses=page(404, 422), summary="Today's papers (or the latest day with papers)"
 )
 @cached_page
 def front(
@@ -128,7 +128,7 @@ def by_period(
     return _period_page(request, user, period, p, sort, keyword)
 
 
-@router.get("/trending", response_class=HTMLResponse, responses=page(422), summary="Trending papers")
+@router.get("/trending", response_class=HTMLResponse, responses=page(404, 422), summary="Trending papers")
 @cached_page
 def trending(
     request: Request, user: CurrentUser, p: Page = 1, category: Annotated[str | None, Query(max_length=40)] = None
