@@ -101,6 +101,18 @@ def _clean_url(url: str) -> str:
     return url
 
 
+def web_url(value: str | None) -> str | None:
+    """``value`` if it is an http(s) address with a host, else None: what a link on a page may point to
+    (a ``javascript:`` or ``data:`` link from an imported record would run in readers' browsers)."""
+    if not value or not isinstance(value, str):
+        return None
+    value = value.strip()
+    m = re.match(r"(?i)https?://([^/?#\s]+)", value)
+    if m is None or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    return value
+
+
 def find_urls(text: str | None) -> list[str]:
     if not text or "://" not in text:
         return []

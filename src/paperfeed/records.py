@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from .clock import utc
-from .ids import extract_links, parse_arxiv_id, stable_id
+from .ids import extract_links, parse_arxiv_id, stable_id, web_url
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 50_000  # arXiv caps abstracts at 1,920 characters; leave room for other sources
@@ -141,8 +141,9 @@ def checked(record: PaperRecord) -> PaperRecord:
         found_code, found_project = extract_links(abstract, comment)
         code_url = code_url or found_code
         project_url = project_url or found_project
-    abs_url = record.abs_url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None)
-    pdf_url = record.pdf_url or (f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None)
+    # links that are not http(s) addresses are left out (the record is kept): pages link to these
+    abs_url = web_url(record.abs_url) or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None)
+    pdf_url = web_url(record.pdf_url) or (f"https://arxiv.org/pdf/{arxiv_id}" if arxiv_id else None)
     return replace(
         record,
         title=title,
@@ -159,8 +160,8 @@ def checked(record: PaperRecord) -> PaperRecord:
         updated=utc(record.updated),
         abs_url=_optional(abs_url, "abs URL", MAX_URL_CHARS),
         pdf_url=_optional(pdf_url, "PDF URL", MAX_URL_CHARS),
-        code_url=_optional(code_url, "code URL", MAX_URL_CHARS),
-        project_url=_optional(project_url, "project URL", MAX_URL_CHARS),
+        code_url=_optional(web_url(code_url), "code URL", MAX_URL_CHARS),
+        project_url=_optional(web_url(project_url), "project URL", MAX_URL_CHARS),
         keywords=[k for k in (_text(k, "keyword", 200) for k in record.keywords) if k][:50],
         featured=sorted(featured.values(), key=lambda f: f.day),
     )

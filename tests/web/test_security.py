@@ -5,6 +5,7 @@ security headers, replies to hidden comments. Account addresses: tests/web/test_
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from paperfeed.mail import tokens
 from paperfeed.store import community
@@ -178,9 +179,36 @@ def test_security_headers_everywhere(app):
             r = b.get(path)
             assert r.headers["x-frame-options"] == "DENY", path
             assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
+            assert "script-src 'self'" in r.headers["content-security-policy"], path
             assert r.headers["x-content-type-options"] == "nosniff", path
             assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin", path
         assert b.get("/").headers.get("x-cache") == "hit"  # cache hits carry them too (checked above)
+        # Swagger UI starts itself with an inline script: /docs alone goes without script-src
+        docs = b.get("/docs").headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in docs and "script-src" not in docs
+
+
+def test_links_of_imported_records_are_web_addresses_only(app, store):
+    """A javascript: link from an imported record (HF's projectPage is anyone's to write) never reaches a
+    page, the exports or the API: dropped at import, and a row stored before that is not handed out."""
+    from paperfeed.records import PaperRecord, checked
+    from paperfeed.store.models import papers
+
+    rec = PaperRecord(title="T", arxiv_id="2401.00007", code_url="javascript:alert(document.cookie)",
+                      project_url="data:text/html,<script>x</script>", abs_url=" JavaScript:alert(1)",
+                      pdf_url="https://example.org/t.pdf", source="hf")  # fmt: skip
+    got = checked(rec)
+    assert (got.code_url, got.project_url, got.pdf_url) == (None, None, "https://example.org/t.pdf")
+    assert got.abs_url == "https://arxiv.org/abs/2401.00007"  # an arXiv paper's own page instead
+    with store.transaction() as conn:  # as an older version stored it
+        conn.execute(update(papers).where(papers.c.id == "2401.00001")
+                     .values(code_url="javascript:alert(1)", project_url="https://ok.example.org/p"))  # fmt: skip
+    with browser(app) as b:
+        bodies = [b.get(p).text for p in ("/", "/papers/2401.00001", "/papers/2401.00001.md", "/papers/2401.00001.bib")]
+        api = b.get("/api/papers/2401.00001").json()
+    assert not any("javascript:" in body.lower() for body in bodies)
+    assert 'href="https://ok.example.org/p"' in bodies[1] and api["projectPage"] == "https://ok.example.org/p"
+    assert "githubRepo" not in api or api["githubRepo"] is None
 
 
 def test_reply_to_hidden_comment_is_refused(app, store):

@@ -5,6 +5,9 @@ of the API and feeds (``PublicReadCORS``).
   forms (vote, ban, unsubscribe) cannot be clickjacked.
 - CSP ``base-uri 'self'; object-src 'none'; form-action 'self'``: injected markup, if any ever got
   through, could not re-point links or forms elsewhere.
+- CSP ``script-src 'self'``: only the site's own script files run; an inline script or a ``javascript:``
+  link that got into a page (an imported record's link, say) does not. ``/docs`` (Swagger UI starts itself
+  with an inline script) goes without it.
 - ``X-Content-Type-Options: nosniff``: a response is read as the type it says.
 - ``Referrer-Policy: strict-origin-when-cross-origin``: links out of a page (arXiv, code) never carry its
   path, which for settings pages holds a signed token.
@@ -12,12 +15,14 @@ of the API and feeds (``PublicReadCORS``).
 
 from __future__ import annotations
 
+_CSP = b"frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"),
+    (b"content-security-policy", _CSP + b"; script-src 'self'"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
 ]
+_DOCS_HEADERS = [(n, _CSP if n == b"content-security-policy" else v) for n, v in SECURITY_HEADERS]
 _NAMES = {name for name, _ in SECURITY_HEADERS}
 
 
@@ -32,11 +37,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        wanted = _DOCS_HEADERS if scope["path"] in ("/docs", "/docs/oauth2-redirect") else SECURITY_HEADERS
+
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers} & _NAMES
-                headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                headers += [(n, v) for n, v in wanted if n not in present]
                 message = {**message, "headers": headers}
             await send(message)
 

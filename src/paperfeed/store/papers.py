@@ -11,7 +11,7 @@ from operator import itemgetter
 from sqlalchemy import Connection, bindparam, func, or_, select
 
 from ..clock import day_start, utc
-from ..ids import arxiv_year
+from ..ids import arxiv_year, web_url
 from ..periods import Period, period_of
 from .community import upvotes_total
 from .db import execute_in, ids_param
@@ -177,7 +177,9 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
                 id=pid, version=version, title=title, abstract=abstract, authors=authors.get(pid, []),
                 primary_category=primary, categories=c, comment=comment, journal_ref=journal_ref, doi=doi,
                 published_at=utc(published_at), updated_at=utc(updated_at), announced_on=announced,
-                abs_url=abs_url, pdf_url=pdf_url, code_url=code_url, project_url=project_url, upvotes=upvotes,
+                # a link stored before links were checked at import is never handed to a page
+                abs_url=web_url(abs_url), pdf_url=web_url(pdf_url), code_url=web_url(code_url),
+                project_url=web_url(project_url), upvotes=upvotes,
                 keywords=list(keywords or []), sources=list(sources or []), featured=days.get(pid, []),
                 num_comments=num_comments, hidden=hidden, imported_upvotes=hf_upvotes or 0,
                 keyphrases=phrases.get(pid, []), summary=summary,
