@@ -103,6 +103,20 @@ def test_bad_rows_are_named_by_line_and_the_rest_still_yield(tmp_path):
     assert errs[2].message == "bad upvote count 'many'"
 
 
+def test_a_quote_never_closed_is_an_error_not_one_long_title(tmp_path):
+    """A stray quote used to swallow every row after it into one field, imported as one absurd title."""
+    path = tmp_path / "stray.csv"
+    path.write_text('title,authors,year\nFirst paper,A,2020\n"Second, a stray quote,B,2020\nThird paper,C,2021\n')
+    recs, errs = split(files.read(path))
+    assert [r.title for r in recs] == ["First paper"]
+    assert [(e.location, e.message) for e in errs] == [
+        ("stray.csv line 3", "a quote opened on this line is never closed (the rest of the file would be one field)")
+    ]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text('title,authors\n"Quoted ""inner"" words",A\n5" displays,B\n')  # both are fine CSV
+    assert [r.title for r in split(files.read(mixed))[0]] == ['Quoted "inner" words', '5" displays']
+
+
 def test_50_mb_abstract(tmp_path):
     path = tmp_path / "huge.csv"
     with path.open("wb") as f:

@@ -76,7 +76,8 @@ def read_csv(path: Path, *, gz: bool, delimiter: str = ",", source: str = SOURCE
     with open_binary(source, path, gz) as raw:
         # surrogateescape: a bad byte is reported on its row instead of failing the whole file
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.reader(text, delimiter=delimiter)
+        # strict: a quote opened and never closed is an error, not the rest of the file glued into one field
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
         end = 0  # the last physical line read
         try:
             try:
@@ -99,7 +100,12 @@ def read_csv(path: Path, *, gz: bool, delimiter: str = ",", source: str = SOURCE
                     return
                 except csv.Error as exc:
                     end = reader.line_num
-                    yield RecordError(source, f"{name} line {start}", f"malformed CSV: {exc}")
+                    why = (
+                        "a quote opened on this line is never closed (the rest of the file would be one field)"
+                        if "unexpected end of data" in str(exc)
+                        else f"malformed CSV: {exc}"
+                    )
+                    yield RecordError(source, f"{name} line {start}", why)
                     continue
                 end = reader.line_num
                 if not row or not any(c.strip() for c in row):
