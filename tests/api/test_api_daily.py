@@ -7,8 +7,6 @@ the recorded day, imported into paperfeed, comes back out with the same values.
 from __future__ import annotations
 
 import json
-import sys
-import types
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -261,7 +259,9 @@ def fake_search(monkeypatch):
         hits = [FakeHit("2401.00002", 2.0, "title"), FakeHit("2401.00001", 1.0, "abstract")]
         return FakeResult(hits[kw.get("offset", 0) :][: kw["limit"]], 2, True, 3)
 
-    monkeypatch.setitem(sys.modules, "paperfeed.rank.search", types.SimpleNamespace(search=search))
+    import paperfeed.rank.search  # the function, not the module: others import more from it (rank.similar)
+
+    monkeypatch.setattr(paperfeed.rank.search, "search", search)
     return calls
 
 

@@ -6,7 +6,9 @@
     /feeds/author/{name}.atom|.rss           an author's papers, newest first
     /feeds/search.atom|.rss?q=               the newest papers matching a search (a saved search)
 
-Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed.
+Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed. Like
+the pages, they come from the page cache for anonymous readers, with ``ETag``/``Last-Modified`` (a feed
+reader polling an unchanged feed gets a 304).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from ..http.cache import cached_response
 from ..http.openapi import content, page
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
@@ -42,6 +45,7 @@ def _feed(request: Request, fmt: str, title: str, description: str, page: str, p
 
 
 @router.get("/daily.{fmt}", response_class=Response, responses=FEED, summary="Feed: the latest day's papers")
+@cached_response
 def daily(request: Request, fmt: Format) -> Response:
     with request.app.state.store.read() as conn:
         day = store_papers.latest_featured_day(conn)
@@ -56,6 +60,7 @@ def daily(request: Request, fmt: Format) -> Response:
 
 
 @router.get("/trending.{fmt}", response_class=Response, responses=FEED, summary="Feed: trending papers")
+@cached_response
 def trending(request: Request, fmt: Format, category: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     s = request.app.state.settings
     with request.app.state.store.read() as conn:
@@ -74,6 +79,7 @@ def trending(request: Request, fmt: Format, category: Annotated[str | None, Quer
     responses=FEED,
     summary="Feed: newest papers in an arXiv category",
 )
+@cached_response
 def category(request: Request, category: str, fmt: Format) -> Response:
     category = category[:40]
     with request.app.state.store.read() as conn:
@@ -83,6 +89,7 @@ def category(request: Request, category: str, fmt: Format) -> Response:
 
 
 @router.get("/author/{name:path}.{fmt}", response_class=Response, responses=FEED, summary="Feed: an author's papers")
+@cached_response
 def author(request: Request, name: str, fmt: Format) -> Response:
     name = name[:300]
     with request.app.state.store.read() as conn:
@@ -96,6 +103,7 @@ def author(request: Request, name: str, fmt: Format) -> Response:
     responses={**FEED, **page(400, 429)},
     summary="Feed: newest papers matching a search",
 )
+@cached_response
 def search(request: Request, fmt: Format, q: Annotated[str, Query(min_length=1, max_length=1000)]) -> Response:
     if not q.strip():
         raise HTTPException(400, "q is empty")

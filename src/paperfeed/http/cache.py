@@ -220,6 +220,22 @@ def cached_json(model):
     return decorate
 
 
+def cached_response(view):
+    """Serve anonymous GETs of a view that answers a whole ``Response`` whose type depends on the URL (a
+    feed: Atom or RSS) from the cache, with ``ETag``/``Last-Modified`` and 304s for feed readers."""
+
+    @functools.wraps(view)
+    def wrapper(request: Request, *args, **kwargs) -> Response:
+        def render():
+            response = view(request, *args, **kwargs)
+            keep = (bytes(response.body), response.media_type) if response.status_code == 200 else None
+            return response, keep
+
+        return _through_cache(request, render)
+
+    return wrapper
+
+
 def cached_body(media_type: str):
     """Serve anonymous GETs of a view that returns ``bytes`` of ``media_type`` (a sitemap) from the cache."""
 
