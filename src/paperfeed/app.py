@@ -31,6 +31,7 @@ from .errors import PaperfeedError
 from .feeds import routes as feed_routes
 from .http.auth import LoginRequired, local_path, wants_json
 from .http.cache import CachedPagesMiddleware, PageCache
+from .http.head import HeadAsGet
 from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
 from .http.params import no_nul
@@ -104,6 +105,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
     app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/api.md)
+    app.add_middleware(HeadAsGet)  # HEAD of any GET route: headers only
     app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # the MCP server for AI assistants (streamable HTTP); a write through it expires the page cache too

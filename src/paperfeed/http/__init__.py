@@ -3,7 +3,8 @@ pages), below all of them:
 
 - ``auth``: who is asking (sessions, API tokens, CSRF, login limits)
 - ``cache``: the anonymous page cache, with ETags
-- ``headers``: security headers on every response
+- ``headers``: security headers on every response; cross-origin reads of the API and feeds
+- ``head``: ``HEAD`` of every ``GET`` route (headers, no body)
 - ``observe``: a request id, an access log line and metrics for every request
 - ``ratelimit``: the per-client rate limit of anonymous work
 - ``params``: id parameters checked at the edge
