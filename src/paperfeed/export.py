@@ -11,19 +11,50 @@ from bibtexparser.bwriter import BibTexWriter
 from .ids import normalise_title
 from .store.papers import PaperView
 
-_LATEX_SPECIAL = re.compile(r"([&%#_])")
+_LATEX_SPECIAL = re.compile(r"(?<!\\)([&%#_])")  # not one that is escaped already ("\\&" in arXiv titles)
+_MATH = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)+\$)")  # $L_2$, $x^2$ as the authors wrote them (not "\\$5")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _ascii_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", normalise_title(text))
 
 
 def bibtex_key(p: PaperView) -> str:
-    first = (p.authors[0].split()[-1] if p.authors else "anon").lower()
-    first = re.sub(r"[^a-z0-9]", "", normalise_title(first)) or "anon"
-    year = p.year or ""
-    word = next((w for w in normalise_title(p.title).split() if len(w) > 3), "paper")
-    return f"{first}{year}{word}"
+    """``lastname`` + year + first long title word, in ASCII: ``vaswani2017attention``."""
+    name = p.authors[0] if p.authors else ""
+    last = name.split(",")[0] if "," in name else (name.split() or [""])[-1]  # "Müller, Hans" or "Hans Müller"
+    first = _ascii_word(last) or "anon"
+    word = next((w for w in (_ascii_word(w) for w in normalise_title(p.title).split()) if len(w) > 3), "paper")
+    return f"{first}{p.year or ''}{word}"
 
 
 def _escape(text: str) -> str:
-    return _LATEX_SPECIAL.sub(r"\\\1", text)
+    """Text for a BibTeX field: LaTeX's special characters escaped outside math (``$L_2$`` stays math, an
+    already escaped ``\\&`` stays as it is, a bare ``^`` becomes ``\\^{}``); a brace that pairs with none
+    and control characters dropped."""
+    text = _CONTROL.sub("", text)
+    parts = _MATH.split(text)
+    for i in range(0, len(parts), 2):  # the even parts lie outside math
+        parts[i] = re.sub(r"(?<!\\)\^", r"\\^{}", _LATEX_SPECIAL.sub(r"\\\1", parts[i]))
+    return _paired_braces("".join(parts))
+
+
+def _paired_braces(text: str) -> str:
+    """``text`` without the braces that pair with none: BibTeX counts every brace, escaped or not, so an
+    unpaired one ends the field (or the entry) early."""
+    opened: list[int] = []
+    unpaired: set[int] = set()
+    for i, c in enumerate(text):
+        if c == "{":
+            opened.append(i)
+        elif c == "}":
+            if opened:
+                opened.pop()
+            else:
+                unpaired.add(i)
+    unpaired.update(opened)
+    return "".join(c for i, c in enumerate(text) if i not in unpaired) if unpaired else text
 
 
 def to_bibtex_entries(papers: list[PaperView]) -> str:
@@ -34,7 +65,8 @@ def to_bibtex_entries(papers: list[PaperView]) -> str:
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             key = f"{key}{chr(ord('a') + seen[key] - 2)}"
-        entry = {"ENTRYTYPE": "misc" if p.is_arxiv else "article", "ID": key, "title": "{" + _escape(p.title) + "}"}
+        kind = "article" if p.journal_ref and not p.is_arxiv else "misc"  # no journal: not an @article
+        entry = {"ENTRYTYPE": kind, "ID": key, "title": "{" + _escape(p.title) + "}"}
         if p.authors:
             entry["author"] = " and ".join(_escape(a) for a in p.authors)
         if p.year:
