@@ -130,7 +130,7 @@ def to_dict(p: PaperView) -> dict:
         "updated": p.updated_at.isoformat() if p.updated_at else None,
         "announced": p.announced_on.isoformat() if p.announced_on else None,
         "abs_url": p.abs_url, "pdf_url": p.pdf_url, "code_url": p.code_url, "project_url": p.project_url,
-        "upvotes": p.upvotes, "keywords": p.keywords,
+        "upvotes": p.upvotes, "imported_upvotes": p.imported_upvotes, "keywords": p.keywords,
         "featured": [{"day": f.day.isoformat(), "submitted_by": f.submitted_by, "upvotes": f.upvotes}
                      for f in p.featured],
     }  # fmt: skip

@@ -225,11 +225,41 @@ def test_hf_api_like_keys_and_non_arxiv_ids(tmp_path):
     assert d.arxiv_id == "2402.00003" and d.version == 2
 
 
+def test_a_collection_export_imports_again_without_counting_votes_twice(lite_store, tmp_path):
+    """paperfeed's own collection JSON ({"papers": [...]}, totals with this community's votes) read back:
+    the papers come in, and their upvotes are the imported snapshot, not the total (a vote counted twice)."""
+    from fastapi.testclient import TestClient
+
+    from paperfeed.ingest import import_items
+    from paperfeed.store import collections as store_collections
+    from paperfeed.store import community
+    from paperfeed.store import papers as store_papers
+    from paperfeed.store import users as store_users
+    from tests.helpers.web import make_app, paper
+
+    import_items(lite_store, [paper(1, upvotes=3), paper(2, upvotes=0)])
+    with lite_store.transaction() as conn:
+        uid = store_users.create_user(conn, username="ann", password_hash="x").id
+        cid = store_collections.create(conn, user_id=uid, name="Reading", is_public=True)
+        for pid in ("2401.00001", "2401.00002"):
+            store_collections.add_paper(conn, cid, pid)
+        community.vote(conn, user_id=uid, paper_id="2401.00001", value=1)
+    with TestClient(make_app(lite_store, tmp_path)) as c:
+        exported = c.get(f"/collections/{cid}.json").json()
+    path = tmp_path / "reading.json"
+    path.write_text(json.dumps(exported))
+    recs, errs = split(files.read(path))
+    assert errs == [] and sorted((r.arxiv_id, r.upvotes) for r in recs) == [("2401.00001", 3), ("2401.00002", 0)]
+    import_items(lite_store, recs)  # into the same site again: nothing changes
+    with lite_store.read() as conn:
+        assert store_papers.get_paper(conn, "2401.00001").upvotes == 4  # 3 imported + 1 vote, not 5
+
+
 def test_json_list_and_single_object(tmp_path):
     (tmp_path / "list.json").write_text(json.dumps([GOOD, {**GOOD, "id": "2401.00002"}, "oops"], indent=2))
     recs, errs = split(files.read(tmp_path / "list.json"))
     assert [r.arxiv_id for r in recs] == ["2401.00001", "2401.00002"]
-    assert errs[0].location == "list.json item 2" and "expected a JSON object" in errs[0].message
+    assert errs[0].location == "list.json item 3" and "expected a JSON object" in errs[0].message  # from 1
     (tmp_path / "one.json").write_text(json.dumps(GOOD, indent=2))
     assert [r.arxiv_id for r in files.read(tmp_path / "one.json")] == ["2401.00001"]
 

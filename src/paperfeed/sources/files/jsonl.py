@@ -5,9 +5,11 @@ corpus (44 MB gzipped) reads in seconds in constant memory. A line that is not v
 JSON or not an object, or whose record is bad, becomes a ``RecordError`` naming ``file line N`` and the
 record's id; the other lines still yield.
 
-A ``.json`` file is a list of such objects, one object, or a Hugging Face ``daily_papers`` response
-(items with a ``paper`` key). The arXiv metadata dump is named ``.json`` but holds one object per line:
-a ``.json`` file whose first line is a whole object is read as JSON Lines.
+A ``.json`` file is a list of such objects (errors name ``file item N``, counted from 1), one object, an
+object holding the list under ``papers`` (paperfeed's collection export) or ``data`` (Semantic Scholar's
+answers), or a Hugging Face ``daily_papers`` response (items with a ``paper`` key). The arXiv metadata
+dump is named ``.json`` but holds one object per line: a ``.json`` file whose first line is a whole
+object (a paper, not such a list) is read as JSON Lines.
 """
 
 from __future__ import annotations
@@ -87,11 +89,17 @@ def _first_line(source: str, path: Path, gz: bool) -> bytes:
     return b""
 
 
+def _list_key(doc: dict) -> str | None:
+    """The key of the list of papers in a wrapper object, if it is one."""
+    return next((k for k in ("papers", "data") if isinstance(doc.get(k), list)), None)
+
+
 def read_json(path: Path, *, gz: bool, source: str = "json") -> Iterator[Item]:
     first = _first_line(source, path, gz).lstrip(b"\xef\xbb\xbf \t\r\n")
     if first.startswith(b"{"):
         try:
-            whole_line = isinstance(orjson.loads(first), dict)
+            line = orjson.loads(first)
+            whole_line = isinstance(line, dict) and ("title" in line or not _list_key(line))
         except orjson.JSONDecodeError:
             whole_line = False
         if whole_line:
@@ -109,7 +117,11 @@ def read_json(path: Path, *, gz: bool, source: str = "json") -> Iterator[Item]:
     name = path.name
     if isinstance(doc, list):
         for i, obj in enumerate(doc):
-            yield object_item(source, f"{name} item {i}", obj)
+            yield object_item(source, f"{name} item {i + 1}", obj)
+    elif isinstance(doc, dict) and "title" not in doc and (key := _list_key(doc)):
+        # a list inside an object: paperfeed's collection export {"papers": [...]}, Semantic Scholar's {"data": ...}
+        for i, obj in enumerate(doc[key]):
+            yield object_item(source, f"{name} {key} item {i + 1}", obj)
     elif isinstance(doc, dict):
         yield object_item(source, name, doc)
     else:

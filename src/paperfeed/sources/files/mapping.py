@@ -311,7 +311,9 @@ def record_from_dict(obj: dict) -> PaperRecord:
         updated = to_datetime(get("update_date"), "update_date")
     parsed = get("authors_parsed")
     authors = split_authors(parsed if isinstance(parsed, list) and parsed else get("authors"))
-    upvotes = get("upvotes")
+    # paperfeed's own export gives the total ("upvotes": imported + its community's) and the imported
+    # snapshot apart: only the snapshot is this source's (the community's votes are not votes here)
+    upvotes = get("imported_upvotes") if "imported_upvotes" in obj else get("upvotes")
     if upvotes is not None and type(upvotes) is not int:
         upvotes = to_int(upvotes)
     abs_url = _field(get, "abs_url", "abs", "abs URL")
