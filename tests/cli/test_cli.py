@@ -145,6 +145,44 @@ def test_errors_are_one_line_and_debug_shows_traceback(tmp_path):
     assert r.returncode == 1 and "x.docx" in r.stderr
 
 
+def test_usage_mistakes_get_usage_messages_and_exit_2(tmp_path):
+    """Not "error: MissingParameter ..." and 1, as when typer's own copy of click escaped the check."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for args, says in [
+        (["search"], "Missing argument 'query'"),
+        (["search", "x", "-n", "-5"], "Invalid value for '--limit'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["serve", "--port", "70000"], "Invalid value for '--port'"),  # it listened on 70000 - 65536
+    ]:
+        r = pf(url, *args)
+        assert r.returncode == 2 and "Usage: " in r.stderr and says in r.stderr, args
+        assert "error:" not in r.stderr, args
+
+
+def test_settings_never_print_secrets(tmp_path):
+    env = {"PAPERFEED_SECRET_KEY": "topsecretkey123", "PAPERFEED_SMTP_PASSWORD": "smtp-pw-456"}
+    r = pf("postgresql+psycopg://reader:pw789@db.example.org/papers", "settings", env=env)
+    assert r.returncode == 0 and "postgresql+psycopg://reader:***@db.example.org/papers" in r.stdout
+    assert not any(secret in r.stdout for secret in ("topsecretkey123", "smtp-pw-456", "pw789"))
+
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "arxiv-cs-2025-2026.jsonl.gz"
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs the 75k corpus (../shared/data) to still be importing")
+def test_ctrl_c_says_what_became_of_the_work(tmp_path):
+    import signal
+    import time
+
+    env = os.environ | {"PAPERFEED_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    proc = subprocess.Popen([sys.executable, "-m", "paperfeed", "import", str(CORPUS)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "interrupted: what was committed stays" in err and "Traceback" not in err
+
+
 def test_help_and_completion_load_no_database_model_or_parser_code():
     """Every command module is imported to register its commands: they must import the store, the sources
     and the models only when a command runs, or ``--help`` and each tab completion pay for all of them."""

@@ -70,6 +70,9 @@ def _main(
     _state["debug"] = ctx.obj.debug
 
 
+INTERRUPTED = "interrupted: what was committed stays, nothing half-written; run the command again to go on"
+
+
 def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj
 
@@ -81,6 +84,8 @@ def main() -> None:
     """Entry point: run the app, turning errors into one line and an exit code."""
     try:
         code = app(standalone_mode=False)  # a command's typer.Exit(n) comes back as n here
+        if code == 130:  # typer's answer to Ctrl-C
+            err_console.print(INTERRUPTED)
         if isinstance(code, int) and code:
             sys.exit(code)
     except PaperfeedError as exc:
@@ -94,12 +99,12 @@ def main() -> None:
         err_console.print("aborted")
         sys.exit(130)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        err_console.print(INTERRUPTED)
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+        # by class name: typer 0.22+ brings a copy of click of its own (typer._click), whose exceptions are
+        # not click's; a usage error must still be a usage message and exit 2, not "error: ..." and 1
+        if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
             exc.show()
             sys.exit(exc.exit_code)
         if _state["debug"]:

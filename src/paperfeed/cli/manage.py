@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -25,6 +26,8 @@ from .progress import bar
 
 DEMO_FILE = "demo.jsonl.gz"
 log = logging.getLogger(__name__)
+
+PORT = typer.Option(help="Port to listen on (default: the port setting, 8000).", min=1, max=65535)
 
 
 def demo_path() -> Path:
@@ -130,7 +133,7 @@ def index_sentences_later(settings: Settings) -> threading.Thread | None:
 def demo(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, PORT] = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the demo data and exit.")] = False,
 ) -> None:
     """Load the bundled demo papers (idempotent) and serve them."""
@@ -257,7 +260,7 @@ def _bind_reuseport(host: str, port: int, *, alone: bool = False):
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, PORT] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (use >1 with PostgreSQL).")] = 1,
     no_scheduler: Annotated[
         bool, typer.Option("--no-scheduler", help="Do not run the digest/ingest scheduler in this process.")
@@ -307,6 +310,15 @@ def show_settings(ctx: typer.Context) -> None:
     table.columns[1].min_width = 12
     table.columns[2].overflow = "fold"
     for name, field in Settings.model_fields.items():
-        value = getattr(settings, name)
-        table.add_row(f"{name}\n[dim]PAPERFEED_{name.upper()}[/]", str(value), field.description or "")
+        table.add_row(f"{name}\n[dim]PAPERFEED_{name.upper()}[/]", _shown(name, getattr(settings, name)),
+                      field.description or "")  # fmt: skip
     console.print(table)
+
+
+def _shown(name: str, value: object) -> str:
+    """A setting's value as ``settings`` prints it: secrets masked (the key, passwords, a URL's password)."""
+    if value and (name == "secret_key" or isinstance(value, SecretStr)):
+        return "**********"
+    if isinstance(value, str) and "://" in value:
+        return re.sub(r"(://[^/:@\s]*:)[^@/\s]+@", r"\1***@", value)  # postgresql://user:***@host/db
+    return str(value)
