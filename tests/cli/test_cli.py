@@ -159,6 +159,17 @@ def test_usage_mistakes_get_usage_messages_and_exit_2(tmp_path):
         assert "error:" not in r.stderr, args
 
 
+def test_a_mistyped_data_dir_is_named_not_filled_with_an_empty_database(tmp_path):
+    env = os.environ | {"COLUMNS": "200"}
+    env.pop("PAPERFEED_DATABASE_URL", None)
+    typo = tmp_path / "paperfed-data"
+    for args in (["stats"], ["search", "diffusion"], ["similar", "2401.00001"], ["index"], ["digest", "status"]):
+        r = subprocess.run([sys.executable, "-m", "paperfeed", "--data-dir", str(typo), *args], capture_output=True,
+                           text=True, env=env, timeout=120)  # fmt: skip
+        assert r.returncode == 1 and f"no paperfeed database in {typo}" in r.stderr, args
+    assert not typo.exists()
+
+
 def test_settings_never_print_secrets(tmp_path):
     env = {"PAPERFEED_SECRET_KEY": "topsecretkey123", "PAPERFEED_SMTP_PASSWORD": "smtp-pw-456"}
     r = pf("postgresql+psycopg://reader:pw789@db.example.org/papers", "settings", env=env)

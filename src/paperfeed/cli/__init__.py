@@ -77,6 +77,17 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj
 
 
+def existing_db(settings: Settings) -> str:
+    """The database URL for a command that reads what a site holds: a missing SQLite file is an error naming
+    the folder (a mistyped ``--data-dir`` would otherwise create an empty database and report nothing)."""
+    if settings.database_url is None and not (settings.data_dir / "paperfeed.db").exists():
+        raise PaperfeedError(
+            f"no paperfeed database in {settings.data_dir.resolve()}: check --data-dir or PAPERFEED_DATA_DIR "
+            "(`paperfeed init` or `paperfeed import FILE` creates one)"
+        )
+    return settings.db_url
+
+
 from . import admin, backup, digest, fetch, imports, jobs, library, manage, maps, recommend, search, snapshot  # noqa: E402,F401  (register the commands)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import PaperfeedError
 from . import app as root
-from . import console, settings_of
+from . import console, existing_db, settings_of
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -24,7 +24,7 @@ root.add_typer(app, name="admin")
 def _store(ctx: typer.Context) -> Store:
     from ..store import Store
 
-    return Store.open(settings_of(ctx).db_url)
+    return Store.open(existing_db(settings_of(ctx)))
 
 
 def _user(conn, username: str):

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from ..errors import PaperfeedError
 from . import app as root
-from . import console, err_console, settings_of
+from . import console, err_console, existing_db, settings_of
 from .progress import bar
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def preview(
     from ..store import Store
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     try:
         digest, why, built = compose_preview(store, settings, email, now=_now(at), frequencies=_freqs(frequency))
     finally:
@@ -107,7 +107,7 @@ def send(
     from ..store import subscriptions as subs
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     with store.read() as conn:
         n = subs.status_counts(conn)["active"]
     with bar(err_console, unit="subscribers", total_known=True) as progress:
@@ -204,7 +204,7 @@ def deliver(
     from ..store import outbox as store_outbox
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     if retry_unconfirmed:
         with store.transaction() as conn:
             n = store_outbox.retry_unconfirmed(conn)
@@ -230,7 +230,7 @@ def status(
     from ..store import subscriptions as subs
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     with store.read() as conn:
         out = store_outbox.counts(conn)
         people = subs.status_counts(conn)

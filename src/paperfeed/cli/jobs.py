@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from . import app, console, settings_of
+from . import app, console, existing_db, settings_of
 
 jobs_app = typer.Typer(help="The scheduler's jobs: run one now (once across machines), see the last runs.",
                        no_args_is_help=True)  # fmt: skip
@@ -32,7 +32,7 @@ def run_cmd(
     if job is None:
         raise PaperfeedError(f"no job {name!r}: use one of {', '.join(JOBS)}")
     settings = settings_of(ctx)
-    outcome = run_exclusive(job, Store.open(settings.db_url), settings, force=force, wait=0 if no_wait else None)
+    outcome = run_exclusive(job, Store.open(existing_db(settings)), settings, force=force, wait=0 if no_wait else None)
     console.print(f"{name}: {outcome}", highlight=False)
     if outcome == "failed":
         raise typer.Exit(1)
@@ -50,7 +50,7 @@ def status_cmd(
     from ..store import Store
     from ..store import jobs as store_jobs
 
-    with Store.open(settings_of(ctx).db_url).read() as conn:
+    with Store.open(existing_db(settings_of(ctx))).read() as conn:
         runs = store_jobs.runs(conn, name)
     if as_json:
         typer.echo(json.dumps(runs, default=str))

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..errors import PaperfeedError
 from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError  # light: the parsers load when used
-from . import app, console, err_console, settings_of
+from . import app, console, err_console, existing_db, settings_of
 from .progress import bar
 
 library_app = typer.Typer(help="Import a reference-manager library (BibTeX, Zotero RDF, CSL-JSON, arXiv ids).")
@@ -79,7 +79,7 @@ def import_cmd(
         raise LibraryFileError(f"{path}: no such file")
     with path.open("rb") as f:
         data = f.read(settings.library_max_bytes + 1)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     try:
         with store.read() as conn:
             account = store_users.get_user_by_name(conn, user)

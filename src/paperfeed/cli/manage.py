@@ -18,9 +18,8 @@ from pydantic import SecretStr
 from rich.table import Table
 
 from .. import logs
-from ..errors import PaperfeedError
 from ..settings import Settings
-from . import app, console, err_console, settings_of
+from . import app, console, err_console, existing_db, settings_of
 from .imports import report
 from .progress import bar
 
@@ -61,7 +60,7 @@ def stats(
     from ..store import papers as store_papers
     from ..store import vectors as store_vectors
 
-    store = Store.open(settings_of(ctx).db_url)
+    store = Store.open(existing_db(settings_of(ctx)))
     with store.read() as conn:
         counts = store_papers.counts(conn)
         days = store_papers.featured_days(conn)
@@ -289,13 +288,9 @@ def mcp_stdio(
     from ..app import run_mcp_stdio  # the mcp surface is reached through the composition root
 
     settings = settings_of(ctx)
-    if settings.database_url is None and not (settings.data_dir / "paperfeed.db").exists():
-        # an assistant starts this from a working directory of its own: an empty new database there would
-        # answer every question with "nothing here"
-        raise PaperfeedError(
-            f"no paperfeed database in {settings.data_dir.resolve()}: give the site's data folder with "
-            "--data-dir or PAPERFEED_DATA_DIR (or its PAPERFEED_DATABASE_URL)"
-        )
+    # an assistant starts this from a working directory of its own: an empty new database there would
+    # answer every question with "nothing here"
+    existing_db(settings)
     run_mcp_stdio(settings, token=token or None)
 
 

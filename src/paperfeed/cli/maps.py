@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import PaperfeedError
-from . import app, console, err_console, settings_of
+from . import app, console, err_console, existing_db, settings_of
 
 FORMATS = {".png": "png", ".svg": "svg"}
 STAGES = ["vectors", "clusters", "layout", "labels", "drawing"]
@@ -97,7 +97,7 @@ def map_cmd(
     if not output.parent.exists():
         raise PaperfeedError(f"{output.parent}: no such folder")
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     try:
         try:
             title, ids, _ = map_subject(store, settings, month=month, week=week, day=day, q=query)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from . import app, console, err_console, settings_of
+from . import app, console, err_console, existing_db, settings_of
 from .progress import bar
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def train_cmd(
     from ..store import Store
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     ids = [_user_id(store, user)] if user else None
     with bar(err_console, unit="users") as progress:
         task = progress.add_task("training", total=None)
@@ -64,7 +64,7 @@ def show_cmd(
     from ..store import Store
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     page = for_you(store, settings, _user_id(store, name), limit=limit, days=days)
     store.close()
     if page.cold_start:

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import PaperfeedError
-from . import app, console, err_console, settings_of
+from . import app, console, err_console, existing_db, settings_of
 from .progress import RateColumn
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def index_cmd(
     from ..store import Store
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     columns = [
         SpinnerColumn(),
         TextColumn("[bold]{task.description:<8}"),
@@ -204,7 +204,7 @@ def search_cmd(
     from ..store import Store
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     t = time.perf_counter()
     result = search(
         store, settings, query, category=category, date_from=_date(date_from, "--date-from"),
@@ -256,7 +256,7 @@ def similar_cmd(
     settings = settings_of(ctx)
     parsed = parse_arxiv_id(paper_id)
     pid = parsed[0] if parsed else paper_id.strip()
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     with store.read() as conn:
         paper = store_papers.get_paper(conn, pid)
     if paper is None:

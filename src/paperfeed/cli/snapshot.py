@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, console, settings_of
+from . import app, console, existing_db, settings_of
 
 snapshot_app = typer.Typer(
     help="Copy this machine's search indexes to a new machine (save here, load there).", no_args_is_help=True
@@ -37,7 +37,7 @@ def load_cmd(
     from ..store import Store
 
     settings = settings_of(ctx)
-    store = Store.open(settings.db_url)
+    store = Store.open(existing_db(settings))
     try:
         info = snapshot.load(store, settings, file, force=force)
         done = follow.follow(store, settings)
