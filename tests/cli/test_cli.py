@@ -81,8 +81,9 @@ def test_import_twice_adds_nothing(db_url):
     first = pf(db_url, "import", corpus)
     assert first.returncode == 0, first.stderr
     assert "22 added" in first.stdout
-    second = pf(db_url, "import", corpus, "--json")
-    assert json.loads(second.stdout)["added"] == 0 and json.loads(second.stdout)["unchanged"] == 22
+    second = pf(db_url, "import", corpus, corpus, "--json")  # JSON Lines: one summary a line, a line a file
+    lines = [json.loads(line) for line in second.stdout.splitlines()]
+    assert [(s["file"], s["added"], s["unchanged"]) for s in lines] == [(Path(corpus).name, 0, 22)] * 2
     s = stats(db_url)
     assert s["papers"] == 22 and s["categories"] > 3
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def report(name: str, result: ImportResult, *, as_json: bool) -> None:
     if as_json:
-        console.print_json(json.dumps({"file": name, **result.as_dict()}))
+        print(json.dumps({"file": name, **result.as_dict()}), flush=True)  # one line per file: JSON Lines
         return
     c = result.counts
     console.print(
