@@ -67,3 +67,29 @@ def test_an_80_column_terminal_shows_whole_titles(tmp_path):
             for title in titles.values():
                 assert set(re.findall(r"[\w-]+", title)) <= shown, title
         assert "Facial" in shown or args[0] == "similar"
+
+
+def test_index_bars_end_full_and_say_how_fast(tmp_path, monkeypatch):
+    """On a terminal every step's bar ends full at what it did, with papers/s, even a step done in one batch;
+    none is left spinning at 0/N (the words step counted every paper but reads only what changed)."""
+    import io
+
+    from rich.console import Console
+    from typer.testing import CliRunner
+
+    import paperfeed.cli.search as cli_search
+    from paperfeed.cli import app
+
+    assert pf(tmp_path, "import", str(FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz")).returncode == 0
+    screen = io.StringIO()
+    monkeypatch.setattr(cli_search, "err_console", Console(file=screen, force_terminal=True, width=110))
+    r = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "index"], env={"PAPERFEED_DATABASE_URL": ""})
+    assert r.exit_code == 0, r.output
+    last = {}
+    for line in re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen.getvalue()).replace("\r", "\n").splitlines():
+        if m := re.match(r"\W*(\w+)\s+━+\s+(\d+)/(\S+)\s+(\S+) papers/s", line):
+            last[m[1]] = (m[2], m[3], m[4])
+    assert last["embed"] == ("22", "22", last["embed"][2]) and last["embed"][2] != "-"
+    assert last["lexical"][:2] == ("0", "0") and last["keywords"][:2] == ("22", "22")
+    assert all(done == total for done, total, _ in last.values()), last  # no bar left at 0/N or N/?
+    assert "words index up to date, 22 embedded" in r.output

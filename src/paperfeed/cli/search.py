@@ -77,8 +77,16 @@ def index_cmd(
     tasks: dict[str, int] = {}
     with Progress(*columns, console=err_console, disable=as_json or not err_console.is_terminal) as progress:
 
+        def finish(*, unsized: bool = False) -> None:
+            """Steps that ended: each bar full at what it did, no spinner left running (``unsized``: only
+            those whose size was not known ahead, which end when the next step starts)."""
+            for task in progress.tasks:
+                if not task.finished and (task.total is None or not unsized):
+                    progress.update(task.id, total=task.completed)
+
         def tick(stage: str, n: int, total: int | None) -> None:
             if stage not in tasks:
+                finish(unsized=True)  # the lexical and vector steps run alone: the next one means they ended
                 tasks[stage] = progress.add_task(stage, total=total)
             elif total is not None:
                 progress.update(tasks[stage], total=total)
@@ -101,6 +109,7 @@ def index_cmd(
 
             tick("maps", 0, None)
             tick("maps", topics.warm(store, settings), None)
+        finish()
     store.close()
     if as_json:
         typer.echo(
@@ -123,7 +132,8 @@ def index_cmd(
         return
     secs = sum(report.seconds.values())
     console.print(
-        f"[bold]index[/]: [green]{report.lexical:,} papers indexed[/]"
+        "[bold]index[/]: "
+        + (f"[green]{report.lexical:,} papers indexed[/]" if report.lexical else "words index up to date")
         + (f", {report.removed:,} removed" if report.removed else "")
         + f", [green]{report.embedded:,} embedded[/]"
         + (f" ({report.embed_rate:,.1f} papers/s on {report.device})" if report.embedded else "")

@@ -141,8 +141,10 @@ def run(
         eng = engine(settings)
 
         t = time.perf_counter()
-        with store.read() as conn:
-            total = store_vectors.count_papers(conn)
+        total = None  # a sync reads only what changed: how many is not known ahead
+        if rebuild:
+            with store.read() as conn:
+                total = store_vectors.count_papers(conn)
         tick("lexical", 0, total)
         if rebuild:
             report.lexical = eng.lexical.rebuild(store, progress=lambda n: tick("lexical", n, None))
