@@ -351,6 +351,8 @@ def test_fetch_bad_arguments(tmp_path):
     assert "give --category" in pf(url, "fetch", "arxiv").stderr
     r = pf(url, "fetch", "hf", "--date", "yesterday")
     assert r.returncode == 1 and "not a date" in r.stderr
+    r = pf(url, "fetch", "arxiv", "--category", "cs.LG", "--date-from", "2026-06-10", "--date-to", "2026-06-01")
+    assert r.returncode == 1 and "--date-from 2026-06-10 is after --date-to 2026-06-01" in r.stderr
 
 
 def test_serve_lists_the_papers(tmp_path):

@@ -24,7 +24,7 @@ def test_train_then_show_with_reasons(people, tmp_path):
     env = {"PAPERFEED_DATA_DIR": str(tmp_path)}
     r = pf(people, "recommend", "train", env=env)
     assert r.returncode == 0, r.stderr
-    assert "1 users: 1 trained, 0 unchanged" in r.stdout
+    assert "1 user: 1 trained, 0 unchanged" in r.stdout
     r = pf(people, "recommend", "train", "--user", "ada", env=env)
     assert r.returncode == 0 and "0 trained, 1 unchanged" in r.stdout
     r = pf(people, "recommend", "show", "ada", "-n", "3", env=env)

@@ -97,13 +97,11 @@ def fetch_arxiv(
     if not (category or query or ids):
         raise PaperfeedError("fetch arxiv: give --category, --query or --id")
     search = None
+    start, end = _date(date_from, "--date-from"), _date(date_to, "--date-to")
+    if start and end and start > end:
+        raise PaperfeedError(f"--date-from {start} is after --date-to {end}")
     if category or query or date_from or date_to:
-        search = arxiv_api.build_query(
-            category=category,
-            query=query,
-            date_from=_date(date_from, "--date-from"),
-            date_to=_date(date_to, "--date-to"),
-        )
+        search = arxiv_api.build_query(category=category, query=query, date_from=start, date_to=end)
     settings = settings_of(ctx)
     key = f"arxiv-api:{search or ''}:{','.join(ids or [])}"
     run(

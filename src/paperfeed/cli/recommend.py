@@ -46,7 +46,8 @@ def train_cmd(
         report = train_users(store, settings, ids, force=force, progress=lambda n: progress.advance(task, n))
     store.close()
     console.print(
-        f"{report.users:,} users: {report.trained:,} trained, {report.unchanged:,} unchanged, "
+        f"{report.users:,} user{'s' if report.users != 1 else ''}: {report.trained:,} trained, "
+        f"{report.unchanged:,} unchanged, "
         f"{report.no_positives:,} without upvotes or saves yet ({report.seconds:.1f} s)",
         highlight=False,
     )

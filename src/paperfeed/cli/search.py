@@ -228,8 +228,9 @@ def search_cmd(
         n = result.not_embedded
         papers = f"{n:,} paper{'s' if n != 1 else ''}"
         note = f" · [yellow]{papers} not embedded yet: found by their words only (`paperfeed index`)[/]"
-    about = "about " if result.total_is_estimate else ""
-    title = f"{about}[bold]{result.total:,}[/] results for [bold]{query!r}[/] ({ms:,.0f} ms){note}"
+    about = "about " if result.total_is_estimate and result.total else ""
+    results = f"result{'s' if result.total != 1 else ''}"
+    title = f"{about}[bold]{result.total:,}[/] {results} for [bold]{query!r}[/] ({ms:,.0f} ms){note}"
     extra = {
         "total": result.total,
         "total_is_estimate": result.total_is_estimate,
