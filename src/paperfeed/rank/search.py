@@ -144,7 +144,7 @@ def search(
             raise QueryError("empty query: type some words to search for")
         raise QueryError(f"nothing to search for in {parsed.raw[:80]!r}: use words, not only symbols or exclusions")
     not_embedded = eng.not_embedded()
-    # no search of this site matches by meaning (an id's search, or one sorted by date, never does by design)
+    # nothing here can match by meaning: no paper has a vector yet, or the vector weight is 0
     no_meaning = len(eng.vectors) == 0 or settings.search_vector_weight <= 0
     weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k,
                settings.search_min_similarity)  # fmt: skip
