@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from html import unescape
 
@@ -229,3 +229,19 @@ def test_feed_readers_revalidate_and_get_304_until_the_feed_changes(client, stor
     client.app.state.page_cache.clear()  # what the action's event does in every serving process
     changed = client.get(url, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag and "2401.00003" not in changed.text
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_the_daily_feed_dates_its_entries_by_the_day_listed(store, tmp_path, fmt):
+    """A paper published weeks before it reached the list: a reader that sorts by date (or keeps only new
+    items) must see it with the day's list, not under its old publication date."""
+    old = replace(paper(9, date(2024, 1, 3), 7), published=datetime(2023, 12, 20, 9, tzinfo=UTC))
+    import_items(store, [old, paper(3, date(2024, 1, 3), 5)])
+    with TestClient(create_app(Settings(data_dir=tmp_path, base_url=BASE), store=store)) as c:
+        daily = parse(c, f"/feeds/daily.{fmt}")
+        author = parse(c, f"/feeds/author/Ada%20Lovelace.{fmt}")
+    assert {e.link.rsplit("/", 1)[1]: e.published_parsed[:3] for e in daily.entries} == {
+        "2401.00009": (2024, 1, 3), "2401.00003": (2024, 1, 3)
+    }  # fmt: skip
+    # other feeds keep the paper's own date (an author's papers, newest first)
+    assert next(e for e in author.entries if e.link.endswith("2401.00009")).published_parsed[:3] == (2023, 12, 20)

@@ -48,8 +48,12 @@ def _published(p: PaperView) -> datetime:
     return _when(p.published_at or p.day or p.updated_at) or datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def render_feed(fmt: str, info: FeedInfo, papers: Sequence[PaperView], *, base_url: str, site_name: str) -> bytes:
-    """The feed as UTF-8 XML; ``fmt`` is "atom" or "rss". An empty list is a valid empty feed."""
+def render_feed(
+    fmt: str, info: FeedInfo, papers: Sequence[PaperView], *, base_url: str, site_name: str, listed: date | None = None
+) -> bytes:
+    """The feed as UTF-8 XML; ``fmt`` is "atom" or "rss". An empty list is a valid empty feed. ``listed``: the
+    day the list shows (the daily feed): its entries are dated by it, so a reader that sorts or keeps new
+    items by date sees the day's list as new, not as papers published weeks ago."""
     base = base_url.rstrip("/")
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
@@ -64,7 +68,7 @@ def render_feed(fmt: str, info: FeedInfo, papers: Sequence[PaperView], *, base_u
     latest = None
     for p in papers:
         url = f"{base}/papers/{p.id}"
-        published = _published(p)
+        published = _when(listed) if listed is not None else _published(p)
         updated = max(_when(p.updated_at) or published, published)
         latest = max(latest or updated, updated)
         fe = fg.add_entry(order="append")

@@ -30,7 +30,7 @@ FEED = {**content("application/atom+xml", "application/rss+xml"), **page(422)}
 LIMIT = 50
 
 
-def _feed(request: Request, fmt: str, title: str, description: str, page: str, papers) -> Response:
+def _feed(request: Request, fmt: str, title: str, description: str, page: str, papers, listed=None) -> Response:
     s = request.app.state.settings
     base = s.base_url.rstrip("/")
     query = f"?{request.url.query}" if request.url.query else ""
@@ -40,7 +40,7 @@ def _feed(request: Request, fmt: str, title: str, description: str, page: str, p
         page_url=base + page,
         self_url=base + quote(request.url.path) + query,
     )
-    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name)
+    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name, listed=listed)
     return Response(body, media_type=MEDIA_TYPES[fmt])
 
 
@@ -56,7 +56,8 @@ def daily(request: Request, fmt: Format) -> Response:
             seen = {p.id for p in papers}
             papers += [p for p in announced if p.id not in seen]
     label = f" on {day:%d %b %Y}" if day else ""
-    return _feed(request, fmt, "Daily papers", f"The papers featured{label}, most upvoted first.", "/", papers)
+    return _feed(request, fmt, "Daily papers", f"The papers featured{label}, most upvoted first.", "/", papers,
+                 listed=day)  # fmt: skip
 
 
 @router.get("/trending.{fmt}", response_class=Response, responses=FEED, summary="Feed: trending papers")
