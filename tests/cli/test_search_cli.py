@@ -33,6 +33,8 @@ def test_import_indexes_words_and_search_finds_them(tmp_path):
     assert r.returncode == 0 and re.search(r"about [\d,]+ results? for", r.stdout)  # the commonest word's count
     r = pf(tmp_path, "search", "*")
     assert r.returncode == 2 and "nothing to search for" in r.stderr and "Traceback" not in r.stderr
+    r = pf(tmp_path, "similar", "2503.11905", "-n", "3")  # before `paperfeed index`: says what it stands on
+    assert r.returncode == 0 and "not embedded yet: by shared words only" in r.stdout
     r = pf(tmp_path, "index", "--no-embed", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["embedded"] == 0
     r = pf(tmp_path, "similar", "2503.11905", "--json")

@@ -258,10 +258,13 @@ def similar_cmd(
 ) -> None:
     """Papers similar to a paper: its vector neighbours blended with shared rare words (--facet: by one facet)."""
     from ..ids import parse_arxiv_id
+    from ..index.embed import model_key
     from ..rank.facets import check_facet
     from ..rank.similar import similar
     from ..store import Store
     from ..store import papers as store_papers
+    from ..store import sentences as store_sentences
+    from ..store import vectors as store_vectors
 
     facet = check_facet(facet)  # a bad facet fails before anything is opened
     settings = settings_of(ctx)
@@ -270,10 +273,17 @@ def similar_cmd(
     store = Store.open(existing_db(settings))
     with store.read() as conn:
         paper = store_papers.get_paper(conn, pid)
+        model = model_key(settings.embed_model)
+        embedded = paper is not None and bool(store_vectors.get_vectors(conn, model, [paper.id]))
+        sentences = paper is not None and bool(store_sentences.get(conn, model, [paper.id]))
     if paper is None:
         store.close()
         raise PaperfeedError(f"no paper {pid!r} in the database")
     hits = similar(store, settings, pid, limit=limit, facet=facet)
     like = f"papers like [bold]{paper.title}[/] ({pid})" + (f" in {facet}" if facet else "")
+    if not embedded:  # say so rather than pass shared words off as similarity of meaning
+        like += " · [yellow]not embedded yet: by shared words only (run `paperfeed index`)[/]"
+    elif facet and not sentences:
+        like += f" · [yellow]its sentences are not embedded yet: the {facet} facet ranks like the whole paper[/]"
     _print_hits(store, hits, title=like, as_json=as_json, extra={"facet": facet} if facet else None)
     store.close()
