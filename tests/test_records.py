@@ -29,3 +29,16 @@ def test_tex_quotation_marks_become_typographic_ones():
         "It serves as an \u201copen cookbook\u201d for \u201cthe community\u201d. "
         "With $f''(x)$ and an ``unclosed $g''$ mark."
     )
+
+
+def test_tex_escapes_become_the_characters_outside_math():
+    """Hugging Face abstracts and some arXiv titles carry TeX's escapes ("68\\% faster"), which pages, feeds
+    and the API showed as typed; inside math they are TeX and stay."""
+    record = PaperRecord(
+        title=r"User Experience \& Acceptability of get\_capital",
+        abstract=r"It cuts inference time by 68\% (issue \#12) for \$0.0007 a call; $x\_1 + y\_2$ stays.",
+        source="test",
+    )
+    out = checked(record)
+    assert out.title == "User Experience & Acceptability of get_capital"
+    assert out.abstract == r"It cuts inference time by 68% (issue #12) for \$0.0007 a call; $x\_1 + y\_2$ stays."
