@@ -196,6 +196,8 @@ def test_pages_advertise_their_feeds(client, fake_search, page, expected):
     assert expected in found
     rss = re.findall(r'<link rel="alternate" type="application/rss\+xml" title="[^"]*" href="([^"]+)"', r.text)
     assert rss and parse(client, unescape(rss[0]))
+    titles = re.findall(r'<link rel="alternate" type="application/(?:atom|rss)\+xml" title="([^"]*)"', r.text)
+    assert len(set(titles)) == len(titles) and all(t.endswith((" (Atom)", " (RSS)")) for t in titles), titles
 
 
 @pytest.mark.parametrize("fmt", ["atom", "rss"])

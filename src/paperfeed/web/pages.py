@@ -38,12 +38,13 @@ def _votes_of(request: Request, user, papers) -> dict[str, int]:
         return community.user_votes(conn, user.id, [p.id for p in papers])
 
 
-def _feeds(kind: str, **params: str) -> list[dict]:
+def _feeds(kind: str, name: str, **params: str) -> list[dict]:
+    """The feeds a page advertises in its ``<head>``, titled so a reader's list tells them apart."""
     query = f"?{urlencode(params)}" if params else ""
     path = {"daily": "/feeds/daily", "trending": "/feeds/trending"}.get(kind, kind)
     return [
-        {"type": "application/atom+xml", "title": "Atom", "href": f"{path}.atom{query}"},
-        {"type": "application/rss+xml", "title": "RSS", "href": f"{path}.rss{query}"},
+        {"type": "application/atom+xml", "title": f"{name} (Atom)", "href": f"{path}.atom{query}"},
+        {"type": "application/rss+xml", "title": f"{name} (RSS)", "href": f"{path}.rss{query}"},
     ]
 
 
@@ -89,7 +90,7 @@ def _period_page(
         sort=sort,
         keyword=keyword or "",
         votes=_votes_of(request, user, papers + announced),
-        feeds=_feeds("daily"),
+        feeds=_feeds("daily", "Daily papers"),
     )
 
 
@@ -144,9 +145,10 @@ def trending(
         papers = store_papers.get_papers(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
     _page_exists(p, pages)
-    feeds = _feeds("trending", **({"category": category} if category else {}))
+    feeds = _feeds("trending", f"Trending in {category}" if category else "Trending papers",
+                   **({"category": category} if category else {}))  # fmt: skip
     if category:
-        feeds += _feeds(f"/feeds/category/{quote(category)}")
+        feeds += _feeds(f"/feeds/category/{quote(category)}", f"Newest in {category}")
     return render(
         request,
         "trending.html",
@@ -183,7 +185,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         page=p,
         pages=max(-(-total // per_page), 1),
         votes=_votes_of(request, user, papers),
-        feeds=_feeds(f"/feeds/author/{quote(name)}"),
+        feeds=_feeds(f"/feeds/author/{quote(name)}", f"Papers by {name}"),
         following=follow_state(request, user, "author", name),
     )
 
@@ -267,7 +269,7 @@ def search_page(
         pages=max(-(-total // s.page_items), 1),
         params=params,
         votes=_votes_of(request, user, papers),
-        feeds=_feeds("/feeds/search", q=q) if q.strip() else [],
+        feeds=_feeds("/feeds/search", f"Search: {q.strip()[:80]}", q=q) if q.strip() else [],
         status_code=400 if error else 200,
     )
 
@@ -330,7 +332,7 @@ def _paper_page(request: Request, user, paper_id: str, facet: str | None = None,
             similar = store_papers.links(conn, [h.paper_id for h in hits])  # titles and authors: all it shows
     except PaperfeedError:
         similar = []
-    feeds = [f for a in view.authors[:1] for f in _feeds(f"/feeds/author/{quote(a)}")]
+    feeds = [f for a in view.authors[:1] for f in _feeds(f"/feeds/author/{quote(a)}", f"Papers by {a}")]
     return render(
         request,
         "paper.html",
