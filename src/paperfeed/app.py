@@ -104,7 +104,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
-    app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/api.md)
+    app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/routes.md)
     app.add_middleware(HeadAsGet)  # HEAD of any GET route: headers only
     app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
