@@ -9,10 +9,10 @@ from bibtexparser.bibdatabase import BibDatabase
 from bibtexparser.bwriter import BibTexWriter
 
 from .ids import normalise_title
+from .latex import outside_math
 from .store.papers import PaperView
 
 _LATEX_SPECIAL = re.compile(r"(?<!\\)([&%#_])")  # not one that is escaped already ("\\&" in arXiv titles)
-_MATH = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)+\$)")  # $L_2$, $x^2$ as the authors wrote them (not "\\$5")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -33,11 +33,10 @@ def _escape(text: str) -> str:
     """Text for a BibTeX field: LaTeX's special characters escaped outside math (``$L_2$`` stays math, an
     already escaped ``\\&`` stays as it is, a bare ``^`` becomes ``\\^{}``); a brace that pairs with none
     and control characters dropped."""
-    text = _CONTROL.sub("", text)
-    parts = _MATH.split(text)
-    for i in range(0, len(parts), 2):  # the even parts lie outside math
-        parts[i] = re.sub(r"(?<!\\)\^", r"\\^{}", _LATEX_SPECIAL.sub(r"\\\1", parts[i]))
-    return _paired_braces("".join(parts))
+    escaped = outside_math(  # $L_2$, $x^2$ as the authors wrote them
+        _CONTROL.sub("", text), lambda p: re.sub(r"(?<!\\)\^", r"\\^{}", _LATEX_SPECIAL.sub(r"\\\1", p))
+    )
+    return _paired_braces(escaped)
 
 
 def _paired_braces(text: str) -> str:

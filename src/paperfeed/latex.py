@@ -2,13 +2,15 @@
 
 ``{\\"u}`` -> ü, ``Schr\\"odinger`` -> Schrödinger, ``{\\ss}`` -> ß, ``{BERT}`` -> BERT, ``\\emph{x}`` -> x.
 Math (``$...$``) is kept as written, dollars included: ``$O(n \\log n)$`` stays readable and searchable.
-Used by the file and library readers (``sources``) and by the store's title matching (``store.library``).
+Used by the file and library readers (``sources``) and by the store's title matching (``store.library``);
+``outside_math`` by the import's TeX escapes (``records``) and the BibTeX export (``export``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _ACCENTS = {
     '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307",
@@ -34,6 +36,16 @@ _FORMAT_CMDS = re.compile(
 )
 _SPACING = re.compile(r"\\[,;:! ]|~")
 _MATH = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
+# a math span as imported texts and BibTeX exports keep it: ``$...$``, not empty, a ``\$`` inside it TeX's
+# own (``_MATH`` above, older, is latex_to_text's and also takes ``$$``)
+MATH_SPAN = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)+\$)")
+
+
+def outside_math(text: str, fn: Callable[[str], str]) -> str:
+    """``text`` with ``fn`` applied to each stretch outside ``MATH_SPAN``s; the math is left as written."""
+    parts = MATH_SPAN.split(text)
+    parts[::2] = [fn(p) for p in parts[::2]]
+    return "".join(parts)
 
 
 def _accent(m: re.Match[str]) -> str:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from .clock import utc
 from .ids import extract_links, parse_arxiv_id, stable_id, web_url
+from .latex import outside_math
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 50_000  # arXiv caps abstracts at 1,920 characters; leave room for other sources
@@ -33,18 +34,13 @@ def tex_quotes(text: str) -> str:
     return _TEX_QUOTES_RE.sub("\u201c\\1\u201d", text) if "``" in text else text
 
 
-_TEX_MATH_RE = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)+\$)")
 _TEX_ESCAPE_RE = re.compile(r"\\([%&_#])")
 
 
 def tex_escapes(text: str) -> str:
     """``text`` with TeX's escaped ``\\%``, ``\\&``, ``\\_``, ``\\#`` written as the characters they
     stand for ("68\\% faster" -> "68% faster"), outside math (``$a\\_b$`` is left as written)."""
-    if "\\" not in text:
-        return text
-    parts = _TEX_MATH_RE.split(text)
-    parts[::2] = [_TEX_ESCAPE_RE.sub(r"\1", p) for p in parts[::2]]
-    return "".join(parts)
+    return outside_math(text, lambda p: _TEX_ESCAPE_RE.sub(r"\1", p)) if "\\" in text else text
 
 
 @dataclass(slots=True)
