@@ -152,7 +152,7 @@ def search(
            len(eng.vectors))  # fmt: skip
     if sort == "relevance" and (words or parsed.semantic_text):
         depths = ranking_depths(settings.search_candidates, offset + limit)
-        ranked, total, _lexical, filtered = _ranking(
+        ranked, total, filtered = _ranking(
             key, depths, lambda k: _rank(store, settings, eng, qb, parsed, must, must_not, k)
         )
         started = time.perf_counter()
@@ -182,7 +182,7 @@ def ranking_depths(candidates: int, needed: int) -> list[int]:
     return depths
 
 
-def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float, str]], int, bool, bool]:
+def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float, str]], int, bool]:
     """The ranking ``rank(depths[-1])`` as pages show it, kept (``_rankings``) and consistent with the
     shallower ones: its first ``depths[-2]`` places are those of the ranking at that depth, and the deeper
     fusion's other papers follow. Fusing more candidates moves papers near the end of the shallower
@@ -193,14 +193,14 @@ def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float
     if kept is not None:
         return kept
     try:
-        ranked, total, lexical_only, filtered = rank(depth)
+        ranked, total, filtered = rank(depth)
         if len(depths) > 1:
             head = _ranking(key, depths[:-1], rank)[0][: depths[-2]]
             seen = {pid for pid, _, _ in head}
             floor = head[-1][1] if head else float("inf")  # scores never rise down the list
             ranked = head + [(pid, min(score, floor), why) for pid, score, why in ranked if pid not in seen]
         # the pages this depth serves end by its last place; past it, only the slack of the last page
-        kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), lexical_only, filtered)
+        kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), filtered)
         _rankings.put((*key, depth), kept)
         return kept
     finally:
@@ -208,9 +208,9 @@ def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float
 
 
 def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list,
-          k: int) -> tuple[list[tuple[str, float, str]], int, bool, bool]:  # fmt: skip
-    """The fused relevance ranking (up to ``k`` of each kind, pins first): ``(ranked, total, lexical only,
-    filtered)``, where ``ranked`` holds ``(paper id, score, why)``."""
+          k: int) -> tuple[list[tuple[str, float, str]], int, bool]:  # fmt: skip
+    """The fused relevance ranking (up to ``k`` of each kind, pins first): ``(ranked, total, filtered)``,
+    where ``ranked`` holds ``(paper id, score, why)``."""
     # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
     semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
     encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
@@ -253,7 +253,7 @@ def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: Parse
         )
         ranked.append((pid, score, why))
     metrics.SEARCH_SECONDS.labels("hybrid_total").observe(time.perf_counter() - started)
-    return ranked, max(total or 0, len(ranked)), encoder is None, filtered
+    return ranked, max(total or 0, len(ranked)), filtered
 
 
 def lexical_top(eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list, k: int) -> tuple[list, int]:
