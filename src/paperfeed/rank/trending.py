@@ -56,7 +56,14 @@ def trending(
     category: str | None = None,
 ) -> list[Trending]:
     """All competing papers, best first (ties: more upvotes, then id)."""
-    now = reference_time(conn, now or datetime.now(UTC), window_days)
+    at = reference_time(conn, now or datetime.now(UTC), window_days)
+    return trending_at(conn, at, gravity=gravity, window_days=window_days, category=category)
+
+
+def trending_at(
+    conn: Connection, now: datetime, *, gravity: float = 1.8, window_days: int = 7, category: str | None = None
+) -> list[Trending]:
+    """``trending`` as of ``now``, a ``reference_time`` the caller has already found."""
     since = (now - timedelta(days=window_days)).date()
     out = []
     for row in store_papers.trending_candidates(conn, since=since, category=category):

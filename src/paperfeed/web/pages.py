@@ -137,10 +137,10 @@ def trending(
     s, per_page = request.app.state.settings, request.app.state.settings.page_items
     now = datetime.now(UTC)
     with request.app.state.store.read() as conn:
-        ranked = rank_trending.trending(
-            conn, now=now, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
+        as_of = rank_trending.reference_time(conn, now, s.trending_window_days)  # the page says which week
+        ranked = rank_trending.trending_at(
+            conn, as_of, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
         )
-        as_of = rank_trending.reference_time(conn, now, s.trending_window_days)
         window = ranked[(p - 1) * per_page : p * per_page]
         papers = store_papers.get_papers(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
