@@ -24,3 +24,16 @@ def test_the_size_leaves_out_hidden_papers_and_times_are_utc(store):
         listed = C.for_user(conn, uid, viewer_id=uid)
     assert view.size == 1 and [c.size for c in listed] == [1]  # what the collection shows: one paper
     assert view.created_at.tzinfo == UTC
+
+
+def test_a_deleted_collections_id_is_never_given_to_a_new_one(store):
+    """An old share link of a deleted collection stays a 404; it never shows somebody else's collection."""
+    with store.transaction() as conn:
+        ann = store_users.create_user(conn, username="ann", password_hash="x").id
+        bob = store_users.create_user(conn, username="bob", password_hash="x").id
+        gone = C.create(conn, user_id=ann, name="Shared with my lab", is_public=True)
+        C.remove(conn, gone)
+        new = C.create(conn, user_id=bob, name="bob's list", is_public=True)
+    assert new != gone
+    with store.read() as conn:
+        assert C.get(conn, gone, viewer_id=None) is None

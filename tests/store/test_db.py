@@ -141,3 +141,27 @@ def test_rows_read_in_one_step_are_the_rows_sqlalchemy_reads(store):
         assert dict(execute_in(conn, scores, ids))["zeta"] == 0.1 + 0.2
     if store.dialect == "sqlite":
         assert all(_packed(stmt) is not None for stmt in statements)
+
+
+def test_upgrade_to_0011_keeps_collections_and_stops_reusing_their_ids(db_url):
+    """SQLite tables are rebuilt with AUTOINCREMENT: rows, ids and items kept, a deleted id never reused."""
+    from paperfeed.store import collections as C
+    from paperfeed.store import users as store_users
+    from paperfeed.store.db import make_engine
+    from tests.helpers.web import add_papers, paper
+
+    engine = make_engine(db_url)
+    migrate(engine, "0010")
+    store = Store(engine)
+    add_papers(store, paper(1))
+    with store.transaction() as conn:
+        uid = store_users.create_user(conn, username="ann", password_hash="x").id
+        keep = C.create(conn, user_id=uid, name="Keep", is_public=True)
+        C.add_paper(conn, keep, "2401.00001")
+        last = C.create(conn, user_id=uid, name="Last", is_public=True)
+    migrate(engine)
+    with store.transaction() as conn:
+        assert C.paper_ids(conn, keep) == ["2401.00001"]
+        C.remove(conn, last)
+        assert C.create(conn, user_id=uid, name="New", is_public=True) != last
+    engine.dispose()

@@ -159,6 +159,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    __table_args__ = {"sqlite_autoincrement": True}  # a revoked token's id is never given to a new one
+
 
 class Vote(Base):
     """One vote per user per paper: +1 upvote, -1 "not interested"."""
@@ -193,7 +195,8 @@ class Collection(Base):
     is_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    # a deleted collection's id (and share link) is never given to a new one (SQLite reuses ids without it)
+    __table_args__ = (UniqueConstraint("user_id", "name"), {"sqlite_autoincrement": True})
 
 
 class CollectionItem(Base):
@@ -292,7 +295,7 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (UniqueConstraint("subscriber_id", "kind", "value"),)
+    __table_args__ = (UniqueConstraint("subscriber_id", "kind", "value"), {"sqlite_autoincrement": True})
 
 
 class SentPaper(Base):
