@@ -103,6 +103,15 @@ def test_signed_in_users_get_fresh_pages_and_writes_clear_the_cache(app):
         assert "x-cache" not in ada.get("/").headers
 
 
+def test_a_signed_in_readers_pages_are_not_kept_by_the_browser(app):
+    """Back after a vote must show the vote: the browser refetches a signed-in page instead of its copy."""
+    with browser(app) as anon, browser(app) as ada:
+        assert "no-store" not in anon.get("/").headers.get("cache-control", "")  # shared pages stay cacheable
+        ada.signup("ada")
+        for path in ("/", "/papers/2401.00002", "/search?q=paper"):
+            assert ada.get(path).headers["cache-control"] == "private, no-store", path
+
+
 def test_api_token_requests_bypass_the_cache(app, store):
     from paperfeed.store import users as store_users
 

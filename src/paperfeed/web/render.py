@@ -65,7 +65,8 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
 def render(
     request: Request, template: str, *, status_code: int = 200, feeds: list | None = None, **context
 ) -> HTMLResponse:
-    """Render a template with the signed-in user, the CSRF token, flash messages and feed links."""
+    """Render a template with the signed-in user, the CSRF token, flash messages and feed links. A signed-in
+    reader's page is ``no-store``: Back shows their votes as they are, not as the browser kept the page."""
     messages = request.session.pop("flash", []) if "session" in request.scope else []
     if messages:
         request.state.per_visitor = True  # this visitor's own: the page cache must not keep it
@@ -78,4 +79,8 @@ def render(
         "site_name": request.app.state.settings.site_name,
         **context,
     }
-    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    if user is not None or messages:
+        # this reader's own page (their votes, a flash): the browser must not show a stale copy on Back
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
