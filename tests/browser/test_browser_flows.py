@@ -121,7 +121,11 @@ def test_sign_up_log_out_and_log_in(page):
     page.get_by_label("Username").fill(name)
     page.get_by_label("Password").fill("not the password")
     page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("Wrong username or password.")
+    # an error reads as a message in the form's flow, not as a centred grey "nothing here" notice
+    expect(alert).to_have_css("text-align", "start")
+    expect(alert).not_to_have_css("color", page.locator("footer.site").evaluate("e => getComputedStyle(e).color"))
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/$"))
