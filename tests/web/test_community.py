@@ -43,9 +43,12 @@ def test_upvote_and_unvote_json(app):
 def test_upvote_form_without_js_redirects_back(app):
     with browser(app) as b:
         b.signup("ada")
-        r = b.form("/papers/2401.00002/vote", {"value": "1"}, from_page="/", headers={"Referer": "http://testserver/"})
-        assert r.status_code == 303 and r.headers["location"] == "/"
+        r = b.form("/papers/2401.00002/vote", {"value": "1"}, from_page="/", headers={"Referer": "http://testserver/?p=1"})
+        assert r.status_code == 303 and r.headers["location"] == "/?p=1#paper-2401.00002"  # back at the card
         assert ">11</span>" in b.get("/").text
+        r = b.form("/papers/2401.00002/vote", {"value": "0"}, from_page="/",
+                   headers={"Referer": "http://testserver/papers/2401.00002"})  # fmt: skip
+        assert r.headers["location"] == "/papers/2401.00002"  # the paper's own page: no jump
 
 
 def test_upvote_needs_login(app):
@@ -158,7 +161,25 @@ def test_collections_private_public_and_export(app):
         assert data["name"] == "Reading list" and {p["id"] for p in data["papers"]} == {"2401.00001", "2401.00003"}
         assert owner.get("/collections/abc").status_code == 404
         r = owner.form("/collections", {"name": "Reading list"}, from_page="/", follow_redirects=True)
-        assert "already have a collection" in r.text
+        assert "already have a collection named “Reading list”" in r.text
+
+
+def test_collection_changes_are_confirmed_and_delete_asks_first(app):
+    with browser(app) as b:
+        b.signup("ada")
+        r = b.form("/collections", {"name": 'Sutton\'s "must read" RL', "paper_id": "2401.00001"}, from_page="/",
+                   follow_redirects=True)  # fmt: skip
+        assert "Collection “Sutton&#39;s &#34;must read&#34; RL” created with this paper." in r.text  # not repr
+        cid = b.get("/users/ada").text.split('href="/collections/')[1].split('"')[0]
+        page = b.get(f"/collections/{cid}").text
+        assert "<summary>Delete collection…</summary>" in page and "It cannot be undone." in page  # a second click
+        edit = {"name": "RL", "is_public": "true"}
+        r = b.form(f"/collections/{cid}/edit", edit, from_page="/", follow_redirects=True)
+        assert "Saved." in r.text and "public" in r.text
+        r = b.form(f"/collections/{cid}/remove", {"paper_id": "2401.00001"}, from_page="/", follow_redirects=True)
+        assert "Removed 2401.00001 from “RL”." in r.text and "No papers in this collection yet." in r.text
+        r = b.form(f"/collections/{cid}/delete", from_page="/", follow_redirects=True)
+        assert "Deleted the collection “RL”." in r.text
 
 
 def test_admin_hides_paper_and_comment(app, store):

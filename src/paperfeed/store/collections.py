@@ -67,7 +67,7 @@ def create(conn: Connection, *, user_id: int, name: str, description: str = "", 
                 .returning(collections.c.id)
             ).scalar_one()
     except IntegrityError:
-        raise CollectionError(f"you already have a collection named {name!r}") from None
+        raise CollectionError(f"you already have a collection named “{name}”") from None
 
 
 def get(conn: Connection, collection_id: int, *, viewer_id: int | None) -> CollectionView | None:
@@ -94,7 +94,7 @@ def update_meta(conn: Connection, collection_id: int, *, name: str, description:
                 .values(name=_clean_name(name), description=(description or "").strip()[:2000], is_public=is_public)
             )
     except IntegrityError:
-        raise CollectionError(f"you already have a collection named {name!r}") from None
+        raise CollectionError(f"you already have a collection named “{name}”") from None
 
 
 def remove(conn: Connection, collection_id: int) -> None:

@@ -27,9 +27,12 @@ router = APIRouter(default_response_class=HTMLResponse)
 FORM = page(303, 401, 403, 404, 422)  # a signed-in form about a paper or collection: done (303), or why not
 
 
-def _back(request: Request, fallback: str) -> RedirectResponse:
-    """Back to the page the form was on (same site only), else ``fallback``."""
+def _back(request: Request, fallback: str, *, card: str | None = None) -> RedirectResponse:
+    """Back to the page the form was on (same site only), else ``fallback``; at ``card``'s paper card when
+    that page is a list (a vote without JavaScript keeps the reader's place instead of jumping to the top)."""
     target = local_path(request.headers.get("referer"), host=request.headers.get("host"), default=fallback)
+    if card and target.partition("#")[0].partition("?")[0] != f"/papers/{card}":
+        target = f"{target.partition('#')[0]}#paper-{card}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -45,7 +48,7 @@ def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[in
     cache.clear(request)
     if wants_json(request):
         return JSONResponse({"id": view.id, "upvotes": view.upvotes, "vote": value})
-    return _back(request, f"/papers/{view.id}")
+    return _back(request, f"/papers/{view.id}", card=view.id)
 
 
 @router.post(
@@ -126,7 +129,7 @@ def create_collection(
     except store_collections.CollectionError as exc:
         flash(request, str(exc), "error")
         return _back(request, f"/users/{user.username}")
-    flash(request, f"Collection {name.strip()!r} created" + (" with this paper." if paper_id else "."))
+    flash(request, f"Collection “{coll.name}” created" + (" with this paper." if paper_id else "."))
     return _back(request, f"/collections/{coll.id}") if paper_id else RedirectResponse(f"/collections/{coll.id}", 303)
 
 
@@ -140,7 +143,7 @@ def add_to_collection(
     paper_id: Annotated[str, Form(max_length=100)],
 ) -> Response:
     coll, added = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
-    flash(request, f"Added to {coll.name}." if added else f"Already in {coll.name}.")
+    flash(request, f"Added to “{coll.name}”." if added else f"Already in “{coll.name}”.")
     return _back(request, f"/collections/{coll.id}")
 
 
@@ -153,7 +156,9 @@ def add_to_collection(
 def remove_from_collection(
     request: Request, user: RequireUser, collection_id: DbId, paper_id: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    coll, _ = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
+    coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
+    if removed:
+        flash(request, f"Removed {paper_id} from “{coll.name}”.")
     return RedirectResponse(f"/collections/{coll.id}", status_code=303)
 
 
@@ -176,6 +181,8 @@ def edit_collection(
         actions.edit_collection(store, user, collection_id, name=name, description=description, public=is_public)
     except store_collections.CollectionError as exc:
         flash(request, str(exc), "error")
+    else:
+        flash(request, "Saved.")
     return RedirectResponse(f"/collections/{collection_id}", status_code=303)
 
 
@@ -184,7 +191,7 @@ def edit_collection(
 )
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     coll = actions.delete_collection(request.app.state.store, user, collection_id)
-    flash(request, f"Deleted {coll.name}.")
+    flash(request, f"Deleted the collection “{coll.name}”.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
 
 
