@@ -54,6 +54,17 @@ def test_upvoting_a_topic_ranks_that_topic_first_with_reasons_naming_the_upvote(
     assert close and any(f"“{t}”, which you upvoted" in close[0] for t in upvoted_titles)
 
 
+def test_every_pick_gives_a_reason_even_without_categories(corpus, tmp_path):
+    """HF's papers carry no categories: a pick far from every upvote still says why it is there."""
+    with corpus.transaction() as conn:
+        conn.exec_driver_sql("DELETE FROM paper_categories")
+    uid = _user(corpus)
+    _vote(corpus, uid, paper_id("diffusion", 0, new=False))
+    picks = for_you(corpus, _settings(tmp_path, recommend_diversity=0), uid, now=NOW).picks
+    assert all(p.reasons for p in picks)
+    assert any(p.reasons == ["like your upvotes and saves taken together"] for p in picks)
+
+
 def test_a_saved_paper_is_a_positive_and_named_as_saved(corpus, tmp_path):
     uid = _user(corpus)
     with corpus.transaction() as conn:

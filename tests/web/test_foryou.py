@@ -40,9 +40,12 @@ def test_a_new_user_gets_onboarding_then_learns_from_more_like_this(app):
         # "more like this" is an upvote; the page then ranks by the trained model and says why
         old = paper_id("diffusion", 0, new=False)
         r = b.form(f"/papers/{old}/vote", {"value": "1"}, from_page="/for-you", headers={"referer": "/for-you"})
-        assert r.status_code == 303 and r.headers["location"] == "/for-you"
+        assert r.status_code == 303 and r.headers["location"] == f"/for-you#paper-{old}"
         page = b.get("/for-you").text
         assert "Tell paperfeed what you like" not in page and "trained on 1 paper" in page
+        assert re.search(r"against \d+ counterexamples \(papers you marked “Not interested”, the rest drawn at random\)"
+                         r", last trained \d{2} \w{3} \d{4} \d{2}:\d{2} UTC", page)  # fmt: skip
+        assert re.search(r"New papers of the day \w{3} \d{2} \w{3} \d{4},", b.get("/for-you?days=1").text)
         title = TOPICS["diffusion"][0][0]
         assert f"close to “{title} (earlier study)”, which you upvoted" in page
         assert page.index(TOPICS["diffusion"][1][0]) < page.index(TOPICS["protein"][0][0])
@@ -56,7 +59,7 @@ def test_not_interested_hides_the_paper_without_js_and_with_json(app):
         page = b.get("/for-you").text
         assert f'id="paper-{first}"' in page and "Not interested" in page
         r = b.form(f"/papers/{first}/vote", {"value": "-1"}, from_page="/for-you", headers={"referer": "/for-you"})
-        assert r.status_code == 303 and r.headers["location"] == "/for-you"
+        assert r.status_code == 303 and r.headers["location"] == f"/for-you#paper-{first}"
         tok = b.csrf("/for-you")
         r = b.post(f"/papers/{second}/vote", data={"value": "-1", "csrf_token": tok}, headers=JSON)
         assert r.json()["vote"] == -1

@@ -380,6 +380,8 @@ def _explain(store: Store, model: str, cands: Candidates, signals: dict[int, Sig
                 why.insert(0, f"close to “{title}”, which you {how}")
             elif not why and cands.category_names[cands.index[pid]]:
                 why.append(f"new in {cands.category_names[cands.index[pid]][0]}")
+            elif not why:  # no paper close to it, no category: what the model learned from all of them
+                why.append("like your upvotes and saves taken together")
 
 
 def for_you(
