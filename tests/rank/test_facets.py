@@ -45,7 +45,7 @@ def test_bad_facet_is_refused_before_any_work(lite_store, tmp_path):
         )
 
 
-def test_combine_keeps_candidates_without_sentences_last_on_the_facet():
+def test_combine_ranks_candidates_without_sentences_by_the_whole_paper_alone():
     whole = [("a", 1.0, "similar topic"), ("b", 0.5, "similar topic"), ("c", 0.0, "shared terms")]
     ranked = combine(whole, {"b": 0.9, "c": 0.2}, "method")
     assert [p for p, _, _ in ranked] == ["b", "a", "c"]
@@ -55,6 +55,11 @@ def test_combine_keeps_candidates_without_sentences_last_on_the_facet():
         "c": "similar method + shared terms",
     }
     assert combine(whole, {}, "method") == whole  # nothing stored yet: the whole-paper order
+    # "a" has no sentences yet (the index job has not reached it): average on the facet, not last, so it
+    # stays above "d", whose method match is only average too but whose whole-paper score is lower
+    whole = [("a", 1.0, ""), ("b", 0.8, ""), ("c", 0.7, ""), ("d", 0.6, "")]
+    ranked = combine(whole, {"b": 0.5, "c": 0.4, "d": 0.45}, "method")
+    assert [p for p, _, _ in ranked] == ["b", "a", "d", "c"]
 
 
 def test_sentences_not_stored_yet_are_embedded_on_the_spot(facet_store, settings, encoder):

@@ -16,7 +16,8 @@ paper's say come first. ``bench/eval_facets.py`` measures it on CSFCube's per-fa
 ("Faceted similar papers").
 
 A paper with no sentence of the facet (a one-sentence abstract) uses all its sentences; a candidate with
-no stored sentences yet gets the pool's lowest facet score; the paper's own sentences, when the index job
+no stored sentences yet counts as average on the facet (z = 0: while the index job embeds a corpus's
+sentences, the tabs do not favour the papers it got to first); the paper's own sentences, when the index job
 has not stored them yet, are embedded on the spot by the query encoder (a few milliseconds a sentence).
 """
 
@@ -114,9 +115,10 @@ def facet_similarity(
 def combine(
     whole: list[tuple[str, float, str]], similarity: dict[str, float], facet: str, weight: float = FACET_WEIGHT
 ) -> list[tuple[str, float, str]]:
-    """The whole-paper ranking ``[(paper_id, score, why)]`` re-scored with ``weight`` x z(sentence match)."""
-    pool = [pid for pid, _, _ in whole]
-    z = zscores(similarity, pool)
+    """The whole-paper ranking ``[(paper_id, score, why)]`` re-scored with ``weight`` x z(sentence match),
+    the z-scores over the candidates that have sentences; one without them yet (the index job has not got
+    to it) counts as average on the facet and keeps its whole-paper score."""
+    z = zscores(similarity, [pid for pid, _, _ in whole if pid in similarity])
     out = []
     for pid, score, why in whole:
         reason = f"similar {facet}" + (f" + {why}" if why else "") if pid in similarity else why
