@@ -17,7 +17,8 @@ _VERSION = r"(?:v(?P<version>\d+))?"
 _ID_RE = re.compile(rf"^(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)
 _PREFIXES = re.compile(
     r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|"
-    r"https?://huggingface\.co/papers/)",
+    r"https?://huggingface\.co/papers/|"
+    r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.)",  # the arXiv DOI, e.g. 10.48550/arXiv.2401.01234
     re.IGNORECASE,
 )
 STABLE_PREFIX = "pf-"
@@ -29,7 +30,7 @@ ARXIV_IN_TEXT = re.compile(
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
-    """Return ``(canonical_id, version)`` for an arXiv id, URL or OAI identifier, else None."""
+    """Return ``(canonical_id, version)`` for an arXiv id, URL, DOI or OAI identifier, else None."""
     s = _PREFIXES.sub("", text.strip())
     s = re.sub(r"\.pdf$", "", s).rstrip("/")
     m = _ID_RE.match(s)
@@ -67,6 +68,20 @@ def normalise_title(title: str) -> str:
     if not s.isascii():  # ASCII has nothing to decompose: skip the per-character pass
         s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     return _TITLE_SPACE.sub(" ", _TITLE_DROP.sub("", s.lower())).strip()
+
+
+# letters NFKD does not take apart (they are letters of their own, not a base letter and a mark)
+_FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ı": "i", "æ": "ae", "Æ": "ae",
+                       "œ": "oe", "Œ": "oe", "ð": "d", "þ": "th"})  # fmt: skip
+
+
+def author_key(name: str) -> str:
+    """The key an author is looked up by: case, accents and spacing folded ("Aleksander Mądry", "aleksander
+    madry" and "Aleksander  Madry" are one person's page), as search's author field folds them."""
+    s = " ".join(name.split()).casefold()
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s.translate(_FOLD)) if not unicodedata.combining(c))
+    return s
 
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)

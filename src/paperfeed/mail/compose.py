@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from ..ids import author_key
 from ..settings import Settings
 from ..store import Store
 from ..store import outbox as store_outbox
@@ -193,7 +194,7 @@ class Composer:
             self.history = subs.sent_history(conn, pool)
 
     def _alerts(self, due_alerts: list[AlertView]) -> None:
-        keys = {(a.kind, a.value.lower() if a.kind != "query" else a.value, self.alert_since(a)) for a in due_alerts}
+        keys = {self._akey(a) for a in due_alerts}
         by_kind: dict[str, list[tuple[str, str, date]]] = {}
         for k in keys:
             by_kind.setdefault(k[0], []).append(k)
@@ -205,7 +206,7 @@ class Composer:
             by_author: dict[str, list[str]] = {}
             for pid, names in authors.items():
                 for name in names:
-                    by_author.setdefault(name.lower(), []).append(pid)
+                    by_author.setdefault(author_key(name), []).append(pid)
             by_cat: dict[str, set[str]] = {}
             for pid, cs in cats.items():
                 for c in cs:  # a category alert names a category ("cs.lg") or its whole archive ("cs")
@@ -363,7 +364,9 @@ class Composer:
         return MailPaper(pid, "", "", "", 0, "", None, why)
 
     def _akey(self, a: AlertView) -> tuple[str, str, date]:
-        return (a.kind, a.value.lower() if a.kind != "query" else a.value, self.alert_since(a))
+        """An alert's key: authors matched as author pages match them, categories by case, queries as typed."""
+        value = {"author": author_key, "category": str.lower}.get(a.kind, str)(a.value)
+        return (a.kind, value, self.alert_since(a))
 
     def finish(self, digests: list[Digest]) -> None:
         """Fill in titles, authors, summaries and reasons of the items of ``digests``."""

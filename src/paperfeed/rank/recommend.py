@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from ..ids import author_key
 from ..index.embed import DIM, model_key
 from ..settings import Settings
 from ..store import Store
@@ -96,12 +97,12 @@ class Candidates:
     has_vector: np.ndarray  # (N,) bool
     popularity: np.ndarray  # (N,) log1p(upvotes)
     upvotes: list[int]
-    authors: list[set[str]]  # lower-cased
+    authors: list[set[str]]  # ids.author_key: case and accents folded
     categories: list[set[str]]
     category_names: list[list[str]]  # as written, for "new in cs.LG"
     since: date | None
     until: date | None
-    by_author: dict[str, list[int]] = field(default_factory=dict)  # lower-cased name -> candidate rows
+    by_author: dict[str, list[int]] = field(default_factory=dict)  # author_key -> candidate rows
     by_category: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -137,7 +138,7 @@ def load_candidates(conn, model: str, *, days: int, now: datetime | None) -> Can
     return Candidates(
         ids=ids, index=index, vectors=vectors, has_vector=has_vector,
         popularity=np.log1p(np.asarray(ups, dtype=np.float32)), upvotes=ups,
-        authors=[{a.lower() for a in authors.get(p, ())} for p in ids],
+        authors=[{author_key(a) for a in authors.get(p, ())} for p in ids],
         categories=[{c.lower() for c in cats.get(p, ())} for p in ids],
         category_names=[sorted(cats.get(p, ())) for p in ids], since=since, until=until,
     )  # fmt: skip
@@ -276,7 +277,7 @@ def _user_scores(
     by_cat: dict[int, list[str]] = {}
     for kind, value in s.follows:
         index, into = (cands.by_author, by_author) if kind == "author" else (cands.by_category, by_cat)
-        for i in index.get(value.lower(), ()):
+        for i in index.get(author_key(value) if kind == "author" else value.lower(), ()):
             into.setdefault(i, []).append(value)
     for i, names in by_author.items():
         scores[i] += AUTHOR_BOOST

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import PaperfeedError
+from ..ids import author_key
 from .models import follows, paper_authors, paper_categories
 
 KINDS = ("author", "category")
@@ -55,7 +56,7 @@ def check(kind: str, value: str | None) -> tuple[str, str]:
 def _canonical(conn: Connection, kind: str, value: str) -> str | None:
     """The spelling this server's papers use, or None when no paper has that author or category."""
     if kind == "author":
-        q = select(paper_authors.c.name).where(func.lower(paper_authors.c.name) == value.lower())
+        q = select(paper_authors.c.name).where(paper_authors.c.name_key == author_key(value))
     else:
         q = select(paper_categories.c.category).where(func.lower(paper_categories.c.category) == value.lower())
     return conn.execute(q.limit(1)).scalar()

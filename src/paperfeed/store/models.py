@@ -22,8 +22,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    func,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -68,12 +66,12 @@ class Paper(Base):
 
 class PaperAuthor(Base):
     __tablename__ = "paper_authors"
-    # author pages look names up case-insensitively (``papers.by_author``): without this, a scan of every row
-    __table_args__ = (Index("ix_paper_authors_lower_name", func.lower(text("name"))),)
 
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(1000), index=True)
+    # ``ids.author_key(name)``: case and accents folded; author pages and follows look names up by it
+    name_key: Mapped[str] = mapped_column(String(1000), index=True, server_default="")
 
 
 class PaperCategory(Base):

@@ -11,7 +11,7 @@ from operator import itemgetter
 from sqlalchemy import Connection, bindparam, func, or_, select
 
 from ..clock import day_start, utc
-from ..ids import arxiv_year, web_url
+from ..ids import arxiv_year, author_key, web_url
 from ..periods import Period, period_of
 from .community import upvotes_total
 from .db import execute_in, ids_param
@@ -386,10 +386,9 @@ def listed_since(conn: Connection, day: date, until: date) -> bool:
 
 
 def by_author(conn: Connection, name: str, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
-    """Visible papers with an author of exactly this name (case-insensitive), newest first. Both sides are
-    lower-cased by the database (``ix_paper_authors_lower_name``): SQLite's lower() folds ASCII only, so a
-    name lower-cased by Python ("Šmíd" -> "šmíd") never matched there."""
-    ids = select(paper_authors.c.paper_id).where(func.lower(paper_authors.c.name) == func.lower(name))
+    """Visible papers with an author of this name, newest first: case and accents do not count
+    (``ids.author_key``: "Aleksander Madry" finds the papers of "Aleksander Mądry" too)."""
+    ids = select(paper_authors.c.paper_id).where(paper_authors.c.name_key == author_key(name))
     cond = papers.c.id.in_(ids) & VISIBLE
     total = conn.execute(select(func.count()).where(cond)).scalar_one()
     q = (

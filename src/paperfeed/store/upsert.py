@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, delete, select, update
 
 from ..clock import utc
+from ..ids import author_key
 from ..records import PaperRecord
 from .models import featured, paper_authors, paper_categories, paper_versions, papers
 
@@ -110,6 +111,10 @@ def _paper_row(r: PaperRecord, now: datetime) -> dict:
     }
 
 
+def _author_rows(paper_id: str, authors: list[str]) -> list[dict]:
+    return [{"paper_id": paper_id, "position": i, "name": a, "name_key": author_key(a)} for i, a in enumerate(authors)]
+
+
 def _version_row(r: PaperRecord, now: datetime) -> dict:
     return {
         "paper_id": r.id,
@@ -187,7 +192,7 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
         if row is None:
             new_papers.append(_paper_row(r, now))
             counts.added += 1
-            new_authors += [{"paper_id": pid, "position": i, "name": a} for i, a in enumerate(r.authors)]
+            new_authors += _author_rows(pid, r.authors)
             new_cats += [{"paper_id": pid, "category": c} for c in r.categories]
             if r.version:
                 new_versions.append(_version_row(r, now))
@@ -202,7 +207,7 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
             versions.add((pid, r.version))
         if ch_authors:
             replace_authors.append(pid)
-            new_authors += [{"paper_id": pid, "position": i, "name": a} for i, a in enumerate(r.authors)]
+            new_authors += _author_rows(pid, r.authors)
         if ch_cats:
             replace_cats.append(pid)
             new_cats += [{"paper_id": pid, "category": c} for c in r.categories]

@@ -15,7 +15,7 @@ from ..export import to_bibtex, to_markdown
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
-from ..ids import parse_arxiv_id
+from ..ids import author_key, parse_arxiv_id
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
 from ..store import community
@@ -175,7 +175,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         raise HTTPException(404, f"No papers by {name[:80]!r} here")
     _page_exists(p, max(-(-total // per_page), 1))
     # the name as the papers write it ("/authors/tim salimans" shows "Tim Salimans")
-    name = next((a for v in papers for a in v.authors if a.lower() == name.lower()), name)
+    name = next((a for v in papers for a in v.authors if author_key(a) == author_key(name)), name)
     return render(
         request,
         "author.html",
