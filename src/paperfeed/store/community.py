@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utc
 from ..errors import PaperfeedError
 from .models import comments, featured, papers, users, votes
 
@@ -111,7 +112,7 @@ _VISIBLE_COMMENTS = _COMMENTS.where(comments.c.hidden.is_(False))
 
 def comments_for(conn: Connection, paper_id: str, *, include_hidden: bool = False) -> list[CommentView]:
     rows = conn.execute(_COMMENTS if include_hidden else _VISIBLE_COMMENTS, {"pid": paper_id})
-    return [CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, r.created_at) for r in rows]
+    return [CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, utc(r.created_at)) for r in rows]
 
 
 def hide_comment(conn: Connection, comment_id: int, hidden: bool = True) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, make_url, select, text
 
+from ..clock import utc
 from . import Store
 from .events import channel_name
 from .models import job_runs
@@ -79,4 +80,4 @@ def runs(conn: Connection, job: str | None = None, *, limit: int = 20) -> list[d
     q = select(job_runs).order_by(job_runs.c.finished_at.desc()).limit(limit)
     if job:
         q = q.where(job_runs.c.job == job)
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return [{**r._mapping, "started_at": utc(r.started_at), "finished_at": utc(r.finished_at)} for r in conn.execute(q)]
