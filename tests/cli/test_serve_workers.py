@@ -112,3 +112,26 @@ def test_two_workers_each_listen_and_share_the_connections(tmp_path):
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_the_schedulers_job_metrics_reach_every_workers_scrape(tmp_path):
+    """``serve --workers 2`` runs the scheduler in the parent process: its job counters must be file-backed
+    like the workers' so that /metrics (any worker) adds them in (they were kept in memory, never scraped)."""
+    script = f"""
+from pathlib import Path
+from paperfeed.cli import manage
+from paperfeed.settings import Settings
+
+def workers(host, port, n):  # instead of starting them: count a job run as the parent's scheduler does
+    from paperfeed import metrics, scheduler  # noqa: F401
+    metrics.JOB_RUNS.labels("deliver").inc()
+    print(metrics.exposition()[0].decode())
+
+manage._run_workers = workers
+manage.serve_app(Settings(data_dir=Path({str(tmp_path)!r})), "127.0.0.1", 9, workers=2, scheduler=False)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    env |= {"PAPERFEED_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert 'paperfeed_job_runs_total{job="deliver"} 1.0' in out.stdout

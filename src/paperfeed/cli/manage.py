@@ -143,7 +143,21 @@ def demo(
         serve_app(settings, host or settings.host, port or settings.port, workers=1)
 
 
+def _share_metrics(settings: Settings) -> None:
+    """Each process of ``serve --workers N`` (the workers and this one, which runs the scheduler) counts in
+    its own files under the data dir's ``metrics``; /metrics adds them up (docs/operations.md). It must run
+    before prometheus_client is imported: the library picks file-backed values at import time."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    metrics_dir = settings.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+
 def serve_app(settings: Settings, host: str, port: int, *, workers: int, scheduler: bool = True) -> None:
+    if workers > 1:
+        _share_metrics(settings)
     import uvicorn
 
     from ..app import create_app
@@ -154,12 +168,6 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
         shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         shown = f"[{shown}]" if ":" in shown else shown
         settings = settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # each worker counts in its own files there; /metrics adds them up (docs/operations.md)
-        metrics_dir = settings.data_dir / "metrics"
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        metrics_dir.mkdir(parents=True)
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     Store.open(settings.db_url).close()  # create or migrate before the first request
     sched = None
     if scheduler and settings.schedule:  # in this (the parent) process only: each job runs once
