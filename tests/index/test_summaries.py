@@ -86,6 +86,18 @@ def test_pick_prefers_the_sentence_closest_to_the_paper():
     assert S.pick(sents, phrases, vectors, doc) == 1
 
 
+def test_pick_passes_over_a_sentence_that_leans_on_the_one_before():
+    """"However, ..." or "Moreover, ..." reads badly alone: a sentence nearly as central wins instead."""
+    doc = np.array([1.0, 0.0], dtype=np.float32)
+    phrases = ["graph routers", "offline alignment"]
+    vectors = np.array([[0.9, 0.436], [1.0, 0.0]], dtype=np.float32)
+    claim = "offline alignment of graph routers challenges on-policy sampling."
+    other = "We train graph routers for road networks."
+    assert S.pick([claim.capitalize(), other], phrases, vectors, doc) == 0  # on its own it is the most central
+    for opener in ("However,", "Moreover,", "Nevertheless,", "In contrast,", "Thus"):
+        assert S.pick([f"{opener} {claim}", other], phrases, vectors, doc) == 1, opener
+
+
 def test_pick_finds_phrases_with_numbers_in_their_sentences():
     """Candidate phrases keep numbers whole ("4-bit activations", "BitNet a4.8"): a sentence is split into
     the same words, or the sentence a phrase came from would not be found holding it."""

@@ -82,7 +82,9 @@ _CLAUSE_WE = re.compile(  # any other short opening clause before "we": "Given t
     r"^(?:(?:in this (?:paper|work|study|article|report)|here)\s+|[^,;:]{3,160}?,\s+)(?=we\s)", re.I
 )
 _ANAPHOR = re.compile(  # a sentence leaning on the one before it reads badly alone
-    r"^(?:if so|(?:this|that|these|those|such)(?!\s+(?:paper|work|study|article|report|survey)\b)|it|they|its|their)\b",
+    r"^(?:if so|(?:this|that|these|those|such)(?!\s+(?:paper|work|study|article|report|survey)\b)|it|they|its|their"
+    r"|however|nevertheless|nonetheless|yet|but|instead|moreover|furthermore|additionally|in addition|also"
+    r"|thus|therefore|hence|consequently|as a result|in contrast|conversely|unfortunately)\b",
     re.I,
 )
 _APPOSITION = re.compile(r"^([^,;:()]{1,80}?(?:\s\([^()]{1,30}\))?),\s+(a|an|the)\s+", re.I)
