@@ -9,7 +9,7 @@ from bibtexparser.bibdatabase import BibDatabase
 from bibtexparser.bwriter import BibTexWriter
 
 from .ids import normalise_title
-from .latex import outside_math
+from .latex import math_to_text, outside_math
 from .store.papers import PaperView
 
 _LATEX_SPECIAL = re.compile(r"(?<!\\)([&%#_])")  # not one that is escaped already ("\\&" in arXiv titles)
@@ -25,7 +25,8 @@ def bibtex_key(p: PaperView) -> str:
     name = p.authors[0] if p.authors else ""
     last = name.split(",")[0] if "," in name else (name.split() or [""])[-1]  # "Müller, Hans" or "Hans Müller"
     first = _ascii_word(last) or "anon"
-    word = next((w for w in (_ascii_word(w) for w in normalise_title(p.title).split()) if len(w) > 3), "paper")
+    words = normalise_title(math_to_text(p.title)).split()  # "$\textit{Trans-LoRA}$" gives "trans", not "textit"
+    word = next((w for w in (_ascii_word(w) for w in words) if len(w) > 3), "paper")
     return f"{first}{p.year or ''}{word}"
 
 

@@ -1,7 +1,8 @@
 """LaTeX markup in titles and names (BibTeX, the arXiv metadata dump) turned into plain Unicode text.
 
 ``{\\"u}`` -> ü, ``Schr\\"odinger`` -> Schrödinger, ``{\\ss}`` -> ß, ``{BERT}`` -> BERT, ``\\emph{x}`` -> x.
-Math (``$...$``) is kept as written, dollars included: ``$O(n \\log n)$`` stays readable and searchable.
+Math (``$...$``) is kept as written, dollars included: ``$O(n \\log n)$`` stays readable and searchable;
+``math_to_text`` writes it out in Unicode where it can ("Synth$^2$" -> "Synth²") for titles as shown.
 Used by the file and library readers (``sources``) and by the store's title matching (``store.library``);
 ``outside_math`` by the import's TeX escapes (``records``) and the BibTeX export (``export``).
 """
@@ -77,3 +78,57 @@ def latex_to_text(value: str) -> str:
         pos = m.end()
     out.append(_plain(value[pos:]))
     return " ".join("".join(out).split())
+
+
+# --- math in titles, for reading: "Synth$^2$" -> "Synth²", "$\pi_0$" -> "π₀", "$\sim$20" -> "~20" ----------
+_GREEK = dict(zip(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma "
+    "tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split(),
+    "αβγδεεζηθθικλμνξπρστυφφχψωΓΔΘΛΞΠΣΥΦΨΩ", strict=True))  # fmt: skip
+_MATH_WORDS = {
+    "sim": "~", "approx": "≈", "times": "×", "cdot": "·", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥",
+    "neq": "≠", "ne": "≠", "infty": "∞", "pm": "±", "to": "→", "rightarrow": "→", "leftarrow": "←",
+    "ldots": "…", "dots": "…", "cdots": "…", "partial": "∂", "nabla": "∇", "in": "∈", "star": "⋆",
+    "circ": "∘", "ell": "ℓ", "dagger": "†", "ast": "∗", "mid": "|", "vert": "|", "langle": "⟨", "rangle": "⟩",
+    "log": "log", "exp": "exp", "min": "min", "max": "max", "sqrt": "√", "%": "%", "&": "&", "#": "#", "_": "_",
+    "{": "{", "}": "}", ",": "", "!": "", ";": " ", ":": " ", " ": " ", "quad": " ",
+}  # fmt: skip
+_MATH_STYLE = re.compile(
+    r"\\(?:text|textit|textbf|textrm|textsf|texttt|textsc|emph|math(?:rm|it|bf|sf|tt|cal|bb|scr|frak)|"
+    r"boldsymbol|bm|operatorname)\s*(?=\{)"
+)
+_MATH_CMD = re.compile(r"\\([A-Za-z]+|[%&#_{},!;: ])")
+_SUP = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(\S))")
+
+
+def _script(m: re.Match[str]) -> str:
+    body = m.group(2) if m.group(2) is not None else m.group(3)
+    table = _SUP if m.group(1) == "^" else _SUB
+    out = body.translate(table)
+    if any(c == t for c, t in zip(body, out, strict=True) if not c.isspace()):
+        raise ValueError(body)  # a character with no raised or lowered form: keep the math as written
+    return out
+
+
+def _math_span(span: str) -> str:
+    body = span[1:-1]
+    if body != body.strip():  # "$5 and $6": dollars, not math (TeX math in a title hugs its dollars)
+        return span
+    body = _MATH_STYLE.sub("", body)
+    body = _MATH_CMD.sub(lambda m: _GREEK.get(m.group(1)) or _MATH_WORDS.get(m.group(1), m.group(0)), body)
+    try:
+        body = _SCRIPT.sub(_script, body)
+    except ValueError:
+        return span
+    body = body.replace("{", "").replace("}", "")
+    return span if "\\" in body or not body.strip() else " ".join(body.split())
+
+
+def math_to_text(title: str) -> str:
+    """``title`` with each ``$...$`` it holds written out in Unicode where that reads the same (letters,
+    Greek, common symbols, digit super- and subscripts); a span with anything else stays as written. For
+    showing a title (pages, feeds, mail) and for words taken from it (BibTeX keys): the stored title keeps
+    its TeX, as arXiv and the API give it."""
+    return MATH_SPAN.sub(lambda m: _math_span(m.group(1)), title) if "$" in title else title

@@ -16,6 +16,7 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
+from ..latex import math_to_text
 from ..store.papers import PaperView
 
 MEDIA_TYPES = {"atom": "application/atom+xml; charset=utf-8", "rss": "application/rss+xml; charset=utf-8"}
@@ -74,7 +75,7 @@ def render_feed(
         fe = fg.add_entry(order="append")
         fe.id(url)
         fe.guid(url, permalink=True)
-        fe.title(xml_text(p.title))
+        fe.title(xml_text(math_to_text(p.title)))
         fe.link(href=url, rel="alternate", type="text/html")
         names = [xml_text(a) for a in p.authors[:MAX_AUTHORS]]
         if len(p.authors) > MAX_AUTHORS:

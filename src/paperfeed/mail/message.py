@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from ..latex import math_to_text
 from ..settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -39,6 +40,7 @@ def _env(html: bool) -> Environment:
         auto_reload=False,  # templates ship with the package: no stat() per render
     )
     env.filters["day"] = short_day
+    env.filters["math_text"] = math_to_text
     return env
 
 

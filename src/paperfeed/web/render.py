@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..http.auth import csrf_token, current_user
+from ..latex import math_to_text
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["merge_query"] = lambda params, **kw: urlencode(
@@ -26,6 +27,7 @@ def authors_short(authors: list[str]) -> str:
 
 
 templates.env.filters["authors_short"] = authors_short
+templates.env.filters["math_text"] = math_to_text  # "Synth$^2$" reads "Synth²" (latex.math_to_text)
 
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+")
 

@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.add_column("paper_authors", sa.Column("name_key", sa.String(length=1000), nullable=False, server_default=""))
     bind = op.get_bind()
     authors = sa.table("paper_authors", sa.column("name"), sa.column("name_key"))
-    names = bind.execute(sa.select(sa.distinct(authors.c.name))).scalars().all()
+    names = bind.execute(sa.select(authors.c.name).distinct()).scalars().all()
     keyed = [{"n": n, "k": author_key(n)} for n in names]
     stmt = authors.update().where(authors.c.name == sa.bindparam("n")).values(name_key=sa.bindparam("k"))
     for start in range(0, len(keyed), BATCH):
