@@ -95,6 +95,20 @@ def test_id_list_comments_versions_old_style_and_bad_lines():
     assert [(b.line, b.reason) for b in lib.malformed] == [(9, "'not-an-id' is not an arXiv id, arXiv URL or DOI")]
 
 
+def test_ids_pasted_beside_a_bibtex_entry_are_read_too():
+    """A paste of three ids and one @misc entry was read as BibTeX alone: the ids vanished without a word."""
+    text = (
+        "2402.09470\nhttps://arxiv.org/abs/2401.00001v2\n"
+        "@misc{x, title={A {nested} title}, eprint={2403.00002},\n  note={2404.00003}\n}\n"
+        "10.1000/xyz123\n% 2405.00004 is a comment\n"
+    )
+    lib = parse_library(text.encode())
+    assert lib.format == "bibtex" and not lib.malformed
+    assert [(e.line, e.arxiv_id, e.doi) for e in lib.entries] == [
+        (1, "2402.09470", None), (2, "2401.00001", None), (3, "2403.00002", None), (6, None, "10.1000/xyz123"),
+    ]  # fmt: skip
+
+
 def test_format_override_and_unknown_format():
     text = b"@misc{x, title={Looks like BibTeX}}\n"
     assert parse_library(text).format == "bibtex"

@@ -12,6 +12,7 @@ Modules: ``bib`` (BibTeX: Zotero, Mendeley, JabRef), ``rdf`` (Zotero RDF), ``csl
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 
@@ -23,7 +24,7 @@ from .entry import (
     LibraryTooLarge,
     ParsedLibrary,
 )
-from .idlist import id_of_line
+from .idlist import id_of_line, read_ids
 
 
 def readers() -> dict[str, Callable[[str, str], Iterator[LibraryEntry | BadEntry]]]:
@@ -91,6 +92,18 @@ def detect_format(text: str, name: str) -> str:
     raise LibraryFileError(f"{name}: could not tell the format (no BibTeX entry, RDF, JSON or arXiv id); {EXPORT_HINT}")
 
 
+def _ids_between_entries(text: str, name: str) -> Iterator[LibraryEntry | BadEntry]:
+    """The lines of a BibTeX text outside every entry whose first word is an arXiv id, URL or DOI (a list
+    of ids pasted together with an entry); BibTeX takes such lines for comments."""
+    depth, outside = 0, []
+    for line in text.splitlines():
+        outside.append(line if depth == 0 and not line.lstrip().startswith("@") else "")
+        depth = max(0, depth + len(re.findall(r"(?<!\\)\{", line)) - len(re.findall(r"(?<!\\)\}", line)))
+    for item in read_ids("\n".join(outside), name):
+        if isinstance(item, LibraryEntry):
+            yield item
+
+
 def _count_entries(text: str, fmt: str) -> int | None:
     """A quick upper bound on the entries, to refuse a huge file before parsing it."""
     if fmt == "bibtex":
@@ -123,10 +136,14 @@ def parse_library(
     if (_count_entries(text, fmt) or 0) > max_entries * (1 if fmt == "bibtex" else 2):
         raise too_many
     out = ParsedLibrary(fmt)
-    for item in readers()[fmt](text, name):
+    found = readers()[fmt](text, name)
+    if fmt == "bibtex":  # ids pasted beside the entries ("2401.01234" on a line of its own) are read too
+        found = itertools.chain(found, _ids_between_entries(text, name))
+    for item in found:
         (out.malformed if isinstance(item, BadEntry) else out.entries).append(item)
         if len(out.entries) + len(out.malformed) > max_entries:
             raise too_many
+    out.entries.sort(key=lambda e: e.line)
     if not out.entries and not out.malformed:
         raise LibraryFileError(f"{name}: no entries found in this {fmt} file")
     seen: dict[str, tuple[str, list[int]]] = {}
