@@ -43,3 +43,12 @@ def test_duplicates_and_hidden_papers_are_not_similar(seeded, settings, encoder)
 
 def test_unknown_paper_has_no_similar_papers(seeded, settings):
     assert similar(seeded, settings, "9999.99999") == []
+
+
+def test_a_longer_list_starts_as_the_shorter_one(seeded, settings):
+    """?limit=50 used to rank a larger pool whose z-scores reordered the head: ranks 5 and 6 swapped."""
+    short = [h.paper_id for h in similar(seeded, settings, "2503.11935", limit=20)]  # ranks and stores the list
+    long = similar(seeded, settings, "2503.11935", limit=50)
+    assert [h.paper_id for h in long[:20]] == short and len(long) == 50
+    assert len({h.paper_id for h in long}) == 50 and "2503.11935" not in {h.paper_id for h in long}
+    assert [h.score for h in long] == sorted((h.score for h in long), reverse=True)

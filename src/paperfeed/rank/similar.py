@@ -160,20 +160,26 @@ def similar(store: Store, settings: Settings, paper_id: str, *, limit: int = 10,
     from . import facets
 
     facet = facets.check_facet(facet)
-    whole = facet is None and limit <= LIST_SIZE
-    if whole and (hits := stored(store, paper_id, limit=limit, model=model_key(settings.embed_model))) is not None:
-        return hits
+    first = stored(store, paper_id, model=model_key(settings.embed_model)) if facet is None else None
+    if first is not None and limit <= LIST_SIZE:
+        return first[:limit]
     eng = engine(settings)
     eng.refresh(store)
     got = Ranking(store, eng, settings).rank(paper_id, max(CANDIDATES, limit * 3))
     if got is None:
         return []
-    if whole:
+    if facet is None and first is None:
         keep(store, eng.model, got)
     ranked = got.ranked
     if facet:
         ranked = facets.combine(ranked, _facet_similarity(store, eng, got.doc, got.candidates, facet), facet)
-    return [Hit(pid, round(score, 6), why) for pid, score, why in ranked[:limit]]
+    hits = [Hit(pid, round(score, 6), why) for pid, score, why in ranked[:limit]]
+    if first:  # a longer list starts as the stored one does (a larger pool ranks its head a little differently);
+        # the rest follow in the larger ranking's order, their scores capped at the stored list's last
+        shown, floor = {h.paper_id for h in first}, first[-1].score
+        rest = [Hit(h.paper_id, min(h.score, floor), h.why) for h in hits if h.paper_id not in shown]
+        hits = (first + rest)[:limit]
+    return hits
 
 
 def stored(store: Store, paper_id: str, *, limit: int = LIST_SIZE, model: str = MODEL_NAME) -> list[Hit] | None:
