@@ -11,8 +11,8 @@ import sys
 from tests.helpers.search import FILES
 
 
-def pf(data_dir, *args: str, columns: int = 200) -> subprocess.CompletedProcess:
-    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": str(columns)}
+def pf(data_dir, *args: str, columns: int = 200, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": str(columns)} | (env or {})
     env.pop("PAPERFEED_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=env, timeout=300
@@ -25,11 +25,14 @@ def test_import_indexes_words_and_search_finds_them(tmp_path):
     r = pf(tmp_path, "search", "2503.11905", "--json")
     out = json.loads(r.stdout)
     assert r.returncode == 0 and out["hits"][0]["id"] == "2503.11905" and out["hits"][0]["why"] == "exact id"
-    assert out["lexical_only"] and out["not_embedded"] == 22 and out["total_is_estimate"]
+    assert out["lexical_only"] and out["not_embedded"] == 22
+    assert out["total"] == len(out["hits"]) and not out["total_is_estimate"]  # 22 papers: all ranked, counted
     r = pf(tmp_path, "search", "facial expression recognition", "--category", "cs.CV")
     assert r.returncode == 0 and "Facial Expression" in r.stdout
     assert re.search(r"\b[\d,]+ results? for", r.stdout) and not re.search(r"about [\d,]+ results? for", r.stdout)
-    r = pf(tmp_path, "search", "facial expression recognition")
+    r = pf(tmp_path, "search", "facial expression recognition")  # 22 papers: the ranking ran out and counted
+    assert r.returncode == 0 and re.search(r"\b[\d,]+ results? for", r.stdout) and "about" not in r.stdout
+    r = pf(tmp_path, "search", "recognition model learning", env={"PAPERFEED_SEARCH_CANDIDATES": "10"})
     assert r.returncode == 0 and re.search(r"about [\d,]+ results? for", r.stdout)  # the commonest word's count
     r = pf(tmp_path, "search", "*")
     assert r.returncode == 2 and "nothing to search for" in r.stderr and "Traceback" not in r.stderr
@@ -95,3 +98,29 @@ def test_index_bars_end_full_and_say_how_fast(tmp_path, monkeypatch):
     assert last["lexical"][:2] == ("0", "0") and last["keywords"][:2] == ("22", "22")
     assert all(done == total for done, total, _ in last.values()), last  # no bar left at 0/N or N/?
     assert "words index up to date, 22 embedded" in r.output
+
+
+def test_a_query_that_starts_with_an_exclusion_is_the_query(tmp_path):
+    """`paperfeed search '-cat:eess.IV image restoration'` was "Missing argument 'query'": the parser read -c
+    (--category) with the value "at:eess.IV image restoration". A mistyped option is still an error, which
+    says how to write such a query."""
+    assert pf(tmp_path, "import", str(FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz")).returncode == 0
+
+    def ids(*args: str) -> set[str]:
+        r = pf(tmp_path, "search", *args)
+        assert r.returncode == 0, (args, r.stderr)
+        return {h["id"] for h in json.loads(r.stdout)["hits"]}
+
+    eess = {"2503.11787", "2503.11893", "2506.02197"}  # the excerpt's eess.IV papers
+    assert eess & ids("image restoration resolution", "--json")
+    shown = ids("-cat:eess.IV image restoration resolution", "--json")
+    assert shown and not shown & eess
+    assert "2503.11906" in ids("deep learning", "--json")  # "A Survey on SAR ship classification ..."
+    for args in (("--json", "-n", "20", "-survey deep learning"), ("--json", "--", "-survey deep learning")):
+        shown = ids(*args)
+        assert shown and "2503.11906" not in shown, args
+    for args, says in ((["-survey"], "No such option: -s"), (["-cat:cs.CV"], "Missing argument 'query'")):
+        r = pf(tmp_path, "search", *args)
+        assert r.returncode == 2 and says in r.stderr and "goes after --: paperfeed search" in r.stderr, args
+    r = pf(tmp_path, "search", "--jsn", "deep")  # a long option's typo: no word about queries
+    assert r.returncode == 2 and "No such option: --jsn" in r.stderr and "goes after" not in r.stderr

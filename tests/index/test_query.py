@@ -21,6 +21,17 @@ def test_words_phrases_fields_and_exclusions():
     assert p.semantic_text == "diffusion chain of thought video"
 
 
+def test_quoted_text_is_required_even_one_word_or_a_hyphenated_term():
+    p = parse('"transformer" "text-to-image" -"survey" ti:"video" diffusion')
+    assert p.clauses == [
+        Clause("transformer", phrase=True),
+        Clause("text-to-image", phrase=True),
+        Clause("survey", phrase=True, negate=True),
+        Clause("video", field="title", phrase=True),
+        Clause("diffusion"),
+    ]
+
+
 def test_odd_input_is_text():
     assert parse('"unbalanced quote').clauses == [Clause("unbalanced quote", phrase=True)]
     assert parse("NEAR(foo").clauses == [Clause("NEAR(foo")]

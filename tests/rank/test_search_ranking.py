@@ -287,3 +287,82 @@ def test_identical_results_on_sqlite_and_postgresql(tmp_path, encoder, pg_admin)
         with pg_admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     assert results["sqlite"] == results["postgresql"]
+
+
+def test_an_exclusion_filters_the_results_by_meaning_instead_of_dropping_them(seeded, settings):
+    """A query whose only required clauses are exclusions once matched nothing by meaning (tantivy's boolean
+    query of MustNot clauses alone matches nothing): every result turned "keywords"."""
+    plain = search(seeded, settings, "diffusion", limit=50)
+    assert any("semantic" in h.why for h in plain.hits)
+    unused = search(seeded, settings, "diffusion -zzzzunusedword", limit=50)
+    assert [(h.paper_id, h.why) for h in unused.hits] == [(h.paper_id, h.why) for h in plain.hits]
+    for q, left_out in (("diffusion -video", "video"), ("diffusion -cat:cs.CV", None)):
+        r = search(seeded, settings, q, limit=50)
+        assert any("semantic" in h.why for h in r.hits), q
+        for v in views(seeded, r):
+            if left_out:
+                assert left_out not in stems(f"{v.title} {v.abstract} {' '.join(v.authors)}"), (q, v.title)
+            else:
+                assert "cs.CV" not in v.categories, (q, v.title)
+
+
+def _every_page(store, settings, q: str, per_page: int = 7) -> tuple[list[SearchResult], list[str]]:
+    """Each page of a search up to the first empty one, and the papers they showed."""
+    results, shown = [], []
+    while not results or results[-1].hits:
+        results.append(search(store, settings, q, limit=per_page, offset=per_page * len(results)))
+        shown += [h.paper_id for h in results[-1].hits]
+    return results, shown
+
+
+def test_counts_never_promise_more_pages_than_there_are(seeded, settings):
+    """The pieces of a URL, an id or a hyphenated word ("https", "2503", "text") once counted as results:
+    a URL naming one paper said "about 20 results" and "Next" led to empty pages. Now the count is what
+    paging shows, or, said "about", no more than that; "Next" never leads to an empty page."""
+    from paperfeed.rank import search as S
+
+    shallow = settings.model_copy(update={"search_candidates": 10})  # rankings that stop before the matches do
+    queries = ("https://arxiv.org/abs/2503.11905", "2503.11905", "hep-th/9901001", "text-to-image",
+               "text-to-image diffusion", "vision-language", '"vision language"', "diffusion", "k-means")  # fmt: skip
+    for s in (settings, shallow):
+        S._rankings._items.clear()
+        for q in queries:
+            pages, shown = _every_page(seeded, s, q)
+            assert len(shown) == len(set(shown)), q
+            for i, r in enumerate(pages[:-1]):
+                seen = 7 * i + len(r.hits)
+                assert seen <= r.total <= len(shown), (q, i, r.total, len(shown))
+                assert r.total_is_estimate or r.total == len(shown), (q, i, r.total, len(shown))
+                assert r.total <= seen or pages[i + 1].hits, (q, i)  # "about N" leads on to a page
+    url = search(seeded, settings, "https://arxiv.org/abs/2503.11905")
+    assert (url.total, [h.paper_id for h in url.hits]) == (1, ["2503.11905"])
+    assert search(seeded, settings, "hep-th/9901001").total == 0
+
+
+def test_a_quoted_word_or_hyphenated_term_is_required(seeded, settings):
+    """Quotes once forced only text of several words: "diffusion" and "text-to-image" quoted were optional
+    words, and papers found by meaning alone, without them, filled the results."""
+    plain = search(seeded, settings, "diffusion", limit=100)
+    assert any("diffusion" not in stems(f"{v.title} {v.abstract}") for v in views(seeded, plain))
+    quoted = search(seeded, settings, '"diffusion"', limit=100)
+    assert quoted.hits and not quoted.total_is_estimate
+    for v in views(seeded, quoted):
+        assert "diffus" in stems(f"{v.title} {v.abstract}"), v.title
+    assert quoted.total == len(quoted.hits)  # every paper with the word, each one a match
+    quoted = search(seeded, settings, '"text-to-image" upcycling', limit=100)
+    assert quoted.hits[0].paper_id == "2503.11905"
+    for v in views(seeded, quoted):
+        words = analyze(f"{v.title} {v.abstract}")
+        assert any(words[i : i + 2] == ["text", "imag"] for i in range(len(words))), v.title
+
+
+def test_an_arxiv_doi_finds_its_paper(seeded, settings):
+    doi = "10.48550/arXiv.2503.11905"
+    for q in (doi, f"https://doi.org/{doi}", f"doi:{doi.upper()}", f"https://dx.doi.org/{doi.lower()}"):
+        r = search(seeded, settings, q)
+        assert [(h.paper_id, h.why) for h in r.hits[:1]] == [("2503.11905", "exact id")], q
+
+
+def test_an_offset_past_the_deepest_results_says_what_to_do(store, settings):
+    with pytest.raises(QueryError, match="search results stop at offset 10,000.*narrow the query"):
+        search(store, settings, "diffusion", offset=10_030)

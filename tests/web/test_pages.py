@@ -120,7 +120,7 @@ def test_hostile_text_is_escaped(client):
         assert "<script>alert(1)</script>" not in r.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
         assert "<img src=x" not in r.text
-        assert "$\\alpha &lt; \\beta$" in r.text
+        assert "α &lt; β" in r.text  # the title's math shown as text (latex.math_to_text), still escaped
 
 
 def test_empty_database(store, tmp_path):
@@ -129,14 +129,60 @@ def test_empty_database(store, tmp_path):
     assert r.status_code == 200 and "paperfeed demo" in r.text
 
 
-def test_search_says_about_when_its_total_is_a_lower_bound(client):
+def test_search_says_about_when_its_total_is_a_lower_bound(client, store, tmp_path):
     count = re.compile(r'<p class="count">(about )?(\d+) results?')
     page = client.get("/search?q=paper").text
     assert "keyword matching only" in page  # no paper has a vector here
-    plain = count.search(page)
-    assert plain and plain.group(1) == "about " and int(plain.group(2)) > 0  # unfiltered: pruned, estimated
+    plain = count.search(page)  # three papers: the ranking ran out before its depth and counted them
+    assert plain and plain.group(1) is None and plain.group(2) == "3"
     newest = count.search(client.get("/search?q=paper&sort=newest").text)
-    assert newest and newest.group(1) is None and int(newest.group(2)) > 0  # every match listed: counted
+    assert newest and newest.group(1) is None and newest.group(2) == "3"  # every match listed: counted
+    import_items(store, [paper(n, date(2024, 1, 4), 1) for n in range(10, 22)])
+    app = create_app(Settings(data_dir=tmp_path / "shallow", page_items=1, search_candidates=10), store=store)
+    with TestClient(app) as c:  # 15 matches, a ranking of 10: pruned, estimated
+        plain = count.search(c.get("/search?q=paper").text)
+    assert plain and plain.group(1) == "about " and 10 <= int(plain.group(2)) <= 15
+
+
+def test_search_never_says_about_0(client, monkeypatch):
+    """A lower bound of 0 is no count: the page says there are no results, not "about 0"."""
+    import paperfeed.rank.search as S
+
+    monkeypatch.setattr(S, "search", lambda *a, **kw: S.SearchResult([], 0, False, 0, total_is_estimate=True))
+    page = client.get("/search?q=hep-th/9901001").text
+    assert '<p class="count">0 results' in page and "about 0" not in page and "No papers match" in page
+
+
+def test_a_page_past_the_end_of_a_search_is_not_found_and_links_back(client, monkeypatch):
+    """One paper a page and three papers with "paper": page 4 of any sort is a 404 linking to pages 1 and 3,
+    not "page 4 of 3" with only a Previous link; the first page of an empty search is still a page."""
+    for sort in ("newest", "relevance"):
+        assert client.get(f"/search?q=paper&sort={sort}&p=3").status_code == 200
+        r = client.get(f"/search?q=paper&sort={sort}&p=4")
+        assert r.status_code == 404 and "page 4 is past the end: this search has 3 pages" in r.text, sort
+        links = re.findall(r'<a href="\?([^"]+)">', r.text)
+        assert f"q=paper&amp;sort={sort}&amp;p=1" in links and f"q=paper&amp;sort={sort}&amp;p=3" in links
+        assert "No papers match" not in r.text
+    r = client.get("/search?q=zzzzunmatched")
+    assert r.status_code == 200 and "No papers match" in r.text
+    assert client.get("/search?q=zzzzunmatched&p=2").status_code == 404
+    # past the deepest page search serves (offset 10,000): what to do, not "offset must be between ..."
+    import paperfeed.rank.search as S
+
+    monkeypatch.setattr(S, "MAX_OFFSET", 1)  # pages 1 and 2 at one paper a page
+    r = client.get("/search?q=paper&sort=newest&p=3")
+    assert r.status_code == 404 and "search results stop at page 2: narrow the query" in r.text
+    assert 'href="?q=paper&amp;sort=newest&amp;p=2"' in r.text and "offset" not in r.text
+
+
+def test_a_page_far_past_the_end_of_a_search_says_so(store, tmp_path):
+    """At 30 a page, page 999 starts past the deepest offset search serves: it once answered 400 "offset
+    must be between 0 and 10,000"."""
+    import_items(store, [paper(1, date(2024, 1, 2), 1)])
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
+        r = c.get("/search?q=paper&p=999")
+    assert r.status_code == 404 and "page 999 is past the end: this search has 1 page" in r.text
+    assert "offset" not in r.text
 
 
 def test_search_counts_papers_not_yet_embedded_without_calling_it_keywords_only(seeded, settings):

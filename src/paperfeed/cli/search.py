@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand
 
 from ..errors import PaperfeedError
 from . import app, console, err_console, existing_db, settings_of
@@ -195,10 +196,53 @@ def _print_hits(store: Store, hits, *, title: str, as_json: bool, extra: dict | 
     console.print(table)
 
 
-@app.command("search")
+DASH_QUERY = "A query that starts with '-' goes after --: paperfeed search -n 5 -- '-cat:cs.CV diffusion'"
+
+
+class QueryFirst(TyperCommand):
+    """``paperfeed search '-cat:cs.CV diffusion'``: a query that starts with an exclusion is the query.
+
+    Unquoted by the shell, it starts with "-", and the parser takes it for options (``-c`` with the value
+    "at:cs.CV diffusion", then "Missing argument"). An argument that starts with one "-" and holds a space
+    cannot be an option, so it is moved after ``--``, where an argument starting with "-" is the query.
+    Without a space it might be a mistyped option (``-survey``: no such option "-s"), which stays an error;
+    the error then says how to write such a query."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        params = self.get_params(ctx)
+        valued = {o for p in params if p.param_type_name == "option" and not p.is_flag for o in p.opts}
+        moved = {
+            i
+            for i, a in enumerate(args[:end])
+            if a.startswith("-") and not a.startswith("--") and any(c.isspace() for c in a)
+            and not (i and args[i - 1] in valued)  # the value of --author and the like
+        }  # fmt: skip
+        if moved:
+            kept = [a for i, a in enumerate(args[:end]) if i not in moved]
+            args = [*kept, "--", *(args[i] for i in sorted(moved)), *args[end + 1 :]]
+        try:
+            return super().parse_args(ctx, list(args))  # a copy: the parser empties the list it reads
+        except Exception as exc:  # a usage error of typer's own copy of click (see cli.main)
+            known = {o for p in params for o in (*p.opts, *p.secondary_opts)}
+            if any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and any(
+                a[:1] == "-" and a[:2] != "--" and a not in known
+                for a in args[: args.index("--") if "--" in args else None]
+            ):
+                exc.message = f"{exc.message}. {DASH_QUERY}" if exc.message else DASH_QUERY
+            raise
+
+
+@app.command("search", cls=QueryFirst)
 def search_cmd(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Words, "phrases", -exclude, ti: au: abs: cat: (see docs/search.md).')],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words, "phrases", -exclude, ti: au: abs: cat: (see docs/search.md). A query that starts '
+            "with '-' goes after --: paperfeed search -- '-survey diffusion'.",
+        ),
+    ],
     category: Annotated[str | None, typer.Option("--category", "-c", help="Only this category, e.g. cs.CL.")] = None,
     date_from: Annotated[str | None, typer.Option("--date-from", metavar="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, typer.Option("--date-to", metavar="YYYY-MM-DD")] = None,

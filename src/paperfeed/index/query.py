@@ -1,7 +1,7 @@
 """The search box's query language: its syntax, and its translation into queries on the lexical index.
 
     diffusion transformers         any of the words (papers with more of them rank higher)
-    "chain of thought"             the exact phrase
+    "chain of thought"             the exact phrase (required; so is a quoted "word" or "text-to-image")
     -survey   -"large language"    without the word / phrase
     ti:diffusion   ti:"video generation"    in the title
     abs:contrastive                in the abstract
@@ -50,7 +50,7 @@ class QueryError(PaperfeedError):
 class Clause:
     text: str
     field: str | None = None  # None: any text field; "title", "abstract", "authors"
-    phrase: bool = False
+    phrase: bool = False  # quoted: required, as a term ("transformer") or a phrase of its words
     negate: bool = False
 
 
@@ -106,8 +106,8 @@ def parse(q: str | None) -> ParsedQuery:
         if target == "category":
             (out.not_categories if neg else out.categories).append(text.lower())
             continue
-        is_phrase = phrase is not None and len(text.split()) > 1
-        out.clauses.append(Clause(text=text, field=target, phrase=is_phrase, negate=neg))
+        # quoted text is required, one word ("transformer") or a hyphenated term ("text-to-image") as well
+        out.clauses.append(Clause(text=text, field=target, phrase=phrase is not None, negate=neg))
     if len(out.clauses) + len(out.categories) + len(out.not_categories) > MAX_CLAUSES:
         raise QueryError(f"too many words and filters in the query (at most {MAX_CLAUSES})")
     return out
@@ -247,4 +247,6 @@ class QueryBuilder:
         clauses = [(occ.Must, q) for q in must] + [(occ.MustNot, q) for q in must_not]
         if should:
             clauses.append((occ.Must, Q.boolean_query([(occ.Should, q) for q in should])))
+        elif not must:  # exclusions alone match nothing in tantivy: every paper, less the excluded ones
+            clauses.append((occ.Must, Q.all_query()))
         return Q.boolean_query(clauses)

@@ -42,11 +42,12 @@ from ..store import keywords as store_keywords
 from ..store import vectors as store_vectors
 from .fusion import rrf
 
-__all__ = ["Hit", "SearchResult", "QueryError", "search", "SORTS"]
+__all__ = ["Hit", "SearchResult", "QueryError", "search", "SORTS", "MAX_OFFSET", "NARROW"]
 
 SORTS = ("relevance", "newest", "upvotes")
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
+NARROW = "narrow the query (more words, a category, an author or dates) to reach the papers after them"
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Hit:
 @dataclass
 class SearchResult:
     hits: list[Hit]
-    total: int  # matches: exact, but for unfiltered relevance searches the commonest word's paper count
+    total: int  # matches: exact, or a lower bound (a relevance ranking that did not run out before its depth)
     lexical_only: bool  # nothing matched by meaning: no paper has a vector yet (or the vector weight is 0)
     not_embedded: int  # papers without a vector for the current model: they match by their words only
     total_is_estimate: bool = False  # ``total`` is a lower bound (shown as "about N results")
@@ -122,8 +123,10 @@ def search(
         raise QueryError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise QueryError(f"offset must be between 0 and {MAX_OFFSET:,}")
+    if offset < 0:
+        raise QueryError("offset must be 0 or more")
+    if offset > MAX_OFFSET:
+        raise QueryError(f"search results stop at offset {MAX_OFFSET:,} (asked: {offset:,}): {NARROW}")
     parsed = parse(q)
     eng = engine(settings)
     eng.refresh(store)
@@ -152,14 +155,14 @@ def search(
            len(eng.vectors))  # fmt: skip
     if sort == "relevance" and (words or parsed.semantic_text):
         depths = ranking_depths(settings.search_candidates, offset + limit)
-        ranked, total, filtered = _ranking(
+        ranked, total, exact = _ranking(
             key, depths, lambda k: _rank(store, settings, eng, qb, parsed, must, must_not, k)
         )
         started = time.perf_counter()
         page = _visible_page(store, ranked, offset, limit)
         metrics.SEARCH_SECONDS.labels("page").observe(time.perf_counter() - started)
         return SearchResult(page, total, lexical_only=no_meaning, not_embedded=not_embedded,
-                            total_is_estimate=not filtered)  # fmt: skip
+                            total_is_estimate=not exact)  # fmt: skip
 
     # sorted by newest or upvotes: every paper with all the words (without words: every paper that passes
     # the filters), paged by the index
@@ -193,14 +196,14 @@ def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float
     if kept is not None:
         return kept
     try:
-        ranked, total, filtered = rank(depth)
+        ranked, total, exact = rank(depth)
         if len(depths) > 1:
             head = _ranking(key, depths[:-1], rank)[0][: depths[-2]]
             seen = {pid for pid, _, _ in head}
             floor = head[-1][1] if head else float("inf")  # scores never rise down the list
             ranked = head + [(pid, min(score, floor), why) for pid, score, why in ranked if pid not in seen]
         # the pages this depth serves end by its last place; past it, only the slack of the last page
-        kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), filtered)
+        kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), exact)
         _rankings.put((*key, depth), kept)
         return kept
     finally:
@@ -209,8 +212,8 @@ def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float
 
 def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list,
           k: int) -> tuple[list[tuple[str, float, str]], int, bool]:  # fmt: skip
-    """The fused relevance ranking (up to ``k`` of each kind, pins first): ``(ranked, total, filtered)``,
-    where ``ranked`` holds ``(paper id, score, why)``."""
+    """The fused relevance ranking (up to ``k`` of each kind, pins first): ``(ranked, total, exact)``,
+    where ``ranked`` holds ``(paper id, score, why)`` and ``total`` is exact or a lower bound."""
     # an id or a URL has no meaning to embed: its own paper is pinned, the words search the rest
     semantic = parsed.semantic_text if not _looks_like_id(parsed.raw) else ""
     encoder = eng.query_encoder() if semantic and settings.search_vector_weight > 0 else None
@@ -222,20 +225,23 @@ def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: Parse
         pending = nearest(eng, encoder, semantic, k * 4 if filtered else k, floor=settings.search_min_similarity)
 
     started = time.perf_counter()
-    lex_hits, total = lexical_top(eng, qb, parsed, must, must_not, k)
+    lex_hits, lex_total, lex_exact = lexical_top(eng, qb, parsed, must, must_not, k)
     lex_ids = [h.paper_id for h in lex_hits]
     pins = _pins(eng, qb, parsed, qb.combine(must, [], must_not))
     lexical_done = time.perf_counter()
     metrics.SEARCH_SECONDS.labels("lexical").observe(lexical_done - started)
 
     vec_ids: list[str] = []
+    vectors_done = True  # every paper that matches by meaning is in vec_ids (or none can)
     if pending is not None:
         cands = pending.result()  # embedding + nearest vectors ran beside the lexical search
         metrics.SEARCH_SECONDS.labels("vector_wait").observe(time.perf_counter() - lexical_done)
+        vectors_done = len(cands) < (k * 4 if filtered else k)  # the nearest ran out above the floor
         if filtered:
             allowed = eng.lexical.ids_matching(cands, qb.combine(must, [], must_not))
             cands = [pid for pid in cands if pid in allowed]
         # unfiltered: hidden or deleted papers are dropped by the database check of the page
+        vectors_done = vectors_done and len(cands) <= k
         vec_ids = cands[:k]
 
     fused = rrf(
@@ -253,34 +259,46 @@ def _rank(store: Store, settings: Settings, eng, qb: QueryBuilder, parsed: Parse
         )
         ranked.append((pid, score, why))
     metrics.SEARCH_SECONDS.labels("hybrid_total").observe(time.perf_counter() - started)
-    return ranked, max(total or 0, len(ranked)), filtered
+    if lex_exact and len(lex_ids) >= lex_total and vectors_done:  # every match is ranked: count them
+        return ranked, len(ranked), True
+    # the word matches are counted (filters) or estimated; papers found by meaning alone add to them,
+    # unless the query has no free word: then every paper that passes its filters is a word match
+    meaning_adds = bool(qb.words(parsed)) and not (vectors_done and vec_set <= lex_set)
+    return ranked, max(lex_total, len(ranked)), lex_exact and not meaning_adds
 
 
-def lexical_top(eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list, k: int) -> tuple[list, int]:
+def lexical_top(
+    eng, qb: QueryBuilder, parsed: ParsedQuery, must: list, must_not: list, k: int
+) -> tuple[list, int, bool]:
     """The BM25 top ``k`` for relevance (every free word in every field, a hyphenated word as a phrase),
-    and the number of matches.
+    the number of matches and whether that number is exact (else it is a lower bound).
 
     With filters: one query, counted exactly. Without: the words are a flat disjunction of term queries,
     which tantivy prunes with block-max WAND instead of scoring every paper that has a common word (at 1M
-    papers, most of them); its total is the commonest term's paper count, a lower bound. A phrase cannot
-    be pruned, so a hyphenated word enters that disjunction by its parts, and the top ``k`` it finds is
-    re-scored: the parts' scores taken off, the phrase's put on (both computed over those ``k`` papers
-    only), which is the score the filtered query gives.
+    papers, most of them). A phrase cannot be pruned, so a hyphenated word (or a URL, "MVD^2") enters that
+    disjunction by its parts, and the top ``k`` it finds is re-scored: the parts' scores taken off, the
+    phrase's put on (both computed over those ``k`` papers only), which is the score the filtered query
+    gives. The total is the commonest one-word term's paper count (each of those papers matches), never
+    a part's: most papers with "https", "2" or "text" lack the phrase (counting them promised 33 pages of
+    results to a URL that matched one paper). When the disjunction runs out before ``k``, every match is
+    among the hits, and they are the count.
     """
     terms, phrases = qb.terms(parsed), qb.phrases(parsed)
     words = qb.disjunction(terms)
     if must or must_not:
-        return eng.lexical.search(qb.combine(must, words + phrases, must_not), limit=k, count=True)
-    parts = qb.terms(parsed, parts=True)
-    part_queries = qb.disjunction(parts)
+        hits, count = eng.lexical.search(qb.combine(must, words + phrases, must_not), limit=k, count=True)
+        return hits, count or 0, True
+    part_queries = qb.disjunction(qb.terms(parsed, parts=True))
     hits, _ = eng.lexical.search(qb.combine([], words + part_queries, []), limit=k)
-    total = eng.lexical.max_doc_freq(terms + parts)
+    ran_out = len(hits) < k
     if hits and phrases:
         minus, plus = _scores_among(eng, qb, hits, part_queries), _scores_among(eng, qb, hits, phrases)
         for h in hits:
             h.score += plus.get(h.paper_id, 0.0) - minus.get(h.paper_id, 0.0)
         hits = sorted((h for h in hits if h.score > 1e-6), key=lambda h: -h.score)
-    return hits, total
+    if ran_out:
+        return hits, len(hits), True
+    return hits, max(eng.lexical.max_doc_freq(terms), len(hits)), False
 
 
 def _scores_among(eng, qb: QueryBuilder, hits: list, should: list) -> dict[str, float]:

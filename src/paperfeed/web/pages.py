@@ -190,7 +190,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
     )
 
 
-@router.get("/search", response_class=HTMLResponse, responses=page(400, 422, 429), summary="Search papers")
+@router.get("/search", response_class=HTMLResponse, responses=page(400, 404, 422, 429), summary="Search papers")
 def search_page(
     request: Request,
     user: CurrentUser,
@@ -204,8 +204,8 @@ def search_page(
     p: Page = 1,
     keyword: Keyword = None,
 ) -> HTMLResponse:
-    s = request.app.state.settings
-    result, papers, error = None, [], None
+    s, per_page = request.app.state.settings, request.app.state.settings.page_items
+    result, papers, error, pages, past_end = None, [], None, 1, None
     try:  # the filter form sends empty dates for "no limit"
         date_from = date.fromisoformat(date_from) if date_from else None  # type: ignore[assignment]
         date_to = date.fromisoformat(date_to) if date_to else None  # type: ignore[assignment]
@@ -213,9 +213,10 @@ def search_page(
         raise HTTPException(422, "dates are written YYYY-MM-DD") from None
     # words or any filter alone (an author, a category, dates, has code: newest first) make a search
     if q.strip() or keyword or category or author or date_from or date_to or has_code:
-        try:
-            from ..rank.search import search
+        from ..rank.search import MAX_OFFSET, NARROW, search  # loaded on first search: the model is large
 
+        last = MAX_OFFSET // per_page + 1  # the deepest page search serves
+        try:
             result = search(
                 request.app.state.store,
                 s,
@@ -227,14 +228,23 @@ def search_page(
                 has_code=has_code,
                 keyword=keyword or None,
                 sort=sort,
-                limit=s.page_items,
-                offset=(p - 1) * s.page_items,
+                limit=per_page,
+                offset=(p - 1) * per_page if p <= last else 0,  # past the deepest page: the first, for its count
             )
         except PaperfeedError as exc:
             error = str(exc)
         if result is not None:
-            with request.app.state.store.read() as conn:
-                papers = store_papers.get_papers(conn, [h.paper_id for h in result.hits])
+            pages = min(max(-(-result.total // per_page), 1), last)
+            # past the end: a 404 (a crawler's or an old link's) linking to the first and last pages, not an
+            # empty "page 22 of 21"; the first page of an empty result is the page saying so
+            if p > pages and result.total > last * per_page:
+                past_end = f"search results stop at page {last:,}: {NARROW}"
+            elif p > pages:
+                has = f"{'about ' if result.total_is_estimate else ''}{pages:,} page{'s' if pages != 1 else ''}"
+                past_end = f"page {p:,} is past the end: this search has {has}"
+            else:
+                with request.app.state.store.read() as conn:
+                    papers = store_papers.get_papers(conn, [h.paper_id for h in result.hits])
     total = result.total if result else 0
     params = {
         k: v
@@ -266,11 +276,12 @@ def search_page(
         error=error,
         total=total,
         page=p,
-        pages=max(-(-total // s.page_items), 1),
+        pages=pages,
+        past_end=past_end,
         params=params,
         votes=_votes_of(request, user, papers),
         feeds=_feeds("/feeds/search", f"Search: {q.strip()[:80]}", q=q) if q.strip() else [],
-        status_code=400 if error else 200,
+        status_code=400 if error else 404 if past_end else 200,
     )
 
 
