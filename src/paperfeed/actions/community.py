@@ -10,7 +10,8 @@ show is announced to every process (``store.events``), whose page caches then ex
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 from ..errors import PaperfeedError, SourceError
 from ..ids import parse_arxiv_id
@@ -25,7 +26,11 @@ from ..store.community import CommentView, CommunityError
 from ..store.papers import PaperView
 from ..store.users import UserView
 
-__all__ = ["ArxivUnavailable", "CommunityError", "NotFound", "NotYours"]
+__all__ = ["ArxivUnavailable", "CommunityError", "NotFound", "NotYours", "SlowDown"]
+SUBMISSIONS_PER_HOUR = 10  # per user: each may be a lookup on arXiv
+ARXIV_LOOKUPS = 1  # at once in this process (each holds a request thread for up to a minute of retries)
+_lookups = threading.BoundedSemaphore(ARXIV_LOOKUPS)
+HOUR = timedelta(hours=1)
 
 
 class NotYours(CommunityError):
@@ -33,7 +38,16 @@ class NotYours(CommunityError):
 
 
 class ArxivUnavailable(CommunityError):
-    """arXiv did not answer a lookup: nothing is wrong with the request; surfaces answer 503 (retry later)."""
+    """arXiv did not answer a lookup, or this process is busy with another: nothing is wrong with the
+    request; surfaces answer 503 (retry later)."""
+
+
+class SlowDown(CommunityError):
+    """The user did this too often lately: surfaces answer 429, with ``Retry-After: retry_after``."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotFound(PaperfeedError):
@@ -75,26 +89,25 @@ def comments(store: Store, paper_id: str) -> list[CommentView]:
 
 
 def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple[PaperView, date]:
-    """Put an arXiv paper (id or URL) on today's list, looking it up on arXiv if it is new here."""
+    """Put an arXiv paper (id or URL) on today's list, looking it up on arXiv if it is new here.
+
+    A user submits at most ``SUBMISSIONS_PER_HOUR`` an hour (``SlowDown``), and a process looks up at most
+    ``ARXIV_LOOKUPS`` papers at once (``ArxivUnavailable`` rather than another request thread waiting)."""
     parsed = parse_arxiv_id(text.strip())
     if parsed is None:
         raise CommunityError(f"{text.strip()[:80]!r} is not an arXiv id or URL (e.g. 2401.01234)")
     paper_id = parsed[0]
-    with store.read() as conn:
+    with store.transaction() as conn:
+        wait = store_users.take_quota(conn, f"submit:{user.id}", limit=SUBMISSIONS_PER_HOUR, window=HOUR)
         known = store_papers.get_paper(conn, paper_id)
+    if wait:
+        minutes = -(-wait // 60)
+        raise SlowDown(
+            f"you submitted {SUBMISSIONS_PER_HOUR} papers in the last hour, as many as one account may; "
+            f"try again in {minutes} minute{'s' if minutes > 1 else ''}", wait
+        )  # fmt: skip
     if known is None:
-        try:
-            fetch_arxiv_ids(store, settings, [paper_id])
-        except SourceError as exc:  # the network: the whole reason, without the long query URL
-            raise ArxivUnavailable(
-                f"arXiv did not answer the lookup of {paper_id} ({exc.message}); try again in a few minutes"
-            ) from None
-        except PaperfeedError as exc:
-            raise CommunityError(f"could not look up {paper_id} on arXiv ({exc})") from None
-        with store.read() as conn:
-            known = store_papers.get_paper(conn, paper_id)
-        if known is None:
-            raise CommunityError(f"arXiv has no paper {paper_id}")
+        known = _look_up(store, settings, paper_id)
     if known.hidden:
         raise CommunityError("this paper cannot be submitted")
     day = datetime.now(UTC).date()
@@ -103,6 +116,27 @@ def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple
         view = store_papers.get_paper(conn, paper_id)
     events.publish(store)
     return view, day  # type: ignore[return-value]
+
+
+def _look_up(store: Store, settings: Settings, paper_id: str) -> PaperView:
+    """Fetch a paper new here from arXiv (one lookup of this process's ``ARXIV_LOOKUPS`` at a time)."""
+    if not _lookups.acquire(blocking=False):
+        raise ArxivUnavailable("another submission is being looked up on arXiv right now; try again in a minute")
+    try:
+        fetch_arxiv_ids(store, settings, [paper_id])
+    except SourceError as exc:  # the network: the whole reason, without the long query URL
+        raise ArxivUnavailable(
+            f"arXiv did not answer the lookup of {paper_id} ({exc.message}); try again in a few minutes"
+        ) from None
+    except PaperfeedError as exc:
+        raise CommunityError(f"could not look up {paper_id} on arXiv ({exc})") from None
+    finally:
+        _lookups.release()
+    with store.read() as conn:
+        known = store_papers.get_paper(conn, paper_id)
+    if known is None:
+        raise CommunityError(f"arXiv has no paper {paper_id}")
+    return known
 
 
 # --- collections --------------------------------------------------------------------------------------

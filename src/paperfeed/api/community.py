@@ -192,12 +192,16 @@ def remove_from_collection(request: Request, user: RequireUser, collection_id: D
     response_model=SubmitOut,
     response_model_exclude_none=True,
     status_code=201,
-    responses=api(400, 403, 404, 503),
+    responses=api(400, 403, 404, 429, 503),
     summary="Submit an arXiv paper to today's list",
     description="Looks the paper up on arXiv when this server does not have it yet (503 with Retry-After "
-    "when arXiv does not answer). A paper already on a daily list is refused (400).",
+    "when arXiv does not answer, or another lookup is under way). A paper already on a daily list is "
+    f"refused (400). At most {actions.SUBMISSIONS_PER_HOUR} submissions an hour per user (429 with Retry-After).",
 )
 def submit(request: Request, user: RequireUser, body: SubmitIn) -> SubmitOut:
-    view, day = actions.submit(request.app.state.store, request.app.state.settings, user, body.paper)
+    try:
+        view, day = actions.submit(request.app.state.store, request.app.state.settings, user, body.paper)
+    except actions.SlowDown as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     cache.clear(request)
     return SubmitOut(id=view.id, date=day.isoformat(), paper=hf_paper(view))

@@ -31,6 +31,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
+from ..store import users as store_users
+
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 
@@ -109,10 +111,24 @@ def clear(request: Request) -> None:
     request.app.state.page_cache.clear()
 
 
-def _anonymous(request: Request) -> bool:
-    """Whether the answer is the same for every visitor: not signed in, no token, and no flash message
-    waiting in the session (a page that shows one is that visitor's own)."""
-    return "uid" not in request.session and "authorization" not in request.headers and "flash" not in request.session
+def _anonymous(request: Request, *, check_token: bool = True) -> bool:
+    """Whether the answer is the same for every visitor: not signed in, no API token that authenticates,
+    and no flash message waiting in the session (a page that shows one is that visitor's own).
+
+    Any other ``Authorization`` header (``Basic``, junk, a bad bearer token) is served, and cached, as an
+    anonymous request is (the API answered a bad token 401 before its view). Without ``check_token``
+    (before routing, no database) a request with a bearer token counts as signed in: its view decides."""
+    if "uid" in request.session or "flash" in request.session:
+        return False
+    if hasattr(request.state, "user"):  # ``current_user`` ran: signed in by a valid token, or nobody
+        return request.state.user is None
+    from .auth import _bearer
+
+    token = _bearer(request)
+    if token is None or not check_token:
+        return token is None
+    with request.app.state.store.read() as conn:
+        return not store_users.token_is_valid(conn, token)
 
 
 def _etag(request: Request, body: bytes, media_type: str) -> str:
@@ -285,7 +301,7 @@ class CachedPagesMiddleware:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             request = Request(scope)
-            if _anonymous(request):
+            if _anonymous(request, check_token=False):
                 found = scope["app"].state.page_cache.lookup(str(request.url), claim=False)
                 if found is not None:
                     await _hit(request, *found)(scope, receive, send)

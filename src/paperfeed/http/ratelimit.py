@@ -2,8 +2,9 @@
 and search feeds, topic maps of a query. Over the limit: 429 with ``Retry-After``.
 
 A token bucket per client address: ``rate_limit_per_minute`` requests a minute on average, bursts up to
-``rate_limit_burst``. Signed-in users (a session) and API clients with a valid-looking token are not
-limited here (their writes are checked by login; a bad token gets 401 from the API). The buckets live in
+``rate_limit_burst``. Signed-in users (a session) and API clients whose bearer token authenticates (a
+read of the token table) are not limited here; any other ``Authorization`` header (a bad token,
+``Basic``, junk) is served anonymously, and limited so. The buckets live in
 each process: with several workers or machines a client gets the limit from each (docs/operations.md).
 Answers from the page cache (anonymous pages and API lists) come before this check: they cost nothing.
 """
@@ -14,8 +15,13 @@ import json
 import math
 import threading
 import time
+from urllib.parse import parse_qsl
 
+import anyio.to_thread
 from starlette.requests import Request
+
+from ..store import users as store_users
+from .auth import _bearer, client_addr
 
 LIMITED_PREFIXES = ("/api/", "/mcp", "/search", "/feeds/search", "/map")
 
@@ -44,9 +50,23 @@ class TokenBuckets:
 
 
 def limited(path: str, query: str) -> bool:
-    if path == "/map":
-        return "q=" in query  # a period's map is precomputed; a query's map is laid out on demand
+    if path == "/map":  # a period's map is precomputed; a query's map is laid out on demand
+        return any(name == "q" for name, _ in parse_qsl(query, keep_blank_values=True))  # as the route reads it
     return path.startswith(LIMITED_PREFIXES)
+
+
+async def _token_authenticates(request: Request) -> bool:
+    """Whether the request's bearer token is a valid API token of an account in good standing."""
+    token = _bearer(request)
+    if not token:
+        return False
+    store = request.app.state.store
+
+    def check() -> bool:
+        with store.read() as conn:
+            return store_users.token_is_valid(conn, token)
+
+    return await anyio.to_thread.run_sync(check)
 
 
 class RateLimitMiddleware:
@@ -62,14 +82,12 @@ class RateLimitMiddleware:
             return
         request = Request(scope)
         settings = scope["app"].state.settings
-        if settings.rate_limit_per_minute == 0 or "uid" in request.session or "authorization" in request.headers:
+        if settings.rate_limit_per_minute == 0 or "uid" in request.session or await _token_authenticates(request):
             await self.app(scope, receive, send)
             return
         if self.buckets is None:
             per_second = settings.rate_limit_per_minute / 60
             self.buckets = TokenBuckets(per_second, max(1.0, settings.rate_limit_burst))
-        from .auth import client_addr
-
         wait = self.buckets.take(client_addr(request))
         if wait == 0:
             await self.app(scope, receive, send)

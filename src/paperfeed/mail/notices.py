@@ -2,14 +2,15 @@
 confirmation of an account's address.
 
 At most one of each per address per hour (the outbox ``dedupe_key`` carries the hour), so the public
-forms cannot be used to flood someone's inbox.
+forms cannot be used to flood someone's inbox. An address confirmation is one account's, so many accounts
+could each send one: an address gets at most ``ACCOUNT_MAILS_PER_ADDRESS`` of them an hour, whoever asks.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ..settings import Settings
 from ..store import Store
@@ -19,6 +20,8 @@ from ..store import users as store_users
 from . import message, tokens
 
 log = logging.getLogger(__name__)
+ACCOUNT_MAILS_PER_ADDRESS = 3  # address confirmations an address gets an hour, from every account together
+HOUR = timedelta(hours=1)
 
 
 def request(store: Store, settings: Settings, email: str, *, user_id: int | None = None) -> int | None:
@@ -66,8 +69,22 @@ def _queue_confirmation(conn, settings: Settings, sub: subs.SubscriberView, now:
     )  # fmt: skip
 
 
+def _mailed_key(email: str) -> str:
+    return f"account-mail:{email.strip().lower()}"
+
+
+def check_account_mail(conn, email: str) -> None:
+    """Raise ``AccountError`` when ``email`` got its ``ACCOUNT_MAILS_PER_ADDRESS`` confirmations this hour."""
+    if store_users.recent_failures(conn, _mailed_key(email), window=HOUR) >= ACCOUNT_MAILS_PER_ADDRESS:
+        raise store_users.AccountError(
+            f"{email} was sent too many confirmation links in the last hour; try again later"
+        )
+
+
 def queue_account_confirmation(conn, settings: Settings, *, user_id: int, username: str, email: str) -> int | None:
-    """Queue the mail whose link confirms ``email`` as the address of account ``user_id`` (once an hour)."""
+    """Queue the mail whose link confirms ``email`` as the address of account ``user_id`` (once an hour);
+    ``AccountError`` when the address had its share of them (``check_account_mail``)."""
+    check_account_mail(conn, email)
     now = datetime.now(UTC)
     url = tokens.account_link(settings, user_id, email)
     subject = f"Confirm your address at {settings.site_name}"
@@ -76,10 +93,13 @@ def queue_account_confirmation(conn, settings: Settings, *, user_id: int, userna
         base_url=settings.base_url.rstrip("/"), confirm_url=url, hours=settings.confirm_link_hours,
     )  # fmt: skip
     built = message.build(settings, to=email, subject=subject, text=text, html=html, now=now)
-    return store_outbox.queue(
+    row_id = store_outbox.queue(
         conn, subscriber_id=None, kind="account", dedupe_key=f"account:{user_id}:{email.lower()}:{now:%Y%m%d%H}",
         to_addr=email, subject=subject, message=built.text, now=now,
     )  # fmt: skip
+    if row_id is not None:
+        store_users.note_failure(conn, _mailed_key(email))  # the login limiter's event log, under its own key
+    return row_id
 
 
 def confirm_account_email(store: Store, settings: Settings, user_id: int, email: str):

@@ -20,6 +20,7 @@ import hashlib
 import math
 import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -189,12 +190,69 @@ class LayoutBusy(PaperfeedError):
     """Every layout slot of this process is taken: a map that is not cached cannot be laid out now."""
 
 
-_layout_slots: dict[int, threading.BoundedSemaphore] = {}
+class LayoutSlots:
+    """``n`` layouts at once in this process, taken in turns by the clients that ask without waiting.
+
+    A client has at most one layout in flight. A client refused for want of a slot is in line for
+    ``turn_seconds`` (each refusal renews it, keeping its place): a slot that frees goes to those in
+    line, in order, before a client that just had one can take it again. So one client asking for map
+    after map cannot keep the others out: each of them gets the next free slot when it tries again.
+    """
+
+    turn_seconds = 20.0  # pages say "try again in a few seconds" (Retry-After: 10)
+    max_line = 1_000
+
+    def __init__(self, n: int):
+        self._free = n
+        self._running: set[str] = set()
+        self._line: dict[str, float] = {}  # client -> when last refused, in order of arrival
+        self._cond = threading.Condition()
+
+    def acquire(self, blocking: bool = True, *, client: str | None = None) -> bool:
+        """Take a slot: waiting for one (the command line, warming), or else at once or not at all."""
+        return self.take(client, blocking=blocking) is None
+
+    def take(self, client: str | None, *, blocking: bool = False) -> str | None:
+        """None when ``client`` got a slot (give it back with ``release``), else why not."""
+        with self._cond:
+            if blocking:
+                self._cond.wait_for(lambda: self._free > 0)
+            elif client is not None and client in self._running:
+                return "a map you asked for is still being drawn: wait for it before asking for another"
+            elif not self._my_turn(client, time.monotonic()):
+                return "the topic maps of other searches are being drawn right now: try again in a few seconds"
+            self._free -= 1
+            if client is not None:
+                self._running.add(client)
+            return None
+
+    def _my_turn(self, client: str | None, now: float) -> bool:
+        self._line = {c: at for c, at in self._line.items() if now - at < self.turn_seconds}
+        ahead = list(self._line).index(client) if client in self._line else len(self._line)
+        if ahead < self._free:
+            self._line.pop(client, None)
+            return True
+        if client is not None and (client in self._line or len(self._line) < self.max_line):
+            self._line[client] = now
+        return False
+
+    def release(self, client: str | None = None) -> None:
+        with self._cond:
+            self._free += 1
+            self._running.discard(client)
+            self._cond.notify()
 
 
-def _slots(n: int) -> threading.BoundedSemaphore:
-    """This process's semaphore of ``n`` concurrent layouts (the ``map_layouts`` setting)."""
-    return _layout_slots.setdefault(n, threading.BoundedSemaphore(n))
+_layout_slots: dict[int, LayoutSlots] = {}
+_slots_lock = threading.Lock()
+
+
+def _slots(n: int) -> LayoutSlots:
+    """This process's ``n`` concurrent layouts (the ``map_layouts`` setting)."""
+    with _slots_lock:
+        if n not in _layout_slots:
+            _layout_slots[n] = LayoutSlots(n)
+        return _layout_slots[n]
 
 
 def topic_map(
@@ -205,11 +263,13 @@ def topic_map(
     highlight_user: int | None = None,
     progress: Progress | None = None,
     wait: bool = True,
+    client: str | None = None,
 ) -> TopicMap:
     """The topic map of these papers (visible ones; those without a vector are counted in ``missing``).
 
     A map not in the cache is laid out in one of ``map_layouts`` slots of the process (seconds of CPU each):
-    with ``wait=False`` (a web request) a full house raises ``LayoutBusy`` instead of queueing."""
+    with ``wait=False`` (a web request, for ``client``) a full house, or a layout of the same client's in
+    flight, raises ``LayoutBusy`` instead of queueing; turns are fair (``LayoutSlots``)."""
     from ..index.embed import model_key
 
     model = model_key(settings.embed_model)
@@ -235,8 +295,9 @@ def topic_map(
     cached = _load_cached(path, len(placed))
     if cached is None:
         slots = _slots(settings.map_layouts)
-        if not slots.acquire(blocking=wait):
-            raise LayoutBusy("the topic maps of other searches are being drawn right now: try again in a few seconds")
+        refused = slots.take(client, blocking=wait)
+        if refused:
+            raise LayoutBusy(refused)
         try:
             tick("clusters")
             labels = cluster(vectors)
@@ -244,7 +305,7 @@ def topic_map(
             xy = layout(vectors)
             _save_cached(path, xy, labels)
         finally:
-            slots.release()
+            slots.release(client)
     else:
         xy, labels = cached
     tick("labels")

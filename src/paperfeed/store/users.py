@@ -1,4 +1,5 @@
-"""Accounts, API tokens and the login rate limit. Passwords arrive already hashed (store.passwords hashes).
+"""Accounts, API tokens and the event log behind the login limit (and the sign-up, subscription and
+submission limits). Passwords arrive already hashed (store.passwords hashes).
 
 An account's address is confirmed by its owner before it counts: a typed address waits in
 ``pending_email`` until the link mailed to it is opened (``confirm_email``); ``email`` holds confirmed
@@ -8,6 +9,7 @@ addresses only, so nothing is ever linked or shown by an address nobody proved t
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utc
 from ..errors import PaperfeedError
 from .models import api_tokens, auth_failures, users
 
@@ -58,6 +61,17 @@ def check_email(email: str) -> str:
     return email
 
 
+def check_new_account(conn: Connection, *, username: str, email: str | None = None) -> str | None:
+    """Raise ``AccountError`` unless an account could be made with these (cheap: sign-up asks before it
+    hashes the password); returns the address checked, or None."""
+    check_username(username)
+    email = check_email(email) if email else None
+    taken = conn.execute(select(users.c.id).where(func.lower(users.c.username) == username.lower())).first()
+    if taken:
+        raise AccountError(f"the username {username!r} is taken")
+    return email
+
+
 def create_user(
     conn: Connection,
     *,
@@ -69,12 +83,7 @@ def create_user(
 ) -> UserView:
     """Create an account. ``email`` waits for its owner's confirmation (``confirm_email``) unless
     ``email_confirmed`` (an operator creating the account on the command line vouches for it)."""
-    check_username(username)
-    if email:
-        email = check_email(email)
-    taken = conn.execute(select(users.c.id).where(func.lower(users.c.username) == username.lower())).first()
-    if taken:
-        raise AccountError(f"the username {username!r} is taken")
+    email = check_new_account(conn, username=username, email=email)
     try:
         with conn.begin_nested():
             uid = conn.execute(
@@ -183,6 +192,16 @@ def create_token(conn: Connection, user_id: int, name: str) -> str:
     return token
 
 
+def token_is_valid(conn: Connection, token: str) -> bool:
+    """Whether ``token`` is the API token of an account in good standing (a read: nothing is recorded)."""
+    row = conn.execute(
+        select(users.c.banned)
+        .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id))
+        .where(api_tokens.c.token_hash == _token_hash(token))
+    ).first()
+    return row is not None and not row.banned
+
+
 def user_for_token(conn: Connection, token: str) -> UserView | None:
     row = conn.execute(
         select(api_tokens.c.id, api_tokens.c.user_id).where(api_tokens.c.token_hash == _token_hash(token))
@@ -219,6 +238,24 @@ def recent_failures(conn: Connection, key: str, *, window: timedelta) -> int:
     return conn.execute(
         select(func.count()).where(auth_failures.c.key == key[:200], auth_failures.c.at >= since)
     ).scalar_one()
+
+
+def take_quota(conn: Connection, key: str, *, limit: int, window: timedelta) -> int:
+    """Count one event under ``key`` and return 0; or, when ``limit`` were counted in the last ``window``,
+    count nothing and return the seconds until the oldest of them leaves it (the sign-up, subscription
+    and submission limits: the login limiter's event log, so that they hold across workers)."""
+    now = datetime.now(UTC)
+    q = (
+        select(auth_failures.c.at)
+        .where(auth_failures.c.key == key[:200], auth_failures.c.at >= now - window)
+        .order_by(auth_failures.c.at.desc())
+        .limit(limit)
+    )
+    recent = conn.execute(q).scalars().all()
+    if len(recent) >= limit:
+        return max(1, math.ceil((utc(recent[-1]) + window - now).total_seconds()))
+    note_failure(conn, key)
+    return 0
 
 
 def clear_failures(conn: Connection, key: str) -> None:

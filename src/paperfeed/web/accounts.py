@@ -18,7 +18,9 @@ from ..store import community
 from ..store import papers as store_papers
 from ..store import users as store_users
 from ..store.passwords import hash_password, verify_password
+from ..store.users import UserView
 from .render import flash, render
+from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, in_minutes
 
 router = APIRouter(default_response_class=HTMLResponse)
 Text = Annotated[str, Form(max_length=1024)]
@@ -29,7 +31,7 @@ def signup_form(request: Request, next: str = "/") -> Response:
     return render(request, "signup.html", next=local_path(next))
 
 
-@router.post("/signup", dependencies=[CSRF], responses=page(303, 400, 403, 422), summary="Create an account")
+@router.post("/signup", dependencies=[CSRF], responses=page(303, 400, 403, 422, 429), summary="Create an account")
 def signup(
     request: Request,
     username: Annotated[str, Form(max_length=100)],
@@ -37,28 +39,31 @@ def signup(
     email: Annotated[str, Form(max_length=400)] = "",
     next: Text = "/",
 ) -> Response:
+    """Everything cheap is checked before the password is hashed (argon2: half a second of CPU), and a
+    client address makes at most ``ACCOUNT_REQUESTS_PER_HOUR`` accounts (and address changes) an hour."""
     store, settings = request.app.state.store, request.app.state.settings
+    form = {"username": username, "email": email, "next": local_path(next)}
     try:
+        with store.read() as conn:
+            typed = store_users.check_new_account(conn, username=username.strip(), email=email.strip() or None)
+            if typed:
+                notices.check_account_mail(conn, typed)
+        wait = client_quota(request, "account", ACCOUNT_REQUESTS_PER_HOUR)
+        if wait:
+            error = f"Too many sign-ups from your network in the last hour; try again {in_minutes(wait)}."
+            response = render(request, "signup.html", error=error, **form, status_code=429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         hashed = hash_password(password)
         with store.transaction() as conn:
-            user = store_users.create_user(
-                conn, username=username.strip(), password_hash=hashed, email=email.strip() or None
-            )
+            user = store_users.create_user(conn, username=username.strip(), password_hash=hashed, email=typed)
             row_id = None
             if user.pending_email:  # the address counts once its owner confirms it (docs/email.md)
                 row_id = notices.queue_account_confirmation(
                     conn, settings, user_id=user.id, username=user.username, email=user.pending_email
                 )
     except (ValueError, store_users.AccountError) as exc:
-        return render(
-            request,
-            "signup.html",
-            error=str(exc),
-            username=username,
-            email=email,
-            next=local_path(next),
-            status_code=400,
-        )
+        return render(request, "signup.html", error=str(exc), **form, status_code=400)
     auth.log_in(request, user)
     flash(request, f"Welcome, {user.username}!")
     if user.pending_email:
@@ -137,6 +142,8 @@ def password_form(request: Request, user: RequireUser) -> Response:
     "/account/password", dependencies=[LOGIN, CSRF], responses=page(303, 400, 401, 403, 422), summary="Change password"
 )
 def change_password(request: Request, user: RequireUser, current: Text, new: Text) -> Response:
+    """Ends every other session; API tokens keep working (as on GitHub): the message says so and points to
+    them, for an owner who changes the password because someone else got in."""
     store = request.app.state.store
     with store.read() as conn:
         stored = store_users.password_hash(conn, user.id)
@@ -150,7 +157,8 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
         store_users.set_password(conn, user.id, hashed)
         fresh = store_users.get_user(conn, user.id)
     auth.log_in(request, fresh)  # this session stays; every other one ends
-    flash(request, "Password changed. Other sessions were logged out.")
+    flash(request, "Password changed. Other sessions were logged out. Your API tokens still work: revoke any "
+          "you do not recognise in the list of API tokens below.")  # fmt: skip
     return RedirectResponse(f"/users/{user.username}", status_code=303)
 
 
@@ -158,18 +166,23 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
     "/users/{username}", responses=page(404, 422), summary="A user's profile: upvotes, submissions, collections"
 )
 def profile(request: Request, user: CurrentUser, username: str) -> Response:
+    with request.app.state.store.read() as conn:
+        prof = store_users.get_user_by_name(conn, username[:100])
+    if prof is None:
+        raise HTTPException(404, f"No user {username[:40]!r}")
+    return _profile_page(request, user, prof)
+
+
+def _profile_page(request: Request, user: UserView | None, prof: UserView, *, new_token: str | None = None):
+    """``prof``'s profile as ``user`` sees it; ``new_token``: a token just made, shown this once."""
     store = request.app.state.store
     with store.read() as conn:
-        prof = store_users.get_user_by_name(conn, username[:100])
-        if prof is None:
-            raise HTTPException(404, f"No user {username[:40]!r}")
         upvoted = store_papers.get_papers(conn, community.upvoted_by(conn, prof.id, limit=30))
         submissions = store_papers.get_papers(conn, community.submissions_by(conn, prof.username, limit=30))
         colls = store_collections.for_user(conn, prof.id, viewer_id=user.id if user else None)
         tokens = store_users.list_tokens(conn, prof.id) if user and user.id == prof.id else []
         votes = community.user_votes(conn, user.id, [p.id for p in upvoted + submissions]) if user else {}
     upvoted = [p for p in upvoted if not p.hidden]
-    new_token = request.session.pop("new_token", None) if user and user.id == prof.id else None
     return render(
         request,
         "profile.html",
@@ -187,9 +200,11 @@ def profile(request: Request, user: CurrentUser, username: str) -> Response:
     "/account/tokens", dependencies=[LOGIN, CSRF], responses=page(303, 401, 403, 422), summary="Create an API token"
 )
 def create_token(request: Request, user: RequireUser, name: Annotated[str, Form(max_length=100)]) -> Response:
+    """The profile page, with the new token shown once in this answer (never in the session cookie, which is
+    signed but readable; only its hash is stored)."""
     with request.app.state.store.transaction() as conn:
-        request.session["new_token"] = store_users.create_token(conn, user.id, name)
-    return RedirectResponse(f"/users/{user.username}", status_code=303)
+        token = store_users.create_token(conn, user.id, name)
+    return _profile_page(request, user, user, new_token=token)
 
 
 @router.post(

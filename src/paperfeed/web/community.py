@@ -90,12 +90,16 @@ def submit_form(request: Request, user: RequireUser) -> Response:
 @router.post(
     "/submit",
     dependencies=[LOGIN, CSRF],
-    responses={**FORM, **page(400, 503)},
+    responses={**FORM, **page(400, 429, 503)},
     summary="Submit an arXiv paper to today's list",
 )
 def submit(request: Request, user: RequireUser, paper: Annotated[str, Form(max_length=300)]) -> Response:
     try:
         view, day = actions.submit(request.app.state.store, request.app.state.settings, user, paper)
+    except actions.SlowDown as exc:
+        response = render(request, "submit.html", error=str(exc), paper=paper, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except actions.CommunityError as exc:
         status = 503 if isinstance(exc, actions.ArxivUnavailable) else 400
         return render(request, "submit.html", error=str(exc), paper=paper, status_code=status)

@@ -37,6 +37,21 @@ router = APIRouter(default_response_class=HTMLResponse)
 LINK = page(400, 422)  # a page of a signed link: 400 when the link is not (or no longer) valid
 Short = Annotated[str, Form(max_length=1000)]
 SUBSCRIBES_PER_HOUR = 20  # per client address: the form must not become a way to mail strangers
+ACCOUNT_REQUESTS_PER_HOUR = 10  # per client address, sign-ups and address changes together (each may mail)
+
+
+def client_quota(request: Request, kind: str, limit: int) -> int:
+    """0 when this client may go on (this request counts), else the seconds until it may: ``limit`` an hour
+    per client address, counted in the database so that it holds across workers."""
+    key, hour = f"{kind}:{client_addr(request)}", timedelta(hours=1)
+    with request.app.state.store.transaction() as conn:
+        return store_users.take_quota(conn, key, limit=limit, window=hour)
+
+
+def in_minutes(seconds: int) -> str:
+    """When a client over a limit may try again: "in a minute", "in 12 minutes"."""
+    minutes = -(-seconds // 60)
+    return "in a minute" if minutes <= 1 else f"in {minutes} minutes"
 
 
 def _deliver_now(store, settings, row_id: int | None) -> BackgroundTask | None:
@@ -77,12 +92,12 @@ def subscribe_form(request: Request, user: CurrentUser) -> Response:
 )
 def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(max_length=400)] = "") -> Response:
     store, settings = request.app.state.store, request.app.state.settings
-    key = f"subscribe:{client_addr(request)}"
-    with store.transaction() as conn:
-        if store_users.recent_failures(conn, key, window=timedelta(hours=1)) >= SUBSCRIBES_PER_HOUR:
-            return render(request, "subscribe.html", error="Too many subscriptions from your network in the "
-                          "last hour; try again later.", email=email[:320], status_code=429)  # fmt: skip
-        store_users.note_failure(conn, key)  # the login limiter's event log, under its own key
+    wait = client_quota(request, "subscribe", SUBSCRIBES_PER_HOUR)
+    if wait:
+        error = f"Too many subscriptions from your network in the last hour; try again {in_minutes(wait)}."
+        response = render(request, "subscribe.html", error=error, email=email[:320], status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     link_user = None
     if user and user.email and user.email.strip().lower() == email.strip().lower():
         link_user = user.id  # only the account's own address is linked (personal digests read its upvotes)
@@ -266,14 +281,23 @@ def send_account_confirmation(request: Request, user, email: str) -> BackgroundT
 def set_account_email(
     request: Request, user: RequireUser, email: Annotated[str, Form(max_length=400)] = ""
 ) -> Response:
-    typed = email.strip() or user.pending_email or ""
+    """Limited per client address together with sign-ups (``ACCOUNT_REQUESTS_PER_HOUR``), and per address
+    mailed (``notices.ACCOUNT_MAILS_PER_ADDRESS``): the form must not become a way to mail strangers."""
+    response = RedirectResponse(f"/users/{user.username}", status_code=303)
     try:
-        task = send_account_confirmation(request, user, typed)
+        typed = store_users.check_email(email.strip() or user.pending_email or "")
     except store_users.AccountError as exc:
         flash(request, str(exc), "error")
-        task = None
-    response = RedirectResponse(f"/users/{user.username}", status_code=303)
-    response.background = task
+        return response
+    wait = client_quota(request, "account", ACCOUNT_REQUESTS_PER_HOUR)
+    if wait:
+        flash(request, "Too many sign-ups and address changes from your network in the last hour; "
+              f"try again {in_minutes(wait)}.", "error")  # fmt: skip
+        return response
+    try:
+        response.background = send_account_confirmation(request, user, typed)
+    except store_users.AccountError as exc:
+        flash(request, str(exc), "error")
     return response
 
 

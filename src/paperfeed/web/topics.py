@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..errors import PaperfeedError
-from ..http.auth import CurrentUser
+from ..http.auth import CurrentUser, client_addr
 from ..http.cache import cached_page
 from ..http.openapi import page
 from ..rank import topics
@@ -77,7 +77,10 @@ def map_page(
     store, settings = request.app.state.store, request.app.state.settings
     try:
         title, ids, query = topics.map_subject(store, settings, month=month, week=week, day=day, q=q)
-        tmap = topics.topic_map(store, settings, ids, highlight_user=user.id if user else None, wait=False)
+        client = f"user:{user.id}" if user else client_addr(request)  # one layout in flight each
+        tmap = topics.topic_map(
+            store, settings, ids, highlight_user=user.id if user else None, wait=False, client=client
+        )
     except topics.LayoutBusy as exc:
         raise HTTPException(429, str(exc), headers={"Retry-After": "10"}) from None
     except ValueError as exc:
