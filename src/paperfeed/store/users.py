@@ -44,7 +44,8 @@ class UserView:
 
 def _view(row) -> UserView:
     return UserView(
-        row.id, row.username, row.email, row.is_admin, row.banned, row.session_epoch, row.created_at, row.pending_email
+        row.id, row.username, row.email, row.is_admin, row.banned, row.session_epoch, utc(row.created_at),
+        row.pending_email,
     )
 
 
@@ -218,7 +219,9 @@ def list_tokens(conn: Connection, user_id: int) -> list[dict]:
         .where(api_tokens.c.user_id == user_id)
         .order_by(api_tokens.c.id)
     )
-    return [dict(r._mapping) for r in conn.execute(q)]
+    return [
+        {**r._mapping, "created_at": utc(r.created_at), "last_used_at": utc(r.last_used_at)} for r in conn.execute(q)
+    ]
 
 
 def delete_token(conn: Connection, user_id: int, token_id: int) -> bool:
