@@ -301,10 +301,25 @@ def test_profile_page_offers_the_digest_and_links_the_account(app, store, inbox)
         sub = subs.by_email(conn, "ada@example.org")
     assert sub.user_id is not None and sub.personal and sub.status == "pending"
     assert "email settings" in b.get("/users/ada").text
-    # someone else's address typed while logged in is not linked to the account
-    b.form("/subscribe", {"email": "other@example.org"}, from_page="/users/ada")
+    # someone else's address typed while logged in is not linked to the account, and the page says so
+    r = b.form("/subscribe", {"email": "other@example.org"}, from_page="/users/ada")
+    assert "not your account's confirmed address" in r.text and "“For you” picks" in r.text
     with store.read() as conn:
-        assert subs.by_email(conn, "other@example.org").user_id is None
+        other = subs.by_email(conn, "other@example.org")
+    assert other.user_id is None
+    # ticking "For you" for it saves, and says why nothing personal comes yet
+    with store.transaction() as conn:
+        subs.confirm(conn, other.id, other.token_version)
+        other = subs.get(conn, other.id)
+    path = f"/subscription/{tokens.make(app.state.settings, 'manage', other.id, other.token_version)}"
+    r = b.form(path, {"frequency": "daily", "personal": "true"}, from_page=path, follow_redirects=True)
+    assert "“For you” starts once this address is an account&#39;s confirmed address" in r.text
+
+
+def test_a_profile_without_a_confirmed_address_says_what_the_digest_lacks(app, store, inbox):
+    b = browser(app)
+    b.signup("bob")
+    assert "“For you” picks need this account's confirmed address" in b.get("/users/bob").text
 
 
 def test_the_public_form_is_rate_limited_per_client(lite_app, inbox, monkeypatch):

@@ -105,7 +105,9 @@ def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(ma
         row_id = notices.request(store, settings, email, user_id=link_user)
     except SubscriptionError as exc:
         return render(request, "subscribe.html", error=str(exc), email=email[:320], status_code=400)
-    response = render(request, "subscribe.html", sent_to=subs.check_address(email))
+    # a signed-in reader subscribing another address than the account's confirmed one: say what it lacks
+    unlinked = user is not None and link_user is None
+    response = render(request, "subscribe.html", sent_to=subs.check_address(email), unlinked=unlinked)
     response.background = _deliver_now(store, settings, row_id)
     return response
 
@@ -180,7 +182,12 @@ def save_settings(
             )
     except SubscriptionError as exc:
         return _settings_page(request, sub, token, error=str(exc), status=400)
-    flash(request, "Saved.")
+    if personal and sub.user_id is None:
+        flash(request, "Saved. “For you” starts once this address is an account's confirmed address (Add address "
+                       "on your profile, then open that mail's link); until then the digest has trending papers and "
+                       "your alerts.")  # fmt: skip
+    else:
+        flash(request, "Saved.")
     return RedirectResponse(f"/subscription/{token}", status_code=303)
 
 
