@@ -97,7 +97,9 @@ def test_map_page_draws_every_embedded_paper_once_escaped(site):
     assert site.get("/map?month=2024-01").status_code == 200
     assert "Topic map: January 2024" in site.get("/map").text  # nothing asked: the newest month
     empty = site.get("/map?month=2023-02")
-    assert empty.status_code == 200 and "No papers with vectors to place" in empty.text
+    assert empty.status_code == 200 and "No papers were listed in February 2023: nothing to map." in empty.text
+    nothing = site.get("/map?q=zzzzqqqxx")
+    assert nothing.status_code == 200 and "No papers match this search: nothing to map." in nothing.text
     searched = site.get("/map?q=agents")
     assert searched.status_code == 200 and "Topic map: Search: agents" in unescape(searched.text)
 
