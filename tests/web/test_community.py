@@ -217,6 +217,10 @@ def test_week_and_month_lists(app):
         assert 'rel="prev"' not in r.text  # no earlier week has papers: no link into empty weeks
         r = b.get("/papers/month/2024-01")
         assert r.status_code == 200 and "January 2024" in r.text and "3 papers featured" in r.text
+        # the Day switch goes to the month's last day with papers (the 2nd), not to an empty 31st
+        assert 'href="/papers/date/2024-01-02" class="">Day</a>' in r.text
+        assert 'href="/papers/date/2024-01-02" class="">Day</a>' in b.get("/papers/week/2024-W01").text
+        assert 'href="/papers/week/2024-W01" class="">Week</a>' in b.get("/papers/date/2024-01-05").text
         for bad in ("/papers/week/2024-W99", "/papers/week/24-1", "/papers/month/2024-13", "/papers/month/1800-01"):
             assert b.get(bad).status_code == 404, bad
 

@@ -63,7 +63,7 @@ def _period_page(
         if period is None:
             latest = store_papers.latest_featured_day(conn)
             period = periods.day_period(latest) if latest else None
-        papers, total, announced, announced_total, prev_p, next_p = [], 0, [], 0, None, None
+        papers, total, announced, announced_total, prev_p, next_p, anchor = [], 0, [], 0, None, None, None
         if period is not None:
             papers, total = store_papers.featured_between(
                 conn, period.start, period.end, keyword=keyword, order=sort, limit=per_page, offset=offset
@@ -73,6 +73,9 @@ def _period_page(
                     conn, period.start, keyword=keyword, limit=per_page, offset=offset
                 )
             prev_p, next_p = store_papers.neighbours(conn, period)
+            # the day the Day and Week switches go to: the period's last day with papers, not its last day
+            newest = store_papers.latest_featured_day(conn, on_or_before=period.end)
+            anchor = newest if period.kind != "day" and newest and newest >= period.start else period.end
     pages = max(-(-max(total, announced_total) // per_page), 1)
     _page_exists(page, pages)
     return render(
@@ -87,6 +90,7 @@ def _period_page(
         pages=pages,
         prev=prev_p,
         next=next_p,
+        anchor=anchor,
         sort=sort,
         keyword=keyword or "",
         votes=_votes_of(request, user, papers + announced),
