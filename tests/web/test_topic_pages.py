@@ -52,6 +52,9 @@ def test_cards_and_paper_page_link_keywords_to_a_page_with_exactly_those_papers(
     assert 'href="/keywords/shared%20topic"' in page.text and 'href="/keywords/own%203"' in page.text
     kw = site.get("/keywords/shared%20topic")
     assert kw.status_code == 200 and sorted(card_ids(kw.text)) == ["2401.00001", "2401.00003", "2401.00005"]
+    other_case = site.get("/keywords/Shared%20TOPIC")  # typed in another case: the same page
+    assert sorted(card_ids(other_case.text)) == ["2401.00001", "2401.00003", "2401.00005"]
+    assert '<span class="chip big">shared topic</span>' in other_case.text
     by_votes = site.get("/keywords/shared%20topic?sort=upvotes")
     assert card_ids(by_votes.text) == ["2401.00005", "2401.00003", "2401.00001"]
     # every paper embedded by the job got extracted keywords, linked the same way
@@ -73,7 +76,7 @@ def test_keyword_filters_lists_search_and_api(site):
     month = site.get("/papers/month/2024-01?keyword=own%205")
     assert card_ids(month.text) == ["2401.00005"]
     assert card_ids(site.get(f"/papers/date/{DAY}?keyword=nothing%20like%20this").text) == []
-    search = site.get("/search?keyword=shared%20topic")
+    search = site.get("/search?keyword=Shared%20Topic")
     assert sorted(card_ids(search.text)) == ["2401.00001", "2401.00003", "2401.00005"]
     words = site.get("/search?q=agents&keyword=shared%20topic")
     assert set(card_ids(words.text)) <= {"2401.00001", "2401.00003", "2401.00005"}

@@ -97,8 +97,11 @@ def for_papers(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
 
 
 def with_keyword(keyword: str):
-    """A condition on ``papers``: the paper has this keyword (exact, as shown on its chips)."""
-    return papers.c.id.in_(select(paper_keywords.c.paper_id).where(paper_keywords.c.keyword == keyword))
+    """A condition on ``papers``: the paper has this keyword, as its chips show it or in another case ("kv
+    cache", "KV Cache" and "KV cache" are one page; the database lower-cases both sides, by an index)."""
+    return papers.c.id.in_(
+        select(paper_keywords.c.paper_id).where(func.lower(paper_keywords.c.keyword) == func.lower(keyword))
+    )
 
 
 def paper_ids(conn: Connection, keyword: str, *, limit: int = 50_000) -> list[str]:

@@ -22,6 +22,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -367,6 +369,8 @@ class PaperKeyword(Base):
     """A keyphrase extracted from a paper's text, for cards, filters and topic labels."""
 
     __tablename__ = "paper_keywords"
+    # keyword pages and filters match without case ("kv cache" finds "KV cache"): without this, a scan
+    __table_args__ = (Index("ix_paper_keywords_lower_keyword", func.lower(text("keyword"))),)
 
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     keyword: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)

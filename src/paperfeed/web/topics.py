@@ -46,6 +46,8 @@ def keyword_page(
         votes = community.user_votes(conn, user.id, ids) if user and ids else {}
     if total == 0:
         raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")
+    # the keyword as the papers' chips write it ("/keywords/kv cache" shows "KV cache")
+    keyword = next((k for v in papers for k in v.keyphrases if k.lower() == keyword.lower()), keyword)
     return render(
         request,
         "keyword.html",
