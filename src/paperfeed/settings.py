@@ -91,7 +91,9 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
     login_max_failures: int = Field(5, ge=1, description="Failed logins per account (or 4x per address) ...")
-    login_window_minutes: int = Field(15, ge=1, description="... within this many minutes before logins pause.")
+    login_window_minutes: int = Field(
+        15, ge=1, le=1440, description="... within this many minutes (a day at most) before logins pause."
+    )
     trending_gravity: float = Field(1.8, gt=0, description="Trending: age exponent of the time decay.")
     trending_window_days: int = Field(7, ge=1, le=365, description="Trending: papers of the last N days compete.")
 

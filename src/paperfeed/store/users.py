@@ -232,8 +232,15 @@ def delete_token(conn: Connection, user_id: int, token_id: int) -> bool:
 # --- login rate limit --------------------------------------------------------------------------------
 
 
+EVENTS_KEPT = timedelta(days=2)  # longer than any window that reads them (a day at most)
+
+
 def note_failure(conn: Connection, key: str) -> None:
-    conn.execute(auth_failures.insert().values(key=key[:200], at=datetime.now(UTC)))
+    """Record an event under ``key`` (a failed login, a sign-up, a mail sent...); events older than
+    ``EVENTS_KEPT`` go at the same time, so the table holds about two days of them."""
+    now = datetime.now(UTC)
+    conn.execute(delete(auth_failures).where(auth_failures.c.at < now - EVENTS_KEPT))
+    conn.execute(auth_failures.insert().values(key=key[:200], at=now))
 
 
 def recent_failures(conn: Connection, key: str, *, window: timedelta) -> int:
