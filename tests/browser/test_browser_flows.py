@@ -163,6 +163,19 @@ def test_upvote_changes_the_count_without_a_reload(page, site):
     expect(card(page, "2401.00002").locator("form.vote button")).to_have_attribute("aria-pressed", "true")
 
 
+def test_not_interested_on_a_paper_page_takes_back_its_upvote(page, site):
+    log_in_as(page, site[1], unique_name("picky"))
+    page.goto("/papers/2401.00003")
+    up = page.locator(".paperhead form.vote button")
+    up.click()
+    expect(up).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Not interested").click()
+    expect(page.get_by_role("button", name="Undo “not interested”")).to_be_visible()
+    expect(up).to_have_attribute("aria-pressed", "false")  # a dismissed paper is no longer upvoted
+    page.reload()
+    expect(page.get_by_role("button", name="Undo “not interested”")).to_be_visible()
+
+
 def test_upvote_from_the_keyboard_keeps_the_focus(page, site):
     """Tab to a vote button, press Enter: the count changes and the focus stays on that button, so the next
     Tab goes on from there (a disabled button used to drop the focus to the start of the page)."""

@@ -40,6 +40,22 @@ def test_upvote_and_unvote_json(app):
         assert r.json()["upvotes"] == 3
 
 
+def test_a_paper_page_offers_not_interested_and_the_profile_lists_comments(app):
+    with browser(app) as b:
+        assert "Not interested" not in b.get("/papers/2401.00001").text  # visitors: nothing to dismiss
+        b.signup("ada")
+        page = b.get("/papers/2401.00001").text
+        assert 'class="dismiss"' in page and ">Not interested</button>" in page
+        r = b.form("/papers/2401.00001/vote", {"value": "-1"}, from_page="/",
+                   headers={"Referer": "http://testserver/papers/2401.00001"}, follow_redirects=True)  # fmt: skip
+        assert "Undo “not interested”" in r.text
+        b.form("/papers/2401.00002/comments", {"body": "Lovely <b>result</b>, see https://x.org"}, from_page="/")
+        b.form("/papers/2401.00001/comments", {"body": "And a second thought."}, from_page="/")
+        profile = b.get("/users/ada").text.split("<h2>Comments</h2>", 1)[1].split("<h2>", 1)[0]  # newest first
+        assert profile.index("And a second thought.") < profile.index("Lovely &lt;b&gt;result&lt;/b&gt;")
+        assert 'href="/papers/2401.00002#comment-' in profile and "Paper number 2" in profile
+
+
 def test_upvote_form_without_js_redirects_back(app):
     with browser(app) as b:
         b.signup("ada")

@@ -115,6 +115,29 @@ def comments_for(conn: Connection, paper_id: str, *, include_hidden: bool = Fals
     return [CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, utc(r.created_at)) for r in rows]
 
 
+@dataclass(frozen=True)
+class CommentOf:
+    """A comment as its author's profile lists it: on which paper, when, and the start of what it says."""
+
+    id: int
+    paper_id: str
+    title: str
+    body: str
+    created_at: datetime
+
+
+def comments_by(conn: Connection, user_id: int, *, limit: int = 30) -> list[CommentOf]:
+    """A user's visible comments on visible papers, newest first."""
+    q = (
+        select(comments.c.id, comments.c.paper_id, papers.c.title, comments.c.body, comments.c.created_at)
+        .join(papers, papers.c.id == comments.c.paper_id)
+        .where(comments.c.user_id == user_id, comments.c.hidden.is_(False), papers.c.hidden.is_(False))
+        .order_by(comments.c.id.desc())
+        .limit(limit)
+    )
+    return [CommentOf(r.id, r.paper_id, r.title, r.body, utc(r.created_at)) for r in conn.execute(q)]
+
+
 def hide_comment(conn: Connection, comment_id: int, hidden: bool = True) -> bool:
     return conn.execute(update(comments).where(comments.c.id == comment_id).values(hidden=hidden)).rowcount > 0
 

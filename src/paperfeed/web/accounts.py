@@ -179,6 +179,7 @@ def _profile_page(request: Request, user: UserView | None, prof: UserView, *, ne
     with store.read() as conn:
         upvoted = store_papers.get_papers(conn, community.upvoted_by(conn, prof.id, limit=30))
         submissions = store_papers.get_papers(conn, community.submissions_by(conn, prof.username, limit=30))
+        said = community.comments_by(conn, prof.id, limit=30)
         colls = store_collections.for_user(conn, prof.id, viewer_id=user.id if user else None)
         tokens = store_users.list_tokens(conn, prof.id) if user and user.id == prof.id else []
         votes = community.user_votes(conn, user.id, [p.id for p in upvoted + submissions]) if user else {}
@@ -189,6 +190,7 @@ def _profile_page(request: Request, user: UserView | None, prof: UserView, *, ne
         profile=prof,
         upvoted=upvoted,
         submissions=submissions,
+        said=said,
         collections=colls,
         tokens=tokens,
         votes=votes,

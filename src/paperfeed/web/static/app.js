@@ -76,6 +76,7 @@ document.addEventListener("click", async (event) => {
 // "Not interested" without a reload: on /for-you the card goes away; elsewhere the button flips to undo.
 enhance("form[data-dismiss]", (form, data) => {
   const card = form.closest("article.card");
+  const scope = card || form.closest("article.paper"); // a card, or a paper's own page
   const dismissed = data.vote === -1;
   if (dismissed && card && card.closest("[data-foryou]")) {
     card.remove();
@@ -83,6 +84,6 @@ enhance("form[data-dismiss]", (form, data) => {
   }
   form.querySelector("input[name=value]").value = dismissed ? "0" : "-1";
   form.querySelector("button").textContent = dismissed ? "Undo “not interested”" : "Not interested";
-  const up = card && card.querySelector("form[data-vote]");
+  const up = scope && scope.querySelector("form[data-vote]");
   if (up) showVote(up, data); // a dismissed paper is no longer upvoted
 });
