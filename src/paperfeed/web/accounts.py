@@ -163,7 +163,9 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
 
 
 @router.get(
-    "/users/{username}", responses=page(404, 422), summary="A user's profile: upvotes, submissions, collections"
+    "/users/{username}",
+    responses=page(404, 422),
+    summary="A user's profile: upvotes, submissions, comments, collections",
 )
 def profile(request: Request, user: CurrentUser, username: str) -> Response:
     with request.app.state.store.read() as conn:
