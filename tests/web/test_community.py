@@ -135,6 +135,8 @@ def test_submit_known_paper_and_refuse_duplicates(app):
         assert r.status_code == 400 and "not an arXiv id" in r.text
         r = b.form("/submit", {"paper": "2401.00001"}, from_page="/submit")
         assert r.status_code == 400 and "already on the daily list" in r.text
+        assert '<a href="/papers/2401.00001">the paper</a>' in r.text  # and where to find it
+        assert "<a href=\"/papers/date/2024-01-02#paper-2401.00001\">that day's list</a>" in r.text
 
 
 def test_submit_fetches_from_arxiv(store, tmp_path, httpserver):

@@ -20,6 +20,14 @@ class CommunityError(PaperfeedError):
     """A refused community action (duplicate submission, empty comment...)."""
 
 
+class AlreadyListed(CommunityError):
+    """A submitted paper is on a daily list already: ``paper_id`` and the ``day`` it was first listed."""
+
+    def __init__(self, message: str, paper_id: str, day: date):
+        super().__init__(message)
+        self.paper_id, self.day = paper_id, day
+
+
 def vote(conn: Connection, *, user_id: int, paper_id: str, value: int) -> None:
     """Set this user's vote on a paper: +1 up, -1 "not interested", 0 removes it. One vote per user."""
     if value not in (-1, 0, 1):
@@ -158,7 +166,8 @@ def submit(conn: Connection, *, paper_id: str, username: str, day: date, source:
     ).first()
     if already:
         by = f" by {already.submitted_by}" if already.submitted_by else ""
-        raise CommunityError(f"this paper is already on the daily list of {already.day:%d %b %Y}{by}")
+        raise AlreadyListed(f"this paper is already on the daily list of {already.day:%d %b %Y}{by}", paper_id,
+                            already.day)  # fmt: skip
     try:
         with conn.begin_nested():
             conn.execute(

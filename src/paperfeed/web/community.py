@@ -20,6 +20,7 @@ from ..http.openapi import content, page
 from ..http.params import MAX_DB_ID, DbId, FormId
 from ..store import collections as store_collections
 from ..store import community
+from ..store.community import AlreadyListed
 from .pages import paper_with_draft
 from .render import flash, render
 
@@ -102,7 +103,8 @@ def submit(request: Request, user: RequireUser, paper: Annotated[str, Form(max_l
         return response
     except actions.CommunityError as exc:
         status = 503 if isinstance(exc, actions.ArxivUnavailable) else 400
-        return render(request, "submit.html", error=str(exc), paper=paper, status_code=status)
+        listed = exc if isinstance(exc, AlreadyListed) else None  # link to the paper and its day
+        return render(request, "submit.html", error=str(exc), paper=paper, listed=listed, status_code=status)
     cache.clear(request)
     flash(request, f"Thanks! {view.id} is on the list of {day}.")
     return RedirectResponse(f"/papers/date/{day}#paper-{view.id}", status_code=303)
