@@ -30,6 +30,22 @@ def test_signup_login_logout(app):
         assert r.status_code == 303 and 'href="/users/ada"' in b.get("/").text
 
 
+def test_a_copy_of_the_cookie_signs_nobody_in_after_log_out(app):
+    """The session cookie is signed, not stored: logging out records the session as ended, so a copy of
+    the cookie (kept by another browser, stolen) no longer signs in; other sessions of the account stay."""
+    with browser(app) as b, browser(app) as laptop:
+        b.signup("ada")
+        laptop.login("ada")
+        copied = dict(b.cookies)
+        assert b.form("/logout", from_page="/").status_code == 303
+        with browser(app) as thief:
+            thief.cookies.update(copied)
+            assert 'href="/users/ada"' not in thief.get("/").text
+            assert thief.get("/account/password", follow_redirects=False).status_code in (302, 303, 307)
+        assert 'href="/users/ada"' in laptop.get("/").text  # the account's other session goes on
+        assert b.login("ada").status_code == 303 and 'href="/users/ada"' in b.get("/").text  # a new one
+
+
 def test_passwords_are_argon2_hashed(app, store):
     with browser(app) as b:
         b.signup("ada")

@@ -78,9 +78,11 @@ def current_user(request: Request) -> UserView | None:
         else:
             request.state.via_token = True
     if not token and "uid" in request.session:
+        sid = request.session.get("sid")
         with store.read() as conn:
             user = store_users.get_user(conn, request.session["uid"])
-        if user is None or user.session_epoch != request.session.get("epoch"):
+            ended = sid is not None and store_users.session_ended(conn, str(sid))
+        if user is None or ended or user.session_epoch != request.session.get("epoch"):
             request.session.pop("uid", None)
             user = None
     if user is not None and user.banned:
@@ -107,11 +109,19 @@ def require_admin(request: Request) -> UserView:
 
 
 def log_in(request: Request, user: UserView) -> None:
+    """A new session: the user, their session epoch (a password change or ban ends every session), a
+    random session id (logging out ends this one: ``log_out``) and a CSRF token."""
     request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.session_epoch, "csrf": secrets.token_urlsafe(32)})
+    request.session.update({"uid": user.id, "epoch": user.session_epoch, "sid": secrets.token_urlsafe(16),
+                            "csrf": secrets.token_urlsafe(32)})  # fmt: skip
 
 
 def log_out(request: Request) -> None:
+    """End the session for good: a copy of its cookie, kept or stolen, signs nobody in afterwards."""
+    sid = request.session.get("sid")
+    if sid is not None and "uid" in request.session:
+        with request.app.state.store.transaction() as conn:
+            store_users.end_session(conn, str(sid))
     request.session.clear()
 
 

@@ -217,6 +217,16 @@ class AuthFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class EndedSession(Base):
+    """A signed-in session its owner logged out of: the cookie, if kept or copied, signs nobody in. The
+    cookie itself is stateless (signed, 30 days), so this list is what ends one; rows go after 30 days."""
+
+    __tablename__ = "ended_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the session's random id
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class PaperVector(Base):
     """A paper's embedding: the durable copy any worker rebuilds its vector index from."""
 
@@ -253,6 +263,7 @@ comments = Comment.__table__
 collections = Collection.__table__
 collection_items = CollectionItem.__table__
 auth_failures = AuthFailure.__table__
+ended_sessions = EndedSession.__table__
 paper_vectors = PaperVector.__table__
 paper_sentences = PaperSentences.__table__
 

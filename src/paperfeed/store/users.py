@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utc
 from ..errors import PaperfeedError
-from .models import api_tokens, auth_failures, users
+from .models import api_tokens, auth_failures, ended_sessions, users
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,38}[A-Za-z0-9_]$")
 EMAIL_RE = re.compile(r"^[^@\s\r\n]{1,64}@[^@\s\r\n]{1,255}\.[^@\s\r\n.]{2,63}$")
@@ -270,3 +270,25 @@ def take_quota(conn: Connection, key: str, *, limit: int, window: timedelta) -> 
 
 def clear_failures(conn: Connection, key: str) -> None:
     conn.execute(delete(auth_failures).where(auth_failures.c.key == key[:200]))
+
+
+# --- ended sessions ---------------------------------------------------------------------------------
+
+
+SESSION_LIFE = timedelta(days=30)  # the session cookie's max_age (app.py): an ended one is kept that long
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def end_session(conn: Connection, sid: str) -> None:
+    """Record that the session ``sid`` was logged out of (its cookie signs nobody in any more)."""
+    now = datetime.now(UTC)
+    conn.execute(delete(ended_sessions).where(ended_sessions.c.ended_at < now - SESSION_LIFE))
+    if not conn.execute(select(ended_sessions.c.sid).where(ended_sessions.c.sid == _sid_hash(sid))).first():
+        conn.execute(ended_sessions.insert().values(sid=_sid_hash(sid), ended_at=now))
+
+
+def session_ended(conn: Connection, sid: str) -> bool:
+    return conn.execute(select(ended_sessions.c.sid).where(ended_sessions.c.sid == _sid_hash(sid))).first() is not None
