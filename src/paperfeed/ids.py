@@ -62,11 +62,16 @@ _TITLE_DROP = re.compile(r"[{}\\$]")
 _TITLE_SPACE = re.compile(r"[\W_]+")
 
 
+def _without_marks(s: str) -> str:
+    """``s`` with its accents (combining marks after NFKD) dropped; ASCII has nothing to decompose."""
+    if s.isascii():  # skip the per-character pass
+        return s
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
 def normalise_title(title: str) -> str:
     """Lower-case, accents and punctuation dropped, spaces collapsed: the key for matching titles."""
-    s = title
-    if not s.isascii():  # ASCII has nothing to decompose: skip the per-character pass
-        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = _without_marks(title)
     return _TITLE_SPACE.sub(" ", _TITLE_DROP.sub("", s.lower())).strip()
 
 
@@ -78,10 +83,7 @@ _FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "�
 def author_key(name: str) -> str:
     """The key an author is looked up by: case, accents and spacing folded ("Aleksander Mądry", "aleksander
     madry" and "Aleksander  Madry" are one person's page), as search's author field folds them."""
-    s = " ".join(name.split()).casefold()
-    if not s.isascii():
-        s = "".join(c for c in unicodedata.normalize("NFKD", s.translate(_FOLD)) if not unicodedata.combining(c))
-    return s
+    return _without_marks(" ".join(name.split()).casefold().translate(_FOLD))
 
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)

@@ -278,17 +278,15 @@ def clear_failures(conn: Connection, key: str) -> None:
 SESSION_LIFE = timedelta(days=30)  # the session cookie's max_age (app.py): an ended one is kept that long
 
 
-def _sid_hash(sid: str) -> str:
-    return hashlib.sha256(sid.encode()).hexdigest()
-
-
 def end_session(conn: Connection, sid: str) -> None:
-    """Record that the session ``sid`` was logged out of (its cookie signs nobody in any more)."""
+    """Record that the session ``sid`` was logged out of (its cookie signs nobody in any more); stored
+    hashed, as API tokens are."""
     now = datetime.now(UTC)
     conn.execute(delete(ended_sessions).where(ended_sessions.c.ended_at < now - SESSION_LIFE))
-    if not conn.execute(select(ended_sessions.c.sid).where(ended_sessions.c.sid == _sid_hash(sid))).first():
-        conn.execute(ended_sessions.insert().values(sid=_sid_hash(sid), ended_at=now))
+    if not session_ended(conn, sid):
+        conn.execute(ended_sessions.insert().values(sid=_token_hash(sid), ended_at=now))
 
 
 def session_ended(conn: Connection, sid: str) -> bool:
-    return conn.execute(select(ended_sessions.c.sid).where(ended_sessions.c.sid == _sid_hash(sid))).first() is not None
+    found = conn.execute(select(ended_sessions.c.sid).where(ended_sessions.c.sid == _token_hash(sid))).first()
+    return found is not None

@@ -73,9 +73,11 @@ def _period_page(
                     conn, period.start, keyword=keyword, limit=per_page, offset=offset
                 )
             prev_p, next_p = store_papers.neighbours(conn, period)
-            # the day the Day and Week switches go to: the period's last day with papers, not its last day
-            newest = store_papers.latest_featured_day(conn, on_or_before=period.end)
-            anchor = newest if period.kind != "day" and newest and newest >= period.start else period.end
+            # the day the Day and Week switches go to: a week's or month's last day with papers, not its last day
+            anchor = period.end
+            if period.kind != "day":  # a day is its own (the front page and day pages skip the query)
+                newest = store_papers.latest_featured_day(conn, on_or_before=period.end)
+                anchor = newest if newest and newest >= period.start else period.end
     pages = max(-(-max(total, announced_total) // per_page), 1)
     _page_exists(page, pages)
     return render(
