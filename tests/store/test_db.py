@@ -10,6 +10,14 @@ from paperfeed.store.db import current_revision, migrate
 from paperfeed.store.models import Base
 
 
+def _old_paper(conn) -> None:
+    """Paper 2401.00001 by hand, in the columns of the first schema: the current upsert writes later ones."""
+    conn.exec_driver_sql(
+        "INSERT INTO papers (id, version, title, abstract, keywords, sources, created_at, modified_at) "
+        "VALUES ('2401.00001', 1, 'T', 'A', '[]', '[\"hf\"]', '2024-01-01', '2024-01-01')"
+    )
+
+
 def test_migrations_match_models(store):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -45,10 +53,7 @@ def test_upgrade_from_first_schema_keeps_every_row(db_url):
     old = Store(engine)
     # write with the 0001 tables only: the current upsert also sets later columns, so insert by hand
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO papers (id, version, title, abstract, keywords, sources, created_at, modified_at) "
-            "VALUES ('2401.00001', 1, 'T', 'A', '[]', '[\"hf\"]', '2024-01-01', '2024-01-01')"
-        )
+        _old_paper(conn)
         conn.exec_driver_sql("INSERT INTO paper_authors VALUES ('2401.00001', 0, 'Ada Lovelace')")
         conn.exec_driver_sql("INSERT INTO paper_categories VALUES ('2401.00001', 'cs.LG')")
         conn.exec_driver_sql("INSERT INTO featured VALUES ('2401.00001', '2024-01-02', 'ak', 5, 'hf')")
@@ -152,10 +157,7 @@ def test_upgrade_to_0011_keeps_collections_and_stops_reusing_their_ids(db_url):
     migrate(engine, "0010")
     store = Store(engine)
     with engine.begin() as conn:  # the 0010 tables: by hand, as the current upsert writes later columns
-        conn.exec_driver_sql(
-            "INSERT INTO papers (id, version, title, abstract, keywords, sources, created_at, modified_at) "
-            "VALUES ('2401.00001', 1, 'T', 'A', '[]', '[\"hf\"]', '2024-01-01', '2024-01-01')"
-        )
+        _old_paper(conn)
     with store.transaction() as conn:
         uid = store_users.create_user(conn, username="ann", password_hash="x").id
         keep = C.create(conn, user_id=uid, name="Keep", is_public=True)
@@ -176,10 +178,7 @@ def test_upgrade_to_0012_keys_every_author_for_pages_that_fold_accents(db_url):
     engine = make_engine(db_url)
     migrate(engine, "0011")
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO papers (id, version, title, abstract, keywords, sources, created_at, modified_at) "
-            "VALUES ('2401.00001', 1, 'T', 'A', '[]', '[\"hf\"]', '2024-01-01', '2024-01-01')"
-        )
+        _old_paper(conn)
         conn.exec_driver_sql("INSERT INTO paper_authors VALUES ('2401.00001', 0, 'Aleksander Mądry')")
     migrate(engine)
     with Store(engine).read() as conn:
