@@ -34,6 +34,7 @@ from .http.cache import CachedPagesMiddleware, PageCache
 from .http.head import HeadAsGet
 from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
+from .http.openapi import declare_bearer
 from .http.params import no_nul
 from .http.ratelimit import RateLimitMiddleware
 from .mcp import transport as mcp_transport
@@ -112,6 +113,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.router.routes.append(mcp_transport.route(settings, app.state.store, on_write=app.state.page_cache.clear))
     for router in ROUTERS:
         app.include_router(router)
+    declare_bearer(app)  # the API token as /openapi.json's security scheme
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

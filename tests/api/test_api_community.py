@@ -117,6 +117,28 @@ def test_other_sites_may_read_the_api_and_feeds_but_not_write(api):
     assert "access-control-allow-origin" not in api.get("/papers/2401.00001", origin).headers  # pages too
 
 
+def test_a_page_elsewhere_can_read_a_searchs_count(api):
+    """The search headers (total, estimate, lexical only, not embedded) are readable across origins: a web
+    app on another site can say "597 results" and page through them."""
+    exposed = api.get("/api/papers/2401.00001", {"Origin": "https://widget.example.net"}).headers
+    exposed = {h.strip().lower() for h in exposed["access-control-expose-headers"].split(",")}
+    assert {"x-total-count", "x-total-is-estimate", "x-search-lexical-only", "x-search-not-embedded"} <= exposed
+
+
+def test_openapi_names_the_bearer_token(api):
+    """/docs offers "Authorize" and generated clients send the token: required where an account is needed,
+    optional on public reads; the search's count headers are described."""
+    spec = api.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["bearer"] == {**spec["components"]["securitySchemes"]["bearer"],
+                                                              "type": "http", "scheme": "bearer"}  # fmt: skip
+    paths = spec["paths"]
+    assert paths["/api/papers/{paper_id}/vote"]["post"]["security"] == [{"bearer": []}]
+    assert paths["/api/for-you"]["get"]["security"] == [{"bearer": []}]
+    assert paths["/api/daily_papers"]["get"]["security"] == [{}, {"bearer": []}]
+    assert "security" not in paths["/trending"]["get"]  # pages sign in with the session cookie
+    assert "X-Total-Count" in paths["/api/papers/search"]["get"]["responses"]["200"]["headers"]
+
+
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 

@@ -51,3 +51,21 @@ def test_signed_in_users_are_not_limited(store, tmp_path):
     off = make_app(store, tmp_path, rate_limit_per_minute=0)
     with _client(off, "203.0.113.6") as b:
         assert all(b.get("/api/daily_papers", params={"p": i}).status_code == 200 for i in range(5))
+
+
+def test_an_mcp_client_over_the_limit_reads_why(store, tmp_path):
+    """Over the limit, /mcp answers a JSON-RPC error, the body an MCP client (the SDK) shows its user, naming
+    the wait and the way round it; not the API's {"error": ...}, which the SDK reports as a bare failure."""
+    from mcp.client.streamable_http import jsonrpc_message_adapter
+    from mcp.types import JSONRPCError
+
+    app = make_app(store, tmp_path, rate_limit_per_minute=1, rate_limit_burst=1)
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": {}}
+    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    with _client(app, "203.0.113.5") as agent:
+        codes = [agent.post("/mcp", json=call, headers=headers) for _ in range(2)]
+    r = codes[-1]
+    assert r.status_code == 429 and r.headers["content-type"] == "application/json"
+    error = jsonrpc_message_adapter.validate_json(r.content)
+    assert isinstance(error, JSONRPCError)
+    assert f"retry in {r.headers['retry-after']} s" in error.error.message and "API token" in error.error.message

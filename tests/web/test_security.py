@@ -79,6 +79,24 @@ def test_invalid_bearer_on_api_is_401(app):
         assert r.status_code == 401
 
 
+HF_TOKEN = {"Authorization": "Bearer hf_abcdefghijklmnopqrstuvwxyz0123456789"}  # what huggingface_hub sends
+
+
+def test_a_hugging_face_token_is_ignored_on_public_reads(app):
+    """A script written for HF's API, run by somebody logged in to HF, sends their HF token: public reads
+    answer as to anyone; what needs an account says the token is HF's, not paperfeed's."""
+    with browser(app) as b:
+        anonymous = b.get("/api/papers/2401.00001").json()
+        r = b.get("/api/papers/2401.00001", headers=HF_TOKEN)
+        assert r.status_code == 200 and r.json() == anonymous
+        assert b.get("/api/daily_papers", headers=HF_TOKEN).status_code == 200
+        for r in (b.get("/api/for-you", headers=HF_TOKEN),
+                  b.post("/api/papers/2401.00001/vote", json={"value": 1}, headers=HF_TOKEN)):  # fmt: skip
+            assert r.status_code == 401
+            assert "Hugging Face token" in r.json()["error"] and "pf_" in r.json()["error"]
+        assert b.get("/api/papers/2401.00001").json()["upvotes"] == anonymous["upvotes"]  # no vote counted
+
+
 def test_invalid_bearer_on_form_posts_is_a_clean_error(app, store):
     _user(store, "ada")
     with browser(app) as b:

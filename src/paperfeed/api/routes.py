@@ -16,6 +16,7 @@ from .. import periods
 from ..actions.community import visible_paper
 from ..http.auth import current_user
 from ..http.cache import cached_json
+from ..http.headers import SEARCH_HEADERS
 from ..http.openapi import api
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
@@ -140,7 +141,14 @@ def trending(request: Request, category: Category = None, p: Page = 0, limit: Li
     "given for unfiltered searches instead of counting every match), "
     "`X-Search-Lexical-Only` (`true` when meaning-based search was not used) and `X-Search-Not-Embedded` "
     "(papers not yet indexed for meaning).",
-    responses=api(400),
+    responses={
+        **api(400),
+        200: {
+            "headers": {
+                name: {"description": why, "schema": {"type": "string"}} for name, why in SEARCH_HEADERS.items()
+            }
+        },
+    },
     **HF_JSON,
 )
 def search(

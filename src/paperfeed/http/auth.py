@@ -5,6 +5,8 @@
 - Every form carries a CSRF token tied to the session; state-changing requests without it get 403.
   Requests that a valid API token (``Authorization: Bearer pf_...``) authenticated carry no cookie and
   need none; a header with an invalid token changes nothing: the API answers 401, pages ignore it.
+  A token that is not paperfeed's at all (no ``pf_``: a Hugging Face ``hf_...`` token that a script
+  written for HF's API sends) is ignored on reads, so those scripts work unchanged, anonymously.
 - Passwords are hashed with argon2id (``store.passwords``); failed logins are counted in the database
   so the limit holds across workers. The limit is per client and account together (and per client overall): a
   stranger's wrong guesses never lock the owner out. Past a high account-wide count, clients that never
@@ -60,6 +62,18 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+TOKEN_PREFIX = "pf_"  # store.users.create_token
+_READS = ("GET", "HEAD", "OPTIONS")
+
+
+def _bad_token(token: str) -> HTTPException:
+    why = "invalid API token"
+    if not token.startswith(TOKEN_PREFIX):
+        kind = "a Hugging Face token" if token.startswith("hf_") else "not a paperfeed token"
+        why += f": this is {kind}; paperfeed's API tokens start with {TOKEN_PREFIX} (made on your profile page)"
+    return HTTPException(401, why, headers={"WWW-Authenticate": "Bearer"})
+
+
 def current_user(request: Request) -> UserView | None:
     """The signed-in user (session or API token), or None. Banned users count as signed out."""
     if hasattr(request.state, "user"):
@@ -70,10 +84,12 @@ def current_user(request: Request) -> UserView | None:
     if token:
         with store.transaction() as conn:
             user = store_users.user_for_token(conn, token)
+        foreign_read = not token.startswith(TOKEN_PREFIX) and request.method in _READS
         if user is None:
-            if wants_json(request):
+            if wants_json(request) and not foreign_read:
                 request.state.user = None  # the error page asks again: answer, don't raise twice
-                raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+                raise _bad_token(token)
+            request.state.foreign_token = token if foreign_read else None  # require_user says why
             token = None  # pages ignore bad credentials: the visitor is who their cookie says
         else:
             request.state.via_token = True
@@ -97,6 +113,9 @@ def current_user(request: Request) -> UserView | None:
 def require_user(request: Request) -> UserView:
     user = current_user(request)
     if user is None:
+        foreign = getattr(request.state, "foreign_token", None)
+        if foreign and wants_json(request):  # a read that needs an account, with somebody else's token
+            raise _bad_token(foreign)
         raise LoginRequired()
     return user
 

@@ -52,6 +52,12 @@ class SecurityHeadersMiddleware:
 
 # the public, read-only surfaces another site's page may fetch (a paper widget, a feed reader in a browser)
 CORS_PATHS = ("/api/", "/feeds/", "/openapi.json")
+SEARCH_HEADERS = {  # what a search answer says beside its items (api/routes.search); cross-origin readable
+    "X-Total-Count": "All matches (a lower bound when X-Total-Is-Estimate is true)",
+    "X-Total-Is-Estimate": "true when X-Total-Count is the count of the query's commonest word, not of every match",
+    "X-Search-Lexical-Only": "true when meaning-based search was not used",
+    "X-Search-Not-Embedded": "Papers not yet indexed for meaning",
+}
 
 
 class PublicReadCORS:
@@ -68,7 +74,7 @@ class PublicReadCORS:
             allow_origins=["*"],
             allow_methods=["GET", "HEAD"],
             allow_headers=["Authorization", "If-None-Match", "If-Modified-Since"],
-            expose_headers=["ETag", "Last-Modified", "Retry-After", "X-Search-Lexical-Only"],
+            expose_headers=["ETag", "Last-Modified", "Retry-After", *SEARCH_HEADERS],
             max_age=86_400,
         )
 

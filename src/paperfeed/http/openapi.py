@@ -58,3 +58,48 @@ def content(*media_types: str, code: int = 200) -> dict[int | str, dict]:
     """``responses=`` for a success in other media types (a paper as Markdown or BibTeX, a feed, a JSON export)."""
     schemas = {m: {"schema": {"type": "object" if m == "application/json" else "string"}} for m in media_types}
     return {code: {"description": WHY.get(code, "OK"), "content": schemas}}
+
+
+BEARER = {"type": "http", "scheme": "bearer", "description": "An API token (`pf_...`), made on your profile page"}
+
+
+def _needs(dependant, call) -> bool:
+    return any(d.call is call or _needs(d, call) for d in dependant.dependencies)
+
+
+def _api_routes(app):
+    """(path as the schema names it, methods, dependant) of every JSON API route in the schema."""
+    from fastapi import routing
+
+    if hasattr(routing, "iter_route_contexts"):  # FastAPI >= 0.165 keeps included routers unflattened
+        routes = [(c.path_format, c.methods, c.original_route) for c in routing.iter_route_contexts(app.routes)]
+    else:
+        routes = [(r.path_format, getattr(r, "methods", None), r) for r in app.routes]
+    for path, methods, route in routes:
+        if isinstance(route, routing.APIRoute) and route.include_in_schema and (path or "").startswith("/api/"):
+            yield path, methods or set(), route.dependant
+
+
+def declare_bearer(app) -> None:
+    """List the API token as the JSON API's security scheme in ``/openapi.json``: required where a route
+    needs an account, optional (``{}`` or the token) on public reads. Swagger UI at /docs then offers
+    "Authorize", and generated clients know how to send it. Pages sign in with a session cookie instead."""
+    from .auth import require_user
+
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {})["securitySchemes"] = {"bearer": BEARER}
+        for path, methods, dependant in _api_routes(app):
+            security = [{"bearer": []}] if _needs(dependant, require_user) else [{}, {"bearer": []}]
+            for method in methods:
+                op = schema["paths"].get(path, {}).get(method.lower())
+                if op is not None:
+                    op["security"] = security
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi

@@ -93,7 +93,13 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry = str(max(1, math.ceil(wait)))
-        body = json.dumps({"error": f"too many requests: retry in {retry} s"}).encode()
+        why = f"too many requests: retry in {retry} s"
+        if scope["path"].startswith("/mcp"):  # what an MCP client shows is a JSON-RPC error's message
+            why += ", or give the client an API token (Authorization: Bearer pf_...), which is not limited"
+            answer = {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": why}}
+        else:
+            answer = {"error": why}
+        body = json.dumps(answer).encode()
         await send({"type": "http.response.start", "status": 429, "headers": [
             (b"content-type", b"application/json"), (b"retry-after", retry.encode()),
             (b"content-length", str(len(body)).encode())]})  # fmt: skip
