@@ -49,3 +49,20 @@ def test_keys_types_and_a_collection_of_them(lite_store):
     assert by_title["{A paper from elsewhere}"]["ENTRYTYPE"] == "misc"  # no journal: not an @article
     assert by_title["{A paper from elsewhere}"]["ID"].startswith("anon")
     assert by_title["{Published one}"]["ENTRYTYPE"] == "article"
+
+
+def test_a_key_stays_with_its_paper_when_the_collection_grows(lite_store):
+    """Papers sharing a natural key are told apart in the order of their ids, not of the listing (newest
+    first): exporting again after a newer paper joined keeps every key citing the same paper; past z the
+    letters go on (aa, ab) rather than into punctuation."""
+    same = {"title": "Efficient training", "authors": ["Wu, Li"]}
+    old, new = _views(lite_store, paper(5, **same), paper(9, **same))
+
+    def keys(views):
+        return {e["eprint"]: e["ID"] for e in bibtexparser.loads(to_bibtex_entries(views)).entries}
+
+    assert keys([old]) == {"2401.00005": "wu2024efficient"}
+    assert keys([new, old]) == {"2401.00009": "wu2024efficienta", "2401.00005": "wu2024efficient"}
+    many = _views(lite_store, *[paper(100 + i, **same) for i in range(30)])
+    ids = list(keys(many).values())
+    assert len(set(ids)) == 30 and all(k.isalnum() for k in ids) and "wu2024efficientaa" in ids

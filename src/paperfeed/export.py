@@ -57,14 +57,39 @@ def _paired_braces(text: str) -> str:
     return "".join(c for i, c in enumerate(text) if i not in unpaired) if unpaired else text
 
 
+def _suffix(n: int) -> str:
+    """a, b, ..., z, aa, ab, ...: the letters told apart papers of one key get (n from 1)."""
+    letters = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        letters = chr(ord("a") + r) + letters
+    return letters
+
+
+def bibtex_keys(papers: list[PaperView]) -> list[str]:
+    """Each paper's key in one file, unique: papers of one natural key are told apart in the order of their
+    ids (the first keeps the plain key, the others get a, b, ...), not in the order listed, so a collection
+    exported again after a newer paper joined it cites what it cited before."""
+    natural = [bibtex_key(p) for p in papers]
+    taken = set(natural)
+    keys = list(natural)
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(natural):
+        groups.setdefault(key, []).append(i)
+    for key, members in groups.items():
+        n = 0
+        for i in sorted(members, key=lambda i: papers[i].id)[1:]:
+            n += 1
+            while f"{key}{_suffix(n)}" in taken:  # a paper whose natural key already ends so
+                n += 1
+            keys[i] = f"{key}{_suffix(n)}"
+            taken.add(keys[i])
+    return keys
+
+
 def to_bibtex_entries(papers: list[PaperView]) -> str:
     db = BibDatabase()
-    seen: dict[str, int] = {}
-    for p in papers:
-        key = bibtex_key(p)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}{chr(ord('a') + seen[key] - 2)}"
+    for p, key in zip(papers, bibtex_keys(papers), strict=True):
         kind = "article" if p.journal_ref and not p.is_arxiv else "misc"  # no journal: not an @article
         entry = {"ENTRYTYPE": kind, "ID": key, "title": "{" + _escape(p.title) + "}"}
         if p.authors:
