@@ -248,3 +248,45 @@ def test_the_daily_feed_dates_its_entries_by_the_day_listed(store, tmp_path, fmt
     }  # fmt: skip
     # other feeds keep the paper's own date (an author's papers, newest first)
     assert next(e for e in author.entries if e.link.endswith("2401.00009")).published_parsed[:3] == (2023, 12, 20)
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_a_keyword_has_a_feed_that_its_page_advertises(client, store, fmt):
+    from paperfeed.store import keywords as store_keywords
+
+    with store.transaction() as conn:
+        store_keywords.save_keywords(conn, [("2401.00001", [("KV cache", 0.9)]), ("2401.00003", [("KV cache", 0.5)])])
+    page = client.get("/keywords/kv%20cache")
+    [href] = [unescape(h) for h in _ATOM_LINK.findall(page.text)]
+    feed = parse(client, href.replace(".atom", f".{fmt}"))
+    assert entry_ids(feed) == ["2401.00003", "2401.00001"]  # newest first, as the page lists them
+    assert "KV cache" in feed.feed.title and feed.feed.link == f"{BASE}/keywords/KV%20cache"
+    assert entry_ids(parse(client, f"/feeds/keyword/no%20such%20thing.{fmt}")) == []  # a valid empty feed
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_a_public_collection_has_a_feed_dated_by_its_additions(client, store, fmt):
+    """The papers added last come first, each dated by its addition (a reader sees what was just added as
+    new); a private collection's feed is a 404, as its page is to anyone but the owner."""
+    from paperfeed.store import collections as store_collections
+    from paperfeed.store import users as store_users
+    from paperfeed.store.models import collection_items
+
+    with store.transaction() as conn:
+        ada = store_users.create_user(conn, username="ada", password_hash="x")
+        shared = store_collections.create(conn, user_id=ada.id, name="Graph reading", is_public=True)
+        private = store_collections.create(conn, user_id=ada.id, name="Mine")
+        for cid, pid, day in ((shared, "2401.00003", 1), (shared, "2401.00001", 20), (private, "2401.00002", 2)):
+            store_collections.add_paper(conn, cid, pid)
+            conn.execute(collection_items.update().where(collection_items.c.paper_id == pid)
+                         .values(added_at=datetime(2024, 3, day, 8, tzinfo=UTC)))  # fmt: skip
+    page = client.get(f"/collections/{shared}")
+    [href] = [unescape(h) for h in _ATOM_LINK.findall(page.text)]
+    feed = parse(client, href.replace(".atom", f".{fmt}"))
+    assert entry_ids(feed) == ["2401.00001", "2401.00003"]
+    assert [e.published_parsed[:3] for e in feed.entries] == [(2024, 3, 20), (2024, 3, 1)]
+    assert "Graph reading" in feed.feed.title and "ada" in feed.feed.title
+    for cid in (private, 99_999):
+        r = client.get(f"/feeds/collection/{cid}.{fmt}")
+        assert r.status_code == 404 and "2401.00002" not in r.text
+    assert client.get(f"/feeds/collection/0.{fmt}").status_code == 422

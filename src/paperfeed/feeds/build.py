@@ -9,7 +9,7 @@ Atom says so (``type="text"``); an RSS description is HTML by convention, so the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from html import escape
@@ -50,11 +50,19 @@ def _published(p: PaperView) -> datetime:
 
 
 def render_feed(
-    fmt: str, info: FeedInfo, papers: Sequence[PaperView], *, base_url: str, site_name: str, listed: date | None = None
+    fmt: str,
+    info: FeedInfo,
+    papers: Sequence[PaperView],
+    *,
+    base_url: str,
+    site_name: str,
+    listed: date | None = None,
+    added: Mapping[str, datetime] | None = None,
 ) -> bytes:
     """The feed as UTF-8 XML; ``fmt`` is "atom" or "rss". An empty list is a valid empty feed. ``listed``: the
     day the list shows (the daily feed): its entries are dated by it, so a reader that sorts or keeps new
-    items by date sees the day's list as new, not as papers published weeks ago."""
+    items by date sees the day's list as new, not as papers published weeks ago; ``added``: each paper's own
+    date in the list (when it joined a collection), for the same reason."""
     base = base_url.rstrip("/")
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
@@ -69,7 +77,10 @@ def render_feed(
     latest = None
     for p in papers:
         url = f"{base}/papers/{p.id}"
-        published = _when(listed) if listed is not None else _published(p)
+        if added and p.id in added:
+            published = _when(added[p.id])
+        else:
+            published = _when(listed) if listed is not None else _published(p)
         updated = max(_when(p.updated_at) or published, published)
         latest = max(latest or updated, updated)
         fe = fg.add_entry(order="append")

@@ -5,6 +5,12 @@
     /feeds/category/{category}.atom|.rss     the newest papers in an arXiv category
     /feeds/author/{name}.atom|.rss           an author's papers, newest first
     /feeds/search.atom|.rss?q=               the newest papers matching a search (a saved search)
+    /feeds/keyword/{keyword}.atom|.rss       the newest papers with a keyword, as on /keywords/{keyword}
+    /feeds/collection/{id}.atom|.rss         a public collection, the papers added last first
+
+A collection's entries are dated by when they were added (a reader sees an addition as new), and a private
+collection's feed is a 404 like its page to anyone without the owner's cookie, which feed readers never
+send; it is not cached, like the page, so an edit or a switch to private shows at once.
 
 Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed. Like
 the pages, they come from the page cache for anonymous readers, with ``ETag``/``Last-Modified`` (a feed
@@ -18,9 +24,13 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from ..actions import community as actions
 from ..http.cache import cached_response
 from ..http.openapi import content, page
+from ..http.params import DbId
 from ..rank import trending as rank_trending
+from ..store import collections as store_collections
+from ..store import keywords as store_keywords
 from ..store import papers as store_papers
 from .build import MEDIA_TYPES, FeedInfo, render_feed
 
@@ -30,7 +40,9 @@ FEED = {**content("application/atom+xml", "application/rss+xml"), **page(422)}
 LIMIT = 50
 
 
-def _feed(request: Request, fmt: str, title: str, description: str, page: str, papers, listed=None) -> Response:
+def _feed(
+    request: Request, fmt: str, title: str, description: str, page: str, papers, listed=None, added=None
+) -> Response:
     s = request.app.state.settings
     base = s.base_url.rstrip("/")
     query = f"?{request.url.query}" if request.url.query else ""
@@ -40,7 +52,7 @@ def _feed(request: Request, fmt: str, title: str, description: str, page: str, p
         page_url=base + page,
         self_url=base + quote(request.url.path) + query,
     )
-    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name, listed=listed)
+    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name, listed=listed, added=added)
     return Response(body, media_type=MEDIA_TYPES[fmt])
 
 
@@ -116,3 +128,37 @@ def search(request: Request, fmt: Format, q: Annotated[str, Query(min_length=1, 
         papers = [p for p in store_papers.get_papers(conn, [h.paper_id for h in result.hits]) if not p.hidden]
     page = f"/search?{urlencode({'q': q})}"
     return _feed(request, fmt, f"search {q!r}", f"The newest papers matching {q!r}.", page, papers)
+
+
+@router.get(
+    "/keyword/{keyword:path}.{fmt}",
+    response_class=Response,
+    responses=FEED,
+    summary="Feed: newest papers with a keyword",
+)
+@cached_response
+def keyword(request: Request, keyword: str, fmt: Format) -> Response:
+    keyword = keyword[: store_keywords.MAX_KEYWORD_CHARS]
+    with request.app.state.store.read() as conn:
+        ids, _ = store_keywords.papers_with(conn, keyword, order="published", limit=LIMIT)
+        papers = store_papers.get_papers(conn, ids)
+    # the keyword as the papers write it ("kv cache" -> "KV cache"), as the page does
+    keyword = next((k for v in papers for k in v.keyphrases if k.lower() == keyword.lower()), keyword)
+    page = f"/keywords/{quote(keyword)}"
+    return _feed(request, fmt, f"keyword {keyword}", f"The newest papers with the keyword {keyword!r}.", page, papers)
+
+
+@router.get(
+    "/collection/{collection_id}.{fmt}",
+    response_class=Response,
+    responses={**FEED, **page(404)},
+    summary="Feed: a public collection, latest additions first",
+)
+def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:
+    store = request.app.state.store
+    coll, papers = actions.collection_papers(store, collection_id, None)  # a feed reader: nobody signed in
+    with store.read() as conn:
+        added = store_collections.added_at(conn, coll.id)
+    about = coll.description.strip() or f"Papers {coll.owner} collected, latest additions first."
+    name = f"{coll.name} ({coll.owner}'s collection)"
+    return _feed(request, fmt, name, about, f"/collections/{coll.id}", papers, added=added)

@@ -133,6 +133,14 @@ def paper_ids(conn: Connection, collection_id: int) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+def added_at(conn: Connection, collection_id: int) -> dict[str, datetime]:
+    """When each of a collection's papers joined it (UTC)."""
+    q = select(collection_items.c.paper_id, collection_items.c.added_at).where(
+        collection_items.c.collection_id == collection_id
+    )
+    return {pid: utc(at) for pid, at in conn.execute(q)}
+
+
 def saved_by(conn: Connection, user_id: int) -> list[str]:
     """Every paper in any of the user's collections (a positive signal for recommendations)."""
     q = (

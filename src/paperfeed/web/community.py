@@ -22,7 +22,7 @@ from ..store import collections as store_collections
 from ..store import community
 from ..store.community import AlreadyListed
 from .pages import paper_with_draft
-from .render import flash, render
+from .render import feed_links, flash, render
 
 router = APIRouter(default_response_class=HTMLResponse)
 FORM = page(303, 401, 403, 404, 422)  # a signed-in form about a paper or collection: done (303), or why not
@@ -229,7 +229,8 @@ def show_collection(request: Request, user: CurrentUser, collection_ref: str) ->
             "papers": [to_dict(p) for p in papers],
         }
         return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), media_type="application/json")
-    return render(request, "collection.html", collection=coll, papers=papers, votes=votes)
+    feeds = feed_links(f"/feeds/collection/{coll.id}", f"Collection: {coll.name}") if coll.is_public else []
+    return render(request, "collection.html", collection=coll, papers=papers, votes=votes, feeds=feeds)
 
 
 # --- moderation ---------------------------------------------------------------------------------------

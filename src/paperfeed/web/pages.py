@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -21,7 +21,7 @@ from ..store import collections as store_collections
 from ..store import community
 from ..store import papers as store_papers
 from .foryou import follow_state
-from .render import render
+from .render import feed_links, render
 
 router = APIRouter()
 # a paper's page, or the paper as Markdown (ID.md) or BibTeX (ID.bib)
@@ -36,16 +36,6 @@ def _votes_of(request: Request, user, papers) -> dict[str, int]:
         return {}
     with request.app.state.store.read() as conn:
         return community.user_votes(conn, user.id, [p.id for p in papers])
-
-
-def _feeds(kind: str, name: str, **params: str) -> list[dict]:
-    """The feeds a page advertises in its ``<head>``, titled so a reader's list tells them apart."""
-    query = f"?{urlencode(params)}" if params else ""
-    path = {"daily": "/feeds/daily", "trending": "/feeds/trending"}.get(kind, kind)
-    return [
-        {"type": "application/atom+xml", "title": f"{name} (Atom)", "href": f"{path}.atom{query}"},
-        {"type": "application/rss+xml", "title": f"{name} (RSS)", "href": f"{path}.rss{query}"},
-    ]
 
 
 def _page_exists(page: int, pages: int) -> None:
@@ -96,7 +86,7 @@ def _period_page(
         sort=sort,
         keyword=keyword or "",
         votes=_votes_of(request, user, papers + announced),
-        feeds=_feeds("daily", "Daily papers"),
+        feeds=feed_links("daily", "Daily papers"),
     )
 
 
@@ -151,10 +141,10 @@ def trending(
         papers = store_papers.get_papers(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
     _page_exists(p, pages)
-    feeds = _feeds("trending", f"Trending in {category}" if category else "Trending papers",
+    feeds = feed_links("trending", f"Trending in {category}" if category else "Trending papers",
                    **({"category": category} if category else {}))  # fmt: skip
     if category:
-        feeds += _feeds(f"/feeds/category/{quote(category)}", f"Newest in {category}")
+        feeds += feed_links(f"/feeds/category/{quote(category)}", f"Newest in {category}")
     return render(
         request,
         "trending.html",
@@ -191,7 +181,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         page=p,
         pages=max(-(-total // per_page), 1),
         votes=_votes_of(request, user, papers),
-        feeds=_feeds(f"/feeds/author/{quote(name)}", f"Papers by {name}"),
+        feeds=feed_links(f"/feeds/author/{quote(name)}", f"Papers by {name}"),
         following=follow_state(request, user, "author", name),
     )
 
@@ -286,7 +276,7 @@ def search_page(
         past_end=past_end,
         params=params,
         votes=_votes_of(request, user, papers),
-        feeds=_feeds("/feeds/search", f"Search: {q.strip()[:80]}", q=q) if q.strip() else [],
+        feeds=feed_links("/feeds/search", f"Search: {q.strip()[:80]}", q=q) if q.strip() else [],
         status_code=400 if error else 404 if past_end else 200,
     )
 
@@ -349,7 +339,7 @@ def _paper_page(request: Request, user, paper_id: str, facet: str | None = None,
             similar = store_papers.links(conn, [h.paper_id for h in hits])  # titles and authors: all it shows
     except PaperfeedError:
         similar = []
-    feeds = [f for a in view.authors[:1] for f in _feeds(f"/feeds/author/{quote(a)}", f"Papers by {a}")]
+    feeds = [f for a in view.authors[:1] for f in feed_links(f"/feeds/author/{quote(a)}", f"Papers by {a}")]
     return render(
         request,
         "paper.html",

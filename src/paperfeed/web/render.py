@@ -86,3 +86,13 @@ def render(
         # this reader's own page (their votes, a flash): the browser must not show a stale copy on Back
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def feed_links(kind: str, name: str, **params: str) -> list[dict]:
+    """The feeds a page advertises in its ``<head>``, titled so a reader's list tells them apart."""
+    query = f"?{urlencode(params)}" if params else ""
+    path = {"daily": "/feeds/daily", "trending": "/feeds/trending"}.get(kind, kind)
+    return [
+        {"type": "application/atom+xml", "title": f"{name} (Atom)", "href": f"{path}.atom{query}"},
+        {"type": "application/rss+xml", "title": f"{name} (RSS)", "href": f"{path}.rss{query}"},
+    ]

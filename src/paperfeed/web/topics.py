@@ -7,6 +7,7 @@ JavaScript; ``static/map.js`` adds a hover tooltip and cluster highlighting.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +21,7 @@ from ..rank.topics import PALETTE
 from ..store import community
 from ..store import keywords as store_keywords
 from ..store import papers as store_papers
-from .render import render
+from .render import feed_links, render
 
 router = APIRouter()
 Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
@@ -58,6 +59,7 @@ def keyword_page(
         page=p,
         pages=max(-(-total // per_page), 1),
         votes=votes,
+        feeds=feed_links(f"/feeds/keyword/{quote(keyword)}", f"Keyword: {keyword}"),
     )
 
 
