@@ -184,3 +184,20 @@ def test_upgrade_to_0012_keys_every_author_for_pages_that_fold_accents(db_url):
     with Store(engine).read() as conn:
         assert [p.id for p in P.by_author(conn, "aleksander madry")[0]] == ["2401.00001"]
     engine.dispose()
+
+
+def test_a_database_this_user_cannot_open_is_one_clear_error(tmp_path):
+    """A data dir the process may not write (a read-only mount, another user's folder: here a folder where
+    the file should be, which SQLite cannot open either) names the file and what to do, not a driver error."""
+    import pytest
+
+    from paperfeed.errors import PaperfeedError
+
+    (tmp_path / "paperfeed.db").mkdir()
+    for upgrade in (True, False):
+        with pytest.raises(PaperfeedError) as caught:
+            Store.open(f"sqlite:///{tmp_path / 'paperfeed.db'}", upgrade=upgrade)
+        assert str(tmp_path / "paperfeed.db") in str(caught.value) and "--data-dir" in str(caught.value)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(PaperfeedError, match="cannot create the data folder .*file/sub"):
+        Store.open(f"sqlite:///{tmp_path / 'file' / 'sub' / 'paperfeed.db'}")

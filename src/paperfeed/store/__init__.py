@@ -26,8 +26,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 
-from .db import make_engine, migrate
+from .db import make_engine, migrate, unwritable
 
 
 class Store:
@@ -37,8 +38,14 @@ class Store:
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True, **engine_kwargs) -> Store:
         engine = make_engine(url, **engine_kwargs)
-        if upgrade:
-            migrate(engine)
+        try:
+            if upgrade:
+                migrate(engine)
+            elif engine.dialect.name == "sqlite":
+                engine.connect().close()  # the same clear error now, not at the first read
+        except OperationalError as exc:
+            unwritable(engine, exc)
+            raise
         return cls(engine)
 
     @property

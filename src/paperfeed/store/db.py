@@ -31,6 +31,9 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import OperationalError
+
+from ..errors import PaperfeedError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 IN_CHUNK = 5_000  # values per ``IN (...)``: well under SQLite's and PostgreSQL's caps on bound parameters
@@ -118,7 +121,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(u.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise PaperfeedError(f"cannot create the data folder {folder.resolve()}: {exc.strerror}") from None
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -140,6 +147,20 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def unwritable(engine: Engine, exc: OperationalError) -> None:
+    """Raise a clear error for a SQLite file this user cannot open or write, else return: even reading needs
+    write access to the folder (WAL mode keeps ``paperfeed.db-wal`` and ``-shm`` beside the file)."""
+    message = str(exc.orig)
+    if engine.dialect.name != "sqlite" or not ("unable to open" in message or "readonly" in message):
+        return
+    path = Path(engine.url.database or "").resolve()
+    raise PaperfeedError(
+        f"cannot open {path} ({message}): paperfeed needs a database file it can write, in a folder it can write "
+        "(SQLite keeps paperfeed.db-wal and -shm beside it, even to read). Run as the user that owns "
+        f"{path.parent}, or point --data-dir elsewhere"
+    ) from None
 
 
 def alembic_config(engine: Engine) -> Config:
