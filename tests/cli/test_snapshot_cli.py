@@ -24,5 +24,5 @@ def test_save_on_one_machine_load_on_another(store, settings, encoder, tmp_path,
     again = pf(db_url, *new, "index-snapshot", "load", str(path))
     assert again.returncode == 1 and "already holds indexes: pass --force" in again.stderr
     missing = pf(db_url, *new, "index-snapshot", "load", str(tmp_path / "nope.snapshot"), "--force")
-    assert missing.returncode == 1 and "not an index snapshot" in missing.stderr
+    assert missing.returncode == 1 and "nope.snapshot: no such file" in missing.stderr
     assert "Traceback" not in again.stderr + missing.stderr

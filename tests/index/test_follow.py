@@ -99,8 +99,9 @@ def test_a_snapshot_of_another_database_or_no_snapshot_is_refused(store, setting
 
     junk = tmp_path / "junk.snapshot"
     junk.write_bytes(b"not a tar file at all")
-    with pytest.raises(snapshot.SnapshotError, match="not an index snapshot"):
+    with pytest.raises(snapshot.SnapshotError, match="not an index snapshot") as caught:
         snapshot.load(store, other_machine(settings, tmp_path, "c"), junk)
+    assert "\n" not in str(caught.value) and "gzip" not in str(caught.value)  # one line, not tarfile's list
     with tarfile.open(tmp_path / "foreign.tar", "w") as tar:
         tar.add(FILES / "papers-page-sample.txt", arcname="snapshot.json")
     with pytest.raises(snapshot.SnapshotError, match="not a paperfeed index snapshot"):

@@ -91,10 +91,14 @@ def load(store: Store, settings: Settings, src: Path, *, force: bool = False) ->
     from .job import job_lock
 
     src = Path(src)
+    if not src.is_file():
+        raise SnapshotError(f"{src}: {'a folder' if src.is_dir() else 'no such file'}, not an index snapshot")
     try:
         tar = tarfile.open(src, mode="r:*")
-    except (OSError, tarfile.TarError) as exc:
-        raise SnapshotError(f"{src}: not an index snapshot ({exc})") from None
+    except tarfile.TarError:  # tarfile lists each compression it tried: one line says it better
+        raise SnapshotError(f"{src}: not an index snapshot (`paperfeed index-snapshot save` makes one)") from None
+    except OSError as exc:
+        raise SnapshotError(f"{src}: cannot read it ({exc.strerror or exc})") from None
     with tar:
         info = _manifest(tar, src)
         model = model_key(settings.embed_model)
