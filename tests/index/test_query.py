@@ -46,3 +46,14 @@ def test_limits():
         parse("a" * (MAX_QUERY_CHARS + 1))
     with pytest.raises(QueryError, match="too many"):
         parse(" ".join(f"w{i}" for i in range(100)))
+
+
+def test_has_terms_tells_a_query_that_looks_for_something():
+    """What the digest's alerts ask: a query of exclusions, empty quotes, symbols or stop words alone would
+    match every paper its date range holds."""
+    from paperfeed.index.query import has_terms
+
+    for q in ("-survey", '""', '"', "∇", "🤗", "^", "*", "-cat:cs.LG", "ti:the", '-"large language"'):
+        assert not has_terms(parse(q)), q
+    for q in ("diffusion -survey", "cat:cs.LG", "au:hinton", '"the"', "the", "x-ray", "$\\beta$-VAE"):
+        assert has_terms(parse(q)), q

@@ -33,7 +33,7 @@ def test_summary_takes_the_first_sentences():
     assert message.summary(long).endswith("A.") and "Second" not in message.summary(long)
     assert len(message.summary("word " * 400)) <= 420
     assert message.short_authors(["A", "B", "C", "D"]) == "A, B, C et al."
-    assert keyword_query('"diffusion" -survey title:GAN') == "diffusion survey title GAN"
+    assert keyword_query('"diffusion" -survey title:GAN') == "diffusion -survey title GAN"
 
 
 def _people(store, tmp_path, inbox) -> tuple[Settings, subs.SubscriberView]:

@@ -116,6 +116,21 @@ def parse(q: str | None) -> ParsedQuery:
 # --- tantivy queries, built with the index's analyzers ------------------------------------------------
 
 
+def has_terms(parsed: ParsedQuery) -> bool:
+    """Whether the query looks for something: a category, or a word or phrase that leaves a term after the
+    index's analysis (in some field it searches). Exclusions, empty quotes and symbols alone (``-survey``,
+    ``""``, ``∇``) do not: with filters (a date range), such a query matches every paper that passes them,
+    which the search page lists on purpose and a standing alert must not."""
+    if parsed.categories:
+        return True
+    for c in parsed.positive:
+        for f in [c.field] if c.field else TEXT_FIELDS:
+            analyzer = NAME_ANALYZER if f == "authors" else EN_ANALYZER
+            if any(analyze(raw, analyzer) for raw in _WORD.findall(c.text)):
+                return True
+    return False
+
+
 FIELD_BOOST = {"title": 3.0, "authors": 2.0, "abstract": 1.0}  # BM25 weights: title > authors > abstract
 TEXT_FIELDS = ("title", "authors", "abstract")
 _WORD = re.compile(r"[^\W_]+")

@@ -224,13 +224,17 @@ class Composer:
 
     def _search(self, key: tuple[str, str, date]) -> list[str]:
         """Fresh papers with all the alert's words, most relevant first (two searches: match set, order)."""
+        from ..index.query import has_terms, parse
         from ..rank.search import QueryError, search
 
         kind, value, since = key
-        q = keyword_query(value) if kind == "keyword" else value
+        q = alert_query(kind, value)
         args = dict(date_from=since - timedelta(days=SEARCH_SLACK_DAYS), date_to=self.today, limit=200)
         self.alert_queries += 1
         try:
+            if not has_terms(parse(q)):  # stored before alerts were checked: it would match the whole period
+                log.warning("alert %r has nothing to look for: it matches nothing", value)
+                return []
             matched = [h.paper_id for h in search(self.store, self.settings, q, sort="newest", **args).hits]
             matched = [p for p in matched if p in self.fresh and self.fresh[p].day >= since]
             if len(matched) <= 1:
@@ -388,8 +392,33 @@ class Composer:
 
 
 def keyword_query(value: str) -> str:
-    """A keyword alert is plain words: search syntax (quotes, fields, exclusions) is neutralised."""
-    return " ".join(re.sub(r"[\"():]|(?:^|\s)-", " ", value).split())
+    """A keyword alert is plain words: search syntax (quotes, fields, groups) is neutralised, except that a
+    word written ``-word`` leaves out the papers that have it (searching for it would do the opposite)."""
+    return " ".join(re.sub(r"[\"():]", " ", value).split())
+
+
+def alert_query(kind: str, value: str) -> str:
+    """What a keyword or query alert searches for."""
+    return keyword_query(value) if kind == "keyword" else value
+
+
+def check_alert(kind: str, value: str | None, frequency: str) -> tuple[str, str, str]:
+    """``subscriptions.check_alert``, and a keyword or query alert must look for something: exclusions,
+    quotes or symbols alone would match every paper of each digest's period."""
+    kind, value, frequency = subs.check_alert(kind, value, frequency)
+    if kind in ("keyword", "query"):
+        from ..index.query import QueryError, has_terms, parse
+
+        try:
+            parsed = parse(alert_query(kind, value))
+        except QueryError as exc:
+            raise subs.SubscriptionError(f"“{value}”: {exc}") from None
+        if not has_terms(parsed):
+            raise subs.SubscriptionError(
+                f"“{value}” has nothing to look for: add a word to watch (exclusions like -survey, quotes, "
+                "symbols and common words like “the” alone would match every new paper)"
+            )
+    return kind, value, frequency
 
 
 def alert_reason(a: AlertView) -> str:

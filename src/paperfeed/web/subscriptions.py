@@ -26,7 +26,7 @@ from starlette.background import BackgroundTask
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr
 from ..http.openapi import page
 from ..http.params import DbId
-from ..mail import notices, tokens
+from ..mail import compose, notices, tokens
 from ..mail.tokens import TokenError
 from ..store import subscriptions as subs
 from ..store import users as store_users
@@ -141,7 +141,16 @@ def _confirmed_page(request: Request, sub: SubscriberView, *, already: bool) -> 
 # --- settings ---------------------------------------------------------------------------------------------
 
 
-def _settings_page(request: Request, sub: SubscriberView, token: str, *, error: str | None = None, status: int = 200):
+def _settings_page(
+    request: Request,
+    sub: SubscriberView,
+    token: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+):
+    """The settings page; ``typed``: the alert form as it was sent (a refused alert stays in the form)."""
     unsub = tokens.make(request.app.state.settings, "unsubscribe", sub.id, sub.token_version)
     return render(
         request,
@@ -151,6 +160,7 @@ def _settings_page(request: Request, sub: SubscriberView, token: str, *, error: 
         unsubscribe_token=unsub,
         error=error,
         kinds=subs.ALERT_KINDS,
+        typed=typed or {},
         status_code=status,
     )
 
@@ -203,10 +213,12 @@ def add_alert(
 ) -> Response:
     sub = _subscriber(request, "manage", token)
     try:
+        kind, value, frequency = compose.check_alert(kind, value, frequency)
         with request.app.state.store.transaction() as conn:
             alert = subs.add_alert(conn, sub.id, kind=kind, value=value, frequency=frequency)
     except SubscriptionError as exc:
-        return _settings_page(request, sub, token, error=str(exc), status=400)
+        typed = {"kind": kind, "value": value, "frequency": frequency}
+        return _settings_page(request, sub, token, error=str(exc), status=400, typed=typed)
     flash(request, f"Alert added: {alert.kind} {alert.value!r}.")
     return RedirectResponse(f"/subscription/{token}", status_code=303)
 
