@@ -353,6 +353,20 @@ def test_fetch_bad_arguments(tmp_path):
     assert r.returncode == 1 and "not a date" in r.stderr
     r = pf(url, "fetch", "arxiv", "--category", "cs.LG", "--date-from", "2026-06-10", "--date-to", "2026-06-01")
     assert r.returncode == 1 and "--date-from 2026-06-10 is after --date-to 2026-06-01" in r.stderr
+    # a bad id is refused before any request (it used to go to arXiv, five tries and 39 s offline)
+    r = pf(url, "fetch", "arxiv", "--id", "2401.01234", "--id", "notanid", env={"PAPERFEED_HTTP_RETRIES": "5"})
+    assert r.returncode == 1 and "--id 'notanid' is not an arXiv id" in r.stderr and "onnect" not in r.stderr
+
+
+def test_fetch_arxiv_ids_as_urls_reach_arxiv_as_ids(db_url, httpserver):
+    httpserver.expect_request("/api/query").respond_with_data(
+        (FIXTURES / "arxiv-api-query-2026.atom.xml").read_bytes(), content_type="application/atom+xml"
+    )
+    env = {"PAPERFEED_ARXIV_API_URL": httpserver.url_for("/api/query")}
+    ids = ["--id", "https://arxiv.org/abs/2401.01234v2", "--id", "arXiv:hep-th/9901001"]
+    r = pf(db_url, "fetch", "arxiv", *ids, "--max", "10", env=env)  # (the recorded page claims more)
+    assert r.returncode == 0, r.stderr
+    assert [req.args["id_list"] for req, _ in httpserver.log] == ["2401.01234v2,hep-th/9901001"]
 
 
 def test_serve_lists_the_papers(tmp_path):

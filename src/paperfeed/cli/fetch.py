@@ -79,6 +79,17 @@ def run(
     return result
 
 
+def _arxiv_id(text: str) -> str:
+    """An ``--id`` as arXiv's API takes it (``2401.01234``, ``2401.01234v2``), from an id, URL or DOI."""
+    from ..ids import parse_arxiv_id
+
+    parsed = parse_arxiv_id(text)
+    if parsed is None:
+        raise PaperfeedError(f"--id {text!r} is not an arXiv id (e.g. 2401.01234, hep-th/9901001, an abs URL)")
+    paper_id, version = parsed
+    return f"{paper_id}v{version}" if version else paper_id
+
+
 @app.command("arxiv")
 def fetch_arxiv(
     ctx: typer.Context,
@@ -96,6 +107,7 @@ def fetch_arxiv(
 
     if not (category or query or ids):
         raise PaperfeedError("fetch arxiv: give --category, --query or --id")
+    ids = [_arxiv_id(i) for i in ids or []] or None  # checked here, not after arXiv's retries
     search = None
     start, end = _date(date_from, "--date-from"), _date(date_to, "--date-to")
     if start and end and start > end:
