@@ -144,6 +144,10 @@ def test_errors_are_one_line_and_debug_shows_traceback(tmp_path):
     assert r.returncode != 0 and "Traceback" in r.stderr
     r = pf(url, "import", str(tmp_path / "x.docx"))
     assert r.returncode == 1 and "x.docx" in r.stderr
+    assert not (tmp_path / "x.db").exists()  # nothing imported: no empty database made on the way
+    (tmp_path / "papers").mkdir()
+    r = pf(url, "import", str(tmp_path / "papers"))
+    assert r.returncode == 1 and "a folder: give the files in it" in r.stderr
 
 
 def test_usage_mistakes_get_usage_messages_and_exit_2(tmp_path):

@@ -37,12 +37,16 @@ def report(name: str, result: ImportResult, *, as_json: bool) -> None:
         err_console.print(f"  ... and {result.bad_total - len(result.bad):,} more", highlight=False)
 
 
+def _not_a_file(path: Path) -> SourceError:
+    return SourceError("file", str(path), "a folder: give the files in it" if path.is_dir() else "no such file")
+
+
 def import_file(store: Store, path: Path, *, skip_bad: bool, page_day: date | None, quiet: bool) -> ImportResult:
     from ..ingest import import_items
     from ..sources import files
 
     if not path.is_file():
-        raise SourceError("file", str(path), "no such file")
+        raise _not_a_file(path)
     with bar(err_console) as progress:
         task = progress.add_task(path.name, total=None)
         items = files.read(path, page_day=page_day)
@@ -71,6 +75,8 @@ def import_cmd(
         day = date.fromisoformat(page_day) if page_day else None
     except ValueError:
         raise PaperfeedError(f"--page-day: not a date: {page_day!r} (use YYYY-MM-DD)") from None
+    if not any(path.is_file() for path in paths):  # nothing to import: say so before making a database for it
+        raise _not_a_file(paths[0])
     store = Store.open(settings_of(ctx).db_url)
     failed: PaperfeedError | None = None
     for path in paths:

@@ -43,7 +43,8 @@ def update_search_index(store: Store, settings, *, quiet: bool = False) -> None:
         return
     if n > 0 and not quiet:
         console.print(
-            f"search index: {n:,} papers added (run `paperfeed index` to embed them for semantic search)",
+            f"search index: {n:,} paper{'s' if n != 1 else ''} added (run `paperfeed index` to embed "
+            f"{'them' if n != 1 else 'it'} for semantic search)",
             highlight=False,
         )
 
