@@ -105,3 +105,49 @@ def test_serve_runs_the_scheduler_unless_told_not_to(monkeypatch, tmp_path):
     assert started == []
     r = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
     assert "--no-scheduler" in r.output
+
+
+def _run_with(db_url, tmp_path, inbox, base_url: str | None, *args):
+    """``_run`` with ``base_url`` as given (None: not set at all)."""
+    env = {f"PAPERFEED_{k.upper()}": str(v) for k, v in mail_settings(tmp_path, inbox).items()}
+    env["PAPERFEED_BASE_URL"] = base_url  # None unsets it
+    return CliRunner().invoke(app, ["--database-url", db_url, "--data-dir", str(tmp_path), *args], env=env)
+
+
+def test_send_and_deliver_warn_about_links_readers_cannot_use(store, db_url, tmp_path, inbox):
+    """Mail links lead to base_url: unset (127.0.0.1), a loopback address or plain http (no one-click
+    unsubscribe, RFC 8058) is said once a run, on stderr; the mail still goes out."""
+    _setup(store)
+    r = _run_with(db_url, tmp_path, inbox, None, "digest", "send", "--at", AT)
+    assert r.exit_code == 0, r.output
+    assert r.stderr.count("warning:") == 1, r.stderr
+    assert "base_url is not set: links in mails (confirmations, digests, unsubscribe) lead to " \
+           "http://127.0.0.1:8000, which opens only on this machine" in r.stderr  # fmt: skip
+    assert inbox.count() == 1
+    r = _run_with(db_url, tmp_path, inbox, "http://localhost:8000", "digest", "deliver")
+    assert r.exit_code == 0 and r.stderr.count("warning:") == 1
+    assert "base_url http://localhost:8000 is a loopback address: links in mails" in r.stderr
+    r = _run_with(db_url, tmp_path, inbox, "http://papers.example.org", "digest", "deliver")
+    assert r.stderr.count("warning:") == 1
+    assert "base_url http://papers.example.org is not https: mail clients offer one-click unsubscribe " \
+           "(RFC 8058) only for https links" in r.stderr  # fmt: skip
+    r = _run_with(db_url, tmp_path, inbox, "https://papers.example.org", "digest", "deliver")
+    assert r.exit_code == 0 and "warning" not in r.stderr
+
+
+def test_serve_warns_when_mail_links_lead_nowhere(monkeypatch, tmp_path):
+    """A server others reach (--host 0.0.0.0), or one configured to send mail, without a public base_url
+    says so once at start; a local one with no mail settings stays quiet."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
+    base = ["--data-dir", str(tmp_path), "serve", "--no-scheduler"]
+    quiet = CliRunner().invoke(app, base, env={"PAPERFEED_BASE_URL": None})
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr, quiet.output
+    public = CliRunner().invoke(app, [*base, "--host", "0.0.0.0"], env={"PAPERFEED_BASE_URL": None})
+    assert public.exit_code == 0 and public.stderr.count("warning:") == 1
+    assert "base_url is not set: links in mails (confirmations, digests, unsubscribe) lead to " \
+           "http://127.0.0.1:8000, which opens only on this machine" in public.stderr  # fmt: skip
+    env = {"PAPERFEED_BASE_URL": None, "PAPERFEED_MAIL_FROM": "Papers <papers@example.org>"}
+    mailing = CliRunner().invoke(app, [*base, "--port", "8123"], env=env)
+    assert mailing.stderr.count("warning:") == 1 and "lead to http://127.0.0.1:8123" in mailing.stderr

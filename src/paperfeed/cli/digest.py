@@ -108,6 +108,7 @@ def send(
 
     settings = settings_of(ctx)
     store = Store.open(existing_db(settings))
+    _warn_links(settings)
     with store.read() as conn:
         n = subs.status_counts(conn)["active"]
     with bar(err_console, unit="subscribers", total_known=True) as progress:
@@ -150,6 +151,15 @@ def send(
             _print_delivery(delivered)
     if delivered and (delivered["error"] or delivered["failed"]):
         raise typer.Exit(1)
+
+
+def _warn_links(settings) -> None:
+    """Once a run: links in the mails that lead nowhere useful (base_url unset, loopback, not https)."""
+    from ..mail.tokens import link_warning
+
+    warning = link_warning(settings)
+    if warning:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 def _deliver(store: Store, settings) -> dict:
@@ -205,6 +215,7 @@ def deliver(
 
     settings = settings_of(ctx)
     store = Store.open(existing_db(settings))
+    _warn_links(settings)
     if retry_unconfirmed:
         with store.transaction() as conn:
             n = store_outbox.retry_unconfirmed(conn)

@@ -164,10 +164,14 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
     from ..store import Store
 
     logs.configure(settings.log_level, settings.log_format)
+    listening = None
     if "base_url" not in settings.model_fields_set:  # links in mail, feeds and MCP answers lead here
         shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         shown = f"[{shown}]" if ":" in shown else shown
-        settings = settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+        listening = f"http://{shown}:{port}"
+    _warn_mail_links(settings, host, listening)
+    if listening:
+        settings = settings.model_copy(update={"base_url": listening})
     Store.open(settings.db_url).close()  # create or migrate before the first request
     sched = None
     if scheduler and settings.schedule:  # in this (the parent) process only: each job runs once
@@ -198,6 +202,17 @@ def serve_app(settings: Settings, host: str, port: int, *, workers: int, schedul
     finally:
         if sched is not None:
             sched.shutdown(wait=False)
+
+
+def _warn_mail_links(settings: Settings, host: str, listening: str | None) -> None:
+    """Say once, at start, when links in mails would lead nowhere useful, if mail may go out: the operator
+    set up mail, or others reach this server (its subscribe form mails confirmations)."""
+    from ..mail import tokens
+
+    reached = host in ("", "0.0.0.0", "::") or not tokens.is_loopback(host)
+    warning = tokens.link_warning(settings, url=listening) if reached or tokens.mail_configured(settings) else None
+    if warning:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 def _run_workers(host: str, port: int, workers: int) -> None:

@@ -8,7 +8,9 @@ from last year must still unsubscribe in one click.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -97,3 +99,47 @@ def links(settings: Settings, subscriber_id: int, version: int) -> dict[str, str
 
 def confirm_link(settings: Settings, subscriber_id: int, version: int) -> str:
     return f"{settings.base_url.rstrip('/')}/subscribe/confirm/{make(settings, 'confirm', subscriber_id, version)}"
+
+
+# --- where the links lead ----------------------------------------------------------------------------------
+
+MAIL_SETTINGS = ("smtp_host", "smtp_port", "smtp_security", "smtp_user", "smtp_password", "mail_from")
+
+
+def mail_configured(settings: Settings) -> bool:
+    """Whether the operator set up mail (any SMTP or sender setting given): mail is meant to go out."""
+    return bool(set(MAIL_SETTINGS) & settings.model_fields_set)
+
+
+def is_loopback(host: str | None) -> bool:
+    """``localhost``, 127.x, ::1, or the any-address (0.0.0.0, ::): nobody else opens a link to it."""
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost") or not host:
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
+
+
+def link_warning(settings: Settings, *, url: str | None = None) -> str | None:
+    """What is wrong with the links mails carry, in one line for the operator (None: nothing).
+
+    ``url``: where links lead when ``base_url`` is not set (``serve`` uses the address it listens on).
+    Links to a loopback address open only on the server; plain http ones lose one-click unsubscribe,
+    which RFC 8058 (and the large mail providers) grant to https links only."""
+    unset = "base_url" not in settings.model_fields_set
+    url = (url if unset and url else settings.base_url).rstrip("/")
+    parts = urlsplit(url)
+    fix = "set base_url (PAPERFEED_BASE_URL) to the site's public address, e.g. https://papers.example.org"
+    if unset or is_loopback(parts.hostname):
+        why = "base_url is not set" if unset else f"base_url {url} is a loopback address"
+        where = ", which opens only on this machine" if is_loopback(parts.hostname) else ""
+        return f"{why}: links in mails (confirmations, digests, unsubscribe) lead to {url}{where}; {fix}"
+    if parts.scheme != "https":
+        return (
+            f"base_url {url} is not https: mail clients offer one-click unsubscribe (RFC 8058) only for https "
+            "links; set base_url to the site's https address"
+        )
+    return None
