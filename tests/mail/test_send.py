@@ -265,3 +265,39 @@ def test_two_composers_at_once_queue_one_digest(store, settings, monkeypatch):
     assert late.queued == 0 and late.already_queued == 1
     with store.read() as conn:
         assert store_outbox.counts(conn)["pending"] == 1 and subs.sent_count(conn, sub.id) == before
+
+
+def test_a_quiet_week_sends_no_old_papers_as_this_weeks(store, tmp_path, inbox):
+    """Nothing listed since the last weekly digest: it is skipped like a daily one, and a subscriber who
+    asked for mail even when empty hears that nothing is new, not last week's leftovers as this week's."""
+    settings = Settings(data_dir=tmp_path, weekly_day="wed", **mail_settings(tmp_path, inbox))
+    add_papers(store, *[paper(i, day=MON, upvotes=i) for i in range(1, 13)])  # 12: two left after a digest
+    active(store, "weekly@example.org", frequency="weekly")
+    active(store, "weekly-empty@example.org", frequency="weekly", send_empty=True)
+    active(store, "daily-empty@example.org", send_empty=True)
+    assert compose_all(store, settings, now=at(MON), frequencies=("daily", "weekly")).queued == 3
+    tue = compose_all(store, settings, now=at(TUE))  # daily only: nothing listed since Monday
+    wed = compose_all(store, settings, now=at(WED))  # daily and weekly: still nothing
+    assert (tue.queued, wed.queued, wed.nothing_new) == (1, 2, 1)
+    deliver(store, settings)
+    assert len(inbox.to("weekly@example.org")) == 1
+    quiet = inbox.to("weekly-empty@example.org")[1]
+    assert quiet.msg["Subject"] == "No new papers this week · Wed 6 Mar"
+    assert "No new papers this time" in quiet.text and not [u for u in quiet.links() if u.startswith("/papers/")]
+    assert [m.msg["Subject"] for m in inbox.to("daily-empty@example.org")][1:] == [
+        "No new papers · Tue 5 Mar", "No new papers · Wed 6 Mar"]  # fmt: skip
+
+
+def test_a_weekly_digest_counts_the_week_though_its_daily_alert_mailed(store, tmp_path, inbox):
+    """A weekly subscriber's daily alert mails on Tuesday; Wednesday's weekly digest still covers the week."""
+    settings = Settings(data_dir=tmp_path, weekly_day="wed", **mail_settings(tmp_path, inbox))
+    add_papers(store, paper(1, day=MON, upvotes=5, title="Trending on Monday"))
+    sub = active(store, "weekly@example.org", frequency="weekly")
+    with store.transaction() as conn:
+        subs.add_alert(conn, sub.id, kind="author", value="Grace Hopper", frequency="daily")
+    add_papers(store, paper(2, day=None, announced=TUE, authors=["Grace Hopper"], title="Compilers"))
+    assert compose_all(store, settings, now=at(TUE)).queued == 1  # the alert alone
+    assert compose_all(store, settings, now=at(WED)).queued == 1  # the week: Monday's trending paper
+    deliver(store, settings)
+    assert [m.msg["Subject"] for m in inbox.to("weekly@example.org")] == [
+        "1 alert match · Tue 5 Mar", "1 trending paper this week · Wed 6 Mar"]  # fmt: skip

@@ -16,8 +16,8 @@ What a digest holds (``digest_items`` papers per section, none ever sent to the 
   relevant first), author -> papers by that author, category -> the category's new papers, most upvoted
   first; each restricted to papers listed since the alert's previous digest.
 
-When: daily digests on weekdays (skipped when nothing was announced or featured since the subscriber's
-last digest), weekly ones on ``weekly_day``; alerts follow their own frequency. One mail per subscriber
+When: daily digests on weekdays, weekly ones on ``weekly_day``, both skipped when nothing was announced or
+featured since the subscriber's last digest; alerts follow their own frequency. One mail per subscriber
 per day: its outbox ``dedupe_key`` is ``digest:<subscriber>:<day>``, so composing twice queues nothing
 new. An empty digest is only sent to subscribers who asked for it (``send_empty``).
 """
@@ -123,7 +123,7 @@ class ComposeReport:
     due: int = 0  # with something due in this run
     queued: int = 0
     already_queued: int = 0
-    nothing_new: int = 0  # daily digests skipped: nothing announced since the last one
+    nothing_new: int = 0  # digests skipped: nothing announced or featured since the last one
     empty: int = 0  # nothing new for them, and they did not ask for empty digests
     papers: int = 0
     alert_queries: int = 0
@@ -296,11 +296,12 @@ class Composer:
         if not main and not alerts:
             return None, "not due"
         weekly = "weekly" in self.frequencies and (sub.frequency == "weekly" if main else False)
-        if main and sub.frequency == "daily" and sub.last_digest_at and not sub.send_empty:
-            if not self.listed_since(sub.last_digest_at.date() + timedelta(days=1)):
-                main = False
-                if not alerts:
-                    return None, "nothing new"
+        if main and sub.last_digest_at and not self.listed_since(self._main_since(sub)):
+            # nothing listed since the last digest (daily or weekly): trending would only hold what that
+            # digest left out, sent as new; who asked for empty digests gets one that says so
+            main = False
+            if not alerts and not sub.send_empty:
+                return None, "nothing new"
         taken = set(self.history.get(sub.id, ()))
         upvoted = self.upvoted.get(sub.user_id, []) if sub.user_id else []
         taken.update(upvoted)
@@ -339,6 +340,14 @@ class Composer:
         if not digest.papers and not sub.send_empty:
             return None, "empty"
         return digest, ""
+
+    def _main_since(self, sub: SubscriberView) -> date:
+        """The first day a due digest's trending / for-you part covers: the day after the last digest; for a
+        weekly one with daily alerts, whose mails move ``last_digest_at`` too, the day after a week back."""
+        last = sub.last_digest_at.date() if sub.last_digest_at else self.today
+        if sub.frequency == "weekly" and any(a.frequency == "daily" for a in sub.alerts):
+            last = min(last, self.today - timedelta(days=7))
+        return last + timedelta(days=1)
 
     def _merge(self, sources: list[tuple[list[str], str | dict, str]], taken: set[str]) -> list[MailPaper]:
         """Round-robin over ``(ids, reason, group)`` sources, each paper once, with the reason of the source
