@@ -214,8 +214,17 @@ class Settings(BaseSettings):
             raise ValueError("must be one line")
         name, addr = parseaddr(v)
         if "@" not in addr:
-            raise ValueError(f"not an email address: {v!r}")
-        Address(display_name=name, addr_spec=addr)  # raises on what a header cannot carry
+            raise ValueError(f"not an email address: “{v}”")
+        local, _, domain = addr.rpartition("@")
+        if not local.isascii():  # would need SMTPUTF8, which the sender does not speak
+            raise ValueError(f"the part before the @ must be ASCII (letters a-z, digits, . _ -): “{addr}”")
+        if not domain.isascii():  # an internationalised domain is sent as its punycode (IDNA), as mail does
+            try:
+                domain = domain.encode("idna").decode("ascii")
+            except UnicodeError:
+                raise ValueError(f"not a valid domain: “{domain}”") from None
+            v = v.replace(addr, f"{local}@{domain}")
+        Address(display_name=name, addr_spec=f"{local}@{domain}")  # raises on what a header cannot carry
         return v
 
     @field_validator("embed_model")

@@ -114,3 +114,21 @@ def test_screenshot_of_the_html_digest(lite_store, tmp_path, inbox):
     )  # fmt: skip
     assert out.exists() and out.stat().st_size > 10_000
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_sender_with_a_non_ascii_domain_becomes_punycode(tmp_path):
+    """``mail_from`` with an internationalised domain: every mail used to fail (UnicodeEncodeError)."""
+    from email import message_from_string
+    from email.policy import default
+
+    from pydantic import ValidationError
+
+    s = Settings(data_dir=tmp_path, mail_from="Pâpers <papers@exämple.org>")
+    assert s.mail_from == "Pâpers <papers@xn--exmple-cua.org>"
+    built = message.build(s, to="reader@example.org", subject="Hi", text="Hello.", html="<p>Hello.</p>")
+    msg = message_from_string(built.text, policy=default)
+    assert msg["From"].addresses[0].addr_spec == "papers@xn--exmple-cua.org"
+    assert msg["From"].addresses[0].display_name == "Pâpers"
+    assert msg["Message-ID"].endswith("@xn--exmple-cua.org>")
+    with pytest.raises(ValidationError, match="before the @ must be ASCII"):
+        Settings(data_dir=tmp_path, mail_from="Papers <päpers@example.org>")
