@@ -6,11 +6,12 @@ their authors and categories are read once, and the history of what each subscri
 loaded in bulk for the candidate papers only. Then each digest is a few set operations and two template
 renders.
 
-What a digest holds (``digest_items`` papers per section, none ever sent to the subscriber before):
+What a digest holds (at most ``digest_items`` papers per section, none ever sent to the subscriber before):
 - "Trending": the top of ``rank.trending``.
 - "For you" (``personal``): the linked account's recommendations (``rank.recommend``, ranked for every
   personal subscriber of the run in one batch: "close to “X”, which you upvoted", "by Y, whom you
-  follow"), merged with the matches of the alerts due in this run ("matches your alert 'X'"). An account
+  follow"), merged with the matches of the alerts due in this run ("matches your alert ‘X’"), one paper
+  from each alert and from the recommendations in turn up to ``digest_items`` in all. An account
   with no upvotes or saves yet gets only the papers of authors and categories it follows.
 - one section per due alert when ``personal`` is off: keyword/query -> search (all the words, most
   relevant first), author -> papers by that author, category -> the category's new papers, most upvoted
@@ -324,10 +325,10 @@ class Composer:
         alert_lists = [(a, self.alert_hits.get(self._akey(a), [])) for a in alerts]
         if sub.personal and (main or alerts):
             # alert matches first: what the subscriber asked for by name beats what we guess
-            sources = [(hits, f"alert:{a.id}", f"alert:{a.id}") for a, hits in alert_lists]
+            sources: list[tuple[list[str], str | dict]] = [(hits, f"alert:{a.id}") for a, hits in alert_lists]
             if main:
                 recs = self.recommended.get(sub.user_id, []) if sub.user_id else []
-                sources.append(([p for p, _ in recs], dict(recs), "recommended"))
+                sources.append(([p for p, _ in recs], dict(recs)))
             items = self._merge(sources, taken)
             if items:
                 sections.append(Section("personal", "For you", items))
@@ -349,24 +350,23 @@ class Composer:
             last = min(last, self.today - timedelta(days=7))
         return last + timedelta(days=1)
 
-    def _merge(self, sources: list[tuple[list[str], str | dict, str]], taken: set[str]) -> list[MailPaper]:
-        """Round-robin over ``(ids, reason, group)`` sources, each paper once, with the reason of the source
-        that found it (``reason`` may map each id to its own); each group (one per alert, one for the
-        recommendations) gives at most ``digest_items`` papers."""
-        iters = [(iter(ids), why, group) for ids, why, group in sources]
-        counts: dict[str, int] = {}
+    def _merge(self, sources: list[tuple[list[str], str | dict]], taken: set[str]) -> list[MailPaper]:
+        """Round-robin over ``(ids, reason)`` sources, each paper once, with the reason of the source
+        that found it (``reason`` may map each id to its own): one paper from each source in turn (each
+        alert, then the recommendations) until the section holds ``digest_items``, so that every source
+        gets its share however many alerts there are."""
+        iters = [(iter(ids), why) for ids, why in sources]
         out: list[MailPaper] = []
         active = True
-        while active:
+        while active and len(out) < self.n:
             active = False
-            for it, why, group in iters:
-                if counts.get(group, 0) >= self.n:
-                    continue
+            for it, why in iters:
+                if len(out) >= self.n:
+                    break
                 for pid in it:
                     if pid in taken:
                         continue
                     taken.add(pid)
-                    counts[group] = counts.get(group, 0) + 1
                     out.append(self._item(pid, why.get(pid, "") if isinstance(why, dict) else why))
                     active = True
                     break
