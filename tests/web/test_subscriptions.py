@@ -157,9 +157,9 @@ def test_alerts_are_written_one_way(lite_store):
         got = [subs.add_alert(conn, sub.id, kind="category", value=v, frequency="daily").value
                for v in ("CS.lg", "astro-ph.co", "Physics.Optics", "math")]  # fmt: skip
         subs.add_alert(conn, sub.id, kind="keyword", value="protein folding", frequency="daily")
-        with pytest.raises(SubscriptionError, match="already have the keyword alert 'protein folding'"):
+        with pytest.raises(SubscriptionError, match="already have the keyword alert “protein folding”"):
             subs.add_alert(conn, sub.id, kind="keyword", value="  Protein   Folding ", frequency="weekly")
-        with pytest.raises(SubscriptionError, match="already have the category alert 'cs.LG'"):
+        with pytest.raises(SubscriptionError, match="already have the category alert “cs.LG”"):
             subs.add_alert(conn, sub.id, kind="category", value="cs.LG", frequency="daily")
     assert got == ["cs.LG", "astro-ph.CO", "physics.optics", "math"]
 
@@ -348,3 +348,19 @@ def test_an_old_confirmation_link_opens_nothing_after_a_new_period(lite_app, lit
     for method in ("get", "post"):
         r = getattr(client, method)(f"/subscribe/confirm/{first}")
         assert r.status_code == 400 and "not valid any more" in r.text
+
+
+def test_messages_quote_what_was_typed_as_typed(lite_app, lite_store):
+    """Typographic quotes, not Python's repr: a backslash stays one backslash."""
+    app, store = lite_app, lite_store
+    sub = _active(store)
+    path = f"/subscription/{tokens.make(app.state.settings, 'manage', sub.id, sub.token_version)}"
+    b = browser(app)
+    r = b.form(f"{path}/alerts", {"kind": "keyword", "value": "$\\beta$-VAE"}, from_page=path, follow_redirects=True)
+    assert "Alert added: keyword “$\\beta$-VAE”." in r.text
+    r = b.form(f"{path}/alerts", {"kind": "keyword", "value": "$\\beta$-vae"}, from_page=path)
+    assert "you already have the keyword alert “$\\beta$-VAE”" in r.text
+    r = b.form(f"{path}/alerts", {"kind": "category", "value": "it's"}, from_page=path)
+    assert "“it&#39;s” is not an arXiv category" in r.text
+    r = b.form("/subscribe", {"email": "o'neil@@example.org"}, from_page="/")
+    assert "“o&#39;neil@@example.org” is not a valid email address" in r.text

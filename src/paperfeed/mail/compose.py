@@ -604,7 +604,7 @@ def preview(
     with store.read() as conn:
         sub = subs.by_email(conn, email)
     if sub is None:
-        return None, f"no subscriber {email!r}", None
+        return None, f"no subscriber “{email}”", None
     if sub.status != "active":
         return None, f"{sub.email} is {sub.status}: nothing is sent to it", None
     freqs = frequencies if frequencies is not None else (sub.frequency,)

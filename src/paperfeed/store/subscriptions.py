@@ -48,7 +48,7 @@ class AlertView:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.value!r}" if self.kind in ("author", "category") else repr(self.value)
+        return f"{self.kind} “{self.value}”" if self.kind in ("author", "category") else f"“{self.value}”"
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,15 @@ def check_address(raw: str | None) -> str:
     if not email:
         raise SubscriptionError("type an email address")
     if len(email) > 254 or email.count("@") != 1:
-        raise SubscriptionError(f"{email[:80]!r} is not a valid email address")
+        raise SubscriptionError(f"“{email[:80]}” is not a valid email address")
     local, domain = email.split("@")
     try:
         domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
     except UnicodeError:
-        raise SubscriptionError(f"{email[:80]!r} is not a valid email address") from None
+        raise SubscriptionError(f"“{email[:80]}” is not a valid email address") from None
     email = f"{local}@{domain}"
     if not _ADDRESS.match(email) or "." not in domain or ".." in email or local.startswith(".") or local.endswith("."):
-        raise SubscriptionError(f"{email[:80]!r} is not a valid email address")
+        raise SubscriptionError(f"“{email[:80]}” is not a valid email address")
     return email
 
 
@@ -130,7 +130,7 @@ def arxiv_category(value: str) -> str:
     """An arXiv category as arXiv writes it ("CS.lg" -> "cs.LG", "astro-ph.co" -> "astro-ph.CO",
     "physics.optics"), or a whole archive ("cs": every cs.* category); else ``SubscriptionError``."""
     if not _CATEGORY.match(value.lower()):
-        raise SubscriptionError(f"{value!r} is not an arXiv category (like cs.LG, or cs for all of them)")
+        raise SubscriptionError(f"“{value}” is not an arXiv category (like cs.LG, or cs for all of them)")
     archive, _, subject = value.lower().partition(".")
     if not subject:
         return archive
@@ -331,7 +331,7 @@ def add_alert(conn: Connection, subscriber_id: int, *, kind: str, value: str, fr
         )
     ).scalar()
     if same is not None:  # "Protein Folding" beside "protein folding" would send the same papers twice
-        raise SubscriptionError(f"you already have the {kind} alert {same!r}")
+        raise SubscriptionError(f"you already have the {kind} alert “{same}”")
     n = conn.execute(select(func.count()).where(alerts.c.subscriber_id == subscriber_id)).scalar_one()
     if n >= MAX_ALERTS:
         raise SubscriptionError(f"at most {MAX_ALERTS} alerts per subscription")
@@ -349,7 +349,7 @@ def add_alert(conn: Connection, subscriber_id: int, *, kind: str, value: str, fr
                 .returning(alerts.c.id)
             ).scalar_one()
     except IntegrityError:
-        raise SubscriptionError(f"you already have the {kind} alert {value!r}") from None
+        raise SubscriptionError(f"you already have the {kind} alert “{value}”") from None
     return AlertView(aid, subscriber_id, kind, value, frequency)
 
 

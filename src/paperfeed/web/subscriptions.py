@@ -219,7 +219,7 @@ def add_alert(
     except SubscriptionError as exc:
         typed = {"kind": kind, "value": value, "frequency": frequency}
         return _settings_page(request, sub, token, error=str(exc), status=400, typed=typed)
-    flash(request, f"Alert added: {alert.kind} {alert.value!r}.")
+    flash(request, f"Alert added: {alert.kind} “{alert.value}”.")
     return RedirectResponse(f"/subscription/{token}", status_code=303)
 
 
