@@ -151,3 +151,22 @@ def test_serve_warns_when_mail_links_lead_nowhere(monkeypatch, tmp_path):
     env = {"PAPERFEED_BASE_URL": None, "PAPERFEED_MAIL_FROM": "Papers <papers@example.org>"}
     mailing = CliRunner().invoke(app, [*base, "--port", "8123"], env=env)
     assert mailing.stderr.count("warning:") == 1 and "lead to http://127.0.0.1:8123" in mailing.stderr
+
+
+def test_deliver_says_what_waits_for_a_later_try(store, db_url, tmp_path, inbox):
+    """The SMTP server is down and nothing is due yet: ``deliver`` says how many messages wait, when the
+    next try is and why the last one failed, instead of a bare "sent 0, 0 to retry later"."""
+    from tests.helpers.mail import free_port
+
+    _setup(store)
+    env = {f"PAPERFEED_{k.upper()}": str(v) for k, v in mail_settings(tmp_path, inbox, smtp_port=free_port()).items()}
+    run = lambda *a: CliRunner().invoke(app, ["--database-url", db_url, "--data-dir", str(tmp_path), *a], env=env)  # noqa: E731
+    first = run("digest", "send", "--at", AT)
+    assert first.exit_code == 1 and "stopped:" in first.output
+    r = run("digest", "deliver")
+    assert r.exit_code == 0, r.output
+    assert "sent 0, 0 to retry later" in r.output
+    assert "1 message waits in the outbox: the next try is at " in r.output and "UTC (in 1 minute)" in r.output
+    assert "; last error: ConnectionRefusedError" in r.output
+    d = json.loads(run("digest", "deliver", "--json").output.strip().splitlines()[-1])
+    assert d["waiting"] == 1 and d["next_try"].endswith("+00:00")

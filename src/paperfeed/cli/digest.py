@@ -174,6 +174,7 @@ def _deliver(store: Store, settings) -> dict:
     return {
         "sent": r.sent, "retry": r.retry, "failed": r.failed, "cancelled": r.cancelled, "bouncing": r.bouncing,
         "requeued": r.requeued, "unconfirmed": r.unconfirmed, "locked": r.locked, "error": r.error,
+        "waiting": r.waiting, "next_try": r.next_try.isoformat() if r.next_try else None, "last_error": r.last_error,
     }  # fmt: skip
 
 
@@ -198,6 +199,21 @@ def _print_delivery(d: dict) -> None:
         console.print(f"now bouncing (no more mail): {', '.join(d['bouncing'])}", highlight=False)
     if d["error"]:
         err_console.print(f"[bold red]stopped:[/] {d['error']} (the rest stays queued)", highlight=False)
+    if d["waiting"]:
+        console.print(_waiting(d), highlight=False, soft_wrap=True)
+
+
+def _waiting(d: dict) -> str:
+    """What waits: '3 messages wait in the outbox: the next try is at ... UTC (in 5 minutes); last error: ...'."""
+    n, at = d["waiting"], datetime.fromisoformat(d["next_try"])
+    seconds = (at - datetime.now(UTC)).total_seconds()
+    if seconds <= 0:
+        when = "due now (the next run sends it)" if n == 1 else "due now (the next run sends them)"
+    else:
+        minutes = -(-int(seconds) // 60)
+        when = f"at {at:%Y-%m-%d %H:%M} UTC (in {minutes} minute{'s' if minutes != 1 else ''})"
+    text = f"{n:,} message{' waits' if n == 1 else 's wait'} in the outbox: the next try is {when}"
+    return text + (f"; last error: {d['last_error']}" if d["last_error"] else "")
 
 
 @app.command()

@@ -64,6 +64,9 @@ class SendReport:
     unconfirmed: list[int] = field(default_factory=list)  # 'handed' rows of a dead sender: not resent
     locked: bool = False  # another sender was running: nothing done
     error: str | None = None  # why the run stopped early (the SMTP server unreachable...)
+    waiting: int = 0  # pending messages left after the run (their next try is later, or the run stopped)
+    next_try: datetime | None = None  # when the first of them is due
+    last_error: str | None = None  # why its last try failed
 
 
 class Refused(Exception):
@@ -280,6 +283,8 @@ def deliver(
             report.error = str(stop)
         finally:
             smtp.close()
+        with store.read() as conn:
+            report.waiting, report.next_try, report.last_error = store_outbox.waiting(conn)
     return report
 
 

@@ -200,6 +200,15 @@ def counts(conn: Connection) -> dict[str, int]:
     return {s: 0 for s in STATUSES} | dict(conn.execute(q).all())
 
 
+def waiting(conn: Connection) -> tuple[int, datetime | None, str | None]:
+    """The pending messages: how many, when the first is due, and why that one's last try failed (if)."""
+    pending = outbox.c.status == "pending"
+    n = conn.execute(select(func.count()).where(pending)).scalar_one()
+    q = select(outbox.c.next_attempt_at, outbox.c.last_error).where(pending)
+    first = conn.execute(q.order_by(outbox.c.next_attempt_at, outbox.c.id).limit(1)).first()
+    return n, (utc(first.next_attempt_at) if first else None), (first.last_error if first else None)
+
+
 def problems(conn: Connection, *, limit: int = 50) -> list[OutboxRow]:
     """Unconfirmed and failed rows, newest first."""
     q = select(outbox).where(outbox.c.status.in_(("unconfirmed", "failed"))).order_by(outbox.c.id.desc()).limit(limit)
