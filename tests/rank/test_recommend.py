@@ -177,3 +177,19 @@ def test_bad_limits_are_refused(corpus, tmp_path):
     for kw in ({"limit": 0}, {"limit": 10_000}, {"days": 0}, {"days": 1000}):
         with pytest.raises(ValueError):
             for_you(corpus, _settings(tmp_path), uid, now=NOW, **kw)
+
+
+def test_a_hidden_paper_is_neither_a_positive_nor_named_in_reasons(corpus, tmp_path):
+    uid = _user(corpus)
+    gone, kept = paper_id("diffusion", 0, new=False), paper_id("diffusion", 1, new=False)
+    _vote(corpus, uid, gone)
+    _vote(corpus, uid, kept)
+    with corpus.transaction() as conn:
+        community.hide_paper(conn, gone)
+    page = for_you(corpus, _settings(tmp_path, recommend_diversity=0), uid, now=NOW)
+    assert page.positives == 1
+    hidden_title = f"{TOPICS['diffusion'][0][0]} (earlier study)"
+    reasons = [r for p in page.picks for r in p.reasons]
+    assert any(r.startswith("close to") for r in reasons) and not any(hidden_title in r for r in reasons)
+    with corpus.read() as conn:
+        assert set(store_signals.titles_of(conn, [gone, kept])) == {kept}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utc
@@ -45,10 +45,17 @@ def vote(conn: Connection, *, user_id: int, paper_id: str, value: int) -> None:
             )
 
 
+# a vote of a banned user counts nowhere (banning undoes a vote ring); kept in the table, so that lifting
+# the ban gives the votes back. Per vote one primary-key lookup of its user.
+COUNTED_VOTE = ~exists().where(users.c.id == votes.c.user_id, users.c.banned.is_(True))
+
+
 def upvotes_total() -> ColumnElement[int]:
-    """A paper's upvotes as every list shows and sorts them: imported (HF) plus this community's, as an
-    expression over a ``papers`` row (the community's counted through ``ix_votes_paper_id``)."""
-    community = select(func.count()).where(votes.c.paper_id == papers.c.id, votes.c.value == 1).scalar_subquery()
+    """A paper's upvotes as every list shows and sorts them: imported (HF) plus this community's (those of
+    users not banned), as an expression over a ``papers`` row (counted through ``ix_votes_paper_id``)."""
+    community = (
+        select(func.count()).where(votes.c.paper_id == papers.c.id, votes.c.value == 1, COUNTED_VOTE).scalar_subquery()
+    )
     return func.coalesce(papers.c.hf_upvotes, 0) + community
 
 

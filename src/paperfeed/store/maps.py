@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, or_, select
 from ..clock import day_start
 from .db import chunked
 from .models import featured, paper_vectors, papers
+from .papers import latest_featured_day
 
 
 def period_ids(conn: Connection, start: date, end: date) -> list[str]:
@@ -27,9 +28,9 @@ def period_ids(conn: Connection, start: date, end: date) -> list[str]:
 
 
 def latest_day(conn: Connection) -> date | None:
-    """The newest day with featured or announced papers: what a map shows when asked for nothing."""
+    """The newest day with visible featured or announced papers: what a map shows when asked for nothing."""
     days = [
-        conn.execute(select(func.max(featured.c.day))).scalar(),
+        latest_featured_day(conn),
         conn.execute(select(func.max(papers.c.announced_on)).where(papers.c.hidden.is_(False))).scalar(),
     ]
     return max((d for d in days if d is not None), default=None)

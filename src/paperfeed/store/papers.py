@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import Connection, bindparam, func, or_, select
+from sqlalchemy import Connection, ScalarSelect, Select, bindparam, func, or_, select
 
 from ..clock import day_start, utc
 from ..ids import arxiv_year, author_key, web_url
 from ..periods import Period, period_of
-from .community import upvotes_total
+from .community import COUNTED_VOTE, upvotes_total
 from .db import execute_in, ids_param
 from .keywords import for_papers as keyphrases_of
 from .keywords import with_keyword
@@ -232,25 +232,40 @@ def versions(conn: Connection, paper_id: str) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(_VERSIONS, {"pid": paper_id})]
 
 
+def listed_days() -> Select:
+    """``featured.day`` of the rows whose paper is visible: a day whose papers are all hidden (a moderator
+    took today's only paper down) has no list to show, to link to or to land on. Ordered by day and limited,
+    it walks ``ix_featured_day`` and stops at the first visible paper, as ``max(day)`` did without the join."""
+    return select(featured.c.day).join(papers, papers.c.id == featured.c.paper_id).where(VISIBLE)
+
+
+def _first_day(q: Select, *, newest: bool) -> ScalarSelect:
+    return q.order_by(featured.c.day.desc() if newest else featured.c.day).limit(1).scalar_subquery()
+
+
 def neighbours(conn: Connection, period: Period) -> tuple[Period | None, Period | None]:
-    """The nearest periods of ``period``'s kind before and after it that have featured papers (what the
-    lists' "previous" and "next" lead to: never a run of empty days or months); None at either end."""
-    before = conn.execute(select(func.max(featured.c.day)).where(featured.c.day < period.start)).scalar()
-    after = conn.execute(select(func.min(featured.c.day)).where(featured.c.day > period.end)).scalar()
+    """The nearest periods of ``period``'s kind before and after it that have visible featured papers (what
+    the lists' "previous" and "next" lead to: never a run of empty days or months); None at either end."""
+    days = listed_days()
+    before, after = conn.execute(select(
+        _first_day(days.where(featured.c.day < period.start), newest=True),
+        _first_day(days.where(featured.c.day > period.end), newest=False),
+    )).one()  # fmt: skip
     return (period_of(period.kind, before) if before else None, period_of(period.kind, after) if after else None)
 
 
 def featured_days(conn: Connection) -> list[date]:
-    """Every day that has featured papers, newest first."""
-    q = select(featured.c.day).distinct().order_by(featured.c.day.desc())
-    return [d for (d,) in conn.execute(q)]
+    """Every day that has visible featured papers, newest first."""
+    q = listed_days().distinct().order_by(featured.c.day.desc())
+    return list(conn.execute(q).scalars())
 
 
 def latest_featured_day(conn: Connection, on_or_before: date | None = None) -> date | None:
-    q = select(func.max(featured.c.day))
+    """The newest day with a visible featured paper (on or before ``on_or_before``)."""
+    q = listed_days()
     if on_or_before:
         q = q.where(featured.c.day <= on_or_before)
-    return conn.execute(q).scalar()
+    return conn.execute(q.order_by(featured.c.day.desc()).limit(1)).scalar()
 
 
 def latest_voted_day(conn: Connection, *, imported: bool = False) -> date | None:
@@ -258,7 +273,7 @@ def latest_voted_day(conn: Connection, *, imported: bool = False) -> date | None
     counting imported upvotes only, not this community's)."""
     voted = papers.c.hf_upvotes > 0
     if not imported:
-        voted = or_(voted, papers.c.id.in_(select(votes.c.paper_id).where(votes.c.value == 1)))
+        voted = or_(voted, papers.c.id.in_(select(votes.c.paper_id).where(votes.c.value == 1, COUNTED_VOTE)))
     first = select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
     q = select(func.max(first.c.day)).join(papers, papers.c.id == first.c.paper_id).where(VISIBLE, voted)
     return conn.execute(q).scalar()
@@ -381,7 +396,7 @@ def listed_since(conn: Connection, day: date, until: date) -> bool:
     if day > until:
         return False
     ann = select(papers.c.id).where(papers.c.announced_on.between(day, until), VISIBLE).limit(1)
-    feat = select(featured.c.paper_id).where(featured.c.day.between(day, until)).limit(1)
+    feat = listed_days().where(featured.c.day.between(day, until)).limit(1)
     return conn.execute(ann).first() is not None or conn.execute(feat).first() is not None
 
 

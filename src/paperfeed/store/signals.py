@@ -31,6 +31,7 @@ from .models import (
     users,
     votes,
 )
+from .papers import listed_days
 
 CHUNK = 2_000  # users (or papers) per IN (...)
 
@@ -67,9 +68,11 @@ def signals_for(conn: Connection, user_ids: Iterable[int]) -> dict[int, Signals]
     ids = sorted(set(user_ids))
     out = {uid: Signals(uid) for uid in ids}
     for part in chunked(ids, CHUNK):
+        # a hidden paper (spam, taken down) is no positive to learn from nor to name in a reason
         q = (
             select(votes.c.user_id, votes.c.paper_id, votes.c.value)
-            .where(votes.c.user_id.in_(part))
+            .join(papers, papers.c.id == votes.c.paper_id)
+            .where(votes.c.user_id.in_(part), or_(votes.c.value < 0, papers.c.hidden.is_(False)))
             .order_by(votes.c.user_id, votes.c.created_at.desc(), votes.c.paper_id)
         )
         for uid, pid, value in conn.execute(q):
@@ -77,7 +80,8 @@ def signals_for(conn: Connection, user_ids: Iterable[int]) -> dict[int, Signals]
         q = (
             select(collections.c.user_id, collection_items.c.paper_id, func.max(collection_items.c.added_at))
             .join(collections, collections.c.id == collection_items.c.collection_id)
-            .where(collections.c.user_id.in_(part))
+            .join(papers, papers.c.id == collection_items.c.paper_id)
+            .where(collections.c.user_id.in_(part), papers.c.hidden.is_(False))
             .group_by(collections.c.user_id, collection_items.c.paper_id)
             .order_by(collections.c.user_id, func.max(collection_items.c.added_at).desc(), collection_items.c.paper_id)
         )
@@ -191,7 +195,8 @@ def vectors_of(conn: Connection, model: str, ids: Iterable[str], dim: int) -> tu
 
 
 def titles_of(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
-    q = select(papers.c.id, papers.c.title)
+    """``{id: title}`` of the visible ones of ``ids`` (a reason never names a hidden paper)."""
+    q = select(papers.c.id, papers.c.title).where(papers.c.hidden.is_(False))
     return {k: " ".join((v or "").split()) for k, v in select_in(conn, q, papers.c.id, dict.fromkeys(ids), size=CHUNK)}
 
 
@@ -200,7 +205,7 @@ def latest_listed_day(conn: Connection, on_or_before: date | None = None) -> dat
     visible = papers.c.hidden.is_(False)
     days = []
     q_ann = select(func.max(papers.c.announced_on)).where(visible)
-    q_feat = select(func.max(featured.c.day))
+    q_feat = listed_days().order_by(featured.c.day.desc()).limit(1)  # of a visible paper
     q_pub = select(func.max(papers.c.published_at)).where(visible)
     if on_or_before is not None:
         q_ann = q_ann.where(papers.c.announced_on <= on_or_before)
