@@ -243,3 +243,21 @@ def test_submit(api):
     r = api.post("/api/submit", api.ann, json={"paper": "2401.00999"})  # new here; arXiv cannot be reached
     assert r.status_code == 503 and r.headers["retry-after"] == "120"
     assert r.json()["error"].startswith("arXiv did not answer the lookup of 2401.00999 (")
+
+
+def test_delete_own_comment(api):
+    top = api.post("/api/papers/2401.00002/comments", api.ann, json={"body": "first"}).json()["id"]
+    reply = api.post("/api/papers/2401.00002/comments", api.bob, json={"body": "answer", "parent_id": top}).json()["id"]
+    lone = api.post("/api/papers/2401.00002/comments", api.ann, json={"body": "oops"}).json()["id"]
+    assert api.delete(f"/api/papers/2401.00002/comments/{reply}", api.ann).status_code == 403  # bob's
+    assert api.delete(f"/api/papers/2401.00002/comments/{top}").status_code == 401
+    assert api.delete(f"/api/papers/2401.00001/comments/{top}", api.ann).status_code == 404  # another paper's
+    assert api.delete(f"/api/papers/2401.00002/comments/{top}", api.ann).status_code == 204
+    assert api.delete(f"/api/papers/2401.00002/comments/{lone}", api.ann).status_code == 204
+    assert api.delete(f"/api/papers/2401.00002/comments/{lone}", api.ann).status_code == 404  # gone already
+    listed = TypeAdapter(list[CommentOut]).validate_python(api.get("/api/papers/2401.00002/comments").json())
+    assert [(c.id, c.user, c.body, c.removed, c.parent_id) for c in listed] == [
+        (top, None, "", "deleted", None), (reply, "bob", "answer", None, top)]  # fmt: skip
+    assert api.get("/api/papers/2401.00002").json()["numComments"] == 1
+    r = api.post("/api/papers/2401.00002/comments", api.bob, json={"body": "late", "parent_id": top})
+    assert r.status_code == 400

@@ -28,6 +28,7 @@ from ..store.users import UserView
 
 __all__ = ["ArxivUnavailable", "CommunityError", "NotFound", "NotYours", "SlowDown"]
 SUBMISSIONS_PER_HOUR = 10  # per user: each may be a lookup on arXiv
+COMMENTS_PER_HOUR = 30  # per user: a person in a lively thread stays under it, a script flooding one does not
 ARXIV_LOOKUPS = 1  # at once in this process (each holds a request thread for up to a minute of retries)
 _lookups = threading.BoundedSemaphore(ARXIV_LOOKUPS)
 HOUR = timedelta(hours=1)
@@ -74,16 +75,38 @@ def vote(store: Store, user: UserView, paper_id: str, value: int) -> PaperView:
 
 
 def comment(store: Store, user: UserView, paper_id: str, body: str, parent_id: int | None = None) -> CommentView:
-    """Add a comment (or a reply to a visible comment of the same paper) and return it."""
+    """Add a comment (or a reply to a visible comment of the same paper) and return it. A user posts at
+    most ``COMMENTS_PER_HOUR`` an hour (``SlowDown``); a refused comment does not count."""
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
+        # counted in this transaction: a comment refused below rolls its count back with it
+        wait = store_users.take_quota(conn, f"comment:{user.id}", limit=COMMENTS_PER_HOUR, window=HOUR)
+        if wait:
+            minutes = -(-wait // 60)
+            raise SlowDown(f"you posted {COMMENTS_PER_HOUR} comments in the last hour, as many as one account may; "
+                           f"you can post again in {minutes} minute{'s' if minutes > 1 else ''}", wait)  # fmt: skip
         cid = community.add_comment(conn, user_id=user.id, paper_id=view.id, body=body, parent_id=parent_id)
         made = next(c for c in community.comments_for(conn, view.id) if c.id == cid)
     events.publish(store)
     return made
 
 
+def delete_comment(store: Store, user: UserView, paper_id: str, comment_id: int) -> None:
+    """Delete one of ``user``'s own comments on this paper: its text goes; with replies shown, a "[deleted]"
+    placeholder keeps their place. Someone else's comment is ``NotYours`` (admins hide, they do not delete)."""
+    with store.transaction() as conn:
+        view = visible_paper(conn, paper_id)
+        owner = community.comment_owner(conn, comment_id)
+        if owner is None or owner[0] != view.id:
+            raise NotFound("no such comment")
+        if owner[1] != user.id:
+            raise NotYours("you can delete only your own comments")
+        community.delete_comment(conn, comment_id)
+    events.publish(store)
+
+
 def comments(store: Store, paper_id: str) -> list[CommentView]:
+    """A paper's thread as everyone sees it (placeholders for removed comments with replies)."""
     with store.read() as conn:
         return community.comments_for(conn, visible_paper(conn, paper_id).id)
 

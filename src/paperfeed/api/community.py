@@ -66,7 +66,7 @@ def unvote(request: Request, user: RequireUser, paper_id: str) -> VoteOut:
 
 def _comment_out(c: store_community.CommentView) -> CommentOut:
     return CommentOut(id=c.id, paper_id=c.paper_id, user=c.username, parent_id=c.parent_id, body=c.body,
-                      created_at=c.created_at)  # fmt: skip
+                      created_at=c.created_at, removed=c.removed)  # fmt: skip
 
 
 @router.get(
@@ -74,6 +74,10 @@ def _comment_out(c: store_community.CommentView) -> CommentOut:
     response_model=list[CommentOut],
     responses=api(404),
     summary="A paper's comments",
+    description="Oldest first, each reply after its parent. A comment deleted by its author or removed by a "
+    "moderator that has replies stays in the list as a placeholder, so that every `parent_id` is an `id` of "
+    'the list: `removed` is "deleted" or "removed", `user` is null and `body` empty. Placeholders are not '
+    "counted in a paper's `numComments`; a removed comment without replies is left out.",
 )
 def comments(request: Request, paper_id: str) -> list[CommentOut]:
     return [_comment_out(c) for c in actions.comments(request.app.state.store, paper_id)]
@@ -84,13 +88,34 @@ def comments(request: Request, paper_id: str) -> list[CommentOut]:
     dependencies=WRITE,
     response_model=CommentOut,
     status_code=201,
-    responses=api(400, 403, 404),
+    responses=api(400, 403, 404, 429),
     summary="Comment on a paper (or reply to a comment)",
+    description=f"At most {actions.COMMENTS_PER_HOUR} comments an hour per user (429 with Retry-After); a "
+    "refused comment does not count.",
 )
 def add_comment(request: Request, user: RequireUser, paper_id: str, body: CommentIn) -> CommentOut:
-    made = actions.comment(request.app.state.store, user, paper_id, body.body, body.parent_id)
+    try:
+        made = actions.comment(request.app.state.store, user, paper_id, body.body, body.parent_id)
+    except actions.SlowDown as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     cache.clear(request)
     return _comment_out(made)
+
+
+@router.delete(
+    "/papers/{paper_id:path}/comments/{comment_id}",
+    dependencies=WRITE,
+    status_code=204,
+    responses=api(403, 404),
+    summary="Delete your own comment",
+    description="Its text is gone for good. With replies it stays in the paper's comments as a placeholder "
+    '(`removed`: "deleted"); without, it leaves the list. 403 for someone else\'s comment, 404 for an unknown '
+    "or already deleted one.",
+)
+def delete_comment(request: Request, user: RequireUser, paper_id: str, comment_id: DbId) -> Response:
+    actions.delete_comment(request.app.state.store, user, paper_id, comment_id)
+    cache.clear(request)
+    return Response(status_code=204)
 
 
 # --- collections --------------------------------------------------------------------------------------

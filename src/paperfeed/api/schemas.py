@@ -144,10 +144,13 @@ class CommentIn(ApiIn):
 class CommentOut(BaseModel):
     id: int
     paper_id: str
-    user: str
+    user: str | None = Field(description="the author; null for a placeholder (`removed`)")
     parent_id: int | None
-    body: str
+    body: str = Field(description="the text; empty for a placeholder (`removed`)")
     created_at: UtcTime
+    removed: Literal["deleted", "removed"] | None = Field(
+        None, description="a placeholder kept for its replies: deleted by its author, or removed by a moderator"
+    )
 
 
 class CollectionIn(ApiIn):

@@ -81,13 +81,23 @@ def upvoted_by(conn: Connection, user_id: int, *, limit: int = 100) -> list[str]
 
 @dataclass(frozen=True)
 class CommentView:
+    """A comment as a thread shows it. ``removed`` is None for a comment shown in full; "deleted" (by its
+    author) or "removed" (hidden by a moderator) for a placeholder that stands in for one with replies
+    shown: its ``username`` is None and its ``body`` empty. ``hidden``: an admin's view of a hidden one."""
+
     id: int
     paper_id: str
-    username: str
+    username: str | None
     parent_id: int | None
     body: str
     hidden: bool
     created_at: datetime
+    removed: str | None = None
+
+    @property
+    def visible(self) -> bool:
+        """Counted as a comment: shown in full to everyone (what ``num_comments`` counts)."""
+        return self.removed is None and not self.hidden
 
 
 def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, parent_id: int | None = None) -> int:
@@ -97,9 +107,13 @@ def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, par
     if len(body) > MAX_COMMENT_CHARS:
         raise CommunityError(f"a comment is at most {MAX_COMMENT_CHARS:,} characters")
     if parent_id is not None:
-        parent = conn.execute(select(comments.c.paper_id, comments.c.hidden).where(comments.c.id == parent_id)).first()
+        parent = conn.execute(
+            select(comments.c.paper_id, comments.c.hidden, comments.c.deleted_at).where(comments.c.id == parent_id)
+        ).first()
         if parent is None or parent.paper_id != paper_id:
             raise CommunityError("you can only reply to a comment on the same paper")
+        if parent.deleted_at is not None:
+            raise CommunityError("that comment was deleted: it takes no replies")
         if parent.hidden:  # like a hidden paper: removed by an admin, closed to replies
             raise CommunityError("that comment was removed: it takes no replies")
     return conn.execute(
@@ -116,18 +130,52 @@ def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, par
     ).scalar_one()
 
 
+VISIBLE_COMMENT = and_(comments.c.hidden.is_(False), comments.c.deleted_at.is_(None))
 _COMMENTS = (  # built once: every paper page reads it
     select(comments, users.c.username)
     .join(users, users.c.id == comments.c.user_id)
     .where(comments.c.paper_id == bindparam("pid"))
     .order_by(comments.c.id)
 )
-_VISIBLE_COMMENTS = _COMMENTS.where(comments.c.hidden.is_(False))
 
 
 def comments_for(conn: Connection, paper_id: str, *, include_hidden: bool = False) -> list[CommentView]:
-    rows = conn.execute(_COMMENTS if include_hidden else _VISIBLE_COMMENTS, {"pid": paper_id})
-    return [CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, utc(r.created_at)) for r in rows]
+    """A paper's thread, oldest first: the comments shown in full (``include_hidden``: an admin's view,
+    hidden ones too), and a placeholder for each deleted or hidden one that has such a comment below it,
+    so that no reply loses its place. Any other hidden or deleted comment is left out."""
+    rows = conn.execute(_COMMENTS, {"pid": paper_id}).all()
+    parent = {r.id: r.parent_id for r in rows}
+    shown = {r.id for r in rows if r.deleted_at is None and (include_hidden or not r.hidden)}
+    kept = set(shown)
+    for cid in shown:  # ancestors of what is shown stay, as placeholders where not shown themselves
+        up = parent[cid]
+        while up is not None and up not in kept and up in parent:
+            kept.add(up)
+            up = parent[up]
+    out = []
+    for r in rows:
+        if r.id in shown:
+            out.append(CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, utc(r.created_at)))
+        elif r.id in kept:
+            why = "deleted" if r.deleted_at is not None else "removed"
+            out.append(CommentView(r.id, r.paper_id, None, r.parent_id, "", r.hidden, utc(r.created_at), why))
+    return out
+
+
+def comment_owner(conn: Connection, comment_id: int) -> tuple[str, int] | None:
+    """``(paper_id, user_id)`` of a comment not deleted, else None."""
+    row = conn.execute(
+        select(comments.c.paper_id, comments.c.user_id).where(
+            comments.c.id == comment_id, comments.c.deleted_at.is_(None)
+        )
+    ).first()
+    return (row.paper_id, row.user_id) if row else None
+
+
+def delete_comment(conn: Connection, comment_id: int) -> bool:
+    """Its author's delete: the text goes for good; the row stays as a placeholder while replies hang on it."""
+    done = update(comments).where(comments.c.id == comment_id, comments.c.deleted_at.is_(None))
+    return conn.execute(done.values(deleted_at=datetime.now(UTC), body="")).rowcount > 0
 
 
 @dataclass(frozen=True)
@@ -146,7 +194,7 @@ def comments_by(conn: Connection, user_id: int, *, limit: int = 30) -> list[Comm
     q = (
         select(comments.c.id, comments.c.paper_id, papers.c.title, comments.c.body, comments.c.created_at)
         .join(papers, papers.c.id == comments.c.paper_id)
-        .where(comments.c.user_id == user_id, comments.c.hidden.is_(False), papers.c.hidden.is_(False))
+        .where(comments.c.user_id == user_id, VISIBLE_COMMENT, papers.c.hidden.is_(False))
         .order_by(comments.c.id.desc())
         .limit(limit)
     )

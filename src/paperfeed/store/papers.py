@@ -13,7 +13,7 @@ from sqlalchemy import Connection, ScalarSelect, Select, bindparam, func, or_, s
 from ..clock import day_start, utc
 from ..ids import arxiv_year, author_key, web_url
 from ..periods import Period, period_of
-from .community import COUNTED_VOTE, upvotes_total
+from .community import COUNTED_VOTE, VISIBLE_COMMENT, upvotes_total
 from .db import execute_in, ids_param
 from .keywords import for_papers as keyphrases_of
 from .keywords import with_keyword
@@ -111,7 +111,7 @@ _FEATURED = select(featured).where(featured.c.paper_id.in_(ids_param())).order_b
 _COUNTS = select(
     papers.c.id,
     upvotes_total(),
-    select(func.count()).where(comments.c.paper_id == papers.c.id, comments.c.hidden.is_(False)).scalar_subquery(),
+    select(func.count()).where(comments.c.paper_id == papers.c.id, VISIBLE_COMMENT).scalar_subquery(),
     select(_s.c.summary).where(_s.c.paper_id == papers.c.id, _s.c.summary != "").scalar_subquery(),
 ).where(papers.c.id.in_(ids_param()))
 _PAPER = select(papers).where(papers.c.id == bindparam("pid"))

@@ -57,7 +57,7 @@ def vote(request: Request, user: RequireUser, paper_id: str, value: Annotated[in
     dependencies=[LOGIN, CSRF],
     status_code=201,
     response_class=JSONResponse,  # the new comment's id to a client that accepts JSON; a browser goes to it (303)
-    responses={**FORM, **page(400)},
+    responses={**FORM, **page(400, 429)},
     summary="Comment on a paper",
 )
 def comment(
@@ -70,14 +70,34 @@ def comment(
     try:
         made = actions.comment(request.app.state.store, user, paper_id, body, parent_id)
     except actions.CommunityError as exc:
+        status, headers = 400, {}
+        if isinstance(exc, actions.SlowDown):
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
         if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
         # the page again, the reason at the form and what was typed still in it (a redirect would lose both)
-        return paper_with_draft(request, user, paper_id, error=str(exc), draft=body, parent_id=parent_id)
+        response = paper_with_draft(request, user, paper_id, error=str(exc), draft=body, parent_id=parent_id)
+        response.status_code = status
+        response.headers.update(headers)
+        return response
     cache.clear(request)
     if wants_json(request):
         return JSONResponse({"id": made.id, "paper_id": made.paper_id}, status_code=201)
     return RedirectResponse(f"/papers/{made.paper_id}#comment-{made.id}", status_code=303)
+
+
+@router.post(
+    "/papers/{paper_id:path}/comments/{comment_id}/delete",
+    dependencies=[LOGIN, CSRF],
+    responses=FORM,
+    summary="Delete your own comment",
+)
+def delete_comment(request: Request, user: RequireUser, paper_id: str, comment_id: DbId) -> Response:
+    actions.delete_comment(request.app.state.store, user, paper_id, comment_id)
+    cache.clear(request)
+    flash(request, "Your comment was deleted.")
+    with request.app.state.store.read() as conn:
+        return RedirectResponse(f"/papers/{actions.visible_paper(conn, paper_id).id}#comments", status_code=303)
 
 
 # --- submissions --------------------------------------------------------------------------------------
