@@ -47,3 +47,24 @@ def test_admin_commands(db_url, store):
     assert pf(db_url, "admin", "ban", "ada", "--undo").returncode == 0
     with store.read() as conn:
         assert not store_users.get_user_by_name(conn, "ada").banned
+
+
+def test_admin_takes_ids_as_written_and_picks_no_day_to_come(db_url, store):
+    add_papers(store, paper(1), paper(2, day=None))
+    assert pf(db_url, "admin", "hide-paper", "arXiv:2401.00001v2").returncode == 0
+    r = pf(db_url, "admin", "hide-paper", "https://arxiv.org/abs/2401.00001", "--undo")
+    assert r.returncode == 0, r.stderr
+    r = pf(db_url, "admin", "feature", "2401.00002", "--day", "2030-01-01")
+    assert r.returncode == 1 and "after today" in r.stderr
+    with store.read() as conn:
+        assert not store_papers.get_paper(conn, "2401.00001").hidden
+        assert store_papers.get_paper(conn, "2401.00002").featured == []
+    assert pf(db_url, "admin", "feature", "2401.00002", "--day", "2024-03-05").returncode == 0
+    r = pf(db_url, "admin", "unfeature", "2401.00002", "--day", "2024-03-06")
+    assert r.returncode == 1 and "not on the list of 2024-03-06" in r.stderr
+    r = pf(db_url, "admin", "unfeature", "2401.00001", "--day", "2024-01-02")
+    assert r.returncode == 1 and "imported" in r.stderr  # HF's listing comes back with the next import
+    r = pf(db_url, "admin", "unfeature", "2401.00002v1", "--day", "2024-03-05")
+    assert r.returncode == 0 and "off the list of 2024-03-05" in r.stdout
+    with store.read() as conn:
+        assert store_papers.get_paper(conn, "2401.00002").featured == []

@@ -4,6 +4,7 @@ comments is slowed down."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -179,3 +180,12 @@ def test_refused_comments_do_not_use_up_the_limit(app, store, monkeypatch):
         r = b.form("/papers/2401.00001/comments", {"body": "fine"}, from_page="/papers/2401.00001")
         assert r.status_code == 303
 
+
+def test_the_pick_button_gives_way_to_the_day_a_paper_is_listed_on(app, store):
+    add_papers(store, paper(7, day=None))
+    with browser(app) as admin:
+        admin.login("root", PASSWORD)
+        assert "Pick for today" in admin.get("/papers/2401.00007").text
+        page = admin.get("/papers/2401.00001").text
+        assert "Pick for today" not in page
+        assert re.search(r'Listed on <a href="/papers/date/2024-01-02">', page)

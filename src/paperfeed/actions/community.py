@@ -120,15 +120,21 @@ def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple
     if parsed is None:
         raise CommunityError(f"{text.strip()[:80]!r} is not an arXiv id or URL (e.g. 2401.01234)")
     paper_id = parsed[0]
-    with store.transaction() as conn:
-        wait = store_users.take_quota(conn, f"submit:{user.id}", limit=SUBMISSIONS_PER_HOUR, window=HOUR)
+    with store.read() as conn:
         known = store_papers.get_paper(conn, paper_id)
+        if known is not None:  # refused for what is known here: no lookup, nothing listed, nothing counted
+            if known.hidden:
+                raise CommunityError("this paper cannot be submitted")
+            community.check_unlisted(conn, paper_id)
+    with store.transaction() as conn:  # what is left puts a paper on a list or asks arXiv: it counts
+        wait = store_users.take_quota(conn, f"submit:{user.id}", limit=SUBMISSIONS_PER_HOUR, window=HOUR)
     if wait:
         minutes = -(-wait // 60)
         raise SlowDown(
-            f"you submitted {SUBMISSIONS_PER_HOUR} papers in the last hour, as many as one account may; "
-            f"try again in {minutes} minute{'s' if minutes > 1 else ''}", wait
-        )  # fmt: skip
+            f"{SUBMISSIONS_PER_HOUR} submissions an hour is the most one account may make (each paper put on a "
+            f"list or looked up on arXiv counts); you can submit again in {minutes} minute{'s' if minutes > 1 else ''}",
+            wait,
+        )
     if known is None:
         known = _look_up(store, settings, paper_id)
     if known.hidden:
@@ -247,9 +253,15 @@ def delete_collection(store: Store, user: UserView, collection_id: int) -> Colle
 # --- moderation (the surfaces check that the acting user is an admin; the CLI's operator is one) ------------
 
 
+def _paper_id(paper_id: str) -> str:
+    """An id as the store keys it, from any arXiv spelling (``arXiv:2410.23775v2``, an abs URL)."""
+    parsed = parse_arxiv_id(paper_id)
+    return parsed[0] if parsed else paper_id
+
+
 def hide_paper(store: Store, paper_id: str, hidden: bool = True) -> None:
     with store.transaction() as conn:
-        if not community.hide_paper(conn, paper_id, hidden):
+        if not community.hide_paper(conn, _paper_id(paper_id), hidden):
             raise NotFound(f"No paper {paper_id[:80]!r} here")
     events.publish(store)
 
@@ -262,13 +274,29 @@ def hide_comment(store: Store, comment_id: int, hidden: bool = True) -> None:
 
 
 def feature(store: Store, paper_id: str, *, by: str, day: date | None = None) -> tuple[PaperView, date]:
-    """An admin's pick: the paper goes on ``day``'s list (today's by default), shown as submitted by ``by``."""
-    day = day or datetime.now(UTC).date()
+    """An admin's pick: the paper goes on ``day``'s list (today's by default, never a day to come: the
+    front page shows the newest list), shown as submitted by ``by``."""
+    today = datetime.now(UTC).date()
+    day = day or today
+    if day > today:
+        raise CommunityError(f"{day} is after today ({today}, UTC): a pick goes on today's list or an earlier one")
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
         community.submit(conn, paper_id=view.id, username=by, day=day, source="admin")
     events.publish(store)
     return view, day
+
+
+def unfeature(store: Store, paper_id: str, day: date) -> PaperView:
+    """Undo a pick or a submission: the paper leaves ``day``'s list (an imported listing is refused: the
+    next import would bring it back; hide the paper instead)."""
+    with store.transaction() as conn:
+        view = store_papers.get_paper(conn, _paper_id(paper_id))
+        if view is None:
+            raise NotFound(f"No paper {paper_id[:80]!r} here")
+        community.unfeature(conn, view.id, day)
+    events.publish(store)
+    return view
 
 
 def ban(store: Store, username: str, banned: bool = True, *, by: UserView | None = None) -> UserView:

@@ -114,10 +114,12 @@ def hide_comment(
 def feature(
     ctx: typer.Context,
     paper_id: str,
-    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD", help="Default: today.")] = None,
+    day: Annotated[
+        str | None, typer.Option("--day", metavar="YYYY-MM-DD", help="Default: today (UTC); not a day to come.")
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="Shown as the submitter.")] = "admin",
 ) -> None:
-    """Put a stored paper on a day's list (an admin pick)."""
+    """Put a stored paper on a day's list (an admin pick; `unfeature` undoes it)."""
     from datetime import date, datetime
 
     from ..actions import community as actions
@@ -128,3 +130,22 @@ def feature(
         raise PaperfeedError(f"--day: not a date: {day!r}") from None
     view, _ = actions.feature(_store(ctx), paper_id, by=by, day=when)
     console.print(f"{view.id} is on the list of {when}", highlight=False)
+
+
+@app.command()
+def unfeature(
+    ctx: typer.Context,
+    paper_id: str,
+    day: Annotated[str, typer.Option("--day", metavar="YYYY-MM-DD", help="The list to take it off.")],
+) -> None:
+    """Take a pick or a submission off a day's list (undoes `feature`; an imported listing is refused)."""
+    from datetime import date
+
+    from ..actions import community as actions
+
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise PaperfeedError(f"--day: not a date: {day!r}") from None
+    view = actions.unfeature(_store(ctx), paper_id, when)
+    console.print(f"{view.id} is off the list of {when}", highlight=False)

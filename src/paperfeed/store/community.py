@@ -214,8 +214,8 @@ def hide_paper(conn: Connection, paper_id: str, hidden: bool = True) -> bool:
 # --- submissions --------------------------------------------------------------------------------------
 
 
-def submit(conn: Connection, *, paper_id: str, username: str, day: date, source: str = "submission") -> None:
-    """Feature a paper on ``day`` as submitted by ``username``; a paper already on a daily list is refused."""
+def check_unlisted(conn: Connection, paper_id: str) -> None:
+    """``AlreadyListed`` when the paper is on a daily list (the first day it was)."""
     already = conn.execute(
         select(featured.c.day, featured.c.submitted_by).where(featured.c.paper_id == paper_id).order_by(featured.c.day)
     ).first()
@@ -223,6 +223,14 @@ def submit(conn: Connection, *, paper_id: str, username: str, day: date, source:
         by = f" by {already.submitted_by}" if already.submitted_by else ""
         raise AlreadyListed(f"this paper is already on the daily list of {already.day:%d %b %Y}{by}", paper_id,
                             already.day)  # fmt: skip
+
+
+COMMUNITY_SOURCES = ("submission", "admin")  # listings made here, not imported
+
+
+def submit(conn: Connection, *, paper_id: str, username: str, day: date, source: str = "submission") -> None:
+    """Feature a paper on ``day`` as submitted by ``username``; a paper already on a daily list is refused."""
+    check_unlisted(conn, paper_id)
     try:
         with conn.begin_nested():
             conn.execute(
@@ -234,10 +242,23 @@ def submit(conn: Connection, *, paper_id: str, username: str, day: date, source:
         raise CommunityError("this paper was just submitted by someone else") from None
 
 
+def unfeature(conn: Connection, paper_id: str, day: date) -> None:
+    """Take a submission or an admin pick off ``day``'s list (``CommunityError`` when there is none)."""
+    row = conn.execute(select(featured.c.source).where(featured.c.paper_id == paper_id, featured.c.day == day)).first()
+    if row is None:
+        raise CommunityError(f"{paper_id} is not on the list of {day}")
+    if row.source not in COMMUNITY_SOURCES:
+        raise CommunityError(f"{paper_id}'s listing on {day} was imported ({row.source}): the next import would "
+                             "bring it back; hide the paper instead")  # fmt: skip
+    conn.execute(featured.delete().where(featured.c.paper_id == paper_id, featured.c.day == day))
+    # a paper dated by this listing (papers.paper_day) changes date: the index follows
+    conn.execute(update(papers).where(papers.c.id == paper_id).values(modified_at=datetime.now(UTC)))
+
+
 def submissions_by(conn: Connection, username: str, *, limit: int = 100) -> list[str]:
     q = (
         select(featured.c.paper_id)
-        .where(and_(featured.c.submitted_by == username, featured.c.source.in_(["submission", "admin"])))
+        .where(and_(featured.c.submitted_by == username, featured.c.source.in_(COMMUNITY_SOURCES)))
         .order_by(featured.c.day.desc())
         .limit(limit)
     )
