@@ -364,3 +364,13 @@ def test_messages_quote_what_was_typed_as_typed(lite_app, lite_store):
     assert "“it&#39;s” is not an arXiv category" in r.text
     r = b.form("/subscribe", {"email": "o'neil@@example.org"}, from_page="/")
     assert "“o&#39;neil@@example.org” is not a valid email address" in r.text
+
+
+def test_the_settings_page_says_when_digests_go_out(lite_store, tmp_path, inbox):
+    sub = _active(lite_store)
+    for extra, said in [({}, "Digests go out at 07:00 UTC: daily ones on weekdays, weekly ones on Mondays."),
+                        ({"digest_time": "18:30", "weekly_day": "sun"},
+                         "Digests go out at 18:30 UTC: daily ones on weekdays, weekly ones on Sundays.")]:  # fmt: skip
+        app = make_app(lite_store, tmp_path, **mail_settings(tmp_path, inbox, **extra))
+        path = f"/subscription/{tokens.make(app.state.settings, 'manage', sub.id, sub.token_version)}"
+        assert said in TestClient(app).get(path).text

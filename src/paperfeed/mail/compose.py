@@ -63,6 +63,14 @@ def due_frequencies(day: date, settings: Settings) -> tuple[str, ...]:
     return tuple(out)
 
 
+def when_sent(settings: Settings) -> str:
+    """When digests go out, for the subscriber's settings page (the scheduler runs at ``digest_time``)."""
+    day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[
+        WEEKDAYS.index(settings.weekly_day)
+    ]
+    return f"Digests go out at {settings.digest_time} UTC: daily ones on weekdays, weekly ones on {day}s."
+
+
 def default_since(day: date, frequency: str) -> date:
     """Where the window of a first digest starts: the previous weekday (daily) or a week back."""
     if frequency == "weekly":

@@ -161,6 +161,7 @@ def _settings_page(
         error=error,
         kinds=subs.ALERT_KINDS,
         typed=typed or {},
+        when_sent=compose.when_sent(request.app.state.settings),
         status_code=status,
     )
 
