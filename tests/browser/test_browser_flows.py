@@ -384,3 +384,26 @@ def test_screenshots_of_the_main_pages(browser, site):
     phone.close()
     for name in ("front", "trending", "paper", "search", "login", "profile", "front-phone"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 5_000, name
+
+
+def test_a_deep_reply_thread_fits_a_phone(browser, site):
+    """Each reply level indents; past five levels they stop, so a long thread keeps a readable column at 390 px."""
+    from paperfeed.store import community
+    from paperfeed.store import users as store_users
+
+    phone = browser.new_context(base_url=site[0], **PHONE)
+    pg = phone.new_page()
+    name = unique_name("deep")
+    log_in_as(pg, site[1], name)  # a signed-in page is never served from the page cache
+    with site[1].transaction() as conn:
+        uid = store_users.get_user_by_name(conn, name).id
+        parent = None
+        for n in range(12):
+            body = f"level {n}: " + "a reply that runs over a few lines on a phone " * 2
+            parent = community.add_comment(conn, user_id=uid, paper_id="2401.00002", body=body, parent_id=parent)
+    pg.goto("/papers/2401.00002#comments")
+    overflow = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    deepest = pg.locator(f"#comment-{parent} .text").bounding_box()
+    shot(pg, "deep-thread-phone")
+    phone.close()
+    assert overflow <= 0 and deepest["width"] >= 180, (overflow, deepest)
