@@ -394,3 +394,13 @@ def test_serve_lists_the_papers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_help_shows_no_value_beside_a_flag(tmp_path):
+    """``--json`` takes no value: its help line must not read ``--json <bool>``; options that take one keep
+    their type."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    flags = pf(url, "stats", "--help", env={"COLUMNS": "120"}).stdout
+    assert "--json" in flags and "<bool>" not in flags
+    values = pf(url, "search", "--help", env={"COLUMNS": "120"}).stdout
+    assert "<int" in values and "<bool>" not in values

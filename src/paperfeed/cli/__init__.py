@@ -29,6 +29,24 @@ from rich.console import Console
 from ..errors import PaperfeedError
 from ..settings import Settings, load_settings
 
+
+def _flags_take_no_value() -> None:
+    """Help without a type beside on/off flags: typer 0.29 writes ``--json <bool>``, which reads as if the
+    flag took a value (``--json true`` is then refused). Options that take a value keep theirs."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)  # (older typer writes no type for flags)
+    if shown is None or getattr(shown, "_flags_plain", False):
+        return
+
+    def display_type_rich(self, ctx):  # noqa: ANN001, ANN202
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich._flags_plain = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_take_no_value()
 app = typer.Typer(
     help="paperfeed: a self-hosted research-paper front page.",
     no_args_is_help=True,
