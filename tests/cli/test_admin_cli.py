@@ -68,3 +68,14 @@ def test_admin_takes_ids_as_written_and_picks_no_day_to_come(db_url, store):
     assert r.returncode == 0 and "off the list of 2024-03-05" in r.stdout
     with store.read() as conn:
         assert store_papers.get_paper(conn, "2401.00002").featured == []
+
+
+def test_create_user_without_a_terminal_says_how(db_url, store):
+    """Run from cron or ``docker exec`` without -t (stdin is no terminal) the password is not asked (getpass
+    would warn and echo it): one line says to pipe it with --password-stdin; an empty pipe says so too."""
+    r = pf(db_url, "admin", "create-user", "ada", input="")
+    assert r.returncode == 1 and "--password-stdin" in r.stderr and "Warning" not in r.stderr, r.stderr
+    r = pf(db_url, "admin", "create-user", "ada", "--password-stdin", input="")
+    assert r.returncode == 1 and "no password on stdin" in r.stderr and "aborted" not in r.stderr
+    with store.read() as conn:
+        assert store_users.get_user_by_name(conn, "ada") is None

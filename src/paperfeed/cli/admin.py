@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from datetime import UTC
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,6 +37,19 @@ def _user(conn, username: str):
     return user
 
 
+def _password(*, from_stdin: bool) -> str:
+    """The new account's password: a line of stdin, or asked at the terminal without echo. Without a
+    terminal (cron, ``docker exec`` without -t) it says to use --password-stdin, rather than echo it."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise PaperfeedError("no password on stdin: --password-stdin reads one line (e.g. from a pipe)")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise PaperfeedError("no terminal to ask the password at: pipe it in with --password-stdin")
+    return getpass.getpass("Password: ")
+
+
 @app.command("create-user")
 def create_user(
     ctx: typer.Context,
@@ -50,7 +64,7 @@ def create_user(
     from ..store import users as store_users
     from ..store.passwords import hash_password
 
-    password = input() if password_stdin else getpass.getpass("Password: ")
+    password = _password(from_stdin=password_stdin)
     try:
         hashed = hash_password(password)
     except ValueError as exc:
