@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from paperfeed.ingest import import_items
@@ -76,3 +77,17 @@ def test_warm_lays_out_the_newest_month_ahead_of_its_first_view(seeded, settings
     assert topics.warm(seeded, settings) >= 1
     assert topics.topic_map(seeded, settings, ids).cached  # what /map shows by default is ready
     assert topics.warm(seeded, settings) == 0  # nothing new: nothing recomputed
+
+
+def test_spread_labels_moves_overlapping_labels_to_free_rows_and_keeps_free_ones():
+    def overlaps(a, b) -> bool:  # more than touching
+        return abs(a[0] - b[0]) < (a[2] + b[2]) / 2 - 1e-9 and abs(a[1] - b[1]) < (a[3] + b[3]) / 2 - 1e-9
+
+    boxes = [(0.5, 0.5, 0.2, 0.03)] * 5 + [(0.9, 0.1, 0.3, 0.03), (0.1, 0.9, 0.1, 0.03)]
+    spots = topics.spread_labels(boxes)
+    placed = [(x, y, w, h) for (x, y), (_, _, w, h) in zip(spots, boxes, strict=True)]
+    assert not [(a, b) for i, a in enumerate(placed) for b in placed[i + 1 :] if overlaps(a, b)]
+    assert spots[0] == (0.5, 0.5) and spots[-1] == (0.1, 0.9)  # the first (biggest) and a free label stay
+    assert all(x == 0.5 for x, _ in spots[:5])  # moved up or down only: still over their clusters
+    assert sorted(abs(y - 0.5) for _, y in spots[:5]) == pytest.approx([0, 0.03, 0.03, 0.06, 0.06])
+    assert spots[5][0] == pytest.approx(1 - 0.01 - 0.15)  # a wide label at the edge is pulled inside

@@ -161,6 +161,31 @@ def label_clusters(labels: np.ndarray, terms: Sequence[Sequence[str]], *, top: i
     return out
 
 
+def spread_labels(
+    boxes: Sequence[tuple[float, float, float, float]], *, margin: float = 0.01
+) -> list[tuple[float, float]]:
+    """Label centres that do not overlap, for boxes ``(x, y, width, height)`` (centre and size, 0..1).
+
+    Greedy, in the given order (biggest cluster first: it keeps its place): a box is pulled inside the
+    picture, then, if it overlaps one placed before, moved up or down by whole heights to the nearest free
+    row; with none free it stays where it was. Labels keep their column, so each stays over its cluster."""
+    placed: list[tuple[float, float, float, float]] = []
+
+    def free(x: float, y: float, w: float, h: float) -> bool:
+        inside = margin <= y - h / 2 and y + h / 2 <= 1 - margin
+        eps = 1e-9  # boxes that only touch do not overlap
+        return inside and all(
+            abs(x - px) >= (w + pw) / 2 - eps or abs(y - py) >= (h + ph) / 2 - eps for px, py, pw, ph in placed
+        )
+
+    for x, y, w, h in boxes:
+        x = min(max(x, margin + w / 2), 1 - margin - w / 2) if w < 1 - 2 * margin else 0.5
+        offsets = (k // 2 * h * (1 if k % 2 else -1) for k in range(1, 2 * int(1 / max(h, 1e-3)) + 3))
+        spot = next((y + d for d in offsets if free(x, y + d, w, h)), y)  # 0, -h (up), +h, -2h, ...
+        placed.append((x, spot, w, h))
+    return [(x, y) for x, y, _, _ in placed]
+
+
 def _cache_path(settings: Settings, key: str) -> Path:
     return settings.data_dir / "topics" / f"{key}.npz"
 

@@ -1,7 +1,8 @@
 """Keyword pages (``/keywords/{keyword}``) and the topic map (``/map?month=|week=|date=|q=``).
 
-The map is server-rendered SVG: every point is a link to its paper with a ``<title>``, so it works without
-JavaScript; ``static/map.js`` adds a hover tooltip and cluster highlighting.
+The map is server-rendered SVG: every point is a link to its paper named by its title and topic, so it works
+without JavaScript and with a screen reader; ``static/map.js`` adds a hover tooltip and cluster highlighting
+(on hover and on keyboard focus).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .render import feed_links, render
 router = APIRouter()
 Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
 WIDTH, HEIGHT = 1000, 680
+LABEL_PX, LABEL_CHAR_PX = 15, 8.6  # the labels' font size (style.css: .clabel) and a bold letter's mean width
 
 
 @router.get(
@@ -96,6 +98,9 @@ def map_page(
         "map.html",
         title=title,
         tmap=tmap,
+        points=_by_topic(tmap),
+        topics={c.id: c.label for c in tmap.clusters},
+        labels=_labels(tmap),
         total=len(ids),
         query=query,
         q=q or "",
@@ -103,3 +108,19 @@ def map_page(
         height=HEIGHT,
         palette=PALETTE,
     )
+
+
+def _by_topic(tmap: topics.TopicMap) -> list[topics.Point]:
+    """The points in the order of the topic list (id order within a topic): Tab walks one topic at a time."""
+    rank = {c.id: i for i, c in enumerate(tmap.clusters)}
+    return sorted(tmap.points, key=lambda pt: rank[pt.cluster])
+
+
+def _labels(tmap: topics.TopicMap) -> list[tuple[topics.Cluster, str, float, float]]:
+    """``(cluster, text, x, y)`` of each cluster's label in the picture: at its centre, moved apart from the
+    labels of bigger clusters where they would overlap."""
+    texts = [", ".join(c.terms[:2]) or c.label for c in tmap.clusters]
+    h = LABEL_PX * 1.3 / HEIGHT
+    boxes = [(c.x, c.y, (len(t) * LABEL_CHAR_PX + 8) / WIDTH, h) for c, t in zip(tmap.clusters, texts, strict=True)]
+    spots = topics.spread_labels(boxes)
+    return [(c, t, x, y) for c, t, (x, y) in zip(tmap.clusters, texts, spots, strict=True)]

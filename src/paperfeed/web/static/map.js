@@ -35,8 +35,11 @@
       pt.addEventListener("blur", hide);
     });
     document.querySelectorAll(".clusters li").forEach(function (li) {
+      // the pointer or the keyboard (Tab to a topic's link) shows where a topic's papers lie
       li.addEventListener("mouseenter", function () { focusCluster(li.getAttribute("data-cluster")); });
       li.addEventListener("mouseleave", function () { focusCluster(null); });
+      li.addEventListener("focusin", function () { focusCluster(li.getAttribute("data-cluster")); });
+      li.addEventListener("focusout", function () { focusCluster(null); });
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
