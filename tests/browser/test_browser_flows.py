@@ -316,7 +316,10 @@ def test_open_a_paper_and_copy_its_bibtex(page, site):
     page.goto("/")
     expect(page.locator("[id='paper-2401.00001'] .tldr")).to_have_text(SEED_SUMMARY)  # the card's one-line summary
     with page.expect_navigation(url=re.compile(r"/papers/2401\.00001$")):  # waits for the load event: app.js ran
-        page.get_by_role("link", name="Scalable Diffusion Transformers for High-Resolution Image Synthesis").click()
+        # exact: the card's Code, Project page and comments links name the paper too (for screen readers)
+        page.get_by_role(
+            "link", name="Scalable Diffusion Transformers for High-Resolution Image Synthesis", exact=True
+        ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Scalable Diffusion Transformers for High-Resolution Image Synthesis"
     )

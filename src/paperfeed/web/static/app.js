@@ -83,7 +83,8 @@ enhance("form[data-dismiss]", (form, data) => {
     return;
   }
   form.querySelector("input[name=value]").value = dismissed ? "0" : "-1";
-  form.querySelector("button").textContent = dismissed ? "Undo “not interested”" : "Not interested";
+  // the button's first text is its visible label; the paper's title for screen readers may follow it
+  form.querySelector("button").firstChild.textContent = dismissed ? "Undo “not interested”" : "Not interested";
   const up = scope && scope.querySelector("form[data-vote]");
   if (up) showVote(up, data); // a dismissed paper is no longer upvoted
 });
