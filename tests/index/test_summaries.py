@@ -127,6 +127,41 @@ def test_real_abstracts_give_one_sentence_of_their_own_text(encoder):
     assert sum(s == f for s, f in zip(made, firsts, strict=True)) <= len(items) // 2, made
 
 
+DEPTH = (  # 2406.09414 (the demo has it): its first sentence names the model and nothing more
+    "Depth Anything V2",
+    (
+        "This work presents Depth Anything V2. Without pursuing fancy techniques, we aim to reveal crucial "
+        "findings to pave the way towards building a powerful monocular depth estimation model. Notably, "
+        "compared with V1, this version produces much finer and more robust depth predictions through three "
+        "key practices: 1) replacing all labeled real images with synthetic images, 2) scaling up the "
+        "capacity of our teacher model, and 3) teaching student models via the bridge of large-scale "
+        "pseudo-labeled real images. Compared with the latest models built on Stable Diffusion, our models "
+        "are significantly more efficient (more than 10x faster) and more accurate. We offer models of "
+        "different scales (ranging from 25M to 1.3B params) to support extensive scenarios. Benefiting from "
+        "their strong generalization capability, we fine-tune them with metric depth labels to obtain our "
+        "metric depth models. In addition to our models, considering the limited diversity and frequent noise "
+        "in current test sets, we construct a versatile evaluation benchmark with precise annotations and "
+        "diverse scenes to facilitate future research."
+    ),
+)
+
+
+def test_a_summary_says_more_than_a_name():
+    """The best sentence compressed to a bare name ("Depth Anything V2.") gives way to the next best one that
+    says something; when none does, the best stays (an abstract of names still gets its summary)."""
+    named = ["This work presents Depth Anything V2.", "Depth Anything V2 gives much finer depth than V1 does."]
+    assert S.best_summary(named, [0, 1]) == "Depth Anything V2 gives much finer depth than V1 does."
+    assert S.best_summary(["We present the O3 framework (O3F).", "Code is here."], [0, 1]) == "The O3 framework (O3F)."
+    assert S.compress("Notably, compared with V1, it is finer.") == "Compared with V1, it is finer."
+
+
+def test_the_real_model_summarises_depth_anything_v2_with_a_sentence(encoder):
+    title, abstract = DEPTH
+    [vector] = encoder.encode([embed_text(title, abstract)])
+    made = S.Summarizer(KeywordExtractor(encoder)).summarize(title, abstract, vector)
+    assert len(made.split()) >= S.MIN_SUMMARY_WORDS and made != "Depth Anything V2.", made
+
+
 def test_hostile_abstracts_are_summarised_as_plain_text(encoder):
     summarizer = S.Summarizer(KeywordExtractor(encoder))
     rows = [(t, a, encoder.encode([embed_text(t, a)])[0]) for t, a in HOSTILE.values()]

@@ -13,7 +13,9 @@ Extractive, then compressed:
    both on the same page of papers);
 3. the best sentence is compressed: lead-ins ("To address this, ", "In this paper, ", any short clause
    before ", we") and the "we propose X, a Y" frame are dropped ("X is a Y"), "we show that X" becomes
-   "X", and an over-long sentence is cut at a colon or semicolon.
+   "X", and an over-long sentence is cut at a colon or semicolon. When what is left is only a name
+   (fewer than ``MIN_SUMMARY_WORDS`` words besides a parenthesis: "This work presents Depth Anything
+   V2." gives "Depth Anything V2."), the next best sentence is taken instead, if one says more.
 
 A paper with no abstract (or no sentence of two words) gets no summary, stored as ""; a one-sentence
 abstract gives that sentence.
@@ -30,10 +32,11 @@ import numpy as np
 from ..latex import latex_to_text
 from .keywords import WORD, KeywordExtractor, candidates
 
-METHOD = "phrase-centrality-1"  # stored with each summary: a new method recomputes them all
+METHOD = "phrase-centrality-2"  # stored with each summary: a new method recomputes them all
 CUE_WEIGHT = 0.1  # tuned on half of the HF papers (bench/summaries.py): the other half is the reported test
 ANAPHOR_PENALTY = 0.1  # "If so, ...", "This shows ...": readable only after the sentence before
 MIN_WORDS = 4  # shorter "sentences" ("Code: ...") are chosen only when nothing else is left
+MIN_SUMMARY_WORDS = 6  # a compressed sentence shorter than this (parentheses aside) names, not summarises
 TRIM_WORDS = 40  # a longer sentence is cut at its first colon, semicolon or dash (keeping >= 8 words)
 MAX_CHARS = 320  # hard limit of what is stored and shown
 
@@ -60,7 +63,7 @@ _LEAD = re.compile(
     r"|building (?:on|upon)\b[^,]{0,60}|based on\b[^,]{0,60}"
     r"|in this (?:paper|work|study|article|report)|here|specifically|concretely|therefore|thus|to this end|in response"
     r"|in particular|instead|finally|first|second|third|moreover|furthermore|additionally|in addition|consequently"
-    r"|overall|in summary|in short|together|as a result|to that end|accordingly),\s+)",
+    r"|notably|importantly|overall|in summary|in short|together|as a result|to that end|accordingly),\s+)",
     re.I,
 )
 _WE_MAKE = re.compile(
@@ -89,6 +92,7 @@ _ANAPHOR = re.compile(  # a sentence leaning on the one before it reads badly al
 )
 _APPOSITION = re.compile(r"^([^,;:()]{1,80}?(?:\s\([^()]{1,30}\))?),\s+(a|an|the)\s+", re.I)
 _WHICH = re.compile(r"^([^,;:]{1,100}?),\s+(?:which|that)\s+", re.I)
+_PAREN = re.compile(r"\([^()]*\)")
 
 
 def clean(text: str) -> str:
@@ -142,14 +146,23 @@ def _grams(sentence: str) -> set[str]:
     return {" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
+def _says_something(summary: str) -> bool:
+    return len(_PAREN.sub(" ", summary).split()) >= MIN_SUMMARY_WORDS
+
+
 def pick(sents: list[str], phrases: list[str], vectors: np.ndarray | None, doc: np.ndarray) -> int:
     """Index of the sentence that best represents the paper (phrase-vector centrality + contribution cue)."""
+    return rank(sents, phrases, vectors, doc)[0]
+
+
+def rank(sents: list[str], phrases: list[str], vectors: np.ndarray | None, doc: np.ndarray) -> list[int]:
+    """The usable sentences' indices, the one that best represents the paper first."""
     usable = [i for i, s in enumerate(sents) if len(s.split()) >= MIN_WORDS and not _NOISE.search(s)]
     usable = usable or list(range(len(sents)))
     if len(usable) == 1:
-        return usable[0]
+        return usable
     keys = [p.lower() for p in phrases]
-    best, best_score = usable[0], -np.inf
+    scores: dict[int, float] = {}
     for i in usable:
         grams = _grams(sents[i])
         rows = [k for k, p in enumerate(keys) if p in grams]
@@ -161,9 +174,14 @@ def pick(sents: list[str], phrases: list[str], vectors: np.ndarray | None, doc: 
             score += CUE_WEIGHT
         if _ANAPHOR.match(sents[i]):
             score -= ANAPHOR_PENALTY
-        if score > best_score:
-            best, best_score = i, score
-    return best
+        scores[i] = score
+    return sorted(usable, key=lambda i: -scores[i])  # stable: ties keep the abstract's order
+
+
+def best_summary(sents: list[str], order: list[int]) -> str:
+    """The compressed best sentence, or the best one after it that is more than a name."""
+    made = [compress(sents[i]) for i in order]
+    return next((m for m in made if _says_something(m)), made[0])
 
 
 @dataclass
@@ -190,7 +208,7 @@ class Summarizer:
             doc = np.asarray(doc, dtype=np.float32)
             doc = doc / max(float(np.linalg.norm(doc)), 1e-12)
             vectors = self.extractor.vectors(phrases) if phrases else None
-            out.append(compress(sents[pick(sents, phrases, vectors, doc)]))
+            out.append(best_summary(sents, rank(sents, phrases, vectors, doc)))
         return out
 
     def summarize(self, title: str, abstract: str, vector: np.ndarray) -> str:
