@@ -88,7 +88,7 @@ def test_highlight_user(mapped, store, tmp_path):
         (["--month", "2024-13"], "bad period"),
         (["--week", "2024-W60"], "bad period"),
         (["--day", "tomorrow"], "bad period"),
-        (["--month", "2023-02"], "no papers in February 2023"),
+        (["--month", "2023-02"], "no papers in February 2023: nothing to map (papers here: 02 Jan 2024 to 02 Jan"),
         ([], "say which papers"),
     ],
 )

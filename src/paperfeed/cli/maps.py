@@ -74,6 +74,15 @@ def _with_titles(svg: str, tmap) -> str:
     return svg
 
 
+def _span(store) -> str:  # noqa: ANN001
+    """Where the papers are, for a period that has none ("... (papers here: 01 Jan 2024 to 18 Mar 2025)")."""
+    from ..store import maps as store_maps
+
+    with store.read() as conn:
+        span = store_maps.listed_span(conn)
+    return f" (papers here: {span[0]:%d %b %Y} to {span[1]:%d %b %Y})" if span else " (the database holds no papers)"
+
+
 @app.command("map")
 def map_cmd(
     ctx: typer.Context,
@@ -104,7 +113,7 @@ def map_cmd(
         except ValueError as exc:
             raise PaperfeedError(f"bad period: {exc}") from None
         if not ids:
-            raise PaperfeedError(f"no papers in {title}: nothing to map")
+            raise PaperfeedError(f"no papers in {title}: nothing to map{'' if query else _span(store)}")
         account = None
         if highlight_user:
             with store.read() as conn:

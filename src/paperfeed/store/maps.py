@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, or_, select
 
 from ..clock import day_start
 from .db import chunked
 from .models import featured, paper_vectors, papers
-from .papers import latest_featured_day
+from .papers import latest_featured_day, listed_days
 
 
 def period_ids(conn: Connection, start: date, end: date) -> list[str]:
@@ -34,6 +34,25 @@ def latest_day(conn: Connection) -> date | None:
         conn.execute(select(func.max(papers.c.announced_on)).where(papers.c.hidden.is_(False))).scalar(),
     ]
     return max((d for d in days if d is not None), default=None)
+
+
+def listed_span(conn: Connection) -> tuple[date, date] | None:
+    """The first and the last day a period's map can show papers of (featured, announced or, lacking both,
+    published), or None in an empty database: what to say when a period has none."""
+    listed = listed_days().subquery()
+    visible = papers.c.hidden.is_(False)
+    row = conn.execute(
+        select(
+            select(func.min(listed.c.day)).scalar_subquery(),
+            select(func.max(listed.c.day)).scalar_subquery(),
+            select(func.min(papers.c.announced_on)).where(visible).scalar_subquery(),
+            select(func.max(papers.c.announced_on)).where(visible).scalar_subquery(),
+            select(func.min(papers.c.published_at)).where(visible, papers.c.announced_on.is_(None)).scalar_subquery(),
+            select(func.max(papers.c.published_at)).where(visible, papers.c.announced_on.is_(None)).scalar_subquery(),
+        )
+    ).one()
+    days = [v.date() if isinstance(v, datetime) else v for v in row if v is not None]
+    return (min(days), max(days)) if days else None
 
 
 def vectors_and_texts(
