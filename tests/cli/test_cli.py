@@ -404,3 +404,21 @@ def test_help_shows_no_value_beside_a_flag(tmp_path):
     assert "--json" in flags and "<bool>" not in flags
     values = pf(url, "search", "--help", env={"COLUMNS": "120"}).stdout
     assert "<int" in values and "<bool>" not in values
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line():
+    """A Ctrl-C in the second or so the command spends importing (before ``cli.main``'s own handler exists)
+    ends it with one line and exit code 130, not a KeyboardInterrupt traceback."""
+    script = (
+        "import builtins\n"
+        "real = builtins.__import__\n"
+        "def interrupted(name, *args, **kw):\n"
+        "    if name == 'paperfeed.cli':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kw)\n"
+        "builtins.__import__ = interrupted\n"
+        "from paperfeed.__main__ import run\n"
+        "run()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 130 and "Traceback" not in r.stderr and "interrupted" in r.stderr, r.stderr
