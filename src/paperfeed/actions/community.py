@@ -17,7 +17,7 @@ from ..errors import PaperfeedError, SourceError
 from ..ids import parse_arxiv_id
 from ..ingest import fetch_arxiv_ids
 from ..settings import Settings
-from ..store import Store, community, events
+from ..store import Store, community, events, modlog
 from ..store import collections as store_collections
 from ..store import papers as store_papers
 from ..store import users as store_users
@@ -251,6 +251,8 @@ def delete_collection(store: Store, user: UserView, collection_id: int) -> Colle
 
 
 # --- moderation (the surfaces check that the acting user is an admin; the CLI's operator is one) ------------
+# Each action records itself in the moderation log inside its own transaction: ``actor`` is who did it (an
+# admin's username; the CLI's ``cli:<OS user>``), ``reason`` what the moderator said, if anything.
 
 
 def _paper_id(paper_id: str) -> str:
@@ -259,23 +261,51 @@ def _paper_id(paper_id: str) -> str:
     return parsed[0] if parsed else paper_id
 
 
-def hide_paper(store: Store, paper_id: str, hidden: bool = True) -> None:
+def _reason(reason: str | None) -> str | None:
+    reason = (reason or "").strip()
+    if len(reason) > modlog.MAX_REASON:
+        raise CommunityError(f"a reason is at most {modlog.MAX_REASON} characters (this one has {len(reason)})")
+    return reason or None
+
+
+def _log(conn, actor: str | None, action: str, target: str, reason: str | None) -> None:
+    modlog.record(conn, actor=actor or "unknown", action=action, target=target, reason=reason)
+
+
+def hide_paper(
+    store: Store, paper_id: str, hidden: bool = True, *, actor: str | None = None, reason: str | None = None
+) -> None:
+    reason, pid = _reason(reason), _paper_id(paper_id)
     with store.transaction() as conn:
-        if not community.hide_paper(conn, _paper_id(paper_id), hidden):
+        if not community.hide_paper(conn, pid, hidden):
             raise NotFound(f"No paper {paper_id[:80]!r} here")
+        _log(conn, actor, "hide-paper" if hidden else "show-paper", pid, reason)
     events.publish(store)
 
 
-def hide_comment(store: Store, comment_id: int, hidden: bool = True) -> None:
+def hide_comment(
+    store: Store, comment_id: int, hidden: bool = True, *, actor: str | None = None, reason: str | None = None
+) -> None:
+    reason = _reason(reason)
     with store.transaction() as conn:
         if not community.hide_comment(conn, comment_id, hidden):
             raise NotFound("no such comment")
+        _log(conn, actor, "hide-comment" if hidden else "show-comment", str(comment_id), reason)
     events.publish(store)
 
 
-def feature(store: Store, paper_id: str, *, by: str, day: date | None = None) -> tuple[PaperView, date]:
+def feature(
+    store: Store,
+    paper_id: str,
+    *,
+    by: str,
+    day: date | None = None,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> tuple[PaperView, date]:
     """An admin's pick: the paper goes on ``day``'s list (today's by default, never a day to come: the
-    front page shows the newest list), shown as submitted by ``by``."""
+    front page shows the newest list), shown as submitted by ``by`` (logged as ``actor``'s, by default ``by``)."""
+    reason = _reason(reason)
     today = datetime.now(UTC).date()
     day = day or today
     if day > today:
@@ -283,24 +313,44 @@ def feature(store: Store, paper_id: str, *, by: str, day: date | None = None) ->
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
         community.submit(conn, paper_id=view.id, username=by, day=day, source="admin")
+        _log(conn, actor or by, "feature", f"{view.id} on {day}", reason)
     events.publish(store)
     return view, day
 
 
-def unfeature(store: Store, paper_id: str, day: date) -> PaperView:
+def unfeature(
+    store: Store, paper_id: str, day: date, *, actor: str | None = None, reason: str | None = None
+) -> PaperView:
     """Undo a pick or a submission: the paper leaves ``day``'s list (an imported listing is refused: the
     next import would bring it back; hide the paper instead)."""
+    reason = _reason(reason)
     with store.transaction() as conn:
         view = store_papers.get_paper(conn, _paper_id(paper_id))
         if view is None:
             raise NotFound(f"No paper {paper_id[:80]!r} here")
         community.unfeature(conn, view.id, day)
+        _log(conn, actor, "unfeature", f"{view.id} on {day}", reason)
     events.publish(store)
     return view
 
 
-def ban(store: Store, username: str, banned: bool = True, *, by: UserView | None = None) -> UserView:
-    """Ban (or unban) a user: their sessions end at once. An admin cannot ban themselves."""
+def ban(
+    store: Store,
+    username: str,
+    banned: bool = True,
+    *,
+    by: UserView | None = None,
+    actor: str | None = None,
+    reason: str | None = None,
+    hide_comments: bool = False,
+) -> tuple[UserView, list[int]]:
+    """Ban (or unban) a user: their sessions end at once. An admin cannot ban themselves. ``hide_comments``
+    (with a ban) hides every comment of theirs still shown, each logged; answers the user and those ids.
+    Unbanning shows nothing again: a moderator unhides what was not spam one by one."""
+    reason = _reason(reason)
+    if hide_comments and not banned:
+        raise CommunityError("hiding a user's comments goes with a ban, not with lifting one")
+    actor = actor or (by.username if by else None)
     with store.transaction() as conn:
         target = store_users.get_user_by_name(conn, username)
         if target is None:
@@ -308,4 +358,36 @@ def ban(store: Store, username: str, banned: bool = True, *, by: UserView | None
         if by is not None and target.id == by.id:
             raise CommunityError("you cannot ban yourself")
         store_users.set_banned(conn, target.id, banned)
+        _log(conn, actor, "ban" if banned else "unban", target.username, reason)
+        hidden = community.hide_comments_of(conn, target.id) if hide_comments else []
+        why = f"with the ban of {target.username}" + (f": {reason}" if reason else "")
+        for cid in hidden:
+            _log(conn, actor, "hide-comment", str(cid), why)
+    events.publish(store)  # their votes stop (or start again) counting, their comments may have gone
+    return target, hidden
+
+
+def set_admin(
+    store: Store, username: str, admin: bool = True, *, actor: str | None = None, reason: str | None = None
+) -> UserView:
+    """Make a user an administrator (or take it away)."""
+    reason = _reason(reason)
+    with store.transaction() as conn:
+        target = store_users.get_user_by_name(conn, username)
+        if target is None:
+            raise NotFound(f"No user {username[:40]!r}")
+        store_users.set_admin(conn, target.id, admin)
+        _log(conn, actor, "set-admin" if admin else "unset-admin", target.username, reason)
     return target
+
+
+def moderation_log(store: Store, *, limit: int = 50, offset: int = 0) -> tuple[list[modlog.Entry], int]:
+    """A page of the moderation log, newest first, and how many entries it holds in all."""
+    with store.read() as conn:
+        return modlog.entries(conn, limit=limit, offset=offset), modlog.count(conn)
+
+
+def hidden(store: Store) -> tuple[list[tuple[str, str]], list[community.HiddenComment]]:
+    """What moderators hid and is still hidden: papers ``(id, title)`` and comments."""
+    with store.read() as conn:
+        return community.hidden_papers(conn), community.hidden_comments(conn)

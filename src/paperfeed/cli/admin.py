@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from datetime import UTC
 from typing import TYPE_CHECKING, Annotated
@@ -35,6 +36,20 @@ def _user(conn, username: str):
     if user is None:
         raise PaperfeedError(f"no user {username!r}")
     return user
+
+
+def _actor() -> str:
+    """Who the moderation log says acted from the shell: ``cli:<OS user>`` (``cli`` where the OS names none)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no LOGNAME/USER and no passwd entry (some containers)
+        return "cli"
+
+
+Reason = Annotated[
+    str | None,
+    typer.Option("--reason", metavar="TEXT", help="Why, kept in the moderation log (500 characters at most)."),
+]
 
 
 def _password(*, from_stdin: bool) -> str:
@@ -82,45 +97,63 @@ def set_admin(
     ctx: typer.Context,
     username: str,
     revoke: Annotated[bool, typer.Option("--revoke", help="Take admin rights away.")] = False,
+    reason: Reason = None,
 ) -> None:
     """Make a user an administrator (or --revoke)."""
-    from ..store import users as store_users
+    from ..actions import community as actions
 
-    with _store(ctx).transaction() as conn:
-        store_users.set_admin(conn, _user(conn, username).id, not revoke)
+    actions.set_admin(_store(ctx), username, not revoke, actor=_actor(), reason=reason)
     console.print(f"{username} is {'no longer ' if revoke else ''}an admin", highlight=False)
 
 
 @app.command()
 def ban(
-    ctx: typer.Context, username: str, undo: Annotated[bool, typer.Option("--undo", help="Lift the ban.")] = False
+    ctx: typer.Context,
+    username: str,
+    undo: Annotated[bool, typer.Option("--undo", help="Lift the ban (hidden comments stay hidden).")] = False,
+    hide_comments: Annotated[
+        bool, typer.Option("--hide-comments", help="Also hide every comment of theirs (each one logged).")
+    ] = False,
+    reason: Reason = None,
 ) -> None:
-    """Ban a user: their sessions end and they can no longer log in, vote or comment."""
+    """Ban a user: their sessions end and they can no longer log in, vote or comment.
+
+    --hide-comments takes a spammer's comments down with them. Lifting the ban (--undo) does not show them
+    again: unhide the ones that were not spam with `hide-comment ID --undo` (`admin hidden` lists them)."""
     from ..actions import community as actions
 
-    actions.ban(_store(ctx), username, not undo)
-    console.print(f"{username} is {'no longer ' if undo else ''}banned", highlight=False)
+    _, hidden = actions.ban(_store(ctx), username, not undo, actor=_actor(), reason=reason, hide_comments=hide_comments)
+    said = f"{username} is {'no longer ' if undo else ''}banned"
+    if hide_comments:
+        said += f"; {len(hidden)} comment{'' if len(hidden) == 1 else 's'} hidden"
+    console.print(said, highlight=False)
 
 
 @app.command("hide-paper")
 def hide_paper(
-    ctx: typer.Context, paper_id: str, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
+    ctx: typer.Context,
+    paper_id: str,
+    undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False,
+    reason: Reason = None,
 ) -> None:
     """Hide a paper from lists, search and feeds (its votes and comments are kept)."""
     from ..actions import community as actions
 
-    actions.hide_paper(_store(ctx), paper_id, not undo)
+    actions.hide_paper(_store(ctx), paper_id, not undo, actor=_actor(), reason=reason)
     console.print(f"paper {paper_id} is {'visible' if undo else 'hidden'}", highlight=False)
 
 
 @app.command("hide-comment")
 def hide_comment(
-    ctx: typer.Context, comment_id: int, undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False
+    ctx: typer.Context,
+    comment_id: int,
+    undo: Annotated[bool, typer.Option("--undo", help="Show it again.")] = False,
+    reason: Reason = None,
 ) -> None:
     """Hide a comment (admins still see it, marked hidden)."""
     from ..actions import community as actions
 
-    actions.hide_comment(_store(ctx), comment_id, not undo)
+    actions.hide_comment(_store(ctx), comment_id, not undo, actor=_actor(), reason=reason)
     console.print(f"comment {comment_id} is {'visible' if undo else 'hidden'}", highlight=False)
 
 
@@ -131,7 +164,10 @@ def feature(
     day: Annotated[
         str | None, typer.Option("--day", metavar="YYYY-MM-DD", help="Default: today (UTC); not a day to come.")
     ] = None,
-    by: Annotated[str, typer.Option("--by", help="Shown as the submitter.")] = "admin",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Shown as the submitter and logged as the moderator. [default: admin]")
+    ] = None,
+    reason: Reason = None,
 ) -> None:
     """Put a stored paper on a day's list (an admin pick; `unfeature` undoes it)."""
     from datetime import date, datetime
@@ -142,7 +178,7 @@ def feature(
         when = date.fromisoformat(day) if day else datetime.now(UTC).date()
     except ValueError:
         raise PaperfeedError(f"--day: not a date: {day!r}") from None
-    view, _ = actions.feature(_store(ctx), paper_id, by=by, day=when)
+    view, _ = actions.feature(_store(ctx), paper_id, by=by or "admin", day=when, actor=by or _actor(), reason=reason)
     console.print(f"{view.id} is on the list of {when}", highlight=False)
 
 
@@ -151,6 +187,7 @@ def unfeature(
     ctx: typer.Context,
     paper_id: str,
     day: Annotated[str, typer.Option("--day", metavar="YYYY-MM-DD", help="The list to take it off.")],
+    reason: Reason = None,
 ) -> None:
     """Take a pick or a submission off a day's list (undoes `feature`; an imported listing is refused)."""
     from datetime import date
@@ -161,5 +198,65 @@ def unfeature(
         when = date.fromisoformat(day)
     except ValueError:
         raise PaperfeedError(f"--day: not a date: {day!r}") from None
-    view = actions.unfeature(_store(ctx), paper_id, when)
+    view = actions.unfeature(_store(ctx), paper_id, when, actor=_actor(), reason=reason)
     console.print(f"{view.id} is off the list of {when}", highlight=False)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many entries.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The moderation log, newest first: when, who, what, to which paper, comment or user, and why."""
+    from rich.table import Table
+
+    from ..actions import community as actions
+
+    found, total = actions.moderation_log(_store(ctx), limit=limit)
+    if as_json:
+        typer.echo(json.dumps([e.as_dict() for e in found]))
+        return
+    if not found:
+        console.print("The moderation log is empty.")
+        return
+    table = Table("when (UTC)", "who", "action", "target", "reason", title=f"{len(found)} of {total} entries")
+    for e in found:
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.target, e.reason or "")
+    console.print(table, highlight=False)
+
+
+@app.command("hidden")
+def hidden(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """What is hidden now: papers (`hide-paper ID --undo` shows one) and comments (`hide-comment ID --undo`)."""
+    from rich.table import Table
+
+    from ..actions import community as actions
+
+    papers, comments = actions.hidden(_store(ctx))
+    if as_json:
+        typer.echo(json.dumps({
+            "papers": [{"id": pid, "title": title} for pid, title in papers],
+            "comments": [{"id": c.id, "paper_id": c.paper_id, "author": c.username, "body": c.body,
+                          "created_at": c.created_at.isoformat()} for c in comments],
+        }))  # fmt: skip
+        return
+    if not papers and not comments:
+        console.print("Nothing is hidden.")
+        return
+    if papers:
+        table = Table("paper", "title", title=f"{len(papers)} hidden paper{'' if len(papers) == 1 else 's'}")
+        for pid, title in papers:
+            table.add_row(pid, title)
+        console.print(table, highlight=False)
+    if comments:
+        table = Table("comment", "paper", "author", "begins", title=f"{len(comments)} hidden comment"
+                      f"{'' if len(comments) == 1 else 's'}")  # fmt: skip
+        for c in comments:
+            table.add_row(str(c.id), c.paper_id, c.username, _first_words(c.body))
+        console.print(table, highlight=False)
+
+
+def _first_words(body: str, limit: int = 60) -> str:
+    flat = " ".join(body.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…"

@@ -6,6 +6,7 @@ one hold the queries:
 - ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables (``migrations/``)
 - ``upsert``: idempotent imports of records; ``papers``: reading papers and the lists of the pages
 - ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
+- ``modlog``: the moderation log (who hid, banned or picked what, when and why)
 - ``users``: accounts, API tokens, the login limit's events; ``passwords``: argon2id hashing
 - ``follows``, ``signals``: what "for you" learns from, and its trained models
 - ``keywords``: keyphrases; ``vectors``: what the search indexes read and write; ``maps``: topic maps' reads

@@ -205,6 +205,42 @@ def hide_comment(conn: Connection, comment_id: int, hidden: bool = True) -> bool
     return conn.execute(update(comments).where(comments.c.id == comment_id).values(hidden=hidden)).rowcount > 0
 
 
+def hide_comments_of(conn: Connection, user_id: int) -> list[int]:
+    """Hide every comment of a user's that is shown (a banned spammer's posts); the ids hidden, oldest first."""
+    shown = (comments.c.user_id == user_id, VISIBLE_COMMENT)
+    ids = list(conn.execute(select(comments.c.id).where(*shown).order_by(comments.c.id)).scalars())
+    conn.execute(update(comments).where(*shown).values(hidden=True))  # the same rows: no IN list to outgrow
+    return ids
+
+
+@dataclass(frozen=True)
+class HiddenComment:
+    """A comment a moderator hid, as ``paperfeed admin hidden`` lists it."""
+
+    id: int
+    paper_id: str
+    username: str
+    body: str
+    created_at: datetime
+
+
+def hidden_papers(conn: Connection) -> list[tuple[str, str]]:
+    """``(id, title)`` of every hidden paper, by id."""
+    q = select(papers.c.id, papers.c.title).where(papers.c.hidden.is_(True)).order_by(papers.c.id)
+    return [(r.id, r.title) for r in conn.execute(q)]
+
+
+def hidden_comments(conn: Connection) -> list[HiddenComment]:
+    """Every hidden comment not deleted by its author (nothing left to show of those), oldest first."""
+    q = (
+        select(comments.c.id, comments.c.paper_id, users.c.username, comments.c.body, comments.c.created_at)
+        .join(users, users.c.id == comments.c.user_id)
+        .where(comments.c.hidden.is_(True), comments.c.deleted_at.is_(None))
+        .order_by(comments.c.id)
+    )
+    return [HiddenComment(r.id, r.paper_id, r.username, r.body, utc(r.created_at)) for r in conn.execute(q)]
+
+
 def hide_paper(conn: Connection, paper_id: str, hidden: bool = True) -> bool:
     """Hide (or show) a paper; ``modified_at`` moves so the search index catches up."""
     values = {"hidden": hidden, "modified_at": datetime.now(UTC)}

@@ -228,6 +228,23 @@ class EndedSession(Base):
     ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class ModerationEntry(Base):
+    """One moderation action, recorded in the transaction that did it (``store.modlog``): when, by whom (an
+    admin's username, or ``cli:<OS user>`` from the shell), what (``hide-paper``, ``ban``, ...) to which
+    paper id, comment id or username, and why if the moderator said. Never updated or deleted."""
+
+    __tablename__ = "moderation_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = {"sqlite_autoincrement": True}  # ids follow time: the newest entry has the highest id
+
+
 class PaperVector(Base):
     """A paper's embedding: the durable copy any worker rebuilds its vector index from."""
 
@@ -265,6 +282,7 @@ collections = Collection.__table__
 collection_items = CollectionItem.__table__
 auth_failures = AuthFailure.__table__
 ended_sessions = EndedSession.__table__
+moderation_log = ModerationEntry.__table__
 paper_vectors = PaperVector.__table__
 paper_sentences = PaperSentences.__table__
 

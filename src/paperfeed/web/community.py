@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from ..actions import community as actions
@@ -253,19 +253,24 @@ def show_collection(request: Request, user: CurrentUser, collection_ref: str) ->
     return render(request, "collection.html", collection=coll, papers=papers, votes=votes, feeds=feeds)
 
 
-# --- moderation ---------------------------------------------------------------------------------------
+# --- moderation (each action is recorded in the moderation log, /admin/log) ----------------------------
+
+Reason = Annotated[str, Form(max_length=500, description="Why, kept in the moderation log")]
 
 
 @router.post(
     "/admin/papers/{paper_id:path}/hide",
     dependencies=[LOGIN, CSRF],
-    responses=FORM,
+    responses={**FORM, **page(400)},
     summary="Admin: hide or unhide a paper",
 )
 def hide_paper(
-    request: Request, admin: RequireAdmin, paper_id: str, hidden: Annotated[bool, Form()] = True
+    request: Request, admin: RequireAdmin, paper_id: str, hidden: Annotated[bool, Form()] = True, reason: Reason = ""
 ) -> Response:
-    actions.hide_paper(request.app.state.store, paper_id, hidden)
+    try:
+        actions.hide_paper(request.app.state.store, paper_id, hidden, actor=admin.username, reason=reason)
+    except actions.CommunityError as exc:
+        raise HTTPException(400, str(exc)) from None
     cache.clear(request)
     flash(request, f"Paper {paper_id} is now {'hidden' if hidden else 'visible'}.")
     return RedirectResponse(f"/papers/{paper_id}", status_code=303)
@@ -274,9 +279,9 @@ def hide_paper(
 @router.post(
     "/admin/papers/{paper_id:path}/feature", dependencies=[LOGIN, CSRF], responses=FORM, summary="Admin: pick for today"
 )
-def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Response:
+def feature_paper(request: Request, admin: RequireAdmin, paper_id: str, reason: Reason = "") -> Response:
     try:
-        view, day = actions.feature(request.app.state.store, paper_id, by=admin.username)
+        view, day = actions.feature(request.app.state.store, paper_id, by=admin.username, reason=reason)
     except actions.CommunityError as exc:
         flash(request, str(exc), "error")
         with request.app.state.store.read() as conn:
@@ -289,13 +294,16 @@ def feature_paper(request: Request, admin: RequireAdmin, paper_id: str) -> Respo
 @router.post(
     "/admin/comments/{comment_id}/hide",
     dependencies=[LOGIN, CSRF],
-    responses=FORM,
+    responses={**FORM, **page(400)},
     summary="Admin: hide or unhide a comment",
 )
 def hide_comment(
-    request: Request, admin: RequireAdmin, comment_id: DbId, hidden: Annotated[bool, Form()] = True
+    request: Request, admin: RequireAdmin, comment_id: DbId, hidden: Annotated[bool, Form()] = True, reason: Reason = ""
 ) -> Response:
-    actions.hide_comment(request.app.state.store, comment_id, hidden)
+    try:
+        actions.hide_comment(request.app.state.store, comment_id, hidden, actor=admin.username, reason=reason)
+    except actions.CommunityError as exc:
+        raise HTTPException(400, str(exc)) from None
     cache.clear(request)
     return _back(request, "/")
 
@@ -304,12 +312,39 @@ def hide_comment(
     "/admin/users/{username}/ban",
     dependencies=[LOGIN, CSRF],
     responses={**FORM, **page(400)},
-    summary="Admin: ban or unban a user",
+    summary="Admin: ban or unban a user (and hide their comments)",
 )
-def ban_user(request: Request, admin: RequireAdmin, username: str, banned: Annotated[bool, Form()] = True) -> Response:
+def ban_user(
+    request: Request,
+    admin: RequireAdmin,
+    username: str,
+    banned: Annotated[bool, Form()] = True,
+    hide_comments: Annotated[bool, Form()] = False,
+    reason: Reason = "",
+) -> Response:
     try:
-        target = actions.ban(request.app.state.store, username, banned, by=admin)
+        target, hidden = actions.ban(
+            request.app.state.store, username, banned, by=admin, reason=reason, hide_comments=hide_comments
+        )
     except actions.CommunityError as exc:
         raise HTTPException(400, str(exc)) from None
-    flash(request, f"{target.username} is {'banned' if banned else 'no longer banned'}.")
+    cache.clear(request)
+    said = f"{target.username} is {'banned' if banned else 'no longer banned'}"
+    if hide_comments:
+        said += f"; {len(hidden)} comment{'' if len(hidden) == 1 else 's'} of theirs hidden"
+    flash(request, said + ".")
     return RedirectResponse(f"/users/{target.username}", status_code=303)
+
+
+LOG_PAGE = 50  # entries a page of /admin/log
+
+
+@router.get("/admin/log", responses=page(303, 401, 403, 422), summary="Admin: the moderation log, newest first")
+def moderation_log(
+    request: Request,
+    admin: RequireAdmin,
+    p: Annotated[int, Query(ge=1, le=100_000, description="Page number")] = 1,
+) -> Response:
+    entries, total = actions.moderation_log(request.app.state.store, limit=LOG_PAGE, offset=(p - 1) * LOG_PAGE)
+    pages = max(1, -(-total // LOG_PAGE))
+    return render(request, "admin_log.html", entries=entries, total=total, page=p, pages=pages)
