@@ -15,7 +15,10 @@ HF_TOKEN = "hf_abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @pytest.mark.parametrize("token", [False, HF_TOKEN], ids=["anonymous", "logged-in-to-hf"])
-def test_huggingface_hub_lists_a_day_and_reads_a_paper(store, tmp_path, token):
+def test_huggingface_hub_lists_a_day_and_reads_a_paper(store, tmp_path, token, monkeypatch):
+    # the bundled model's loader turns the hub's offline mode on (index/embed.py: nothing is downloaded);
+    # this client only talks to the local server
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
     add_papers(store, paper(1, date(2024, 1, 2), upvotes=7, title="Graph routing at scale"), paper(2, date(2024, 1, 3)))
     with live_server(make_app(store, tmp_path)) as base:
         api = hub.HfApi(endpoint=base, token=token)
