@@ -296,12 +296,24 @@ def test_profile_page_offers_the_digest_and_links_the_account(app, store, inbox)
     b.post(inbox.to("ada@example.org")[-1].link("/account/email/confirm/"))  # the address is ada's once confirmed
     page = b.get("/users/ada").text
     assert "Get the digest by email" in page and 'value="ada@example.org"' in page
+    mails = len(inbox.to("ada@example.org"))
     r = b.form("/subscribe", {"email": "ada@example.org"}, from_page="/users/ada")
-    assert r.status_code == 200
+    # the account's own address, confirmed by mail already: subscribed at once, no second confirmation
+    assert r.status_code == 200 and "You are subscribed" in r.text and "check your inbox" not in r.text.lower()
+    assert len(inbox.to("ada@example.org")) == mails
     with store.read() as conn:
         sub = subs.by_email(conn, "ada@example.org")
-    assert sub.user_id is not None and sub.personal and sub.status == "pending"
+    assert sub.user_id is not None and sub.personal and sub.status == "active"
     assert "email settings" in b.get("/users/ada").text
+    r = b.form("/subscribe", {"email": "ada@example.org"}, from_page="/users/ada")  # again: the usual note
+    assert r.status_code == 200 and "You are subscribed" not in r.text
+    with store.transaction() as conn:  # the mailbox refused three digests since: proven no more
+        for _ in range(3):
+            subs.note_bounce(conn, sub.id, max_bounces=3)
+    r = b.form("/subscribe", {"email": "ada@example.org"}, from_page="/users/ada")
+    assert "You are subscribed" not in r.text and inbox.to("ada@example.org")[-1].link("/subscribe/confirm/")
+    with store.read() as conn:
+        assert subs.by_email(conn, "ada@example.org").status == "pending"
     # someone else's address typed while logged in is not linked to the account, and the page says so
     r = b.form("/subscribe", {"email": "other@example.org"}, from_page="/users/ada")
     assert "not your account's confirmed address" in r.text and "“For you” picks" in r.text
