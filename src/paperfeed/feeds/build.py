@@ -56,13 +56,12 @@ def render_feed(
     *,
     base_url: str,
     site_name: str,
-    listed: date | None = None,
-    added: Mapping[str, datetime] | None = None,
+    dated: Mapping[str, date | datetime] | None = None,
 ) -> bytes:
-    """The feed as UTF-8 XML; ``fmt`` is "atom" or "rss". An empty list is a valid empty feed. ``listed``: the
-    day the list shows (the daily feed): its entries are dated by it, so a reader that sorts or keeps new
-    items by date sees the day's list as new, not as papers published weeks ago; ``added``: each paper's own
-    date in the list (when it joined a collection), for the same reason."""
+    """The feed as UTF-8 XML; ``fmt`` is "atom" or "rss". An empty list is a valid empty feed. ``dated``: when
+    each paper joined the list the feed follows (the day the daily list shows; when it was added to a
+    collection), its entries' date: a reader that sorts or keeps new items by date sees what just joined as
+    new, not as a paper published weeks ago. Other papers are dated by their publication."""
     base = base_url.rstrip("/")
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
@@ -77,10 +76,7 @@ def render_feed(
     latest = None
     for p in papers:
         url = f"{base}/papers/{p.id}"
-        if added and p.id in added:
-            published = _when(added[p.id])
-        else:
-            published = _when(listed) if listed is not None else _published(p)
+        published = _when(dated[p.id]) if dated and p.id in dated else _published(p)
         updated = max(_when(p.updated_at) or published, published)
         latest = max(latest or updated, updated)
         fe = fg.add_entry(order="append")

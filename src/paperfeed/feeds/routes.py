@@ -40,9 +40,7 @@ FEED = {**content("application/atom+xml", "application/rss+xml"), **page(422)}
 LIMIT = 50
 
 
-def _feed(
-    request: Request, fmt: str, title: str, description: str, page: str, papers, listed=None, added=None
-) -> Response:
+def _feed(request: Request, fmt: str, title: str, description: str, page: str, papers, dated=None) -> Response:
     s = request.app.state.settings
     base = s.base_url.rstrip("/")
     query = f"?{request.url.query}" if request.url.query else ""
@@ -52,7 +50,7 @@ def _feed(
         page_url=base + page,
         self_url=base + quote(request.url.path) + query,
     )
-    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name, listed=listed, added=added)
+    body = render_feed(fmt, info, papers, base_url=s.base_url, site_name=s.site_name, dated=dated)
     return Response(body, media_type=MEDIA_TYPES[fmt])
 
 
@@ -69,7 +67,7 @@ def daily(request: Request, fmt: Format) -> Response:
             papers += [p for p in announced if p.id not in seen]
     label = f" on {day:%d %b %Y}" if day else ""
     return _feed(request, fmt, "Daily papers", f"The papers featured{label}, most upvoted first.", "/", papers,
-                 listed=day)  # fmt: skip
+                 dated={p.id: day for p in papers})  # fmt: skip
 
 
 @router.get("/trending.{fmt}", response_class=Response, responses=FEED, summary="Feed: trending papers")
@@ -161,4 +159,4 @@ def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:
         added = store_collections.added_at(conn, coll.id)
     about = coll.description.strip() or f"Papers {coll.owner} collected, latest additions first."
     name = f"{coll.name} ({coll.owner}'s collection)"
-    return _feed(request, fmt, name, about, f"/collections/{coll.id}", papers, added=added)
+    return _feed(request, fmt, name, about, f"/collections/{coll.id}", papers, dated=added)
