@@ -141,7 +141,7 @@ def keyword(request: Request, keyword: str, fmt: Format) -> Response:
         ids, _ = store_keywords.papers_with(conn, keyword, order="published", limit=LIMIT)
         papers = store_papers.get_papers(conn, ids)
     # the keyword as the papers write it ("kv cache" -> "KV cache"), as the page does
-    keyword = next((k for v in papers for k in v.keyphrases if k.lower() == keyword.lower()), keyword)
+    keyword = store_keywords.as_written(keyword, papers)
     page = f"/keywords/{quote(keyword)}"
     return _feed(request, fmt, f"keyword {keyword}", f"The newest papers with the keyword {keyword!r}.", page, papers)
 

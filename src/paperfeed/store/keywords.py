@@ -110,6 +110,12 @@ def paper_ids(conn: Connection, keyword: str, *, limit: int = 50_000) -> list[st
     return list(conn.execute(q).scalars())
 
 
+def as_written(keyword: str, views: Iterable) -> str:
+    """``keyword`` as the papers' (views') own keyphrases write it ("kv cache" -> "KV cache"), else as given."""
+    low = keyword.lower()
+    return next((k for v in views for k in v.keyphrases if k.lower() == low), keyword)
+
+
 def papers_with(
     conn: Connection, keyword: str, *, order: str = "published", limit: int = 30, offset: int = 0
 ) -> tuple[list[str], int]:

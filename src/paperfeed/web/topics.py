@@ -50,7 +50,7 @@ def keyword_page(
     if total == 0:
         raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")
     # the keyword as the papers' chips write it ("/keywords/kv cache" shows "KV cache")
-    keyword = next((k for v in papers for k in v.keyphrases if k.lower() == keyword.lower()), keyword)
+    keyword = store_keywords.as_written(keyword, papers)
     return render(
         request,
         "keyword.html",
