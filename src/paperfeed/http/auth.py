@@ -26,7 +26,7 @@ from fastapi import Depends, HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..store import users as store_users
-from ..store.users import UserView
+from ..store.users import TOKEN_PREFIX, UserView
 
 
 class LoginRequired(Exception):
@@ -62,7 +62,6 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-TOKEN_PREFIX = "pf_"  # store.users.create_token
 _READS = ("GET", "HEAD", "OPTIONS")
 
 

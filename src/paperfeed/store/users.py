@@ -181,10 +181,13 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_PREFIX = "pf_"  # every API token starts so: a token without it is somebody else's (an HF token)
+
+
 def create_token(conn: Connection, user_id: int, name: str) -> str:
     """Create an API token and return it; only its hash is stored, so it is shown once."""
     name = " ".join((name or "").split())[:100] or "token"
-    token = "pf_" + secrets.token_urlsafe(32)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     conn.execute(
         api_tokens.insert().values(
             user_id=user_id, name=name, token_hash=_token_hash(token), created_at=datetime.now(UTC)
