@@ -24,21 +24,19 @@ ACCOUNT_MAILS_PER_ADDRESS = 3  # address confirmations an address gets an hour, 
 HOUR = timedelta(hours=1)
 
 
-def request(
-    store: Store, settings: Settings, email: str, *, user_id: int | None = None, proven: bool = False
-) -> int | None:
+def request(store: Store, settings: Settings, email: str, *, user_id: int | None = None) -> int | None:
     """Subscribe ``email`` (pending until confirmed) and queue the right mail; returns the outbox row id.
 
     pending (new, unsubscribed or bouncing before) -> a confirmation link; active -> a note with the
     settings link. The caller shows the same "check your inbox" page in every case, so the form reveals
-    nothing. ``proven``: the address is the signed-in account's confirmed one, whose owner already opened
-    a link mailed to it: the subscription starts at once, no mail (unless it bounced since: then the
-    confirmation shows that the mailbox works again).
+    nothing. ``user_id``: the signed-in account whose confirmed address this is (the caller checks), its
+    owner proven by a link mailed to it already: the subscription starts at once, no mail (unless it
+    bounced since: then the confirmation shows that the mailbox works again); ``None`` is returned.
     """
     now = datetime.now(UTC)
     with store.transaction() as conn:
         sub = subs.subscribe(conn, email, user_id=user_id, now=now)
-        if sub.status == "pending" and proven and not sub.bounce_count:
+        if sub.status == "pending" and user_id is not None and not sub.bounce_count:
             subs.confirm(conn, sub.id, sub.token_version, now=now)
             return None
         if sub.status == "pending":

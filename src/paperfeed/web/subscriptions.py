@@ -102,7 +102,7 @@ def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(ma
     if user and user.email and user.email.strip().lower() == email.strip().lower():
         link_user = user.id  # only the account's own address is linked (personal digests read its upvotes)
     try:
-        row_id = notices.request(store, settings, email, user_id=link_user, proven=link_user is not None)
+        row_id = notices.request(store, settings, email, user_id=link_user)
     except SubscriptionError as exc:
         return render(request, "subscribe.html", error=str(exc), email=email[:320], status_code=400)
     if link_user is not None and row_id is None:  # the account's own address, subscribed at once: say so
