@@ -180,8 +180,9 @@ def rank(sents: list[str], phrases: list[str], vectors: np.ndarray | None, doc: 
 
 def best_summary(sents: list[str], order: list[int]) -> str:
     """The compressed best sentence, or the best one after it that is more than a name."""
-    made = [compress(sents[i]) for i in order]
-    return next((m for m in made if _says_something(m)), made[0])
+    made = (compress(sents[i]) for i in order)  # compressed one by one: the first usually does
+    best = next(made)
+    return best if _says_something(best) else next((m for m in made if _says_something(m)), best)
 
 
 @dataclass
