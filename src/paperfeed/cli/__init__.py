@@ -36,13 +36,12 @@ def _flags_take_no_value() -> None:
     from typer.core import TyperOption
 
     shown = getattr(TyperOption, "display_type_rich", None)  # (older typer writes no type for flags)
-    if shown is None or getattr(shown, "_flags_plain", False):
+    if shown is None:
         return
 
     def display_type_rich(self, ctx):  # noqa: ANN001, ANN202
         return None if self.is_flag else shown(self, ctx)
 
-    display_type_rich._flags_plain = True  # type: ignore[attr-defined]
     TyperOption.display_type_rich = display_type_rich
 
 
