@@ -245,6 +245,34 @@ class ModerationEntry(Base):
     __table_args__ = {"sqlite_autoincrement": True}  # ids follow time: the newest entry has the highest id
 
 
+class Report(Base):
+    """A signed-in reader's report of a paper or a comment (``store.reports``): which item (``kind``
+    'paper' or 'comment', ``target`` its id; ``paper_id`` the paper it is on), why (a reason code, an
+    optional note), and once a moderator hid the item or dismissed the reports: when, by whom, how."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(64))
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # NULL: open
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(String(20))  # hidden | dismissed | already-hidden
+
+    __table_args__ = (
+        Index("ix_reports_item", "kind", "target"),
+        # one open report per reader per item, also when two requests race
+        Index("uq_reports_open", "user_id", "kind", "target", unique=True,
+              sqlite_where=text("resolved_at IS NULL"), postgresql_where=text("resolved_at IS NULL")),
+        {"sqlite_autoincrement": True},
+    )  # fmt: skip
+
+
 class PaperVector(Base):
     """A paper's embedding: the durable copy any worker rebuilds its vector index from."""
 
@@ -283,6 +311,7 @@ collection_items = CollectionItem.__table__
 auth_failures = AuthFailure.__table__
 ended_sessions = EndedSession.__table__
 moderation_log = ModerationEntry.__table__
+reports = Report.__table__
 paper_vectors = PaperVector.__table__
 paper_sentences = PaperSentences.__table__
 
