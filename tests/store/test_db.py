@@ -151,15 +151,18 @@ def test_rows_read_in_one_step_are_the_rows_sqlalchemy_reads(store):
 def test_upgrade_to_0011_keeps_collections_and_stops_reusing_their_ids(db_url):
     """SQLite tables are rebuilt with AUTOINCREMENT: rows, ids and items kept, a deleted id never reused."""
     from paperfeed.store import collections as C
-    from paperfeed.store import users as store_users
     from paperfeed.store.db import make_engine
     engine = make_engine(db_url)
     migrate(engine, "0010")
     store = Store(engine)
     with engine.begin() as conn:  # the 0010 tables: by hand, as the current upsert writes later columns
         _old_paper(conn)
+        conn.exec_driver_sql(  # and the current users table has later columns
+            "INSERT INTO users (username, password_hash, is_admin, banned, session_epoch, created_at) "
+            "VALUES ('ann', 'x', false, false, 0, '2024-01-01')"
+        )
     with store.transaction() as conn:
-        uid = store_users.create_user(conn, username="ann", password_hash="x").id
+        uid = conn.exec_driver_sql("SELECT id FROM users WHERE username = 'ann'").scalar_one()
         keep = C.create(conn, user_id=uid, name="Keep", is_public=True)
         C.add_paper(conn, keep, "2401.00001")
         last = C.create(conn, user_id=uid, name="Last", is_public=True)

@@ -147,6 +147,7 @@ class User(Base):
     banned: Mapped[bool] = mapped_column(default=False)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)  # bumped to log out every session
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # by its owner: a tombstone
 
 
 class ApiToken(Base):
@@ -184,6 +185,7 @@ class Comment(Base):
     hidden: Mapped[bool] = mapped_column(default=False)  # by an admin
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # by its author; body wiped
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last edit by its author
 
 
 class Collection(Base):
