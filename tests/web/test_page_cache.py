@@ -32,15 +32,20 @@ def test_anonymous_list_pages_are_cached(app):
         assert b.head("/").status_code in (200, 405)  # only GETs take the fast path
 
 
-def test_paper_pages_are_cached_but_not_their_markdown_or_bibtex(app):
+def test_paper_pages_and_their_markdown_and_bibtex_are_cached_and_tagged(app):
     with browser(app) as anon, browser(app) as ada:
         first = anon.get("/papers/2401.00001")
         assert first.status_code == 200 and "x-cache" not in first.headers
         assert anon.get("/papers/2401.00001").headers["x-cache"] == "hit"
         for suffix, kind in ((".md", "text/markdown"), (".bib", "application/x-bibtex")):
-            for _ in range(2):  # the page cache serves HTML: these answers are never stored in it
-                r = anon.get(f"/papers/2401.00001{suffix}")
-                assert r.headers["content-type"].startswith(kind) and "x-cache" not in r.headers
+            r = anon.get(f"/papers/2401.00001{suffix}")
+            assert r.headers["content-type"].startswith(kind) and "x-cache" not in r.headers
+            assert r.headers["etag"] and r.headers["last-modified"]
+            hit = anon.get(f"/papers/2401.00001{suffix}")
+            assert hit.headers["x-cache"] == "hit" and hit.content == r.content
+            assert hit.headers["content-type"] == r.headers["content-type"]
+            again = anon.get(f"/papers/2401.00001{suffix}", headers={"If-None-Match": r.headers["etag"]})
+            assert again.status_code == 304 and not again.content
         assert anon.get("/papers/2401.99999").status_code == 404
         assert anon.get("/papers/2401.99999").status_code == 404  # a missing paper is not cached either
         ada.signup("ada")

@@ -201,16 +201,22 @@ def _through_cache(request: Request, render) -> Response:
 
 
 def cached_page(view):
-    """Serve anonymous GETs of the page ``view`` from the app's page cache (HTML pages only: a view's other
-    answers, such as a paper's .md or .bib, are never cached)."""
+    """Serve anonymous GETs of the page ``view`` from the app's page cache. A view's other answers (a paper's
+    .md or .bib) are kept too when their type is all a copy needs: one with more headers (a download's
+    ``Content-Disposition``) or without a body in hand is answered afresh each time, untagged."""
 
     @functools.wraps(view)
     def wrapper(request: Request, *args, **kwargs) -> Response:
         def render():
             response = view(request, *args, **kwargs)
-            html = response.headers.get("content-type", "").startswith("text/html")
-            keep = response.status_code == 200 and html and not getattr(request.state, "per_visitor", False)
-            return response, ((_without_csrf(request, response.body), HTML) if keep else None)
+            kind = response.headers.get("content-type", "")
+            if response.status_code != 200 or getattr(request.state, "per_visitor", False):
+                return response, None
+            if kind.startswith("text/html"):
+                return response, (_without_csrf(request, response.body), HTML)
+            plain = set(response.headers.keys()) <= {"content-type", "content-length"}
+            body = getattr(response, "body", None)
+            return response, ((bytes(body), kind) if plain and isinstance(body, bytes) else None)
 
         return _through_cache(request, render)
 
