@@ -2,7 +2,8 @@
 
 Rules (documented in docs/storage.md):
 - a new id is inserted with its authors, categories, featured days and (for arXiv) its version;
-- a higher arXiv version replaces the content and adds a row to the version history;
+- a higher arXiv version replaces the content and adds a row to the version history (a record without a
+  version, as OAI-PMH's, is newer when its ``updated`` time is later);
 - a record without a higher version only fills fields the stored paper lacks (an HF record adds upvotes
   and the code link to an arXiv paper, never blanks its categories);
 - imported upvotes (HF snapshots) take the newest value; featured days are merged by day;
@@ -127,10 +128,18 @@ def _version_row(r: PaperRecord, now: datetime) -> dict:
     }
 
 
+def _is_newer(row, r: PaperRecord) -> bool:
+    """Does ``r`` hold a later version of the paper than stored ``row``? A higher arXiv version; for a record
+    without one (OAI-PMH records carry none), a later ``updated`` time than the stored one."""
+    if r.version is not None:
+        return row.version is None or r.version > row.version
+    return r.updated is not None and (row.updated_at is None or r.updated > utc(row.updated_at))
+
+
 def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[dict, bool, bool]:
     """Column changes for stored ``row`` given record ``r``; plus whether authors/categories change."""
     ch: dict = {}
-    newer = r.version is not None and (row.version is None or r.version > row.version)
+    newer = _is_newer(row, r)
     for attr, col in _CONTENT.items():
         new, old = getattr(r, attr), getattr(row, col)
         if col.endswith("_at"):
@@ -141,7 +150,7 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
         new, old = getattr(r, attr), getattr(row, col)
         if new is not None and old is None:
             ch[col] = new
-    if newer:
+    if newer and r.version is not None:
         ch["version"] = r.version
     if r.primary_category and (newer or row.primary_category is None) and r.primary_category != row.primary_category:
         ch["primary_category"] = r.primary_category
