@@ -84,6 +84,13 @@ def build_query(
     return " AND ".join(parts)
 
 
+def listing_day(published: datetime | None) -> date | None:
+    """The day a paper is listed on when its source does not say when arXiv announced it (the query API,
+    OAI-PMH): the day (UTC) its first version was submitted, so that papers fetched for a day are that day's
+    (RSS and files give the announcement itself; the store keeps the earliest day it hears of)."""
+    return published.date() if published is not None else None
+
+
 def _text(el: Element, path: str) -> str | None:
     found = el.find(path)
     return found.text if found is not None else None
@@ -103,6 +110,7 @@ def _entry_record(entry: Element) -> PaperRecord:
         elif link.get("title") == "pdf" and pdf_url is None:
             pdf_url = href
     primary = entry.find(f"{ARXIV}primary_category")
+    published = parse_datetime(_text(entry, f"{ATOM}published"))
     return PaperRecord(
         title=_text(entry, f"{ATOM}title"),
         abstract=_text(entry, f"{ATOM}summary") or "",
@@ -114,8 +122,9 @@ def _entry_record(entry: Element) -> PaperRecord:
         comment=_text(entry, f"{ARXIV}comment"),
         journal_ref=_text(entry, f"{ARXIV}journal_ref"),
         doi=_text(entry, f"{ARXIV}doi"),
-        published=parse_datetime(_text(entry, f"{ATOM}published")),
+        published=published,
         updated=parse_datetime(_text(entry, f"{ATOM}updated")),
+        announced=listing_day(published),
         abs_url=abs_url,
         pdf_url=pdf_url,
     )

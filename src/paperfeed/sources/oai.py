@@ -3,7 +3,8 @@
 Two metadata formats are read: ``oai_dc`` (Dublin Core: "Last, First" creators, the abstract and a
 "Comment:" in ``dc:description``, first/last ``dc:date``) and arXiv's own ``arXiv`` format (ids,
 keyname/forenames authors, space-separated categories with the primary first). Neither carries a
-version number. Deleted records are skipped; ``noRecordsMatch`` is an empty, finished harvest and any
+version number, nor the day arXiv announced the paper: records are listed on their first version's day
+(``arxiv_api.listing_day``). Deleted records are skipped; ``noRecordsMatch`` is an empty, finished harvest and any
 other OAI error is a ``SourceError`` with its code and message.
 """
 
@@ -17,7 +18,7 @@ from xml.etree.ElementTree import Element
 from ..errors import SourceError
 from ..ids import parse_arxiv_id
 from ..records import PaperRecord
-from .arxiv_api import read_xml
+from .arxiv_api import listing_day, read_xml
 from .base import Item, Page, build, parse_datetime
 from .http import PoliteClient
 
@@ -63,6 +64,7 @@ def _dc_record(dc: Element, header_id: str) -> PaperRecord:
         elif ident and not ident.startswith(("http://", "https://")):
             journal_ref = journal_ref or ident
     dates = [d.text for d in dc.findall(f"{DC}date") if d.text]
+    published = parse_datetime(dates[0]) if dates else None
     return PaperRecord(
         title=_text(dc, f"{DC}title"),
         abstract=abstract,
@@ -71,8 +73,9 @@ def _dc_record(dc: Element, header_id: str) -> PaperRecord:
         comment=comment,
         journal_ref=journal_ref,
         doi=doi,
-        published=parse_datetime(dates[0]) if dates else None,
+        published=published,
         updated=parse_datetime(dates[-1]) if dates else None,
+        announced=listing_day(published),
     )
 
 
@@ -84,6 +87,7 @@ def _arxiv_name(author: Element) -> str:
 def _arxiv_record(meta: Element, header_id: str) -> PaperRecord:
     categories = (_text(meta, f"{ARXIV}categories") or "").split()
     doi = (_text(meta, f"{ARXIV}doi") or "").split()
+    published = parse_datetime(_text(meta, f"{ARXIV}created"))
     return PaperRecord(
         title=_text(meta, f"{ARXIV}title"),
         abstract=_text(meta, f"{ARXIV}abstract") or "",
@@ -95,8 +99,9 @@ def _arxiv_record(meta: Element, header_id: str) -> PaperRecord:
         comment=_text(meta, f"{ARXIV}comments"),
         journal_ref=_text(meta, f"{ARXIV}journal-ref"),
         doi=doi[0] if doi else None,
-        published=parse_datetime(_text(meta, f"{ARXIV}created")),
+        published=published,
         updated=parse_datetime(_text(meta, f"{ARXIV}updated") or _text(meta, f"{ARXIV}created")),
+        announced=listing_day(published),
     )
 
 

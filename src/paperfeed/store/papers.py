@@ -245,12 +245,21 @@ def _first_day(q: Select, *, newest: bool) -> ScalarSelect:
 
 def neighbours(conn: Connection, period: Period) -> tuple[Period | None, Period | None]:
     """The nearest periods of ``period``'s kind before and after it that have visible featured papers (what
-    the lists' "previous" and "next" lead to: never a run of empty days or months); None at either end."""
+    the lists' "previous" and "next" lead to: never a run of empty days or months), for days also papers
+    announced on arXiv (a day's list shows them); None at either end."""
     days = listed_days()
     before, after = conn.execute(select(
         _first_day(days.where(featured.c.day < period.start), newest=True),
         _first_day(days.where(featured.c.day > period.end), newest=False),
     )).one()  # fmt: skip
+    if period.kind == "day":
+        ann = papers.c.announced_on
+        ann_before, ann_after = conn.execute(select(
+            select(func.max(ann)).where(ann < period.start, VISIBLE).scalar_subquery(),
+            select(func.min(ann)).where(ann > period.end, VISIBLE).scalar_subquery(),
+        )).one()  # fmt: skip
+        before = max(filter(None, (before, ann_before)), default=None)
+        after = min(filter(None, (after, ann_after)), default=None)
     return (period_of(period.kind, before) if before else None, period_of(period.kind, after) if after else None)
 
 

@@ -1,0 +1,46 @@
+"""Papers fetched from arXiv by date (query API, OAI-PMH) are on their day's list, as new papers are on
+arxiv-sanity's; featured days (Hugging Face, submissions) read as before."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from paperfeed.app import create_app
+from paperfeed.ingest import import_items
+from paperfeed.records import Featured, PaperRecord, checked
+from paperfeed.settings import Settings
+from paperfeed.sources.arxiv_api import parse_feed
+from tests.helpers.net import load
+
+NAV = re.compile(r'<a class="nav (prev|next)" href="([^"]+)"')
+
+
+@pytest.fixture
+def fetched(store):
+    """``fetch arxiv --category cs.LG --date-from 2026-06-11 --date-to 2026-06-12``: five papers of 11 June."""
+    items, _ = parse_feed(load("arxiv-api-query-cat-2026-06.atom.xml"), location="api")
+    assert import_items(store, items).counts.added == 5
+    return store
+
+
+def test_papers_fetched_for_a_day_are_on_that_days_list(fetched, tmp_path):
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=fetched)) as c:
+        page = c.get("/papers/date/2026-06-11").text
+        assert 'New on arXiv this day <span class="count">(5)</span>' in page
+        assert page.count('class="card"') == 5 and "/papers/2606.13677" in page
+        assert 'class="card"' not in c.get("/papers/date/2026-06-12").text
+
+
+def test_featured_days_and_arxiv_days_lead_to_each_other(fetched, tmp_path):
+    hf = checked(PaperRecord(title="Featured paper", arxiv_id="2606.00001v1", source="hf", upvotes=3,
+                             featured=[Featured(date(2026, 6, 9), "akhaliq", 3)]))  # fmt: skip
+    import_items(fetched, [hf])
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=fetched)) as c:
+        assert dict(NAV.findall(c.get("/papers/date/2026-06-11").text)) == {"prev": "/papers/date/2026-06-09"}
+        assert dict(NAV.findall(c.get("/papers/date/2026-06-09").text)) == {"next": "/papers/date/2026-06-11"}
+        # the featured list, as HF's API gives it, stays the featured papers
+        assert [i["paper"]["id"] for i in c.get("/api/daily_papers").json()] == ["2606.00001"]
