@@ -1,8 +1,9 @@
 """Paper identifiers and the links hidden in abstracts.
 
 arXiv ids are stored canonical: new style ``2401.01234`` or old style ``astro-ph/0601001``, never with a
-version. A paper from elsewhere gets a stable id from its normalised title (``pf-`` + 12 hex digits), so
-importing it twice finds the same row.
+version nor an old-style id's subject class (``math.GT/0309136`` is ``math/0309136``). A paper from
+elsewhere gets a stable id from its normalised title (``pf-`` + 12 hex digits), so importing it twice finds
+the same row.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
         canonical = m.group("new")
     else:
         archive, number = m.group("old").split("/")
-        canonical = f"{archive.lower()}/{number}"
+        # the subject class is not part of arXiv's id: math.GT/0309136 is math/0309136
+        canonical = f"{archive.split('.')[0].lower()}/{number}"
     version = int(m.group("version")) if m.group("version") else None
     return canonical, version
 
