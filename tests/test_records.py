@@ -42,3 +42,18 @@ def test_tex_escapes_become_the_characters_outside_math():
     out = checked(record)
     assert out.title == "User Experience & Acceptability of get_capital"
     assert out.abstract == r"It cuts inference time by 68% (issue #12) for \$0.0007 a call; $x\_1 + y\_2$ stays."
+
+
+def test_tex_accents_become_letters_outside_math():
+    """arXiv's API and OAI-PMH give titles, abstracts and names with TeX's accents, which pages showed as
+    typed (G\\"{o}del) and searches for Gödel or Godel did not find; math stays as written."""
+    record = PaperRecord(
+        title=r"Bounds on $\alpha$-divergences and G\"{o}del's theorem for $\mathcal{O}(n^2)$ learners",
+        abstract=r"We study $\alpha$-divergences in Schr\"odinger bridges ({\"u}ber Stra\ss e, $\"o$ stays).",
+        authors=[r"J\"org M{\"u}ller", "Łukasz Kaiser"],
+        source="test",
+    )
+    out = checked(record)
+    assert out.title == r"Bounds on $\alpha$-divergences and Gödel's theorem for $\mathcal{O}(n^2)$ learners"
+    assert out.abstract == r"We study $\alpha$-divergences in Schrödinger bridges (über Straße, $\"o$ stays)."
+    assert out.authors == ["Jörg Müller", "Łukasz Kaiser"]

@@ -4,7 +4,8 @@
 Math (``$...$``) is kept as written, dollars included: ``$O(n \\log n)$`` stays readable and searchable;
 ``math_to_text`` writes it out in Unicode where it can ("Synth$^2$" -> "Synth²") for titles as shown.
 Used by the file and library readers (``sources``) and by the store's title matching (``store.library``);
-``outside_math`` by the import's TeX escapes (``records``) and the BibTeX export (``export``).
+``outside_math`` by the import's TeX escapes (``records``) and the BibTeX export (``export``);
+``accents_to_text`` by the import (``records``) for every source.
 """
 
 from __future__ import annotations
@@ -66,6 +67,22 @@ def _plain(s: str) -> str:
     s = s.replace("\x00", "{").replace("\x01", "}")
     s = s.replace("``", "\u201c").replace("''", "\u201d")
     return _ESCAPES_RE.sub(r"\1", s)
+
+
+_LONE_LETTER = re.compile(r"\{([^\x00-\x7f])\}")  # {ü} left by {\"u}: braces around a letter made here
+
+
+def _letters(s: str) -> str:
+    s = _ACCENT_RE.sub(_accent, s)
+    s = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(1)], s)
+    return _LONE_LETTER.sub(r"\1", s)
+
+
+def accents_to_text(text: str) -> str:
+    """``text`` with TeX's accents and special letters (``G\\"{o}del``, ``{\\"u}``, ``Stra\\ss e``) written as
+    the letters they stand for, outside math; nothing else of TeX changes (arXiv's titles and abstracts as
+    the query API and OAI-PMH give them, so that pages show "Gödel" and searches for it find the paper)."""
+    return outside_math(text, _letters) if "\\" in text else text
 
 
 def latex_to_text(value: str) -> str:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from .clock import utc
 from .ids import extract_links, parse_arxiv_id, stable_id, web_url
-from .latex import outside_math
+from .latex import accents_to_text, outside_math
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 50_000  # arXiv caps abstracts at 1,920 characters; leave room for other sources
@@ -101,13 +101,13 @@ def _optional(value: object, what: str, limit: int) -> str | None:
 
 def checked(record: PaperRecord) -> PaperRecord:
     """Return a cleaned copy of ``record`` or raise ``ValueError`` saying what is wrong with it."""
-    title = tex_escapes(tex_quotes(_text(record.title, "title", MAX_TITLE_CHARS)))
+    title = tex_escapes(tex_quotes(accents_to_text(_text(record.title, "title", MAX_TITLE_CHARS))))
     if not title:
         raise ValueError("missing title")
     abstract = (record.abstract or "").strip()
     if len(abstract) > MAX_ABSTRACT_CHARS:
         raise ValueError(f"abstract is {len(abstract):,} characters long (limit {MAX_ABSTRACT_CHARS:,})")
-    abstract = tex_escapes(tex_quotes(_text(abstract, "abstract", MAX_ABSTRACT_CHARS)))
+    abstract = tex_escapes(tex_quotes(accents_to_text(_text(abstract, "abstract", MAX_ABSTRACT_CHARS))))
     arxiv_id, version = record.arxiv_id, record.version
     if arxiv_id is not None:
         parsed = parse_arxiv_id(str(arxiv_id))
@@ -123,7 +123,7 @@ def checked(record: PaperRecord) -> PaperRecord:
         raise ValueError(f"{len(record.authors):,} authors (limit {MAX_AUTHORS:,})")
     authors: list[str] = []
     for a in record.authors:
-        name = _LIST_JOINER_RE.sub("", _text(a, "author name", MAX_AUTHOR_CHARS))
+        name = _LIST_JOINER_RE.sub("", accents_to_text(_text(a, "author name", MAX_AUTHOR_CHARS)))
         if name and name not in authors:
             authors.append(name)
     categories: list[str] = []
