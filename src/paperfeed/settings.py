@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         15, ge=1, le=1440, description="... within this many minutes (a day at most) before logins pause."
     )
+    comment_edit_hours: int = Field(
+        24, ge=0, le=8760, description="Hours after posting in which an author may edit a comment (0: never)."
+    )
     trending_gravity: float = Field(1.8, gt=0, description="Trending: age exponent of the time decay.")
     trending_window_days: int = Field(7, ge=1, le=365, description="Trending: papers of the last N days compete.")
 

@@ -152,6 +152,7 @@ def test_upgrade_to_0011_keeps_collections_and_stops_reusing_their_ids(db_url):
     """SQLite tables are rebuilt with AUTOINCREMENT: rows, ids and items kept, a deleted id never reused."""
     from paperfeed.store import collections as C
     from paperfeed.store.db import make_engine
+
     engine = make_engine(db_url)
     migrate(engine, "0010")
     store = Store(engine)

@@ -3,6 +3,7 @@
 - ``routes``: the Hugging Face-compatible paper endpoints (daily papers, a paper, search, trending); it
   includes the others
 - ``community``: votes, comments, collections, submissions (``actions``)
+- ``account``: ``/api/account``: download your data, delete your account
 - ``foryou``: ``/api/for-you`` and ``/api/follows``
 - ``library``: ``POST /api/library/import``
 - ``similar``: ``/api/papers/{id}/similar``, as a whole or by facet

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from ..actions import comment_edits
 from ..actions import community as actions
 from ..http import cache
 from ..http.auth import CSRF, LOGIN, CurrentUser, LoginRequired, RequireUser
@@ -21,6 +22,7 @@ from .schemas import (
     CollectionDetail,
     CollectionIn,
     CollectionOut,
+    CommentEditIn,
     CommentIn,
     CommentOut,
     SubmitIn,
@@ -66,7 +68,7 @@ def unvote(request: Request, user: RequireUser, paper_id: str) -> VoteOut:
 
 def _comment_out(c: store_community.CommentView) -> CommentOut:
     return CommentOut(id=c.id, paper_id=c.paper_id, user=c.username, parent_id=c.parent_id, body=c.body,
-                      created_at=c.created_at, removed=c.removed)  # fmt: skip
+                      created_at=c.created_at, removed=c.removed, edited_at=c.edited_at)  # fmt: skip
 
 
 @router.get(
@@ -100,6 +102,25 @@ def add_comment(request: Request, user: RequireUser, paper_id: str, body: Commen
         raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     cache.clear(request)
     return _comment_out(made)
+
+
+@router.patch(
+    "/papers/{paper_id:path}/comments/{comment_id}",
+    dependencies=WRITE,
+    response_model=CommentOut,
+    responses=api(400, 403, 404),
+    summary="Edit your own comment",
+    description="The new `body` is checked as a new comment's is (400 for one that is blank). Only the author "
+    "edits, within `comment_edit_hours` of posting (24 by default): 403 for someone else's comment, a comment "
+    "hidden by a moderator or an older one; 404 for an unknown or deleted one. The answer's `edited_at` says when.",
+)
+def edit_comment(
+    request: Request, user: RequireUser, paper_id: str, comment_id: DbId, body: CommentEditIn
+) -> CommentOut:
+    store, settings = request.app.state.store, request.app.state.settings
+    edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body.body)
+    cache.clear(request)
+    return _comment_out(edited)
 
 
 @router.delete(

@@ -20,7 +20,7 @@ from ..http.headers import SEARCH_HEADERS
 from ..http.openapi import api
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
-from . import community, foryou, library, similar
+from . import account, community, foryou, library, similar
 from .schemas import HFDailyItem, HFPaper
 from .shape import featuring, hf_item, hf_paper
 
@@ -29,6 +29,7 @@ from .shape import featuring, hf_item, hf_paper
 router = APIRouter(prefix="/api", dependencies=[Depends(current_user)], responses=api(401, 422, 429))
 router.include_router(community.router)  # first: its /papers/{id}/comments must win over /papers/{id}
 router.include_router(library.router)
+router.include_router(account.router)
 router.include_router(foryou.router)
 router.include_router(similar.router)  # before /papers/{id}, which would take "{id}/similar" as an id
 

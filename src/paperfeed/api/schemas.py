@@ -151,6 +151,15 @@ class CommentOut(BaseModel):
     removed: Literal["deleted", "removed"] | None = Field(
         None, description="a placeholder kept for its replies: deleted by its author, or removed by a moderator"
     )
+    edited_at: UtcTime | None = Field(None, description="when its author last edited it; null: never")
+
+
+class CommentEditIn(ApiIn):
+    body: str = Field(min_length=1, max_length=10_000, description="the comment's new text")
+
+
+class AccountDeleteIn(ApiIn):
+    password: str = Field(min_length=1, max_length=1024, description="the account's password, to confirm")
 
 
 class CollectionIn(ApiIn):

@@ -92,6 +92,38 @@ def create_user(
     console.print(f"created {'admin ' if admin else ''}user [bold]{user.username}[/]", highlight=False)
 
 
+@app.command("delete-user")
+def delete_user(
+    ctx: typer.Context,
+    username: str,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking to confirm.")] = False,
+    reason: Reason = None,
+) -> None:
+    """Delete an account for good, as its owner can on their settings page (asks first, unless --yes).
+
+    Its sessions and API tokens stop working at once; its votes, collections, follows, subscriptions and
+    unsent mail go; its comments become placeholders that say "deleted", so that replies keep their place.
+    The username stays reserved: no new account takes it. Recorded in the moderation log."""
+    from ..actions import accounts as actions
+
+    store = _store(ctx)
+    with store.read() as conn:
+        user = _user(conn, username)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise PaperfeedError(f"no terminal to confirm at: add --yes to delete {user.username} without asking")
+        if not typer.confirm(f"Delete the account {user.username} and everything it holds, for good?"):
+            console.print("Nothing deleted.")
+            raise typer.Exit(1)
+    gone = actions.delete_user(store, user.username, actor=_actor(), reason=reason)
+    console.print(
+        f"deleted user [bold]{gone.username}[/]: {gone.votes} votes, {gone.collections} collections, {gone.tokens} "
+        f"API tokens, {gone.subscriptions} subscriptions and {gone.mails} unsent mails removed; {gone.comments} "
+        'comments left as "\\[deleted]"',
+        highlight=False,
+    )
+
+
 @app.command("set-admin")
 def set_admin(
     ctx: typer.Context,

@@ -8,6 +8,7 @@ one hold the queries:
 - ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
 - ``modlog``: the moderation log (who hid, banned or picked what, when and why)
 - ``users``: accounts, API tokens, the login limit's events; ``passwords``: argon2id hashing
+- ``accounts``: an account's whole footprint: its owner's export, and deleting it (a tombstone stays)
 - ``follows``, ``signals``: what "for you" learns from, and its trained models
 - ``keywords``: keyphrases; ``vectors``: what the search indexes read and write; ``maps``: topic maps' reads
 - ``summaries``: each paper's one-sentence summary (made by the index job)

@@ -83,7 +83,8 @@ def upvoted_by(conn: Connection, user_id: int, *, limit: int = 100) -> list[str]
 class CommentView:
     """A comment as a thread shows it. ``removed`` is None for a comment shown in full; "deleted" (by its
     author) or "removed" (hidden by a moderator) for a placeholder that stands in for one with replies
-    shown: its ``username`` is None and its ``body`` empty. ``hidden``: an admin's view of a hidden one."""
+    shown: its ``username`` is None and its ``body`` empty. ``hidden``: an admin's view of a hidden one.
+    ``edited_at``: when its author last edited it (None: never)."""
 
     id: int
     paper_id: str
@@ -93,6 +94,7 @@ class CommentView:
     hidden: bool
     created_at: datetime
     removed: str | None = None
+    edited_at: datetime | None = None
 
     @property
     def visible(self) -> bool:
@@ -100,12 +102,18 @@ class CommentView:
         return self.removed is None and not self.hidden
 
 
-def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, parent_id: int | None = None) -> int:
+def check_body(body: str | None) -> str:
+    """A comment's text as it is stored (posted or edited): stripped, not empty, at most ``MAX_COMMENT_CHARS``."""
     body = (body or "").strip()
     if not body:
         raise CommunityError("a comment cannot be empty")
     if len(body) > MAX_COMMENT_CHARS:
-        raise CommunityError(f"a comment is at most {MAX_COMMENT_CHARS:,} characters")
+        raise CommunityError(f"a comment is at most {MAX_COMMENT_CHARS:,} characters (this one has {len(body):,})")
+    return body
+
+
+def add_comment(conn: Connection, *, user_id: int, paper_id: str, body: str, parent_id: int | None = None) -> int:
+    body = check_body(body)
     if parent_id is not None:
         parent = conn.execute(
             select(comments.c.paper_id, comments.c.hidden, comments.c.deleted_at).where(comments.c.id == parent_id)
@@ -155,7 +163,8 @@ def comments_for(conn: Connection, paper_id: str, *, include_hidden: bool = Fals
     out = []
     for r in rows:
         if r.id in shown:
-            out.append(CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, utc(r.created_at)))
+            out.append(CommentView(r.id, r.paper_id, r.username, r.parent_id, r.body, r.hidden, utc(r.created_at),
+                                   edited_at=utc(r.edited_at)))  # fmt: skip
         elif r.id in kept:
             why = "deleted" if r.deleted_at is not None else "removed"
             out.append(CommentView(r.id, r.paper_id, None, r.parent_id, "", r.hidden, utc(r.created_at), why))
@@ -170,6 +179,34 @@ def comment_owner(conn: Connection, comment_id: int) -> tuple[str, int] | None:
         )
     ).first()
     return (row.paper_id, row.user_id) if row else None
+
+
+@dataclass(frozen=True)
+class OwnComment:
+    """What decides whether a comment's author may still edit it."""
+
+    paper_id: str
+    user_id: int
+    hidden: bool
+    created_at: datetime
+
+
+def comment_for_edit(conn: Connection, comment_id: int) -> OwnComment | None:
+    """The comment if it exists and its author has not deleted it, else None."""
+    row = conn.execute(
+        select(comments.c.paper_id, comments.c.user_id, comments.c.hidden, comments.c.created_at).where(
+            comments.c.id == comment_id, comments.c.deleted_at.is_(None)
+        )
+    ).first()
+    return OwnComment(row.paper_id, row.user_id, row.hidden, utc(row.created_at)) if row else None
+
+
+def edit_comment(conn: Connection, comment_id: int, body: str) -> bool:
+    """Its author's new text (checked as a new comment's is), marked edited now; a deleted or hidden
+    comment is not changed (False). Who may edit, and until when, is the caller's to check."""
+    body = check_body(body)
+    q = update(comments).where(comments.c.id == comment_id, VISIBLE_COMMENT)
+    return conn.execute(q.values(body=body, edited_at=datetime.now(UTC))).rowcount > 0
 
 
 def delete_comment(conn: Connection, comment_id: int) -> bool:

@@ -454,7 +454,7 @@ def counts(conn: Connection) -> dict[str, int]:
         "with_code": one(select(func.count()).where(papers.c.code_url.is_not(None))),
         "imported_upvotes": one(select(func.coalesce(func.sum(papers.c.hf_upvotes), 0))),
         "hidden_papers": one(select(func.count()).where(papers.c.hidden.is_(True))),
-        "users": one(select(func.count()).select_from(users)),
+        "users": one(select(func.count()).where(users.c.deleted_at.is_(None))),  # not deleted accounts' rows
         "votes": one(select(func.count()).select_from(votes)),
         "comments": one(select(func.count()).select_from(comments)),
         "collections": one(select(func.count()).select_from(collections)),
@@ -469,3 +469,27 @@ def visible_page(conn: Connection, *, offset: int, limit: int) -> list[tuple[str
     """``(id, modified_at)`` of visible papers in id order, one page of them (the sitemap's pages)."""
     q = select(papers.c.id, papers.c.modified_at).where(VISIBLE).order_by(papers.c.id).offset(offset).limit(limit)
     return [(r.id, utc(r.modified_at)) for r in conn.execute(q)]
+
+
+def visible_pages_modified(conn: Connection, size: int) -> list[datetime]:
+    """The newest ``modified_at`` of each ``visible_page`` of ``size`` papers, in page order (the sitemap
+    index's ``lastmod``): one pass over the visible papers' ids."""
+    n = (func.row_number().over(order_by=papers.c.id) - 1).label("n")
+    ranked = select(n, papers.c.modified_at).where(VISIBLE).subquery()
+    page = (ranked.c.n // size).label("page")
+    q = select(func.max(ranked.c.modified_at)).group_by(page).order_by(page)
+    return [utc(m) for m in conn.execute(q).scalars()]
+
+
+def featured_days_modified(conn: Connection) -> list[tuple[date, datetime]]:
+    """Every day that has visible featured papers, newest first, with when its list last changed: the newest
+    ``modified_at`` of its papers (putting a paper on a day's list moves it, as a change of a paper the list
+    shows does)."""
+    q = (
+        select(featured.c.day, func.max(papers.c.modified_at))
+        .join(papers, papers.c.id == featured.c.paper_id)
+        .where(VISIBLE)
+        .group_by(featured.c.day)
+        .order_by(featured.c.day.desc())
+    )
+    return [(day, utc(modified)) for day, modified in conn.execute(q)]

@@ -107,7 +107,8 @@ def create_user(
 
 
 def get_user(conn: Connection, user_id: int) -> UserView | None:
-    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    """The account, or None (also for a deleted one: its sessions sign nobody in; ``store.accounts``)."""
+    row = conn.execute(select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None))).first()
     return _view(row) if row else None
 
 
@@ -146,7 +147,9 @@ def confirm_email(conn: Connection, user_id: int, email: str) -> UserView:
 
 
 def get_user_by_name(conn: Connection, username: str) -> UserView | None:
-    row = conn.execute(select(users).where(func.lower(users.c.username) == (username or "").lower())).first()
+    """The account of this name, any case, or None (also for a deleted one, whose name stays taken)."""
+    named = func.lower(users.c.username) == (username or "").lower()
+    row = conn.execute(select(users).where(named, users.c.deleted_at.is_(None))).first()
     return _view(row) if row else None
 
 

@@ -1,16 +1,19 @@
-"""Accounts: sign up, log in and out, password change, profile pages, API tokens."""
+"""Accounts: sign up, log in and out, password change, profile pages, API tokens; download one's data,
+delete one's account (``actions.accounts``, shared with the API and the CLI)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from ..http import auth
+from ..actions import accounts as account_actions
+from ..http import auth, cache
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
-from ..http.openapi import page
+from ..http.openapi import content, page
 from ..http.params import DbId
 from ..mail import notices
 from ..store import collections as store_collections
@@ -223,3 +226,53 @@ def delete_token(request: Request, user: RequireUser, token_id: DbId) -> Respons
             raise HTTPException(404, "no such token")
     flash(request, "Token revoked.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
+
+
+# --- one's own data: download it, delete the account ----------------------------------------------------
+
+
+@router.get(
+    "/account/export",
+    response_class=Response,
+    responses={**content("application/json"), **page(303, 401)},
+    summary="Download your data (JSON)",
+)
+def export_account(request: Request, user: RequireUser) -> Response:
+    """Profile, votes, comments, collections, follows, subscriptions, token names: a JSON file to keep."""
+    data = account_actions.export(request.app.state.store, user)
+    return Response(
+        orjson.dumps(data, option=orjson.OPT_INDENT_2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="paperfeed-{user.username}.json"',
+                 "Cache-Control": "private, no-store"},
+    )  # fmt: skip
+
+
+@router.get("/account/delete", responses=page(303, 401), summary="Account deletion form")
+def delete_form(request: Request, user: RequireUser) -> Response:
+    return render(request, "account_delete.html")
+
+
+@router.post(
+    "/account/delete",
+    dependencies=[LOGIN, CSRF],
+    responses=page(303, 400, 401, 403, 422, 429),
+    summary="Delete your account (confirmed with your password)",
+)
+def delete_account(request: Request, user: RequireUser, password: Text) -> Response:
+    """A wrong password deletes nothing (400, the form again) and counts as a failed login (a borrowed
+    session cannot guess the password here faster than at /login). Done, this session ends with the others."""
+    if not auth.login_allowed(request, user.username, user.id):
+        error = "Too many wrong passwords; wait a few minutes and try again."
+        return render(request, "account_delete.html", error=error, status_code=429)
+    try:
+        account_actions.delete_own_account(request.app.state.store, user, password)
+    except account_actions.WrongPassword as exc:
+        auth.note_login_failure(request, user.username)
+        return render(request, "account_delete.html", error=str(exc), status_code=400)
+    except account_actions.AccountError as exc:
+        return render(request, "account_delete.html", error=str(exc), status_code=400)
+    cache.clear(request)
+    request.session.clear()
+    flash(request, f"Your account {user.username} was deleted.")
+    return RedirectResponse("/", status_code=303)

@@ -12,6 +12,7 @@ import orjson
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from ..actions import comment_edits
 from ..actions import community as actions
 from ..export import to_bibtex_entries, to_dict
 from ..http import cache
@@ -98,6 +99,37 @@ def delete_comment(request: Request, user: RequireUser, paper_id: str, comment_i
     flash(request, "Your comment was deleted.")
     with request.app.state.store.read() as conn:
         return RedirectResponse(f"/papers/{actions.visible_paper(conn, paper_id).id}#comments", status_code=303)
+
+
+@router.post(
+    "/papers/{paper_id:path}/comments/{comment_id}/edit",
+    dependencies=[LOGIN, CSRF],
+    response_class=JSONResponse,  # the edited comment to a client that accepts JSON; a browser goes to it (303)
+    responses={**FORM, **page(400)},
+    summary="Edit your own comment (within comment_edit_hours of posting)",
+)
+def edit_comment(
+    request: Request, user: RequireUser, paper_id: str, comment_id: DbId, body: Annotated[str, Form(max_length=20_000)]
+) -> Response:
+    """Refused text (empty, too long) shows the edit form again with the reason and the text typed (400);
+    someone else's, a hidden or a too old comment is 403, a deleted one 404."""
+    store, settings = request.app.state.store, request.app.state.settings
+    try:
+        edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body)
+    except actions.NotYours:
+        raise
+    except actions.CommunityError as exc:
+        if wants_json(request):
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        with store.read() as conn:
+            view = actions.visible_paper(conn, paper_id)
+        return render(request, "comment_edit.html", paper=view, comment_id=comment_id, draft=body, error=str(exc),
+                      status_code=400)  # fmt: skip
+    cache.clear(request)
+    if wants_json(request):
+        return JSONResponse({"id": edited.id, "paper_id": edited.paper_id, "edited_at": edited.edited_at.isoformat()})
+    flash(request, "Your comment was edited.")
+    return RedirectResponse(f"/papers/{edited.paper_id}#comment-{edited.id}", status_code=303)
 
 
 # --- submissions --------------------------------------------------------------------------------------

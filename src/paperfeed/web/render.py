@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from ..actions.comment_edits import editable
 from ..http.auth import csrf_token, current_user
 from ..latex import math_to_text
 
@@ -58,6 +60,15 @@ def linkify(text: str) -> Markup:
 
 
 templates.env.filters["linkify"] = linkify
+
+
+@pass_context
+def comment_editable(ctx, comment) -> bool:
+    """Whether a comment is still within the site's edit window (its author's "Edit" shows)."""
+    return editable(ctx["request"].app.state.settings, comment.created_at)
+
+
+templates.env.globals["comment_editable"] = comment_editable
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:

@@ -1,0 +1,48 @@
+"""An author edits their own comment, the same for every surface (posting and deleting are in
+``actions.community``).
+
+Only within ``settings.comment_edit_hours`` of posting (a reply answers what the comment said; the text
+cannot change under it for ever), only the author (``NotYours``: 403 for anyone else, admins included:
+they hide), and never a comment a moderator hid (``NotYours``) or its author deleted (``NotFound``). The new
+text passes the same checks as a new comment (``CommunityError``: 400), and the comment shows "edited".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ..settings import Settings
+from ..store import Store, community, events
+from ..store.community import CommentView
+from ..store.users import UserView
+from .community import NotFound, NotYours, visible_paper
+
+
+def editable(settings: Settings, created_at: datetime) -> bool:
+    """Whether a comment posted at ``created_at`` is still within the edit window."""
+    return datetime.now(UTC) - created_at <= timedelta(hours=settings.comment_edit_hours)
+
+
+def edit_comment(
+    store: Store, settings: Settings, user: UserView, paper_id: str, comment_id: int, body: str
+) -> CommentView:
+    """Replace the text of ``user``'s comment on this paper and return the comment as the thread shows it."""
+    with store.transaction() as conn:
+        view = visible_paper(conn, paper_id)
+        found = community.comment_for_edit(conn, comment_id)
+        if found is None or found.paper_id != view.id:
+            raise NotFound("no such comment")
+        if found.user_id != user.id:
+            raise NotYours("you can edit only your own comments")
+        if found.hidden:
+            raise NotYours("this comment was removed by a moderator: it cannot be edited")
+        if not editable(settings, found.created_at):
+            hours = settings.comment_edit_hours
+            if not hours:
+                raise NotYours("comments cannot be edited on this site")
+            raise NotYours(f"a comment can be edited for {hours} hour{'' if hours == 1 else 's'} after it was "
+                           "posted; this one is older")  # fmt: skip
+        community.edit_comment(conn, comment_id, body)
+        edited = next(c for c in community.comments_for(conn, view.id) if c.id == comment_id)
+    events.publish(store)
+    return edited
