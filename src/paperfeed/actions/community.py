@@ -20,6 +20,7 @@ from ..settings import Settings
 from ..store import Store, community, events, modlog
 from ..store import collections as store_collections
 from ..store import papers as store_papers
+from ..store import reports as store_reports
 from ..store import users as store_users
 from ..store.collections import CollectionView
 from ..store.community import CommentView, CommunityError
@@ -35,7 +36,8 @@ HOUR = timedelta(hours=1)
 
 
 class NotYours(CommunityError):
-    """A change to what another user owns (a public collection the caller can see): surfaces answer 403."""
+    """A change the acting user may not make: to what another user owns (a public collection the caller can
+    see), or another admin's ban from the web: surfaces answer 403."""
 
 
 class ArxivUnavailable(CommunityError):
@@ -102,6 +104,7 @@ def delete_comment(store: Store, user: UserView, paper_id: str, comment_id: int)
         if owner[1] != user.id:
             raise NotYours("you can delete only your own comments")
         community.delete_comment(conn, comment_id)
+        store_reports.resolve(conn, kind="comment", target=str(comment_id), by=user.username, resolution="deleted")
     events.publish(store)
 
 
@@ -268,7 +271,11 @@ def _reason(reason: str | None) -> str | None:
     return reason or None
 
 
-def _log(conn, actor: str | None, action: str, target: str, reason: str | None) -> None:
+def _log(conn, actor: str | None, action: str, target: str, reason: str | None, closed: list[str] = ()) -> None:
+    """Record an action; ``closed``: the reasons of the readers' reports it closed, said after the reason."""
+    if closed:
+        said = "closes " + store_reports.summary(list(closed))
+        reason = f"{reason}; {said}" if reason else said
     modlog.record(conn, actor=actor or "unknown", action=action, target=target, reason=reason)
 
 
@@ -279,7 +286,9 @@ def hide_paper(
     with store.transaction() as conn:
         if not community.hide_paper(conn, pid, hidden):
             raise NotFound(f"No paper {paper_id[:80]!r} here")
-        _log(conn, actor, "hide-paper" if hidden else "show-paper", pid, reason)
+        # hidden, the paper and its thread are down: their open reports are handled
+        closed = store_reports.resolve_paper(conn, pid, by=actor or "unknown") if hidden else []
+        _log(conn, actor, "hide-paper" if hidden else "show-paper", pid, reason, closed)
     events.publish(store)
 
 
@@ -290,8 +299,14 @@ def hide_comment(
     with store.transaction() as conn:
         if not community.hide_comment(conn, comment_id, hidden):
             raise NotFound("no such comment")
-        _log(conn, actor, "hide-comment" if hidden else "show-comment", str(comment_id), reason)
+        closed = _close_comment_reports(conn, comment_id, actor) if hidden else []
+        _log(conn, actor, "hide-comment" if hidden else "show-comment", str(comment_id), reason, closed)
     events.publish(store)
+
+
+def _close_comment_reports(conn, comment_id: int, actor: str | None) -> list[str]:
+    return store_reports.resolve(conn, kind="comment", target=str(comment_id), by=actor or "unknown",
+                                 resolution="hidden")  # fmt: skip
 
 
 def feature(
@@ -344,7 +359,8 @@ def ban(
     reason: str | None = None,
     hide_comments: bool = False,
 ) -> tuple[UserView, list[int]]:
-    """Ban (or unban) a user: their sessions end at once. An admin cannot ban themselves. ``hide_comments``
+    """Ban (or unban) a user: their sessions end at once. An admin cannot ban themselves, nor (``by``: from
+    the web) another admin or lift an admin's ban: that is the shell's (``NotYours``). ``hide_comments``
     (with a ban) hides every comment of theirs still shown, each logged; answers the user and those ids.
     Unbanning shows nothing again: a moderator unhides what was not spam one by one."""
     reason = _reason(reason)
@@ -357,12 +373,15 @@ def ban(
             raise NotFound(f"No user {username[:40]!r}")
         if by is not None and target.id == by.id:
             raise CommunityError("you cannot ban yourself")
+        if by is not None and target.is_admin:
+            raise NotYours(f"{target.username} is an admin: an admin's ban is set or lifted from the shell on the "
+                           f"server ('paperfeed admin ban {target.username}'), not from the web")  # fmt: skip
         store_users.set_banned(conn, target.id, banned)
         _log(conn, actor, "ban" if banned else "unban", target.username, reason)
         hidden = community.hide_comments_of(conn, target.id) if hide_comments else []
         why = f"with the ban of {target.username}" + (f": {reason}" if reason else "")
         for cid in hidden:
-            _log(conn, actor, "hide-comment", str(cid), why)
+            _log(conn, actor, "hide-comment", str(cid), why, _close_comment_reports(conn, cid, actor))
     events.publish(store)  # their votes stop (or start again) counting, their comments may have gone
     return target, hidden
 

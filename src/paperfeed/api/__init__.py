@@ -4,6 +4,7 @@
   includes the others
 - ``community``: votes, comments, collections, submissions (``actions``)
 - ``account``: ``/api/account``: download your data, delete your account
+- ``reports``: reporting a paper or a comment to the moderators
 - ``foryou``: ``/api/for-you`` and ``/api/follows``
 - ``library``: ``POST /api/library/import``
 - ``similar``: ``/api/papers/{id}/similar``, as a whole or by facet

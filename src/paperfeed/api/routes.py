@@ -20,7 +20,7 @@ from ..http.headers import SEARCH_HEADERS
 from ..http.openapi import api
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
-from . import account, community, foryou, library, similar
+from . import account, community, foryou, library, reports, similar
 from .schemas import HFDailyItem, HFPaper
 from .shape import featuring, hf_item, hf_paper
 
@@ -28,6 +28,7 @@ from .shape import featuring, hf_item, hf_paper
 # anonymous answer that a client would take for an authenticated one; anonymous clients may get 429
 router = APIRouter(prefix="/api", dependencies=[Depends(current_user)], responses=api(401, 422, 429))
 router.include_router(community.router)  # first: its /papers/{id}/comments must win over /papers/{id}
+router.include_router(reports.router)  # its /papers/{id}/report too
 router.include_router(library.router)
 router.include_router(account.router)
 router.include_router(foryou.router)

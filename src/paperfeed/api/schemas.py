@@ -191,3 +191,22 @@ class SubmitOut(BaseModel):
     id: str
     date: str = Field(description="the daily list the paper now appears on (YYYY-MM-DD)")
     paper: HFPaper
+
+
+class ReportIn(ApiIn):
+    reason: Literal["spam", "abuse", "off-topic", "not-a-paper"] = Field(
+        description="spam, abuse (abusive or harassing), off-topic, or not-a-paper (not a paper / other)"
+    )
+    note: str = Field("", max_length=500, description="anything the moderators should know")
+
+
+class ReportOut(BaseModel):
+    id: int | None = Field(description="the report (yours already open, for `already-reported`); null when `handled`")
+    kind: Literal["paper", "comment"]
+    target: str = Field(description="the paper id or the comment id")
+    paper_id: str
+    status: Literal["open", "already-reported", "handled"] = Field(
+        description="open: reported now (201); already-reported: you have an open report of it (200); "
+        "handled: a moderator already took it down (200, nothing recorded)"
+    )
+    message: str

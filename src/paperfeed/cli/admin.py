@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from ..store import Store
 
 app = typer.Typer(
-    help="Moderation and accounts: hide papers or comments, ban users, make admins.", no_args_is_help=True
+    help="Moderation and accounts: readers' reports, hide papers or comments, ban users, make admins.",
+    no_args_is_help=True,
 )
 root.add_typer(app, name="admin")
 
@@ -287,6 +288,51 @@ def hidden(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         for c in comments:
             table.add_row(str(c.id), c.paper_id, c.username, _first_words(c.body))
         console.print(table, highlight=False)
+
+
+@app.command("reports")
+def reports(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many items.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Readers' open reports, by item, the newest first: `resolve ID --hide|--dismiss` handles one."""
+    from rich.table import Table
+
+    from ..actions import reports as actions
+
+    groups, total = actions.queue(_store(ctx), limit=limit)
+    if as_json:
+        typer.echo(json.dumps([g.as_dict() for g in groups]))
+        return
+    if not groups:
+        console.print("No open reports.")
+        return
+    table = Table("id", "item", "by", "reasons", "what", title=f"{len(groups)} of {total} reported items")
+    for g in groups:
+        item = f"paper {g.target}" if g.kind == "paper" else f"comment {g.target} on {g.paper_id}"
+        what = g.title if g.kind == "paper" else f"{g.author}: {_first_words(g.text)}"
+        reasons = ", ".join(f"{r} ×{n}" if n > 1 else r for r, n in g.reasons.items())
+        table.add_row(str(g.id), item, str(len(g.reporters)), reasons, what)
+    console.print(table, highlight=False)
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    report_id: Annotated[int, typer.Argument(metavar="ID", help="A report's id (`admin reports` lists them).")],
+    hide: Annotated[bool, typer.Option("--hide", help="Hide the reported paper or comment.")] = False,
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="Dismiss the reports; the item stays.")] = False,
+    reason: Reason = None,
+) -> None:
+    """Close a report and every other open report of its item: --hide the item, or --dismiss the reports."""
+    from ..actions import reports as actions
+
+    if hide == dismiss:
+        raise PaperfeedError("say what to do: --hide (the item) or --dismiss (the reports)")
+    kind, target = actions.resolve(_store(ctx), report_id, hide=hide, actor=_actor(), reason=reason)
+    console.print(f"{kind} {target} is hidden; its reports are closed" if hide else
+                  f"the reports of {kind} {target} are dismissed", highlight=False)  # fmt: skip
 
 
 def _first_words(body: str, limit: int = 60) -> str:

@@ -6,7 +6,8 @@ one hold the queries:
 - ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables (``migrations/``)
 - ``upsert``: idempotent imports of records; ``papers``: reading papers and the lists of the pages
 - ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
-- ``modlog``: the moderation log (who hid, banned or picked what, when and why)
+- ``modlog``: the moderation log (who hid, banned or picked what, when and why); ``reports``: readers'
+  reports of papers and comments, and the moderators' queue of them
 - ``users``: accounts, API tokens, the login limit's events; ``passwords``: argon2id hashing
 - ``accounts``: an account's whole footprint: its owner's export, and deleting it (a tombstone stays)
 - ``follows``, ``signals``: what "for you" learns from, and its trained models

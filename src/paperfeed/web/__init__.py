@@ -3,6 +3,7 @@
 - ``pages``: the daily/weekly/monthly lists, trending, paper and author pages, search
 - ``accounts``: sign up, log in and out, password change, profiles, API tokens
 - ``community``: the forms of votes, comments, submissions, collections and moderation (``actions``)
+- ``moderation``: readers' report forms; the admins' report queue and list of hidden things
 - ``foryou``: the "for you" page, dismissals and follows
 - ``subscriptions``: the subscribe form and the pages behind the links in mails, account addresses
 - ``topics``: keyword pages and topic maps

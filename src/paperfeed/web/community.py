@@ -6,6 +6,7 @@ their answers into redirects, flash messages and pages, and expire the page cach
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import orjson
@@ -305,7 +306,7 @@ def hide_paper(
         raise HTTPException(400, str(exc)) from None
     cache.clear(request)
     flash(request, f"Paper {paper_id} is now {'hidden' if hidden else 'visible'}.")
-    return RedirectResponse(f"/papers/{paper_id}", status_code=303)
+    return _back(request, f"/papers/{paper_id}")  # the paper's page, or the list of hidden ones (/admin/hidden)
 
 
 @router.post(
@@ -324,6 +325,29 @@ def feature_paper(request: Request, admin: RequireAdmin, paper_id: str, reason: 
 
 
 @router.post(
+    "/admin/papers/{paper_id:path}/unfeature",
+    dependencies=[LOGIN, CSRF],
+    responses=page(303, 401, 403, 404, 422),
+    summary="Admin: take a pick or a submission off a day's list",
+)
+def unfeature_paper(
+    request: Request,
+    admin: RequireAdmin,
+    paper_id: str,
+    day: Annotated[date, Form(description="The list to take it off (YYYY-MM-DD)")],
+    reason: Reason = "",
+) -> Response:
+    try:
+        view = actions.unfeature(request.app.state.store, paper_id, day, actor=admin.username, reason=reason)
+    except actions.CommunityError as exc:  # not on that list, or listed by an import
+        flash(request, str(exc), "error")
+        return _back(request, f"/papers/{paper_id}")
+    cache.clear(request)
+    flash(request, f"{view.id} is off the list of {day:%d %b %Y}.")
+    return RedirectResponse(f"/papers/{view.id}", status_code=303)
+
+
+@router.post(
     "/admin/comments/{comment_id}/hide",
     dependencies=[LOGIN, CSRF],
     responses={**FORM, **page(400)},
@@ -337,6 +361,7 @@ def hide_comment(
     except actions.CommunityError as exc:
         raise HTTPException(400, str(exc)) from None
     cache.clear(request)
+    flash(request, f"Comment {comment_id} is now {'hidden' if hidden else 'visible'}.")
     return _back(request, "/")
 
 
@@ -344,7 +369,7 @@ def hide_comment(
     "/admin/users/{username}/ban",
     dependencies=[LOGIN, CSRF],
     responses={**FORM, **page(400)},
-    summary="Admin: ban or unban a user (and hide their comments)",
+    summary="Admin: ban or unban a user (and hide their comments); not another admin",
 )
 def ban_user(
     request: Request,
@@ -358,6 +383,8 @@ def ban_user(
         target, hidden = actions.ban(
             request.app.state.store, username, banned, by=admin, reason=reason, hide_comments=hide_comments
         )
+    except actions.NotYours:  # another admin: the shell's to do (403, the reason on the page)
+        raise
     except actions.CommunityError as exc:
         raise HTTPException(400, str(exc)) from None
     cache.clear(request)

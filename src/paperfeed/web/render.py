@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from ..actions.comment_edits import editable
 from ..http.auth import csrf_token, current_user
 from ..latex import math_to_text
+from ..store import reports as store_reports
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["merge_query"] = lambda params, **kw: urlencode(
@@ -69,6 +70,7 @@ def comment_editable(ctx, comment) -> bool:
 
 
 templates.env.globals["comment_editable"] = comment_editable
+templates.env.globals["report_reasons"] = store_reports.REASONS  # the report forms' choices, code -> label
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
@@ -92,11 +94,21 @@ def render(
         "site_name": request.app.state.settings.site_name,
         **context,
     }
+    if user is not None and user.is_admin:  # the admins' "Reports (N)" link: one count, when a page shows it
+        ctx.setdefault("open_reports", lambda: _open_reports(request))
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     if user is not None or messages:
         # this reader's own page (their votes, a flash): the browser must not show a stale copy on Back
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _open_reports(request: Request) -> int:
+    """How many items wait in the report queue (counted once a request: the header and the page both show it)."""
+    if getattr(request.state, "open_reports", None) is None:
+        with request.app.state.store.read() as conn:
+            request.state.open_reports = store_reports.open_count(conn)
+    return request.state.open_reports
 
 
 def feed_links(kind: str, name: str, **params: str) -> list[dict]:
