@@ -43,6 +43,20 @@ def tex_escapes(text: str) -> str:
     return outside_math(text, lambda p: _TEX_ESCAPE_RE.sub(r"\1", p)) if "\\" in text else text
 
 
+# arXiv marks a withdrawal in the new version's comment ("This paper has been withdrawn by the author(s)",
+# "Withdrawn: ...") and usually its abstract ("This paper has been withdrawn ...")
+_WITHDRAWN_SAYING = r"this (?:paper|article|manuscript|submission|preprint|work) (?:has been|is|was) withdrawn"
+_WITHDRAWN_COMMENT = re.compile(rf"^\W*(?:withdrawn\b|paper withdrawn\b)|{_WITHDRAWN_SAYING}|\bwithdrawn by\b", re.I)
+_WITHDRAWN_ABSTRACT = re.compile(rf"^\W*{_WITHDRAWN_SAYING}", re.I)
+
+
+def is_withdrawn(comment: str | None, abstract: str | None) -> bool:
+    """Does a paper's latest version say its authors (or arXiv) withdrew it?"""
+    return bool(comment and _WITHDRAWN_COMMENT.search(comment)) or bool(
+        abstract and _WITHDRAWN_ABSTRACT.search(abstract)
+    )
+
+
 @dataclass(slots=True)
 class Featured:
     """A day a paper was featured on the daily list (HF featuring, a submission or an admin pick)."""

@@ -73,6 +73,8 @@ class HFPaper(HFModel):
     githubRepo: str | None = None
     projectPage: str | None = None
     numComments: Count | None = Field(None, description="paperfeed's addition: visible comments on the paper")
+    withdrawn: bool | None = Field(None, description="paperfeed's addition: true when the paper's latest version "
+                                   "on arXiv says it was withdrawn (absent otherwise)")  # fmt: skip
     ai_summary: str | None = None
     ai_summary_model: str | None = None
     githubRepoAddedBy: str | None = None

@@ -65,6 +65,7 @@ def hf_paper(view: PaperView, *, within: tuple[date, date] | None = None) -> HFP
         githubRepo=view.code_url,
         projectPage=view.project_url,
         numComments=view.num_comments,
+        withdrawn=view.withdrawn or None,
     )
 
 

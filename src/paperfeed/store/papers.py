@@ -13,6 +13,7 @@ from sqlalchemy import Connection, ScalarSelect, Select, bindparam, func, or_, s
 from ..clock import day_start, utc
 from ..ids import arxiv_year, author_key, web_url
 from ..periods import Period, period_of
+from ..records import is_withdrawn
 from .community import COUNTED_VOTE, VISIBLE_COMMENT, upvotes_total
 from .db import execute_in, ids_param
 from .keywords import for_papers as keyphrases_of
@@ -88,6 +89,11 @@ class PaperView:
     @property
     def is_arxiv(self) -> bool:
         return not self.id.startswith("pf-")
+
+    @property
+    def withdrawn(self) -> bool:
+        """Its latest version says the paper was withdrawn (pages mark it, the API flags it)."""
+        return is_withdrawn(self.comment, self.abstract)
 
     @property
     def day(self) -> date | None:
