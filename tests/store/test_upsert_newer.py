@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+
+import orjson
 
 from paperfeed.ingest import import_items
+from paperfeed.sources.hf import parse_daily
 from paperfeed.sources.oai import parse_list_records
 from paperfeed.store import papers as P
 from tests.helpers.net import load
@@ -36,3 +40,25 @@ def test_oai_reharvest_applies_the_paper_update(store):
     # harvested again, or the older list again: nothing changes
     assert not import_items(store, _oai(real)).counts.changed
     assert not import_items(store, _oai(old)).counts.changed
+
+
+def _hf_day(delta: int) -> list:
+    """The recorded HF list of 12 June 2026, every upvote count moved by ``delta``."""
+    items = orjson.loads(load("hf-daily-papers-2026-06-12.json"))
+    for item in items:
+        item["paper"]["upvotes"] += delta
+    return parse_daily(orjson.dumps(items), location="hf", day=date(2026, 6, 12))
+
+
+def test_an_older_hf_snapshot_imported_later_never_lowers_upvotes(store):
+    import_items(store, _hf_day(+25))
+    with store.read() as conn:
+        before = P.counts(conn)["imported_upvotes"]
+        top = max(P.featured_between(conn, date(2026, 6, 12), date(2026, 6, 12))[0], key=lambda p: p.upvotes)
+    res = import_items(store, _hf_day(+10))  # a file saved a week earlier
+    assert not res.counts.changed
+    with store.read() as conn:
+        assert P.counts(conn)["imported_upvotes"] == before
+        again = P.get_paper(conn, top.id)
+    assert again.upvotes == top.upvotes and again.featured[0].upvotes == top.featured[0].upvotes
+    assert import_items(store, _hf_day(+26)).counts.updated == 30  # a newer one raises them

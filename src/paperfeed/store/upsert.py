@@ -6,7 +6,7 @@ Rules (documented in docs/storage.md):
   version, as OAI-PMH's, is newer when its ``updated`` time is later);
 - a record without a higher version only fills fields the stored paper lacks (an HF record adds upvotes
   and the code link to an arXiv paper, never blanks its categories);
-- imported upvotes (HF snapshots) take the newest value; featured days are merged by day;
+- imported upvotes (HF snapshots) keep the highest count seen; featured days are merged by day;
 - nothing outside the paper tables is touched, so votes and comments survive every import.
 Importing the same records twice changes nothing.
 """
@@ -75,6 +75,8 @@ def _merge_same_id(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
         for attr in ("code_url", "project_url", "published", "upvotes", "announced", "primary_category"):
             if getattr(new, attr) is None:
                 setattr(new, attr, getattr(old, attr))
+        if old.upvotes is not None and new.upvotes is not None:
+            new.upvotes = max(old.upvotes, new.upvotes)
         if old.announced and new.announced:
             new.announced = min(old.announced, new.announced)
         new.authors = new.authors or old.authors
@@ -156,8 +158,8 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
         ch["primary_category"] = r.primary_category
     if r.announced and (row.announced_on is None or r.announced < row.announced_on):
         ch["announced_on"] = r.announced
-    if r.upvotes is not None and r.upvotes != row.hf_upvotes:
-        ch["hf_upvotes"] = r.upvotes
+    if r.upvotes is not None and (row.hf_upvotes is None or r.upvotes > row.hf_upvotes):
+        ch["hf_upvotes"] = r.upvotes  # an older snapshot imported later never lowers the count
     if r.keywords and not row.keywords:
         ch["keywords"] = list(r.keywords)
     sources = sorted(set(row.sources or []) | set(r.source.split(",")))
@@ -274,7 +276,7 @@ def _upsert_featured(
         ch = {}
         if f.submitted_by and not old[0]:
             ch["submitted_by"] = f.submitted_by
-        if f.upvotes is not None and f.upvotes != old[1]:
+        if f.upvotes is not None and (old[1] is None or f.upvotes > old[1]):
             ch["upvotes"] = f.upvotes
         if ch:
             counts.featured_updated += 1
