@@ -30,10 +30,11 @@ class _Forms(HTMLParser):
             self.forms.append({"action": a.get("action"), "fields": {}, "buttons": [], "radios": []})
         elif self.forms and tag == "input" and a.get("name"):
             form = self.forms[-1]
-            if a.get("type") == "radio":
-                form["radios"].append(a["value"])
+            if a.get("type") in ("radio", "checkbox"):  # sent only when checked, as a browser does
+                if a.get("type") == "radio":
+                    form["radios"].append(a["value"])
                 if "checked" in a:
-                    form["fields"][a["name"]] = a["value"]
+                    form["fields"][a["name"]] = a.get("value", "on")
             else:
                 form["fields"][a["name"]] = a.get("value", "")
         elif self.forms and tag == "button" and a.get("name"):
