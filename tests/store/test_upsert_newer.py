@@ -10,6 +10,7 @@ import orjson
 from paperfeed.ingest import import_items
 from paperfeed.sources.hf import parse_daily
 from paperfeed.sources.oai import parse_list_records
+from paperfeed.sources.rss import parse_rss
 from paperfeed.store import papers as P
 from tests.helpers.net import load
 
@@ -62,3 +63,21 @@ def test_an_older_hf_snapshot_imported_later_never_lowers_upvotes(store):
         again = P.get_paper(conn, top.id)
     assert again.upvotes == top.upvotes and again.featured[0].upvotes == top.featured[0].upvotes
     assert import_items(store, _hf_day(+26)).counts.updated == 30  # a newer one raises them
+
+
+def test_a_cross_list_added_later_joins_the_categories(store):
+    """2609.26811 came in cs.LG's listing; the next day stat.ML's lists it as a cross-list, same version."""
+    rss = load("arxiv-rss-multi-2026-09-24.rss.xml")
+    import_items(store, parse_rss(rss, location="rss"))
+    cross = rss.replace(b"Announce Type: new", b"Announce Type: cross", 1)
+    cross = cross.replace(b"<arxiv:announce_type>new<", b"<arxiv:announce_type>cross<", 1)
+    cross = cross.replace(b"<category>cs.LG</category>", b"<category>cs.LG</category><category>stat.ML</category>", 1)
+    res = import_items(store, parse_rss(cross, location="rss"))
+    assert res.counts.updated == 1
+    with store.read() as conn:
+        p = P.get_paper(conn, "2609.26811")
+    assert (p.primary_category, p.categories) == ("cs.LG", ["cs.LG", "stat.ML"])
+    # the cs.LG listing read again takes none away
+    assert not import_items(store, parse_rss(rss, location="rss")).counts.changed
+    with store.read() as conn:
+        assert P.get_paper(conn, "2609.26811").categories == ["cs.LG", "stat.ML"]

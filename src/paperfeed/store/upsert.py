@@ -5,7 +5,8 @@ Rules (documented in docs/storage.md):
 - a higher arXiv version replaces the content and adds a row to the version history (a record without a
   version, as OAI-PMH's, is newer when its ``updated`` time is later);
 - a record without a higher version only fills fields the stored paper lacks (an HF record adds upvotes
-  and the code link to an arXiv paper, never blanks its categories);
+  and the code link to an arXiv paper, never blanks its categories) and adds the categories it lists that
+  the stored paper lacks (a cross-list added later);
 - imported upvotes (HF snapshots) keep the highest count seen; featured days are merged by day;
 - nothing outside the paper tables is touched, so votes and comments survive every import.
 Importing the same records twice changes nothing.
@@ -138,8 +139,9 @@ def _is_newer(row, r: PaperRecord) -> bool:
     return r.updated is not None and (row.updated_at is None or r.updated > utc(row.updated_at))
 
 
-def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[dict, bool, bool]:
-    """Column changes for stored ``row`` given record ``r``; plus whether authors/categories change."""
+def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[dict, bool, list[str] | None]:
+    """Column changes for stored ``row`` given record ``r``; plus whether the authors change and the
+    categories to store instead of ``cats`` (None: they stay)."""
     ch: dict = {}
     newer = _is_newer(row, r)
     for attr, col in _CONTENT.items():
@@ -166,7 +168,11 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
     if sources != sorted(row.sources or []):
         ch["sources"] = sources
     new_authors = bool(r.authors) and (newer or not authors) and r.authors != authors
-    new_cats = bool(r.categories) and (newer or not cats) and r.categories != cats
+    if newer or not cats:
+        new_cats = r.categories if r.categories and r.categories != cats else None
+    else:  # a cross-list arXiv added without a new version (an RSS "cross" item): it joins the others
+        extra = sorted(set(r.categories) - set(cats))
+        new_cats = cats + extra if extra else None
     return ch, new_authors, new_cats
 
 
@@ -219,10 +225,10 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
         if ch_authors:
             replace_authors.append(pid)
             new_authors += _author_rows(pid, r.authors)
-        if ch_cats:
+        if ch_cats is not None:
             replace_cats.append(pid)
-            new_cats += [{"paper_id": pid, "category": c} for c in r.categories]
-        if ch or ch_authors or ch_cats:
+            new_cats += [{"paper_id": pid, "category": c} for c in ch_cats]
+        if ch or ch_authors or ch_cats is not None:
             ch["modified_at"] = now
             conn.execute(update(papers).where(papers.c.id == pid).values(**ch))
             counts.updated += 1
