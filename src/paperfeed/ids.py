@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import date
 
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
@@ -49,11 +50,17 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
 
 def arxiv_year(paper_id: str) -> int | None:
     """The year of an arXiv id's first version (``2401.00001``: 2024, ``hep-th/9901001``: 1999), else None."""
-    m = re.fullmatch(r"(?:[a-z\-]+(?:\.[a-z]{2})?/)?(\d{2})\d{2}(?:\.\d{4,5}|\d{3})", paper_id, re.IGNORECASE)
-    if m is None:
+    month = arxiv_month(paper_id)
+    return month.year if month else None
+
+
+def arxiv_month(paper_id: str) -> date | None:
+    """The first day of the month of an arXiv id's first version (``2205.06398``: 2022-05-01), else None."""
+    m = re.fullmatch(r"(?:[a-z\-]+(?:\.[a-z]{2})?/)?(\d{2})(\d{2})(?:\.\d{4,5}|\d{3})", paper_id, re.IGNORECASE)
+    if m is None or not 1 <= int(m.group(2)) <= 12:
         return None
     yy = int(m.group(1))
-    return 1900 + yy if "/" in paper_id and yy >= 91 else 2000 + yy
+    return date(1900 + yy if "/" in paper_id and yy >= 91 else 2000 + yy, int(m.group(2)), 1)
 
 
 def is_arxiv_id(text: str) -> bool:

@@ -26,11 +26,11 @@ def channel(items: str, pub_date: str = "Thu, 24 Sep 2026 00:00:00 -0400") -> by
     ).encode()
 
 
-def item(arxiv_id: str, kind: str, title: str = "A title", pub_date: str = "") -> str:
+def item(arxiv_id: str, kind: str, title: str = "A title", pub_date: str = "", version: int = 2) -> str:
     pub = f"<pubDate>{pub_date}</pubDate>" if pub_date else ""
     return (
         f"<item><title>{title}</title><link>https://arxiv.org/abs/{arxiv_id}</link>"
-        f"<description>arXiv:{arxiv_id}v2 Announce Type: {kind} \nAbstract: Words.</description>"
+        f"<description>arXiv:{arxiv_id}v{version} Announce Type: {kind} \nAbstract: Words.</description>"
         f"<category>cs.LG</category>{pub}<arxiv:announce_type>{kind}</arxiv:announce_type>"
         "<dc:creator>Ada Lovelace, Alan Turing</dc:creator></item>"
     )
@@ -62,15 +62,24 @@ def test_parse_recorded_feed():
 
 def test_new_and_cross_get_the_listing_day_replacements_do_not():
     items = parse_rss(load(FEED), location="feed")
-    # channel pubDate is "Thu, 24 Sep 2026 00:00:00 -0400": the day as arXiv wrote it, not the UTC day
-    assert [i.announced for i in items] == [LISTING_DAY, LISTING_DAY, LISTING_DAY, None]
+    # channel pubDate is "Thu, 24 Sep 2026 00:00:00 -0400": the day as arXiv wrote it, not the UTC day;
+    # 2205.06398v2 is a cross-list of a 2022 paper: not its first listing (it was dated 24 Sep 2026)
+    assert [(i.id, i.announced) for i in items] == [
+        ("2609.26811", LISTING_DAY), ("2609.26820", LISTING_DAY), ("2205.06398", None), ("2009.13987", None)
+    ]  # fmt: skip
 
 
 def test_replace_cross_leaves_announced_unset():
-    body = channel(item("2401.00001", "replace-cross") + item("2401.00002", "cross"))
+    body = channel(item("2609.00001", "replace-cross") + item("2609.00002", "cross", version=1))
     first, second = parse_rss(body, location="x")
     assert first.announced is None and second.announced == LISTING_DAY
     assert first.authors == ["Ada Lovelace", "Alan Turing"] and first.version == 2
+
+
+def test_a_cross_list_of_an_older_paper_is_not_its_first_listing():
+    """A later version's cross-list, or a first version's from months before, leaves its date alone."""
+    body = channel(item("2609.00003", "cross") + item("2401.00004", "cross", version=1))
+    assert [r.announced for r in parse_rss(body, location="x")] == [None, None]
 
 
 def test_item_date_used_when_channel_has_none():

@@ -8,8 +8,9 @@ on every request and every server.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
+from ..ids import arxiv_month
 from ..store.papers import FeaturedDay, PaperView
 from .schemas import HFAuthor, HFDailyItem, HFPaper, HFUser
 
@@ -42,8 +43,15 @@ def featuring(view: PaperView, within: tuple[date, date] | None = None) -> Featu
 
 
 def _published(view: PaperView) -> str:
-    """The same on every endpoint (as HF's): the paper's date, not the day a list featured it."""
-    return timestamp(view.published_at or view.day or view.updated_at or datetime(1970, 1, 1, tzinfo=UTC))
+    """The same on every endpoint (as HF's): the paper's date, not the day a list featured it. A paper known
+    only from a listing (an RSS replacement or cross-list of an old paper) is dated by its arXiv id's month
+    when its day is not in it (or the next): the day it reached this site is not when it came out."""
+    if view.published_at is not None:
+        return timestamp(view.published_at)
+    day, month = view.day, arxiv_month(view.id)
+    if month is not None and (day is None or not month <= day < month + timedelta(days=62)):
+        day = month
+    return timestamp(day or view.updated_at or datetime.now(UTC))
 
 
 def hf_paper(view: PaperView, *, within: tuple[date, date] | None = None) -> HFPaper:

@@ -1,9 +1,10 @@
 """arXiv's daily RSS listing (``rss.arxiv.org/rss/cs.LG+cs.AI``): one page per announcement day.
 
 Each item's description reads ``arXiv:2609.26811v1 Announce Type: new`` then ``Abstract: ...``. New
-submissions and cross-lists ("new", "cross") get ``announced`` = the channel's publication day, the day
-arXiv listed them; replacements ("replace", "replace-cross") are updates of older papers and leave
-``announced`` unset (the store keeps the first listing day). Weekends and holidays bring an empty
+submissions and cross-lists of new papers ("new", "cross" of a first version) get ``announced`` = the
+channel's publication day, the day arXiv listed them; replacements ("replace", "replace-cross") and
+cross-lists of older papers (a later version's, or one of a paper from months before) are not their first
+listing and leave ``announced`` unset (the store keeps the first listing day). Weekends and holidays bring an empty
 channel: no items, not an error.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
 from ..errors import SourceError
+from ..ids import arxiv_month, parse_arxiv_id
 from ..records import PaperRecord
 from .arxiv_api import read_xml
 from .base import Item, Page, build
@@ -42,6 +44,18 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+def _first_listing(announce_type: str, arxiv_id: str, day: date | None) -> bool:
+    """Is this item the paper's first listing? A new submission; a cross-list of a first version whose id
+    is of the listing's month or the one before (2205.06398v2 cross-listed in 2026 is an old paper)."""
+    if announce_type != "cross":
+        return announce_type in FIRST_LISTING
+    parsed = parse_arxiv_id(arxiv_id)
+    if parsed is None or (parsed[1] or 1) > 1:
+        return False
+    month = arxiv_month(parsed[0])
+    return day is None or month is None or day < month + timedelta(days=62)
+
+
 def _item_record(item: Element, channel_day: date | None) -> PaperRecord:
     description = item.findtext("description") or ""
     m = _DESCRIPTION.match(description)
@@ -58,7 +72,7 @@ def _item_record(item: Element, channel_day: date | None) -> PaperRecord:
         categories=[c.text or "" for c in item.findall("category")],
         doi=item.findtext(f"{ARXIV}DOI"),
         journal_ref=item.findtext(f"{ARXIV}journal_reference"),
-        announced=day if announce_type in FIRST_LISTING else None,
+        announced=day if _first_listing(announce_type, m.group("id"), day) else None,
     )
 
 

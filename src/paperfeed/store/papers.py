@@ -85,6 +85,7 @@ class PaperView:
     imported_upvotes: int = 0
     keyphrases: list[str] = field(default_factory=list)  # extracted by the index job (store/keywords.py)
     summary: str | None = None  # one sentence made by the index job (store/summaries.py), None until then
+    created_at: datetime | None = None  # when it was added here: its day when nothing else dates it
 
     @property
     def is_arxiv(self) -> bool:
@@ -97,8 +98,9 @@ class PaperView:
 
     @property
     def day(self) -> date | None:
-        """The paper's date (``paper_day``; None for a paper with no date and never featured)."""
-        return paper_day(self.published_at, self.announced_on, self.featured[0].day if self.featured else None, None)
+        """The paper's date (``paper_day``, as the search indexes date it: else the day it was added here)."""
+        first = self.featured[0].day if self.featured else None
+        return paper_day(self.published_at, self.announced_on, first, self.created_at)
 
     @property
     def year(self) -> int | None:
@@ -152,7 +154,7 @@ def authors_and_categories(conn: Connection, ids: Sequence[str]) -> tuple[dict[s
 # is Python), and 30 cards read 600 of them (a quarter of ``get_papers``); positions are read in C
 _VIEW_COLUMNS = ("id", "version", "title", "abstract", "primary_category", "comment", "journal_ref", "doi",
                  "published_at", "updated_at", "announced_on", "abs_url", "pdf_url", "code_url", "project_url",
-                 "hf_upvotes", "keywords", "sources", "hidden")  # fmt: skip
+                 "hf_upvotes", "keywords", "sources", "hidden", "created_at")  # fmt: skip
 _COLUMNS = list(papers.columns.keys())
 _view_fields = itemgetter(*map(_COLUMNS.index, _VIEW_COLUMNS))
 _ID = _COLUMNS.index("id")
@@ -173,7 +175,8 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
     out = []
     for r in rows:
         (pid, version, title, abstract, primary, comment, journal_ref, doi, published_at, updated_at, announced,
-         abs_url, pdf_url, code_url, project_url, hf_upvotes, keywords, sources, hidden) = _view_fields(r)  # fmt: skip
+         abs_url, pdf_url, code_url, project_url, hf_upvotes, keywords, sources, hidden,
+         created_at) = _view_fields(r)  # fmt: skip
         c = cats.get(pid, [])
         if primary in c:
             c = [primary] + [x for x in c if x != primary]
@@ -188,7 +191,7 @@ def _views(conn: Connection, rows: Sequence) -> list[PaperView]:
                 project_url=web_url(project_url), upvotes=upvotes,
                 keywords=list(keywords or []), sources=list(sources or []), featured=days.get(pid, []),
                 num_comments=num_comments, hidden=hidden, imported_upvotes=hf_upvotes or 0,
-                keyphrases=phrases.get(pid, []), summary=summary,
+                keyphrases=phrases.get(pid, []), summary=summary, created_at=utc(created_at),
             )
         )  # fmt: skip
     return out
