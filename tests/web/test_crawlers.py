@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import update
 
 from paperfeed.store import community
+from paperfeed.store.models import papers
 from paperfeed.web import crawlers
 from tests.helpers.web import add_papers, browser, make_app, paper
 
@@ -64,3 +66,32 @@ def test_sitemaps_reach_every_visible_paper(app, monkeypatch):
         page = ET.fromstring(b.get("/sitemaps/papers-1.xml").content)
         assert all(u.find("s:lastmod", NS) is not None for u in page.findall("s:url", NS))
         assert b.get(f"/papers/{ids[-1]}").status_code == 200  # the listed URLs are real pages
+
+
+def test_every_sitemap_entry_has_a_lastmod_that_follows_its_papers(app, store, monkeypatch):
+    monkeypatch.setattr(crawlers, "SITEMAP_SIZE", 2)
+    stamps = {"2401.00001": (2025, 1, 1), "2401.00002": (2025, 2, 1), "2401.00003": (2026, 1, 1),  # hidden
+              "2401.00004": (2025, 3, 1), "2401.00005": (2025, 1, 15), "hep-th/9901001": (2025, 4, 1)}  # fmt: skip
+    with store.transaction() as conn:
+        for pid, ymd in stamps.items():
+            conn.execute(update(papers).where(papers.c.id == pid).values(modified_at=datetime(*ymd, 9, tzinfo=UTC)))
+    base = "https://papers.example.org"
+
+    def lastmods(r, tag):
+        found = {}
+        for item in ET.fromstring(r.content).iter(f"{{{NS['s']}}}{tag}"):
+            found[item.find("s:loc", NS).text.removeprefix(base)] = item.find("s:lastmod", NS).text
+        return found
+
+    with browser(app) as b:
+        days = lastmods(b.get("/sitemaps/days.xml"), "url")
+        index = lastmods(b.get("/sitemap.xml"), "sitemap")
+    # a day: its newest visible paper's change (the hidden paper's later one does not count)
+    assert days == {"/papers/date/2024-01-01": "2025-03-01T09:00:00+00:00",
+                    "/papers/date/2024-01-02": "2025-01-15T09:00:00+00:00"}  # fmt: skip
+    assert index == {
+        "/sitemaps/days.xml": "2025-03-01T09:00:00+00:00",
+        "/sitemaps/papers-1.xml": "2025-02-01T09:00:00+00:00",  # 2401.00001, 2401.00002
+        "/sitemaps/papers-2.xml": "2025-03-01T09:00:00+00:00",  # 2401.00004, 2401.00005
+        "/sitemaps/papers-3.xml": "2025-04-01T09:00:00+00:00",  # hep-th/9901001
+    }

@@ -2,11 +2,14 @@
 ``/sitemaps/papers-N.xml`` pages of ``SITEMAP_SIZE`` paper pages each, and ``/sitemaps/days.xml``, the
 daily lists). They reach every visible paper; search, topic maps of queries, accounts and the API stay
 out of robots' way (they are rate-limited for anonymous clients anyway: docs/operations.md).
+
+Every URL and every sitemap in the index has a ``lastmod``, so a crawler re-reads only what changed: a
+paper's is its last change; a day's the newest of its papers' (being put on the list changes a paper);
+a sitemap's the newest of its URLs'.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -42,11 +45,12 @@ def favicon() -> Response:
     return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
+def _lastmod(when) -> str:
+    return f"<lastmod>{when.isoformat(timespec='seconds')}</lastmod>" if when else ""
+
+
 def _urlset(entries) -> bytes:
-    urls = "".join(
-        f"<url><loc>{escape(loc)}</loc>{f'<lastmod>{when:%Y-%m-%d}</lastmod>' if when else ''}</url>\n"
-        for loc, when in entries
-    )
+    urls = "".join(f"<url><loc>{escape(loc)}</loc>{_lastmod(when)}</url>\n" for loc, when in entries)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         f"{urls}</urlset>\n"
@@ -62,10 +66,12 @@ def _urlset(entries) -> bytes:
 @cached_body(XML)
 def sitemap_index(request: Request) -> bytes:
     with request.app.state.store.read() as conn:
-        pages = math.ceil(store_papers.count_visible(conn) / SITEMAP_SIZE)
+        days = store_papers.featured_days_modified(conn)
+        pages = store_papers.visible_pages_modified(conn, SITEMAP_SIZE)
     base = _base(request)
-    maps = [f"{base}/sitemaps/days.xml", *(f"{base}/sitemaps/papers-{n}.xml" for n in range(1, pages + 1))]
-    items = "".join(f"<sitemap><loc>{escape(m)}</loc></sitemap>\n" for m in maps)
+    maps = [(f"{base}/sitemaps/days.xml", max((m for _, m in days), default=None))]
+    maps += [(f"{base}/sitemaps/papers-{n}.xml", when) for n, when in enumerate(pages, start=1)]
+    items = "".join(f"<sitemap><loc>{escape(m)}</loc>{_lastmod(when)}</sitemap>\n" for m, when in maps)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</sitemapindex>\n'
@@ -78,9 +84,9 @@ def sitemap_index(request: Request) -> bytes:
 @cached_body(XML)
 def sitemap_days(request: Request) -> bytes:
     with request.app.state.store.read() as conn:
-        days = store_papers.featured_days(conn)
+        days = store_papers.featured_days_modified(conn)
     base = _base(request)
-    return _urlset((f"{base}/papers/date/{d.isoformat()}", None) for d in days)
+    return _urlset((f"{base}/papers/date/{d.isoformat()}", when) for d, when in days)
 
 
 @router.get(
