@@ -19,7 +19,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -37,6 +36,8 @@ from .http.observe import ObserveMiddleware
 from .http.openapi import declare_bearer
 from .http.params import no_nul
 from .http.ratelimit import RateLimitMiddleware
+from .http.slashes import SlashRedirect
+from .http.static import StaticAssets
 from .mcp import transport as mcp_transport
 from .ops import routes as ops_routes
 from .settings import Settings, load_settings
@@ -89,6 +90,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         dependencies=[Depends(no_nul)],  # a NUL in a path, query or form value: 422, not a database error
     )
     app.state.settings = settings
+    app.router.redirect_slashes = False  # SlashRedirect: one rule, a 301 to the path without it
     # a database connection kept for each handler thread (SQLAlchemy's default, 5 kept and 10 more when
     # busy, would make a larger serve_threads wait for one)
     app.state.store = store or Store.open(settings.db_url, pool_size=max(5, settings.serve_threads))
@@ -104,11 +106,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(SlashRedirect)  # /trending/ -> 301 /trending (http/slashes.py)
     app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
     app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/routes.md)
     app.add_middleware(HeadAsGet)  # HEAD of any GET route: headers only
     app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", StaticAssets(directory=STATIC), name="static")  # with Cache-Control (http/static.py)
     # the MCP server for AI assistants (streamable HTTP); a write through it expires the page cache too
     app.router.routes.append(mcp_transport.route(settings, app.state.store, on_write=app.state.page_cache.clear))
     for router in ROUTERS:

@@ -10,6 +10,8 @@ pages), below all of them:
 - ``params``: id parameters checked at the edge
 - ``openapi``: the statuses and media types each route answers, for ``/openapi.json``
 - ``uploads``: reading uploaded files and pasted text
+- ``slashes``: one spelling of each path (``/trending/`` is a 301 to ``/trending``)
+- ``static``: the ``/static`` files, with how long browsers keep them
 
 Nothing here renders a page or knows a route.
 """

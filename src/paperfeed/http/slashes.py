@@ -1,0 +1,36 @@
+"""One URL per page: a trailing slash is never part of one, and a slash is written as a slash.
+
+A ``GET`` or ``HEAD`` of ``/trending/``, ``/papers/2401.00001/`` or ``/authors/Ada Lovelace/`` is a
+permanent redirect (301) to the path without its trailing slashes, the query kept; ``/`` is the only path
+that ends in one. So is a path with an escaped slash (``/papers/hep-th%2F9901001``): routing reads it as
+a slash anyway, so it is the same page under a second URL (and the page cache, keyed by the decoded URL,
+would serve it as the other). Other methods get a 308, which keeps the method and body (a client posting
+to ``/mcp/``). Starlette's own redirect (a temporary 307 to the other spelling, which sent ``/papers`` to
+``/papers/``, a 404) is off (``create_app``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.responses import RedirectResponse
+
+
+class SlashRedirect:
+    """Pure ASGI: ``/path/`` and ``/a%2Fb`` -> ``/path`` and ``/a/b`` (301 for GET and HEAD, 308 otherwise),
+    before routing."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        trailing = len(path) > 1 and path.endswith("/")
+        if scope["type"] != "http" or not (trailing or b"%2f" in (scope.get("raw_path") or b"").lower()):
+            await self.app(scope, receive, send)
+            return
+        # the leading slashes go too: "//evil.example/" must not become a link to another site
+        target = "/" + quote(path.strip("/"), safe="/:@!$&'()*+,;=")
+        query = scope.get("query_string", b"").decode("latin-1")
+        status = 301 if scope["method"] in ("GET", "HEAD") else 308
+        await RedirectResponse(f"{target}?{query}" if query else target, status)(scope, receive, send)
