@@ -30,6 +30,7 @@ from .errors import PaperfeedError
 from .feeds import routes as feed_routes
 from .http.auth import LoginRequired, local_path, wants_json
 from .http.cache import CachedPagesMiddleware, PageCache
+from .http.errors import error_answer
 from .http.head import HeadAsGet
 from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
@@ -134,49 +135,43 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if wants_json(request):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        page = render(request, "error.html", status=exc.status_code, detail=exc.detail, status_code=exc.status_code)
-        page.headers.update(exc.headers or {})  # e.g. Retry-After of a 429
-        return page
+        return _error(request, exc.status_code, exc.detail, exc.headers)  # e.g. Retry-After of a 429
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
         detail = f"bad {where}: {first.get('msg', 'invalid value')}"
-        if wants_json(request):
-            return JSONResponse({"error": detail, "detail": jsonable_encoder(exc.errors())}, status_code=422)
-        return render(request, "error.html", status=422, detail=detail, status_code=422)
+        return _error(request, 422, detail, extra={"detail": jsonable_encoder(exc.errors())})
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:
-        if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=404)
-        return render(request, "error.html", status=404, detail=str(exc), status_code=404)
+        return _error(request, 404, str(exc))
 
     @app.exception_handler(NotYours)
     async def _not_yours(request: Request, exc: NotYours) -> Response:
-        if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=403)
-        return render(request, "error.html", status=403, detail=str(exc), status_code=403)
+        return _error(request, 403, str(exc))
 
     @app.exception_handler(ArxivUnavailable)
     async def _upstream_down(request: Request, exc: ArxivUnavailable) -> Response:
-        retry = {"Retry-After": "120"}
-        if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=503, headers=retry)
-        page = render(request, "error.html", status=503, detail=str(exc), status_code=503)
-        page.headers.update(retry)
-        return page
+        return _error(request, 503, str(exc), {"Retry-After": "120"})
 
     @app.exception_handler(PaperfeedError)
     async def _user_error(request: Request, exc: PaperfeedError) -> Response:
-        if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return render(request, "error.html", status=400, detail=str(exc), status_code=400)
+        return _error(request, 400, str(exc))
 
     return app
+
+
+def _error(
+    request: Request, status: int, detail, headers: dict | None = None, *, extra: dict | None = None
+) -> Response:
+    """The error as its client reads it (``http.errors``: JSON, or plain text for feeds), else the HTML page."""
+    answer = error_answer(request, status, detail, headers=headers, extra=extra)
+    if answer is None:
+        answer = render(request, "error.html", status=status, detail=detail, status_code=status)
+        answer.headers.update(headers or {})
+    return answer
 
 
 def run_mcp_stdio(settings: Settings, *, token: str | None = None) -> None:

@@ -14,7 +14,8 @@ send; it is not cached, like the page, so an edit or a switch to private shows a
 
 Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed. Like
 the pages, they come from the page cache for anonymous readers, with ``ETag``/``Last-Modified`` (a feed
-reader polling an unchanged feed gets a 304).
+reader polling an unchanged feed gets a 304). Errors (an unknown or private collection, a bad format, no
+``q``, the rate limit's 429) are one line of plain text, not an HTML page (``http.errors``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from ..actions import community as actions
 from ..http.cache import cached_response
-from ..http.openapi import content, page
+from ..http.openapi import content, feed
 from ..http.params import DbId
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
@@ -36,7 +37,7 @@ from .build import MEDIA_TYPES, FeedInfo, render_feed
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Format = Literal["atom", "rss"]
-FEED = {**content("application/atom+xml", "application/rss+xml"), **page(422)}
+FEED = {**content("application/atom+xml", "application/rss+xml"), **feed(422)}
 LIMIT = 50
 
 
@@ -111,7 +112,7 @@ def author(request: Request, name: str, fmt: Format) -> Response:
 @router.get(
     "/search.{fmt}",
     response_class=Response,
-    responses={**FEED, **page(400, 429)},
+    responses={**FEED, **feed(400, 429)},
     summary="Feed: newest papers matching a search",
 )
 @cached_response
@@ -149,7 +150,7 @@ def keyword(request: Request, keyword: str, fmt: Format) -> Response:
 @router.get(
     "/collection/{collection_id}.{fmt}",
     response_class=Response,
-    responses={**FEED, **page(404)},
+    responses={**FEED, **feed(404)},
     summary="Feed: a public collection, latest additions first",
 )
 def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:

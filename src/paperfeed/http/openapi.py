@@ -1,10 +1,11 @@
 """What a route answers besides its success, for the OpenAPI description (``/openapi.json``).
 
 app.py's handlers answer an error as JSON ``{"error": "..."}`` (plus ``detail`` for a 422) to the API and
-to clients that accept JSON, and as an HTML error page to the others; a page that needs a sign-in
-redirects (303) to the login page, a form redirects (303) after it changed something. Each route names
-the statuses it can answer, ``responses=api(404)`` or ``responses=page(303, 403, 422)``, so the schema
-lists every answer a client can get (``tests/api/test_openapi_fuzz.py`` holds the app to it).
+to clients that accept JSON, as one line of plain text under ``/feeds/`` (``http.errors``), and as an HTML
+error page to the others; a page that needs a sign-in redirects (303) to the login page, a form redirects
+(303) after it changed something. Each route names the statuses it can answer, ``responses=api(404)``,
+``responses=page(303, 403, 422)`` or ``responses=feed(404, 422)``, so the schema lists every answer a
+client can get (``tests/api/test_openapi_fuzz.py`` holds the app to it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ ERROR = {
     },
 }
 HTML = {"text/html": {"schema": {"type": "string"}}}
+TEXT = {"text/plain": {"schema": {"type": "string", "description": "What went wrong, in one line"}}}
 
 WHY = {
     200: "The page",
@@ -52,6 +54,11 @@ def page(*codes: int) -> dict[int | str, dict]:
         else:
             out[code] = {"description": WHY[code], "content": {**HTML, "application/json": {"schema": ERROR}}}
     return out
+
+
+def feed(*codes: int) -> dict[int | str, dict]:
+    """``responses=`` for a feed's errors: one line of plain text (a feed reader shows it as it is)."""
+    return {code: {"description": WHY[code], "content": TEXT} for code in codes}
 
 
 def content(*media_types: str, code: int = 200) -> dict[int | str, dict]:

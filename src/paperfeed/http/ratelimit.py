@@ -1,5 +1,6 @@
 """A per-client rate limit for anonymous traffic that costs work: the JSON API, the MCP server, search pages
-and search feeds, topic maps of a query. Over the limit: 429 with ``Retry-After``.
+and search feeds, topic maps of a query. Over the limit: 429 with ``Retry-After`` (as JSON ``{"error": ...}``,
+as one line of text to feed readers).
 
 A token bucket per client address: ``rate_limit_per_minute`` requests a minute on average, bursts up to
 ``rate_limit_burst``. Signed-in users (a session) and API clients whose bearer token authenticates (a
@@ -22,6 +23,7 @@ from starlette.requests import Request
 
 from ..store import users as store_users
 from .auth import _bearer, client_addr
+from .errors import is_feed, plain_error
 
 LIMITED_PREFIXES = ("/api/", "/mcp", "/search", "/feeds/search", "/map")
 
@@ -94,6 +96,9 @@ class RateLimitMiddleware:
             return
         retry = str(max(1, math.ceil(wait)))
         why = f"too many requests: retry in {retry} s"
+        if is_feed(scope["path"]):  # a feed reader shows the text (``http.errors``)
+            await plain_error(429, why, {"Retry-After": retry})(scope, receive, send)
+            return
         if scope["path"].startswith("/mcp"):  # what an MCP client shows is a JSON-RPC error's message
             why += ", or give the client an API token (Authorization: Bearer pf_...), which is not limited"
             answer = {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": why}}
