@@ -20,7 +20,8 @@
       tip.hidden = false;
       var box = svg.parentNode.getBoundingClientRect();
       var r = pt.getBoundingClientRect();
-      tip.style.left = Math.min(r.left - box.left + 12, box.width - 260) + "px";
+      var scrolled = svg.parentNode.scrollLeft; // a phone scrolls the map sideways (style.css)
+      tip.style.left = scrolled + Math.min(r.left - box.left + 12, box.width - 260) + "px";
       tip.style.top = (r.top - box.top + 12) + "px";
       focusCluster(pt.getAttribute("data-cluster"));
     }
