@@ -18,7 +18,7 @@ _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
 _VERSION = r"(?:v(?P<version>\d+))?"
 _ID_RE = re.compile(rf"^(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)
 _PREFIXES = re.compile(
-    r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|"
+    r"^(?:arxiv:|oai:arxiv\.org:|https?://?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|"  # or https:/ (in a path)
     r"https?://huggingface\.co/papers/|"
     r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\.)",  # the arXiv DOI, e.g. 10.48550/arXiv.2401.01234
     re.IGNORECASE,

@@ -253,3 +253,21 @@ def test_last_modified_answers_304_to_a_crawler_without_cookies(app, store):
         crawler.signup("ada")
         signed_in = crawler.get(url, headers={"If-Modified-Since": modified})
         assert signed_in.status_code == 200 and "last-modified" not in signed_in.headers  # personal pages
+
+
+def test_author_and_collection_pages_are_cached_and_revalidated_for_anonymous_readers(app):
+    with browser(app) as anon, browser(app) as ada:
+        ada.signup("ada")
+        r = ada.form("/collections", {"name": "Reading", "is_public": "true", "paper_id": "2401.00001"},
+                     from_page="/papers/2401.00001")  # fmt: skip
+        assert r.status_code == 303
+        for path in ("/authors/Ada%20Lovelace", "/collections/1"):
+            first = anon.get(path)
+            assert first.status_code == 200 and first.headers["etag"] and first.headers["last-modified"], path
+            assert anon.get(path).headers["x-cache"] == "hit", path
+            again = anon.get(path, headers={"If-Modified-Since": first.headers["last-modified"]})
+            assert again.status_code == 304, path
+        assert "x-cache" not in ada.get("/collections/1").headers  # its owner gets a fresh page
+        # the owner makes it private: anonymous readers no longer get the cached copy
+        r = ada.form("/collections/1/edit", {"name": "Reading", "is_public": "false"}, from_page="/collections/1")
+        assert r.status_code == 303 and anon.get("/collections/1").status_code == 404

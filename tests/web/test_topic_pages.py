@@ -67,6 +67,8 @@ def test_unknown_or_hostile_keyword_is_a_clean_404(site):
     r = site.get("/keywords/" + quote("<img src=x onerror=alert(1)>"))
     assert r.status_code == 404 and "<img src=x" not in r.text and "&lt;img" in r.text
     assert site.get("/keywords/" + "x" * 5000).status_code == 404
+    past = site.get("/keywords/shared%20topic?p=2")  # past the last page: a 404 as on the lists, not an empty page
+    assert past.status_code == 404 and "this list has 1 page" in past.text
 
 
 def test_keyword_filters_lists_search_and_api(site):

@@ -224,7 +224,9 @@ def add_to_collection(store: Store, user: UserView, collection_id: int, paper_id
     with store.transaction() as conn:
         coll = own_collection(conn, collection_id, user)
         added = store_collections.add_paper(conn, coll.id, visible_paper(conn, paper_id).id)
-        return store_collections.get(conn, coll.id, viewer_id=user.id), added  # type: ignore[return-value]
+        view = store_collections.get(conn, coll.id, viewer_id=user.id)
+    events.publish(store)  # other processes' cached page and feed of the collection
+    return view, added  # type: ignore[return-value]
 
 
 def remove_from_collection(
@@ -235,7 +237,9 @@ def remove_from_collection(
     with store.transaction() as conn:
         coll = own_collection(conn, collection_id, user)
         removed = store_collections.remove_paper(conn, coll.id, parsed[0] if parsed else paper_id)
-        return store_collections.get(conn, coll.id, viewer_id=user.id), removed  # type: ignore[return-value]
+        view = store_collections.get(conn, coll.id, viewer_id=user.id)
+    events.publish(store)
+    return view, removed  # type: ignore[return-value]
 
 
 def edit_collection(
@@ -244,12 +248,14 @@ def edit_collection(
     with store.transaction() as conn:
         coll = own_collection(conn, collection_id, user)
         store_collections.update_meta(conn, coll.id, name=name, description=description, is_public=public)
+    events.publish(store)
 
 
 def delete_collection(store: Store, user: UserView, collection_id: int) -> CollectionView:
     with store.transaction() as conn:
         coll = own_collection(conn, collection_id, user)
         store_collections.remove(conn, coll.id)
+    events.publish(store)
     return coll
 
 

@@ -9,6 +9,7 @@
 - ``topics``: keyword pages and topic maps
 - ``library``: importing a reference-manager library
 - ``crawlers``: ``/robots.txt`` and the sitemaps
+- ``meta``: what pages tell crawlers and link previews: canonical URLs, a paper's JSON-LD
 - ``render``: the one Jinja2 environment, the context every page gets, flash messages
 
 Templates in ``templates/``, CSS and a little JavaScript in ``static/``; ``app.create_app`` mounts it all.

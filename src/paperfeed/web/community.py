@@ -202,6 +202,7 @@ def add_to_collection(
     paper_id: Annotated[str, Form(max_length=100)],
 ) -> Response:
     coll, added = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
+    cache.clear(request)  # its page and feed
     flash(request, f"Added to “{coll.name}”." if added else f"Already in “{coll.name}”.")
     return _back(request, f"/collections/{coll.id}")
 
@@ -216,6 +217,7 @@ def remove_from_collection(
     request: Request, user: RequireUser, collection_id: DbId, paper_id: Annotated[str, Form(max_length=100)]
 ) -> Response:
     coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
+    cache.clear(request)
     if removed:
         flash(request, f"Removed {paper_id} from “{coll.name}”.")
     return RedirectResponse(f"/collections/{coll.id}", status_code=303)
@@ -241,6 +243,7 @@ def edit_collection(
     except store_collections.CollectionError as exc:
         flash(request, str(exc), "error")
     else:
+        cache.clear(request)  # a collection made private leaves anonymous readers' cached page at once
         flash(request, "Saved.")
     return RedirectResponse(f"/collections/{collection_id}", status_code=303)
 
@@ -250,6 +253,7 @@ def edit_collection(
 )
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     coll = actions.delete_collection(request.app.state.store, user, collection_id)
+    cache.clear(request)
     flash(request, f"Deleted the collection “{coll.name}”.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
 
@@ -259,6 +263,7 @@ def delete_collection(request: Request, user: RequireUser, collection_id: DbId) 
     responses={**content("text/html", "application/x-bibtex", "application/json"), **page(404, 422)},
     summary="A collection (add .bib or .json to export it)",
 )
+@cache.cached_page  # anonymous readers of a public collection: the page cache, ETag and Last-Modified
 def show_collection(request: Request, user: CurrentUser, collection_ref: str) -> Response:
     base, _, ext = collection_ref.partition(".")
     if not base.isdigit() or len(base) > 10 or int(base) > MAX_DB_ID or ext not in ("", "bib", "json"):

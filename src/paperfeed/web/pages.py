@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from .. import periods
 from ..errors import PaperfeedError
@@ -15,7 +15,7 @@ from ..export import to_bibtex, to_markdown
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
-from ..ids import author_key, parse_arxiv_id
+from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
 from ..store import community
@@ -38,7 +38,7 @@ def _votes_of(request: Request, user, papers) -> dict[str, int]:
         return community.user_votes(conn, user.id, [p.id for p in papers])
 
 
-def _page_exists(page: int, pages: int) -> None:
+def page_exists(page: int, pages: int) -> None:
     """A page number past a list's end is a 404 (a crawler's or an old link's), not an empty "page 99 of 4"."""
     if page > pages:
         raise HTTPException(404, f"page {page} of {pages}: this list has {pages} page{'s' if pages != 1 else ''}")
@@ -47,8 +47,11 @@ def _page_exists(page: int, pages: int) -> None:
 def _period_page(
     request: Request, user, period: periods.Period | None, page: int, sort: str, keyword: str | None = None
 ) -> HTMLResponse:
+    """A day's, week's or month's list; without a period, the latest day's (the front page, which names that
+    day's page as its canonical URL: ``/`` changes every day, the day page stays)."""
     store, per_page = request.app.state.store, request.app.state.settings.page_items
     offset = (page - 1) * per_page
+    front = period is None
     with store.read() as conn:
         if period is None:
             latest = store_papers.latest_featured_day(conn)
@@ -69,7 +72,7 @@ def _period_page(
                 newest = store_papers.latest_featured_day(conn, on_or_before=period.end)
                 anchor = newest if newest and newest >= period.start else period.end
     pages = max(-(-max(total, announced_total) // per_page), 1)
-    _page_exists(page, pages)
+    page_exists(page, pages)
     return render(
         request,
         "list.html",
@@ -87,6 +90,7 @@ def _period_page(
         keyword=keyword or "",
         votes=_votes_of(request, user, papers + announced),
         feeds=feed_links("daily", "Daily papers"),
+        canonical_path=period.url if front and period else None,
     )
 
 
@@ -116,8 +120,8 @@ def by_period(
     sort: Sort = "upvotes",
     keyword: Keyword = None,
 ) -> HTMLResponse:
-    if kind not in ("date", "week", "month"):
-        return _paper_page(request, user, f"{kind}/{value}")  # old-style arXiv ids: /papers/hep-th/9901001
+    if kind not in ("date", "week", "month"):  # old-style arXiv ids (/papers/hep-th/9901001), arXiv DOIs
+        return _paper_page(request, user, f"{kind}/{value}", redirect=True)
     try:
         period = periods.parse("day" if kind == "date" else kind, value, today=datetime.now(UTC).date())
     except ValueError as exc:
@@ -140,7 +144,7 @@ def trending(
         window = ranked[(p - 1) * per_page : p * per_page]
         papers = store_papers.get_papers(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
-    _page_exists(p, pages)
+    page_exists(p, pages)
     feeds = feed_links("trending", f"Trending in {category}" if category else "Trending papers",
                    **({"category": category} if category else {}))  # fmt: skip
     if category:
@@ -163,13 +167,14 @@ def trending(
 
 
 @router.get("/authors/{name:path}", response_class=HTMLResponse, responses=page(404, 422), summary="An author's papers")
+@cached_page
 def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLResponse:
     per_page = request.app.state.settings.page_items
     with request.app.state.store.read() as conn:
         papers, total = store_papers.by_author(conn, name[:300], limit=per_page, offset=(p - 1) * per_page)
     if total == 0:
         raise HTTPException(404, f"No papers by {name[:80]!r} here")
-    _page_exists(p, max(-(-total // per_page), 1))
+    page_exists(p, max(-(-total // per_page), 1))
     # the name as the papers write it ("/authors/tim salimans" shows "Tim Salimans")
     name = next((a for v in papers for a in v.authors if author_key(a) == author_key(name)), name)
     return render(
@@ -183,6 +188,7 @@ def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLR
         votes=_votes_of(request, user, papers),
         feeds=feed_links(f"/feeds/author/{quote(name)}", f"Papers by {name}"),
         following=follow_state(request, user, "author", name),
+        canonical_path=f"/authors/{name}",  # one page whatever the case or accents of the link
     )
 
 
@@ -282,13 +288,34 @@ def search_page(
 
 
 def _find(request: Request, paper_id: str, user):
+    """The paper ``paper_id`` names in any form a reader pastes (an arXiv id with a version, ``arXiv:``, an
+    arXiv URL or DOI, ``.pdf``, a ``PF-`` id in capitals); 404 when there is none, or no such version."""
     parsed = parse_arxiv_id(paper_id)
-    key = parsed[0] if parsed else paper_id
+    key, version = parsed if parsed else (paper_id, None)
+    if key[:3].lower() == STABLE_PREFIX:
+        key = key.lower()
     with request.app.state.store.read() as conn:
         view = store_papers.get_paper(conn, key)
+        versions = store_papers.versions(conn, key) if view is not None and version is not None else []
     if view is None or (view.hidden and not (user and user.is_admin)):
         raise HTTPException(404, f"No paper {paper_id[:80]!r} here")
+    # arXiv numbers versions 1, 2, ... up to the newest: past the newest known here, none (where the
+    # versions are unknown, as for papers from Hugging Face, any from v1 on may exist: the paper's page)
+    newest = max([v for v in (view.version, *(r["version"] for r in versions)) if v is not None], default=None)
+    if version is not None and (version < 1 or (newest is not None and version > newest)):
+        have = f": the newest here is v{newest}, at /papers/{view.id}" if newest else ""
+        raise HTTPException(404, f"No version {version} of {view.id}{have}")
     return view
+
+
+def _moved(request: Request, view, suffix: str) -> Response | None:
+    """A permanent redirect to the paper's one URL (``/papers/ID``, the id as stored, no version) when it
+    was asked for by another (a pasted form, another case, an escaped slash), with the query kept."""
+    path = f"/papers/{quote(view.id, safe='/')}{suffix}"
+    asked = request.scope.get("raw_path")
+    if (asked.decode("latin-1") if asked else request.url.path) == path:
+        return None
+    return RedirectResponse(f"{path}?{request.url.query}" if request.url.query else path, status_code=301)
 
 
 SimilarFacet = Annotated[
@@ -305,28 +332,31 @@ SIMILAR_TABS = [  # (facet, tab, what it compares): the paper page's similar-pap
 @router.get("/papers/{paper_id:path}", response_class=HTMLResponse, responses=PAPER, summary="A paper")
 @cached_page
 def paper(request: Request, user: CurrentUser, paper_id: str, similar: SimilarFacet = None) -> Response:
-    return _paper_page(request, user, paper_id, similar)
+    return _paper_page(request, user, paper_id, similar, redirect=True)
 
 
-def _paper_page(request: Request, user, paper_id: str, facet: str | None = None, **comment_form) -> Response:
+def _paper_page(
+    request: Request, user, paper_id: str, facet: str | None = None, *, redirect: bool = False, **comment_form
+) -> Response:
     """The paper page (``?similar=method``: its similar papers by that facet), or its Markdown (``ID.md``)
-    or BibTeX (``ID.bib``). ``comment_form``: a refused comment shown again at its form (``paper_with_draft``)."""
-    for suffix, fmt in ((".md", "md"), (".bib", "bib")):
-        if paper_id.endswith(suffix) and len(paper_id) > len(suffix):
-            view = _find(request, paper_id[: -len(suffix)], user)
-            if fmt == "md":
-                return PlainTextResponse(
-                    to_markdown(view, base_url=request.app.state.settings.base_url),
-                    media_type="text/markdown; charset=utf-8",
-                )
-            return PlainTextResponse(to_bibtex(view), media_type="application/x-bibtex; charset=utf-8")
+    or BibTeX (``ID.bib``); with ``redirect`` (a GET of it), a 301 when ``paper_id`` is not the paper's own
+    URL. ``comment_form``: a refused comment shown again at its form (``paper_with_draft``)."""
+    suffix = next((s for s in (".md", ".bib") if paper_id.endswith(s) and len(paper_id) > len(s)), "")
+    view = _find(request, paper_id[: len(paper_id) - len(suffix)], user)
+    if redirect and (moved := _moved(request, view, suffix)) is not None:
+        return moved
+    if suffix == ".md":
+        return PlainTextResponse(
+            to_markdown(view, base_url=request.app.state.settings.base_url), media_type="text/markdown; charset=utf-8"
+        )
+    if suffix == ".bib":
+        return PlainTextResponse(to_bibtex(view), media_type="application/x-bibtex; charset=utf-8")
     from ..rank.facets import FacetError, check_facet
 
     try:
         facet = check_facet(facet)
     except FacetError as exc:
         raise HTTPException(400, str(exc)) from None
-    view = _find(request, paper_id, user)
     with request.app.state.store.read() as conn:
         comments = community.comments_for(conn, view.id, include_hidden=bool(user and user.is_admin))
         my_collections = store_collections.for_user(conn, user.id, viewer_id=user.id) if user else []

@@ -16,6 +16,7 @@ from ..actions.comment_edits import editable
 from ..http.auth import csrf_token, current_user
 from ..latex import math_to_text
 from ..store import reports as store_reports
+from . import meta
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["merge_query"] = lambda params, **kw: urlencode(
@@ -31,6 +32,8 @@ def authors_short(authors: list[str]) -> str:
 
 templates.env.filters["authors_short"] = authors_short
 templates.env.filters["math_text"] = math_to_text  # "Synth$^2$" reads "Synth²" (latex.math_to_text)
+templates.env.globals["canonical_url"] = meta.canonical_url  # every page's <link rel="canonical">
+templates.env.globals["scholarly_article"] = meta.scholarly_article  # a paper page's JSON-LD
 
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+")
 

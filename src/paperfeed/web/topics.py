@@ -22,6 +22,7 @@ from ..rank.topics import PALETTE
 from ..store import community
 from ..store import keywords as store_keywords
 from ..store import papers as store_papers
+from .pages import page_exists
 from .render import feed_links, render
 
 router = APIRouter()
@@ -49,6 +50,7 @@ def keyword_page(
         votes = community.user_votes(conn, user.id, ids) if user and ids else {}
     if total == 0:
         raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")
+    page_exists(p, max(-(-total // per_page), 1))
     # the keyword as the papers' chips write it ("/keywords/kv cache" shows "KV cache")
     keyword = store_keywords.as_written(keyword, papers)
     return render(
@@ -62,6 +64,7 @@ def keyword_page(
         pages=max(-(-total // per_page), 1),
         votes=votes,
         feeds=feed_links(f"/feeds/keyword/{quote(keyword)}", f"Keyword: {keyword}"),
+        canonical_path=f"/keywords/{keyword}",  # one page whatever the case of the link
     )
 
 

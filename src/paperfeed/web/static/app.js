@@ -52,7 +52,8 @@ function showVote(form, data) {
 // Upvote without a page reload; signed out (no CSRF token in the form), the browser goes to /login.
 enhance("form[data-vote]", showVote, (form) => form.querySelector("input[name=csrf_token]"));
 
-// Copy buttons (BibTeX).
+// Copy buttons (BibTeX): hidden in the page, which cannot copy without this file; shown here.
+for (const button of document.querySelectorAll("button[data-copy][hidden]")) button.hidden = false;
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
