@@ -8,6 +8,7 @@ from datetime import date
 import orjson
 
 from paperfeed.ingest import import_items
+from paperfeed.records import PaperRecord, checked
 from paperfeed.sources.hf import parse_daily
 from paperfeed.sources.oai import parse_list_records
 from paperfeed.sources.rss import parse_rss
@@ -81,3 +82,35 @@ def test_a_cross_list_added_later_joins_the_categories(store):
     assert not import_items(store, parse_rss(rss, location="rss")).counts.changed
     with store.read() as conn:
         assert P.get_paper(conn, "2609.26811").categories == ["cs.LG", "stat.ML"]
+
+
+def test_a_new_version_leaves_nothing_of_the_old_one_behind(store):
+    """v2 of 2606.13677 with a new title and abstract and no comment: v1's comment and the project link
+    found in it go, and until ``paperfeed index`` runs the paper counts as not embedded and shows no v1
+    summary or keyphrases."""
+    from paperfeed.store import keywords as K
+    from paperfeed.store import summaries as S
+    from paperfeed.store import vectors as V
+
+    site = "https://mana-robot.github.io"
+    v1 = dict(title="Mana", abstract="Dexterous hands.", arxiv_id="2606.13677v1", categories=["cs.RO"],
+              comment=f"Project Page: {site}", journal_ref="CoRL 2026", source="arxiv-api")  # fmt: skip
+    import_items(store, [checked(PaperRecord(**v1))])
+    with store.transaction() as conn:
+        V.save_vectors(conn, "m", [("2606.13677", "hash-of-v1", b"\0" * 8)])
+        S.save_summaries(conn, [("2606.13677", "hash-of-v1", "Hands that learn.")], "method")
+        K.save_keywords(conn, [("2606.13677", [("dexterous hands", 0.9)])])
+        assert V.count_to_embed(conn, "m") == 0
+    with store.read() as conn:
+        p = P.get_paper(conn, "2606.13677")
+    assert (p.project_url, p.summary, p.keyphrases) == (site, "Hands that learn.", ["dexterous hands"])
+    v2 = v1 | dict(title="Mana 2: Revisited", abstract="We replace everything.", arxiv_id="2606.13677v2", comment=None,
+                   journal_ref=None)  # fmt: skip
+    assert import_items(store, [checked(PaperRecord(**v2))]).counts.updated == 1
+    with store.read() as conn:
+        p = P.get_paper(conn, "2606.13677")
+        assert V.count_to_embed(conn, "m") == 1
+    assert (p.version, p.title, p.comment, p.journal_ref, p.project_url) == (2, "Mana 2: Revisited", None, None, None)
+    assert (p.summary, p.keyphrases) == (None, [])
+    # the same v2 again changes nothing
+    assert not import_items(store, [checked(PaperRecord(**v2))]).counts.changed

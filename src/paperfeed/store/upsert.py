@@ -8,7 +8,10 @@ Rules (documented in docs/storage.md):
   and the code link to an arXiv paper, never blanks its categories) and adds the categories it lists that
   the stored paper lacks (a cross-list added later);
 - imported upvotes (HF snapshots) keep the highest count seen; featured days are merged by day;
-- nothing outside the paper tables is touched, so votes and comments survive every import.
+- a newer version replaces the comment, journal ref and DOI even with none, takes away the links that were
+  found in the old abstract or comment, and makes the text's derived rows out of date (vectors marked
+  stale, summaries and keyphrases removed until ``paperfeed index`` makes them again);
+- nothing else outside the paper tables is touched, so votes and comments survive every import.
 Importing the same records twice changes nothing.
 """
 
@@ -22,9 +25,18 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, delete, select, update
 
 from ..clock import utc
-from ..ids import author_key
+from ..ids import author_key, extract_links
 from ..records import PaperRecord
-from .models import featured, paper_authors, paper_categories, paper_versions, papers
+from .models import (
+    featured,
+    paper_authors,
+    paper_categories,
+    paper_keywords,
+    paper_summaries,
+    paper_vectors,
+    paper_versions,
+    papers,
+)
 
 # record attribute -> papers column, for the plain content fields
 _CONTENT = {
@@ -38,6 +50,7 @@ _CONTENT = {
     "pdf_url": "pdf_url",
 }
 _FILL_ONLY = {"code_url": "code_url", "project_url": "project_url", "published": "published_at"}
+_PER_VERSION = ("comment", "journal_ref", "doi")  # a newer version without them has none
 
 
 @dataclass
@@ -154,6 +167,15 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
         new, old = getattr(r, attr), getattr(row, col)
         if new is not None and old is None:
             ch[col] = new
+    if newer:
+        for attr in _PER_VERSION:
+            if getattr(r, attr) is None and getattr(row, attr) is not None:
+                ch[attr] = None
+        # links found in the old abstract or comment go with them (an HF record's own links stay)
+        found = extract_links(row.abstract, row.comment)
+        for attr, old_found in zip(("code_url", "project_url"), found, strict=True):
+            if old_found is not None and getattr(row, attr) == old_found and getattr(r, attr) != old_found:
+                ch[attr] = getattr(r, attr)
     if newer and r.version is not None:
         ch["version"] = r.version
     if r.primary_category and (newer or row.primary_category is None) and r.primary_category != row.primary_category:
@@ -202,7 +224,7 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
         versions = {(pid, v) for pid, v in conn.execute(q)}
 
     new_papers, new_versions, new_authors, new_cats = [], [], [], []
-    replace_authors, replace_cats = [], []
+    replace_authors, replace_cats, retexted = [], [], []
     for pid, r in batch.items():
         r.categories = r.categories[:1] + sorted(r.categories[1:])  # primary first; the rest is a set
         row = existing.get(pid)
@@ -228,6 +250,8 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
         if ch_cats is not None:
             replace_cats.append(pid)
             new_cats += [{"paper_id": pid, "category": c} for c in ch_cats]
+        if "title" in ch or "abstract" in ch:
+            retexted.append(pid)
         if ch or ch_authors or ch_cats is not None:
             ch["modified_at"] = now
             conn.execute(update(papers).where(papers.c.id == pid).values(**ch))
@@ -247,8 +271,19 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
         conn.execute(paper_categories.insert(), new_cats)
     if new_versions:
         conn.execute(paper_versions.insert(), new_versions)
+    if retexted:
+        _derived_out_of_date(conn, retexted)
     counts += _upsert_featured(conn, batch, existing_ids=set(existing), now=now)
     return counts
+
+
+def _derived_out_of_date(conn: Connection, ids: list[str]) -> None:
+    """Papers whose title or abstract changed: their vectors are marked stale (an empty ``text_hash``: the
+    index job embeds them again, ``count_to_embed`` counts them, similar papers meanwhile use the old one)
+    and their one-line summaries and keyphrases, made from the old text, go until the job makes new ones."""
+    conn.execute(update(paper_vectors).where(paper_vectors.c.paper_id.in_(ids)).values(text_hash=""))
+    conn.execute(delete(paper_summaries).where(paper_summaries.c.paper_id.in_(ids)))
+    conn.execute(delete(paper_keywords).where(paper_keywords.c.paper_id.in_(ids)))
 
 
 def _upsert_featured(

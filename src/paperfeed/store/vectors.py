@@ -188,8 +188,14 @@ def missing_count(conn: Connection, table, model: str) -> int:
 
 
 def count_to_embed(conn: Connection, model: str) -> int:
-    """Visible papers with no vector for ``model``."""
-    return missing_count(conn, paper_vectors, model)
+    """Visible papers with no vector for ``model``, or one an import marked stale (its text changed:
+    ``upsert``'s empty ``text_hash``)."""
+    v = paper_vectors
+    stale = select(v.c.paper_id).where(v.c.paper_id == papers.c.id, v.c.model == model, v.c.text_hash == "").exists()
+    return (
+        missing_count(conn, v, model)
+        + conn.execute(select(func.count()).where(papers.c.hidden.is_(False), stale)).scalar_one()
+    )
 
 
 def save_vectors(
