@@ -29,13 +29,16 @@ class SourceError(PaperfeedError):
 
 
 class BadImport(PaperfeedError):
-    """An import was refused because some records were bad; nothing was written."""
+    """An import was refused because some records were bad: nothing of a file was written, nothing of a
+    harvest's page (its earlier pages stay stored)."""
 
     exit_code = 2
 
-    def __init__(self, errors: list[RecordError], more: int = 0):
+    def __init__(self, errors: list[RecordError], more: int = 0, *, outcome: str | None = None):
+        """``outcome``: what became of the import, when some of it was kept (a harvest's earlier pages)."""
         self.errors = errors
         first = str(errors[0]) if errors else "bad input"
         extra = len(errors) - 1 + more
         tail = f" (and {extra} more bad record{'s' if extra != 1 else ''})" if extra else ""
-        super().__init__(f"{first}{tail}; nothing imported (use --skip-bad to import the good records)")
+        outcome = outcome or "nothing imported (use --skip-bad to import the good records)"
+        super().__init__(f"{first}{tail}; {outcome}")

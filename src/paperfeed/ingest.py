@@ -136,7 +136,7 @@ def fetch_pages(
         for err in bad:
             _note_bad(result, err)
         if bad and not skip_bad:
-            raise BadImport(bad)
+            raise BadImport(bad, outcome=_page_refused(done_pages))
         with store.transaction() as conn:
             for chunk in chunked(good, BATCH):
                 result.counts += upsert_papers(conn, chunk)  # type: ignore[arg-type]
@@ -156,6 +156,15 @@ def fetch_pages(
     result.done = True
     _after_bulk(store, result)
     return result
+
+
+def _page_refused(stored: int) -> str:
+    """What a harvest that stops at a page with bad records kept (``stored`` pages), and how to go on."""
+    if not stored:
+        return "nothing imported (use --skip-bad to import the good records)"
+    n = stored
+    kept = f"the {n:,} page{'s' if n != 1 else ''} before it {'were' if n != 1 else 'was'} stored"
+    return f"this page was not stored ({kept}); run again with --skip-bad to store its good records and go on"
 
 
 def fetch_arxiv_ids(store: Store, settings, ids: list[str]) -> ImportResult:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import PaperfeedError
+from ..errors import PaperfeedError, SourceError
 from . import app as root
 from . import console, err_console, settings_of
 from .imports import report
@@ -152,22 +152,31 @@ def fetch_oai(
     start, until = _date(date_from, "--date-from"), _date(date_until, "--date-until")
     settings = settings_of(ctx)
     key = f"oai:{set_spec or ''}:{start or ''}:{until or ''}:{metadata_format}"
-    run(
-        ctx,
-        "oai",
-        key,
-        lambda http, cursor: oai.harvest(
-            http,
-            base_url=settings.arxiv_oai_url,
-            set_spec=set_spec,
-            date_from=start,
-            date_until=until,
-            metadata_prefix=metadata_format,
-            cursor=cursor,
-        ),
-        skip_bad=skip_bad,
-        restart=restart,
-    )
+    try:
+        run(
+            ctx,
+            "oai",
+            key,
+            lambda http, cursor: oai.harvest(
+                http,
+                base_url=settings.arxiv_oai_url,
+                set_spec=set_spec,
+                date_from=start,
+                date_until=until,
+                metadata_prefix=metadata_format,
+                cursor=cursor,
+            ),
+            skip_bad=skip_bad,
+            restart=restart,
+        )
+    except SourceError as exc:
+        if "badResumptionToken" not in exc.message:
+            raise
+        # arXiv's tokens expire after a while: the saved resume point can never work again
+        raise PaperfeedError(
+            f"{exc}: the resume point has expired; run the same command with --restart to harvest from the "
+            "start (the papers already stored stay, and are not added twice)"
+        ) from None
 
 
 @app.command("rss")
