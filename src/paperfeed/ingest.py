@@ -35,6 +35,7 @@ class ImportResult:
     pages: int = 0
     resumed_from: dict | None = None
     done: bool = True
+    missing: list[str] = field(default_factory=list)  # ids asked for that the source did not return
 
     def as_dict(self) -> dict:
         c = self.counts
@@ -167,12 +168,20 @@ def _page_refused(stored: int) -> str:
     return f"this page was not stored ({kept}); run again with --skip-bad to store its good records and go on"
 
 
+def missing_ids(asked: Iterable[str], found: set[str]) -> list[str]:
+    """Those of ``asked`` (arXiv ids, with or without a version) whose paper is not among ``found`` ids."""
+    from .ids import parse_arxiv_id
+
+    return [a for a in asked if (parse_arxiv_id(a) or (a, None))[0] not in found]
+
+
 def fetch_arxiv_ids(store: Store, settings, ids: list[str]) -> ImportResult:
-    """Look up a few arXiv ids on the arXiv API and store them (used by submissions); one polite call."""
+    """Look up a few arXiv ids on the arXiv API and store them (used by submissions); one polite call.
+    ``missing`` names the ids arXiv did not return."""
     from .sources import arxiv_api
     from .sources.http import client_for
 
-    result = ImportResult()
+    result, found = ImportResult(), set()
     retries, timeout = min(settings.http_retries, 2), min(settings.http_timeout, 15)
     with client_for(settings, "arxiv-api", delay=0, retries=retries, timeout=timeout) as client:
         for page in arxiv_api.fetch(
@@ -180,6 +189,8 @@ def fetch_arxiv_ids(store: Store, settings, ids: list[str]) -> ImportResult:
         ):
             good = [i for i in page.items if isinstance(i, PaperRecord)]
             result.read += len(page.items)
+            found.update(r.id for r in good)
             with store.transaction() as conn:
                 result.counts += upsert_papers(conn, good)
+    result.missing = missing_ids(ids, found)
     return result

@@ -369,8 +369,9 @@ def test_fetch_arxiv_ids_as_urls_reach_arxiv_as_ids(db_url, httpserver):
     env = {"PAPERFEED_ARXIV_API_URL": httpserver.url_for("/api/query")}
     ids = ["--id", "https://arxiv.org/abs/2401.01234v2", "--id", "arXiv:hep-th/9901001"]
     r = pf(db_url, "fetch", "arxiv", *ids, "--max", "10", env=env)  # (the recorded page claims more)
-    assert r.returncode == 0, r.stderr
     assert [req.args["id_list"] for req, _ in httpserver.log] == ["2401.01234v2,hep-th/9901001"]
+    # the recorded page is another query's: the command says arXiv gave neither paper
+    assert r.returncode == 1 and "arXiv has no paper 2401.01234v2, hep-th/9901001" in r.stderr, r.stderr
 
 
 def test_serve_lists_the_papers(tmp_path):

@@ -59,3 +59,17 @@ def test_an_expired_oai_resume_point_says_to_restart(db_url, httpserver):
     assert pf(db_url, *args, "--restart", env=env).returncode == 0
     restart = httpserver.log[-1][0].args
     assert restart.get("resumptionToken") is None and restart["metadataPrefix"] == "oai_dc"
+
+
+def test_fetch_by_id_names_the_ids_arxiv_did_not_return(db_url, httpserver):
+    """arXiv answers an id list with the papers it has: 1707.00001 is not among them."""
+    httpserver.expect_request("/api/query").respond_with_data(
+        (FIXTURES / "arxiv-api-idlist-partial-2026.atom.xml").read_bytes(), content_type="application/atom+xml"
+    )
+    env = {"PAPERFEED_ARXIV_API_URL": httpserver.url_for("/api/query")}
+    r = pf(db_url, "fetch", "arxiv", "--id", "1707.08567", "--id", "arXiv:1707.00001v2", env=env)
+    assert r.returncode == 1
+    assert "arXiv has no paper 1707.00001v2 (1 of the 2 ids asked for was stored)" in r.stderr
+    assert _papers(db_url) == 1
+    r = pf(db_url, "fetch", "arxiv", "--id", "1707.08567v1", env=env)
+    assert r.returncode == 0, r.stderr

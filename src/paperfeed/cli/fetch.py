@@ -116,11 +116,10 @@ def fetch_arxiv(
         search = arxiv_api.build_query(category=category, query=query, date_from=start, date_to=end)
     settings = settings_of(ctx)
     key = f"arxiv-api:{search or ''}:{','.join(ids or [])}"
-    run(
-        ctx,
-        "arxiv-api",
-        key,
-        lambda http, cursor: arxiv_api.fetch(
+    found: set[str] = set()
+
+    def pages(http: PoliteClient, cursor: dict | None) -> Iterable[Page]:
+        for page in arxiv_api.fetch(
             http,
             base_url=settings.arxiv_api_url,
             search_query=search,
@@ -128,10 +127,32 @@ def fetch_arxiv(
             page_size=settings.page_size,
             cursor=cursor,
             max_results=max_results,
-        ),
-        skip_bad=skip_bad,
-        restart=restart,
-    )
+        ):
+            found.update(getattr(i, "id", None) for i in page.items)  # records (a bad one is reported)
+            yield page
+
+    result = run(ctx, "arxiv-api", key, pages, skip_bad=skip_bad, restart=restart)
+    if ids and not search:
+        _say_missing(ctx, ids, found, resumed=result.resumed_from is not None)
+
+
+def _say_missing(ctx: typer.Context, ids: list[str], found: set[str], *, resumed: bool) -> None:
+    """``--id``s arXiv did not return are named, and the command fails (the others were stored)."""
+    from ..ids import parse_arxiv_id
+    from ..ingest import missing_ids
+    from ..store import Store
+    from ..store import papers as store_papers
+
+    missing = missing_ids(ids, found)
+    if missing and resumed:  # returned to the run that stopped part way: stored then
+        store = Store.open(settings_of(ctx).db_url)
+        with store.read() as conn:
+            missing = [i for i in missing if store_papers.get_paper(conn, parse_arxiv_id(i)[0]) is None]
+        store.close()
+    if missing:
+        n = len(ids) - len(missing)
+        stored = f" ({n} of the {len(ids)} ids asked for {'were' if n != 1 else 'was'} stored)" if n else ""
+        raise PaperfeedError(f"arXiv has no paper {', '.join(missing)}{stored}")
 
 
 @app.command("oai")
