@@ -29,12 +29,12 @@ from .api import routes as api_routes
 from .errors import PaperfeedError
 from .feeds import routes as feed_routes
 from .http.auth import LoginRequired, local_path, wants_json
-from .http.cache import CachedPagesMiddleware, PageCache
+from .http.cache import CachedPagesMiddleware, PageCache, TaggedAnswers
 from .http.errors import error_answer
 from .http.head import HeadAsGet
 from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
-from .http.openapi import declare_bearer
+from .http.openapi import declare_api
 from .http.params import no_nul
 from .http.ratelimit import RateLimitMiddleware
 from .http.slashes import SlashRedirect
@@ -97,6 +97,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store or Store.open(settings.db_url, pool_size=max(5, settings.serve_threads))
     app.state.templates = templates
     app.state.page_cache = PageCache(ttl=settings.page_cache_seconds)
+    app.add_middleware(TaggedAnswers)  # ETags on the API's answers the cache did not tag (inside the session)
     app.add_middleware(RateLimitMiddleware)  # inside the session (it spares signed-in visitors)
     app.add_middleware(CachedPagesMiddleware)  # runs inside SessionMiddleware, which it needs
     app.add_middleware(
@@ -117,7 +118,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.router.routes.append(mcp_transport.route(settings, app.state.store, on_write=app.state.page_cache.clear))
     for router in ROUTERS:
         app.include_router(router)
-    declare_bearer(app)  # the API token as /openapi.json's security scheme
+    declare_api(app)  # the API token as /openapi.json's security scheme; each GET's 304
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

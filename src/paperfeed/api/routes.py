@@ -1,7 +1,10 @@
 """The JSON API under ``/api``: Hugging Face-compatible paper endpoints, plus paperfeed's own (``api.community``).
 
 Read endpoints answer in HF's shape (``api.schemas``) so HF clients work against a paperfeed server; they
-read through the store and the rankers like the pages do. Errors are JSON (``{"error": ...}``): 400/422
+read through the store and the rankers like the pages do. Every GET answer carries an ``ETag`` (a client
+sending it back in ``If-None-Match`` gets a 304); lists and papers come from the page cache for anonymous
+clients, with ``Last-Modified`` too; a signed-in client's answer is ``Cache-Control: private``
+(``http.cache.TaggedAnswers``). Errors are JSON (``{"error": ...}``): 400/422
 for bad parameters, 404 for unknown papers, never a 500 for what a client sent.
 """
 
@@ -185,6 +188,7 @@ def search(
     responses=api(404),
     **HF_JSON,
 )
+@cached_json(HFPaper)
 def paper(request: Request, paper_id: str) -> HFPaper:
     with request.app.state.store.read() as conn:
         return hf_paper(visible_paper(conn, paper_id))

@@ -27,7 +27,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from ..actions import community as actions
 from ..http.cache import cached_response
-from ..http.openapi import content, feed
+from ..http.openapi import NOT_MODIFIED, content, feed
 from ..http.params import DbId
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
@@ -37,7 +37,8 @@ from .build import MEDIA_TYPES, FeedInfo, render_feed
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Format = Literal["atom", "rss"]
-FEED = {**content("application/atom+xml", "application/rss+xml"), **feed(422)}
+UNCACHED = {**content("application/atom+xml", "application/rss+xml"), **feed(422)}
+FEED = {**UNCACHED, **NOT_MODIFIED}  # a cached feed answers a reader revalidating its copy with a 304
 LIMIT = 50
 
 
@@ -150,7 +151,7 @@ def keyword(request: Request, keyword: str, fmt: Format) -> Response:
 @router.get(
     "/collection/{collection_id}.{fmt}",
     response_class=Response,
-    responses={**FEED, **feed(404)},
+    responses={**UNCACHED, **feed(404)},
     summary="Feed: a public collection, latest additions first",
 )
 def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:

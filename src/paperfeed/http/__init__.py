@@ -2,7 +2,7 @@
 pages), below all of them:
 
 - ``auth``: who is asking (sessions, API tokens, CSRF, login limits)
-- ``cache``: the anonymous page cache, with ETags
+- ``cache``: the anonymous page cache, with ETags; ``TaggedAnswers``: an ETag on every JSON API answer
 - ``errors``: an error as its client reads it: JSON, plain text for feed readers (pages render theirs)
 - ``headers``: security headers on every response; cross-origin reads of the API and feeds
 - ``head``: ``HEAD`` of every ``GET`` route (headers, no body)

@@ -17,6 +17,12 @@ time. The time is this process's: another worker, or this one after the page lef
 in full once (never a 304 for a page that changed). A page that carries
 anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and
 a visitor with a message waiting gets a fresh page that shows it.
+
+Every other successful GET of the JSON API (a signed-in or token client's answer, a collection, comments)
+is tagged on its way out by ``TaggedAnswers``: an ``ETag`` of the body as this client gets it, a 304 for
+``If-None-Match``, and ``Cache-Control: private`` when the answer is a signed-in client's (no shared proxy
+keeps it). Those carry no ``Last-Modified``: no time moves with every change of them (a vote, a deleted
+comment), and no copy is kept here to remember one.
 """
 
 from __future__ import annotations
@@ -141,15 +147,15 @@ def _etag(request: Request, body: bytes, media_type: str) -> str:
     return f'"{h.hexdigest()}"'
 
 
-def _not_modified(request: Request, etag: str, modified: float) -> bool:
+def _not_modified(request: Request, etag: str, modified: float | None) -> bool:
     """Whether the client has this version: its ``If-None-Match`` holds the tag, or (without one, as RFC
-    9110 says) its ``If-Modified-Since`` is at or after ``modified``."""
+    9110 says) its ``If-Modified-Since`` is at or after ``modified`` (if the answer has a time)."""
     sent = request.headers.get("if-none-match")
     if sent:
         tags = {t.strip().removeprefix("W/") for t in sent.split(",")}
         return etag in tags or "*" in tags
     since = request.headers.get("if-modified-since")
-    if not since:
+    if not since or modified is None:
         return False
     try:
         when = parsedate_to_datetime(since)
@@ -313,3 +319,52 @@ class CachedPagesMiddleware:
                     await _hit(request, *found)(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+class TaggedAnswers:
+    """Pure ASGI, inside the session middleware: a successful GET of a JSON answer under ``prefix`` that the
+    cache did not tag (a signed-in client's, or one never cached) gets the ``ETag`` of its body, and the
+    client that has that version (``If-None-Match``) gets ``304 Not Modified`` without it. The answer of a
+    signed-in client (a session, an API token) is ``Cache-Control: private``. ``http.openapi.declare_api``
+    lists the 304 of every GET under ``/api/``."""
+
+    def __init__(self, app, prefix: str = "/api/"):
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        start: dict | None = None
+        body = bytearray()
+
+        async def tag(message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                mine = message["status"] == 200 and b"etag" not in headers
+                if mine and headers.get(b"content-type", b"").startswith(JSON.encode()):
+                    start = message  # held until the whole body is here
+                    return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                await _send_tagged(Request(scope), start, bytes(body), send)
+
+        await self.app(scope, receive, tag)
+
+
+async def _send_tagged(request: Request, start: dict, body: bytes, send) -> None:
+    etag = _etag(request, body, JSON)
+    headers = [*start.get("headers", []), (b"etag", etag.encode())]
+    if not _anonymous(request, check_token=False) and not any(k.lower() == b"cache-control" for k, _ in headers):
+        headers.append((b"cache-control", b"private"))
+    if _not_modified(request, etag, None):  # what a 304 repeats of the answer it stands for (RFC 9110)
+        kept = [(k, v) for k, v in headers if k.lower() in (b"etag", b"cache-control", b"vary")]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -5,7 +5,8 @@ to clients that accept JSON, as one line of plain text under ``/feeds/`` (``http
 error page to the others; a page that needs a sign-in redirects (303) to the login page, a form redirects
 (303) after it changed something. Each route names the statuses it can answer, ``responses=api(404)``,
 ``responses=page(303, 403, 422)`` or ``responses=feed(404, 422)``, so the schema lists every answer a
-client can get (``tests/api/test_openapi_fuzz.py`` holds the app to it).
+client can get (``tests/api/test_openapi_fuzz.py`` holds the app to it). ``NOT_MODIFIED``: the 304 of a
+client revalidating its copy (``http.cache``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ WHY = {
     200: "The page",
     201: "Created",
     303: "See Other: where to go next (after a form, or the login page when signed out)",
+    304: "Not Modified: the copy the client has (If-None-Match, or If-Modified-Since) is current; no body",
     400: "Bad request: the message says what to change",
     401: "Not signed in, or an invalid API token",
     403: "Not allowed (CSRF check failed, or not an administrator)",
@@ -61,6 +63,10 @@ def feed(*codes: int) -> dict[int | str, dict]:
     return {code: {"description": WHY[code], "content": TEXT} for code in codes}
 
 
+_TAG = {"description": "The version's tag, for If-None-Match", "schema": {"type": "string"}}
+NOT_MODIFIED: dict[int | str, dict] = {304: {"description": WHY[304], "headers": {"ETag": _TAG}}}
+
+
 def content(*media_types: str, code: int = 200) -> dict[int | str, dict]:
     """``responses=`` for a success in other media types (a paper as Markdown or BibTeX, a feed, a JSON export)."""
     schemas = {m: {"schema": {"type": "object" if m == "application/json" else "string"}} for m in media_types}
@@ -87,10 +93,11 @@ def _api_routes(app):
             yield path, methods or set(), route.dependant
 
 
-def declare_bearer(app) -> None:
+def declare_api(app) -> None:
     """List the API token as the JSON API's security scheme in ``/openapi.json``: required where a route
     needs an account, optional (``{}`` or the token) on public reads. Swagger UI at /docs then offers
-    "Authorize", and generated clients know how to send it. Pages sign in with a session cookie instead."""
+    "Authorize", and generated clients know how to send it. Pages sign in with a session cookie instead.
+    Every GET of the API lists ``NOT_MODIFIED`` too (``http.cache`` tags each answer)."""
     from .auth import require_user
 
     build = app.openapi
@@ -106,6 +113,8 @@ def declare_bearer(app) -> None:
                 op = schema["paths"].get(path, {}).get(method.lower())
                 if op is not None:
                     op["security"] = security
+                    if method == "GET":
+                        op["responses"]["304"] = NOT_MODIFIED[304]
         app.openapi_schema = schema
         return schema
 

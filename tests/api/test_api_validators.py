@@ -1,0 +1,138 @@
+"""Every successful GET of the JSON API carries an ``ETag`` (of the body as this client gets it) and answers
+``If-None-Match`` with a bodiless 304, anonymously and with an API token, for GET and HEAD; anonymous
+answers from the page cache have ``Last-Modified`` too; a signed-in client's answers are
+``Cache-Control: private``. After an upvote the tag changes and the client gets the new body."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from paperfeed.store import users as store_users
+from tests.helpers.web import add_papers, browser, make_app, paper
+
+
+def _token(store, username: str) -> dict[str, str]:
+    with store.transaction() as conn:
+        user = store_users.create_user(conn, username=username, password_hash="x")
+        return {"Authorization": f"Bearer {store_users.create_token(conn, user.id, 't')}"}
+
+
+def _upvotes(answer) -> int:
+    """Paper 1's upvotes in a paper or a list of daily items."""
+    papers = [i["paper"] for i in answer] if isinstance(answer, list) else [answer]
+    return next(p["upvotes"] for p in papers if p["id"] == "2401.00001")
+
+
+@pytest.fixture
+def client(store, tmp_path):
+    add_papers(store, paper(1, upvotes=3), paper(2, upvotes=10))
+    with TestClient(make_app(store, tmp_path)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("who", ["anonymous", "token"])
+@pytest.mark.parametrize("url", ["/api/papers/2401.00001", "/api/daily_papers?date=2024-01-02", "/api/trending"])
+def test_revalidating_gets_304_until_an_upvote_changes_the_answer(client, store, who, url):
+    headers = _token(store, "reader") if who == "token" else {}
+    first = client.get(url, headers=headers)
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag.startswith('"') and first.json()
+    if who == "token":  # the reader's own answer: no shared cache keeps it; no time moves with every change
+        assert first.headers["cache-control"] == "private" and "last-modified" not in first.headers
+    else:
+        assert "private" not in first.headers.get("cache-control", "") and first.headers["last-modified"]
+        assert client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]}).status_code == 304
+    for method in (client.get, client.head):
+        same = method(url, headers={**headers, "If-None-Match": tag})
+        assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == tag
+        assert (who == "token") == (same.headers.get("cache-control") == "private")
+    head = client.head(url, headers=headers)
+    assert head.status_code == 200 and head.headers["etag"] == tag and head.content == b""
+    assert client.get(url, headers={**headers, "If-None-Match": '"something-else"'}).status_code == 200
+
+    voted = client.post("/api/papers/2401.00001/vote", json={"value": 1}, headers=_token(store, "someone"))
+    assert voted.status_code == 200 and voted.json()["upvotes"] == 4
+    changed = client.get(url, headers={**headers, "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert _upvotes(first.json()) == 3 and _upvotes(changed.json()) == 4
+    assert client.get(url, headers={**headers, "If-None-Match": changed.headers["etag"]}).status_code == 304
+
+
+def test_a_users_own_answers_are_private_and_tagged_by_what_they_hold(client, store):
+    """Collections (private ones included), comments, follows, for-you: with the token, or a session."""
+    ada = _token(store, "ada")
+    made = client.post("/api/collections", json={"name": "Mine", "public": False}, headers=ada)
+    cid = made.json()["id"]
+    urls = ["/api/collections", f"/api/collections/{cid}", "/api/papers/2401.00001/comments", "/api/follows"]
+    tags = {}
+    for url in urls:
+        r = client.get(url, headers=ada)
+        assert r.status_code == 200 and r.headers["cache-control"] == "private", url
+        tags[url] = r.headers["etag"]
+        assert client.get(url, headers={**ada, "If-None-Match": tags[url]}).status_code == 304, url
+    assert client.get(f"/api/collections/{cid}").status_code == 404  # private: not for anyone else
+    assert client.post(f"/api/collections/{cid}/papers/2401.00002", headers=ada).status_code == 200
+    r = client.get(f"/api/collections/{cid}", headers={**ada, "If-None-Match": tags[f"/api/collections/{cid}"]})
+    assert r.status_code == 200 and [p["id"] for p in r.json()["papers"]] == ["2401.00002"]
+    assert client.get("/api/collections", headers={**ada, "If-None-Match": tags["/api/collections"]}).status_code == 200
+    with browser(client.app) as b:  # a signed-in browser session's answers are its own too
+        b.signup("grace")
+        r = b.get("/api/daily_papers")
+        assert r.status_code == 200 and r.headers["etag"] and r.headers["cache-control"] == "private"
+    assert client.get("/api/papers/2401.00001/comments").headers.get("cache-control") is None  # anonymous
+
+
+def test_errors_and_writes_carry_no_tag(client, store):
+    assert "etag" not in client.get("/api/papers/2499.99999").headers
+    assert "etag" not in client.get("/api/daily_papers?date=2024-13-45").headers
+    r = client.post("/api/papers/2401.00001/vote", json={"value": 1}, headers=_token(store, "ada"))
+    assert r.status_code == 200 and "etag" not in r.headers
+
+
+def test_every_api_get_documents_its_304(client):
+    schema = client.get("/openapi.json").json()
+    gets = 0
+    for path, ops in schema["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, op in ops.items():
+            assert ("304" in op["responses"]) == (method == "get"), (method, path)
+            gets += method == "get"
+    assert gets >= 10
+    assert "304" in schema["paths"]["/feeds/daily.{fmt}"]["get"]["responses"]  # cached feeds revalidate too
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/api/papers/{paper_id}", {"paper_id": "2401.00001"}),
+        ("/api/daily_papers", {}),
+        ("/api/papers/{paper_id}/comments", {"paper_id": "2401.00001"}),
+        ("/feeds/daily.{fmt}", {"fmt": "atom"}),
+        ("/feeds/collection/{collection_id}.{fmt}", {"collection_id": 99_999, "fmt": "rss"}),  # 404 as text
+    ],
+)
+def test_the_answers_fit_the_schema(client, store, path, params):
+    """What schemathesis holds every answer to (tests/api/test_openapi_fuzz.py), for answers it never asks
+    for: the 304s of revalidation, anonymous and with a token, and a feed's error as text."""
+    checks = [status_code_conformance, content_type_conformance, response_headers_conformance]
+    operation = schemathesis.openapi.from_asgi("/openapi.json", client.app)[path]["GET"]
+    for headers in [{}, _token(store, "reader")] if path.startswith("/api/") else [{}]:
+        first = operation.Case(path_parameters=params, headers=headers)
+        answer = first.call(app=client.app)
+        first.validate_response(answer, checks=[*checks, response_schema_conformance])
+        if answer.status_code != 200:
+            assert answer.status_code == 404 and answer.headers["content-type"] == ["text/plain; charset=utf-8"]
+            continue
+        again = operation.Case(path_parameters=params, headers={**headers, "If-None-Match": answer.headers["etag"][0]})
+        not_modified = again.call(app=client.app)
+        assert not_modified.status_code == 304
+        again.validate_response(not_modified, checks=checks)
