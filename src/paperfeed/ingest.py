@@ -46,6 +46,7 @@ class ImportResult:
             "unchanged": c.unchanged,
             "featured_added": c.featured_added,
             "featured_updated": c.featured_updated,
+            "merged": c.merged,
             "bad": self.bad_total,
             "pages": self.pages,
         }

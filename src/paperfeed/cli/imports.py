@@ -27,6 +27,7 @@ def report(name: str, result: ImportResult, *, as_json: bool) -> None:
     console.print(
         f"[bold]{name}[/]: {result.read:,} read, [green]{c.added:,} added[/], {c.updated:,} updated, "
         f"{c.unchanged:,} unchanged, {c.featured_added:,} featured days added"
+        + (f", {c.merged:,} merged into their arXiv papers" if c.merged else "")
         + (f", [red]{result.bad_total:,} bad (skipped)[/]" if result.bad_total else ""),
         highlight=False,
         soft_wrap=True,

@@ -124,7 +124,20 @@ class FetchState(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PaperAlias(Base):
+    """An id a paper was known by before it merged into another (``store.merge``): a paper first seen on
+    Hugging Face without an arXiv id (``pf-...``) that later came from arXiv. Imports of the old id land on
+    the paper it became."""
+
+    __tablename__ = "paper_aliases"
+
+    alias: Mapped[str] = mapped_column(String(64), primary_key=True)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 papers = Paper.__table__
+paper_aliases = PaperAlias.__table__
 paper_authors = PaperAuthor.__table__
 paper_categories = PaperCategory.__table__
 paper_versions = PaperVersion.__table__

@@ -11,6 +11,9 @@ Rules (documented in docs/storage.md):
 - a newer version replaces the comment, journal ref and DOI even with none, takes away the links that were
   found in the old abstract or comment, and makes the text's derived rows out of date (vectors marked
   stale, summaries and keyphrases removed until ``paperfeed index`` makes them again);
+- an arXiv record whose title is that of a paper stored without an arXiv id (an HF paper's ``pf-`` id) takes
+  that paper in: its votes, comments, collection items and featured days move over (``store.merge``), and
+  its old id resolves to the arXiv paper in later imports;
 - nothing else outside the paper tables is touched, so votes and comments survive every import.
 Importing the same records twice changes nothing.
 """
@@ -25,8 +28,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, delete, select, update
 
 from ..clock import utc
-from ..ids import author_key, extract_links
+from ..ids import STABLE_PREFIX, author_key, extract_links, stable_id
 from ..records import PaperRecord
+from .merge import merge_into, resolve
 from .models import (
     featured,
     paper_authors,
@@ -60,6 +64,7 @@ class UpsertCounts:
     unchanged: int = 0
     featured_added: int = 0
     featured_updated: int = 0
+    merged: int = 0  # papers without an arXiv id merged into their arXiv record
 
     def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.added += other.added
@@ -67,11 +72,12 @@ class UpsertCounts:
         self.unchanged += other.unchanged
         self.featured_added += other.featured_added
         self.featured_updated += other.featured_updated
+        self.merged += other.merged
         return self
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.featured_added or self.featured_updated)
+        return bool(self.added or self.updated or self.featured_added or self.featured_updated or self.merged)
 
 
 def _merge_same_id(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
@@ -201,6 +207,12 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
 def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: datetime | None = None) -> UpsertCounts:
     """Insert or merge one batch of checked records inside the caller's transaction."""
     now = now or datetime.now(UTC)
+    records = list(records)
+    aliases = resolve(conn, [r.id for r in records if r.arxiv_id is None])
+    for r in records:  # a paper merged into its arXiv record is imported as that record
+        target = aliases.get(r.id) if r.arxiv_id is None else None
+        if target is not None and not target.startswith(STABLE_PREFIX):
+            r.arxiv_id = target
     batch = _merge_same_id(records)
     counts = UpsertCounts()
     if not batch:
@@ -274,7 +286,20 @@ def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: date
     if retexted:
         _derived_out_of_date(conn, retexted)
     counts += _upsert_featured(conn, batch, existing_ids=set(existing), now=now)
+    counts.merged += _merge_copies(conn, batch, now=now)
     return counts
+
+
+def _merge_copies(conn: Connection, batch: dict[str, PaperRecord], *, now: datetime) -> int:
+    """Merge the papers stored without an arXiv id (``pf-`` + the title's hash) into the arXiv records of
+    this batch that have the same title (``store.merge``); returns how many."""
+    copies = {stable_id(r.title): pid for pid, r in batch.items() if r.arxiv_id is not None}
+    if not copies:
+        return 0
+    found = conn.execute(select(papers.c.id).where(papers.c.id.in_(list(copies)))).scalars().all()
+    for old in found:
+        merge_into(conn, old, copies[old], now=now)
+    return len(found)
 
 
 def _derived_out_of_date(conn: Connection, ids: list[str]) -> None:
