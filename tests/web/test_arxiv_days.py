@@ -35,6 +35,12 @@ def test_papers_fetched_for_a_day_are_on_that_days_list(fetched, tmp_path):
         assert 'class="card"' not in c.get("/papers/date/2026-06-12").text
 
 
+def test_a_site_that_fetches_arxiv_only_has_a_front_page(fetched, tmp_path):
+    with TestClient(create_app(Settings(data_dir=tmp_path), store=fetched)) as c:
+        front = c.get("/").text
+    assert "Thu 11 Jun 2026" in front and front.count('class="card"') == 5 and "database is empty" not in front
+
+
 def test_featured_days_and_arxiv_days_lead_to_each_other(fetched, tmp_path):
     hf = checked(PaperRecord(title="Featured paper", arxiv_id="2606.00001v1", source="hf", upvotes=3,
                              featured=[Featured(date(2026, 6, 9), "akhaliq", 3)]))  # fmt: skip
@@ -42,5 +48,7 @@ def test_featured_days_and_arxiv_days_lead_to_each_other(fetched, tmp_path):
     with TestClient(create_app(Settings(data_dir=tmp_path), store=fetched)) as c:
         assert dict(NAV.findall(c.get("/papers/date/2026-06-11").text)) == {"prev": "/papers/date/2026-06-09"}
         assert dict(NAV.findall(c.get("/papers/date/2026-06-09").text)) == {"next": "/papers/date/2026-06-11"}
-        # the featured list, as HF's API gives it, stays the featured papers
+        # the front page stays the latest featured day; the featured list, as HF's API gives it, stays the
+        # featured papers
+        assert "Tue 09 Jun 2026" in c.get("/").text
         assert [i["paper"]["id"] for i in c.get("/api/daily_papers").json()] == ["2606.00001"]

@@ -286,6 +286,12 @@ def latest_featured_day(conn: Connection, on_or_before: date | None = None) -> d
     return conn.execute(q.order_by(featured.c.day.desc()).limit(1)).scalar()
 
 
+def latest_announced_day(conn: Connection) -> date | None:
+    """The newest day with a visible paper announced on arXiv (the front page of a site that lists no
+    featured papers: one that fetches arXiv only)."""
+    return conn.execute(select(func.max(papers.c.announced_on)).where(VISIBLE)).scalar()
+
+
 def latest_voted_day(conn: Connection, *, imported: bool = False) -> date | None:
     """The newest day on which an upvoted, visible paper first appeared on the daily list (``imported``:
     counting imported upvotes only, not this community's)."""

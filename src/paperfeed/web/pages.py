@@ -54,7 +54,8 @@ def _period_page(
     front = period is None
     with store.read() as conn:
         if period is None:
-            latest = store_papers.latest_featured_day(conn)
+            # a site that features nothing (it fetches arXiv only) shows its latest day of arXiv papers
+            latest = store_papers.latest_featured_day(conn) or store_papers.latest_announced_day(conn)
             period = periods.day_period(latest) if latest else None
         papers, total, announced, announced_total, prev_p, next_p, anchor = [], 0, [], 0, None, None, None
         if period is not None:
