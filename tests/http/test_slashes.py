@@ -63,3 +63,17 @@ def test_a_doubled_leading_slash_never_becomes_a_link_to_another_site():
     asyncio.run(SlashRedirect(None)(scope, None, send))
     headers = dict(sent[0]["headers"])
     assert sent[0]["status"] == 301 and headers[b"location"] == b"/evil.example"
+
+
+def test_the_json_api_answers_an_escaped_slash_and_never_redirects(app):
+    with browser(app) as b:
+        r = b.get("/api/papers/hep-th%2F9901001", follow_redirects=False)
+        assert r.status_code == 200 and r.json()["id"] == "hep-th/9901001"
+        r = b.get("/api/daily_papers/", follow_redirects=False)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
+
+
+def test_a_form_posted_to_an_escaped_slash_is_routed_not_redirected(app):
+    with browser(app) as b:
+        r = b.post("/papers/hep-th%2F9901001/vote", data={"value": "1"}, follow_redirects=False)
+    assert r.status_code != 308 and "/papers/hep-th/9901001/vote" not in r.headers.get("location", "")
