@@ -97,6 +97,23 @@ def test_errors_and_writes_carry_no_tag(client, store):
     assert r.status_code == 200 and "etag" not in r.headers
 
 
+def test_every_answer_says_it_depends_on_who_asks(client, store):
+    """A shared proxy keeps apart what an anonymous client and a token's owner get (a private collection's
+    404 against its contents), errors and writes included; a 304 says it too."""
+    token = _token(store, "vera")
+    answers = [
+        client.get("/api/papers/2401.00001"),
+        client.get("/api/papers/2401.00001", headers=token),
+        client.get("/api/papers/2499.99999"),
+    ]
+    answers.append(client.get("/api/papers/2401.00001", headers={"If-None-Match": answers[0].headers["etag"]}))
+    assert answers[-1].status_code == 304
+    answers.append(client.post("/api/papers/2401.00001/vote", json={"value": 1}, headers=token))
+    for r in answers:
+        named = {v.strip().lower() for v in r.headers.get("vary", "").split(",")}
+        assert {"authorization", "cookie"} <= named, (r.request.url, r.status_code, r.headers)
+
+
 def test_every_api_get_documents_its_304(client):
     schema = client.get("/openapi.json").json()
     gets = 0

@@ -11,6 +11,9 @@ of the API and feeds (``PublicReadCORS``).
 - ``X-Content-Type-Options: nosniff``: a response is read as the type it says.
 - ``Referrer-Policy: strict-origin-when-cross-origin``: links out of a page (arXiv, code) never carry its
   path, which for settings pages holds a signed token.
+- ``Vary: Authorization, Cookie`` on every answer of the JSON API (cache hits, 304s and errors included): a
+  shared proxy must not give an anonymous answer (a private collection's 404) to its owner's token, nor
+  the other way round.
 """
 
 from __future__ import annotations
@@ -38,16 +41,29 @@ class SecurityHeadersMiddleware:
             return
 
         wanted = _DOCS_HEADERS if scope["path"] in ("/docs", "/docs/oauth2-redirect") else SECURITY_HEADERS
+        by_client = scope["path"].startswith("/api/")
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers} & _NAMES
                 headers += [(n, v) for n, v in wanted if n not in present]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": varied(headers, BY_CLIENT) if by_client else headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+BY_CLIENT = ("Authorization", "Cookie")
+
+
+def varied(headers: list[tuple[bytes, bytes]], names: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with one ``Vary`` that names ``names`` beside what it named already."""
+    kept = [(k, v) for k, v in headers if k.lower() != b"vary"]
+    given = [n.strip() for k, v in headers if k.lower() == b"vary" for n in v.decode("latin-1").split(",")]
+    given = [n for n in given if n]
+    given += [n for n in names if n.lower() not in {g.lower() for g in given}]
+    return [*kept, (b"vary", ", ".join(given).encode("latin-1"))]
 
 
 # the public, read-only surfaces another site's page may fetch (a paper widget, a feed reader in a browser)
