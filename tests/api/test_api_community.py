@@ -261,3 +261,18 @@ def test_delete_own_comment(api):
     assert api.get("/api/papers/2401.00002").json()["numComments"] == 1
     r = api.post("/api/papers/2401.00002/comments", api.bob, json={"body": "late", "parent_id": top})
     assert r.status_code == 400
+
+
+def test_collection_writes_through_the_api_show_on_the_cached_pages_at_once(api):
+    """An anonymous reader's cached collection page, its feed and the owner's profile change as soon as the
+    owner adds, removes or deletes through the API (they stayed stale for the cache's lifetime)."""
+    made = api.post("/api/collections", api.ann, json={"name": "Reading", "public": True}).json()
+    page, feed = f"/collections/{made['id']}", f"/feeds/collection/{made['id']}.atom"
+    for url in (page, feed, "/users/ann"):  # cached for anonymous readers
+        assert api.client.get(url).status_code == 200
+    assert api.post(f"/api/collections/{made['id']}/papers/2401.00002", api.ann).status_code == 200
+    assert "Paper number 2" in api.client.get(page).text and "Paper number 2" in api.client.get(feed).text
+    assert api.delete(f"/api/collections/{made['id']}/papers/2401.00002", api.ann).status_code == 200
+    assert "Paper number 2" not in api.client.get(page).text
+    assert api.delete(f"/api/collections/{made['id']}", api.ann).status_code == 204
+    assert api.client.get(page).status_code == 404 and "Reading" not in api.client.get("/users/ann").text

@@ -175,6 +175,7 @@ def create_collection(request: Request, user: RequireUser, body: CollectionIn) -
         request.app.state.store, user, name=body.name, description=body.description, public=body.public,
         paper_id=body.paper or None,
     )  # fmt: skip
+    cache.clear(request)  # the owner's profile lists a public one
     return _collection_out(coll)
 
 
@@ -200,6 +201,7 @@ def collection(request: Request, viewer: CurrentUser, collection_id: DbId) -> Co
 )
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
     actions.delete_collection(request.app.state.store, user, collection_id)
+    cache.clear(request)  # this process's cached page and feed of it (others: actions' events)
     return Response(status_code=204)
 
 
@@ -212,6 +214,7 @@ def delete_collection(request: Request, user: RequireUser, collection_id: DbId) 
 )
 def add_to_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
     coll, _ = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
+    cache.clear(request)
     return _collection_out(coll)
 
 
@@ -226,6 +229,7 @@ def remove_from_collection(request: Request, user: RequireUser, collection_id: D
     coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
     if not removed:
         raise HTTPException(404, f"{paper_id[:80]!r} is not in this collection")
+    cache.clear(request)
     return _collection_out(coll)
 
 
