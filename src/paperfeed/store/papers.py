@@ -252,16 +252,16 @@ def _first_day(q: Select, *, newest: bool) -> ScalarSelect:
     return q.order_by(featured.c.day.desc() if newest else featured.c.day).limit(1).scalar_subquery()
 
 
-def neighbours(conn: Connection, period: Period) -> tuple[Period | None, Period | None]:
+def neighbours(conn: Connection, period: Period, *, announced: bool = False) -> tuple[Period | None, Period | None]:
     """The nearest periods of ``period``'s kind before and after it that have visible featured papers (what
-    the lists' "previous" and "next" lead to: never a run of empty days or months), for days also papers
-    announced on arXiv (a day's list shows them); None at either end."""
+    the lists' "previous" and "next" lead to: never a run of empty days or months), with ``announced`` for
+    days also papers announced on arXiv (a day page lists them); None at either end."""
     days = listed_days()
     before, after = conn.execute(select(
         _first_day(days.where(featured.c.day < period.start), newest=True),
         _first_day(days.where(featured.c.day > period.end), newest=False),
     )).one()  # fmt: skip
-    if period.kind == "day":
+    if announced and period.kind == "day":
         ann = papers.c.announced_on
         ann_before, ann_after = conn.execute(select(
             select(func.max(ann)).where(ann < period.start, VISIBLE).scalar_subquery(),

@@ -66,7 +66,7 @@ def _period_page(
                 announced, announced_total = store_papers.announced_on(
                     conn, period.start, keyword=keyword, limit=per_page, offset=offset
                 )
-            prev_p, next_p = store_papers.neighbours(conn, period)
+            prev_p, next_p = store_papers.neighbours(conn, period, announced=True)
             # the day the Day and Week switches go to: a week's or month's last day with papers, not its last day
             anchor = period.end
             if period.kind != "day":  # a day is its own (the front page and day pages skip the query)
