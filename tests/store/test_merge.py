@@ -86,3 +86,17 @@ def test_one_vote_and_one_collection_item_where_a_reader_had_both(store):
         assert C.paper_ids(conn, reading) == ["2608.50001"]
         assert community.user_votes(conn, ann) == {"2608.50001": 1}
     assert p.upvotes == 55 + 1
+
+
+def test_the_copys_old_page_is_a_permanent_redirect_to_the_arxiv_paper(store, tmp_path):
+    """A link or bookmark to the pf- paper's page keeps working once it merged (it was a 404)."""
+    from tests.helpers.web import browser, make_app
+
+    pf = stable_id(TITLE)
+    import_items(store, _hf_without_id())
+    import_items(store, [_arxiv()])
+    with browser(make_app(store, tmp_path)) as b:
+        r = b.get(f"/papers/{pf}?similar=method", follow_redirects=False)
+        assert r.status_code == 301 and r.headers["location"] == "/papers/2608.50001?similar=method"
+        assert b.get(f"/papers/{pf}").url.path == "/papers/2608.50001"
+        assert b.get("/papers/pf-000000000000", follow_redirects=False).status_code == 404

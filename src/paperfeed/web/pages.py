@@ -19,6 +19,7 @@ from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
 from ..store import community
+from ..store import merge as store_merge
 from ..store import papers as store_papers
 from .foryou import follow_state
 from .render import feed_links, render
@@ -290,13 +291,16 @@ def search_page(
 
 def _find(request: Request, paper_id: str, user):
     """The paper ``paper_id`` names in any form a reader pastes (an arXiv id with a version, ``arXiv:``, an
-    arXiv URL or DOI, ``.pdf``, a ``PF-`` id in capitals); 404 when there is none, or no such version."""
+    arXiv URL or DOI, ``.pdf``, a ``PF-`` id in capitals, the ``pf-`` id of a paper merged into its arXiv
+    record); 404 when there is none, or no such version."""
     parsed = parse_arxiv_id(paper_id)
     key, version = parsed if parsed else (paper_id, None)
     if key[:3].lower() == STABLE_PREFIX:
         key = key.lower()
     with request.app.state.store.read() as conn:
         view = store_papers.get_paper(conn, key)
+        if view is None and (merged := store_merge.resolve(conn, [key]).get(key)):
+            view = store_papers.get_paper(conn, merged)  # a pf- paper that became its arXiv record: its URL
         versions = store_papers.versions(conn, key) if view is not None and version is not None else []
     if view is None or (view.hidden and not (user and user.is_admin)):
         raise HTTPException(404, f"No paper {paper_id[:80]!r} here")
