@@ -29,6 +29,7 @@ from .api import routes as api_routes
 from .errors import PaperfeedError
 from .feeds import routes as feed_routes
 from .http.auth import LoginRequired, local_path, wants_json
+from .http.bodylimit import BodyLimit
 from .http.cache import CachedPagesMiddleware, PageCache, TaggedAnswers
 from .http.errors import error_answer
 from .http.head import HeadAsGet
@@ -39,6 +40,7 @@ from .http.params import no_nul
 from .http.ratelimit import RateLimitMiddleware
 from .http.slashes import SlashRedirect
 from .http.static import StaticAssets
+from .http.uploads import upload_cap
 from .mcp import transport as mcp_transport
 from .ops import routes as ops_routes
 from .settings import Settings, load_settings
@@ -112,6 +114,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
     app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/routes.md)
     app.add_middleware(HeadAsGet)  # HEAD of any GET route: headers only
+    uploads = {path: upload_cap(settings.library_max_bytes) for path in ("/library/import", "/api/library/import")}
+    app.add_middleware(BodyLimit, max_bytes=settings.request_max_bytes, larger=uploads)  # 413 for a large body
     app.add_middleware(ObserveMiddleware)  # added last: outermost, it times and logs every answer
     app.mount("/static", StaticAssets(directory=STATIC), name="static")  # with Cache-Control (http/static.py)
     # the MCP server for AI assistants (streamable HTTP); a write through it expires the page cache too

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         15, ge=1, le=1440, description="... within this many minutes (a day at most) before logins pause."
     )
+    request_max_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body in bytes, else 413 (library imports: their own)."
+    )
     comment_edit_hours: int = Field(
         24, ge=0, le=8760, description="Hours after posting in which an author may edit a comment (0: never)."
     )

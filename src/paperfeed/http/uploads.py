@@ -13,9 +13,16 @@ from anyio.lowlevel import RunVar
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
+from .bodylimit import limit
 from .params import refuse_nul
 
 PASTE_NAME = "pasted text"
+
+
+def upload_cap(library_max_bytes: int) -> tuple[int, str]:
+    """The request body cap of an upload route (``bodylimit``) and the limit its 413 names: a file (or a
+    paste) of ``library_max_bytes`` and the form around it; the route refuses a larger file itself."""
+    return library_max_bytes + 64 * 1024, limit(library_max_bytes, "library_max_bytes")
 
 
 async def read_form(request: Request) -> None:
