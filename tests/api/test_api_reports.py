@@ -84,3 +84,23 @@ def test_openapi_describes_reports(api):
         assert post["security"] == [{"bearer": []}], path
         assert {"200", "201", "400", "401", "404", "422", "429"} <= set(post["responses"]), path
         assert "not-a-paper" in post["description"]
+
+
+def test_control_characters_are_refused_in_comments_and_notes(api, store):
+    """An escape sequence would repaint a moderator's terminal: a comment or a note holding a control
+    character is a 400 that names it; line breaks (CRLF from a form: LF) and tabs stay."""
+    client, who, cid = api
+    comments_at = "/api/papers/2401.00001/comments"
+    for body, where in [("esc \x1b[2J", "U+001B at character 5"), ("bell\x07", "U+0007 at character 5"),
+                        ("csi \x9b31m", "U+009B at character 5")]:  # fmt: skip
+        r = client.post(comments_at, headers=who["ann"], json={"body": body})
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == f"a comment cannot hold control characters ({where}): only line breaks and tabs"
+    r = client.patch(f"{comments_at}/{cid}", headers=who["ann"], json={"body": "edited \x1b]8;;https://x.example"})
+    assert r.status_code == 400 and "cannot hold control characters" in r.json()["error"]
+    r = client.post(comments_at, headers=who["ann"], json={"body": "one\r\ntwo\tcolumns\rthree"})
+    assert r.status_code == 201 and r.json()["body"] == "one\ntwo\tcolumns\nthree"
+    r = client.post(f"{comments_at}/{cid}/report", headers=who["bob"], json={"reason": "spam", "note": "see \x1b[31m"})
+    assert r.status_code == 400 and r.json()["error"].startswith("a report's note cannot hold control characters")
+    with store.read() as conn:
+        assert store_reports.open_count(conn) == 0

@@ -1,15 +1,20 @@
 """``paperfeed admin reports`` and ``admin resolve``: the report queue from the shell, the same actions as the
-queue's buttons; and ``admin ban`` still bans an admin (the web refuses to)."""
+queue's buttons, in pages, with one reader's flood dismissed at once; what readers wrote prints literally;
+and ``admin ban`` still bans an admin (the web refuses to)."""
 
 from __future__ import annotations
 
 import getpass
 import json
+from datetime import UTC, datetime
+
+from sqlalchemy import update
 
 from paperfeed.actions import reports as report_actions
 from paperfeed.store import community, modlog
 from paperfeed.store import reports as store_reports
 from paperfeed.store import users as store_users
+from paperfeed.store.models import comments
 from tests.helpers.cli import pf
 from tests.helpers.web import add_papers, paper
 
@@ -60,3 +65,68 @@ def test_reports_listed_and_resolved_from_the_shell(db_url, store):
     assert r.returncode == 0, r.stderr
     with store.read() as conn:
         assert store_users.get_user_by_name(conn, "boss").banned
+
+
+HOSTILE = [
+    "see [/x] here",
+    "[link=https://evil.example/phish]Official: moderators click here to verify[/link] [bold red]",
+    "esc \x1b[2J\x1b[31mRED\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ end",
+]
+
+
+def test_what_readers_wrote_reaches_the_terminal_literally(db_url, store):
+    """Rich markup and escape codes in comments (stored before such text was refused) print as typed: no
+    crash on "[/x]", no link, no escape byte; the error line of a hostile argument too."""
+    add_papers(store, paper(1))
+    with store.transaction() as conn:
+        eve, bob = (store_users.create_user(conn, username=n, password_hash="x") for n in ("eve", "bob"))
+        ids = [conn.execute(comments.insert().values(paper_id="2401.00001", user_id=eve.id, body=body, hidden=False,
+                                                     created_at=datetime.now(UTC)).returning(comments.c.id)).scalar_one()
+               for body in HOSTILE]  # fmt: skip
+    for cid in ids:
+        report_actions.report(store, bob, "comment", str(cid), "abuse")
+    r = pf(db_url, "admin", "reports")
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "see [/x] here" in r.stdout
+    assert "[link=https://evil.example/phish]Official" in r.stdout and "\\x1b[2J\\x1b[31mRED" in r.stdout
+
+    r = pf(db_url, "admin", "hide-comment", str(ids[0]), "--reason", "[/x] [bold]rude")
+    assert r.returncode == 0, r.stderr
+    for args in (["hidden"], ["log"]):
+        r = pf(db_url, "admin", *args)
+        assert r.returncode == 0 and "[/x]" in r.stdout and "\x1b" not in r.stdout, (args, r.stdout, r.stderr)
+    assert "[/x] [bold]rude" in r.stdout
+
+    r = pf(db_url, "admin", "ban", "[/x]\x1b[2J")
+    assert r.returncode == 1 and "error: No user '[/x]\\x1b[2J'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_queue_in_pages_and_a_readers_flood_dismissed_from_the_shell(db_url, store):
+    add_papers(store, *(paper(n) for n in range(1, 5)))
+    with store.transaction() as conn:
+        ann, flood = (store_users.create_user(conn, username=n, password_hash="x") for n in ("ann", "flood"))
+        cid = community.add_comment(conn, user_id=ann.id, paper_id="2401.00001", body="the original text")
+    report_actions.report(store, flood, "comment", str(cid), "abuse")
+    with store.transaction() as conn:  # changed after the report (from before edits were refused)
+        conn.execute(update(comments).where(comments.c.id == cid).values(body="an innocent text"))
+    for n in (2, 3, 4):
+        report_actions.report(store, ann if n == 4 else flood, "paper", f"2401.0000{n}", "spam")
+
+    r = pf(db_url, "admin", "reports", "--limit", "2")
+    assert r.returncode == 0 and "2 of 4 reported items, page 1 of 2" in r.stdout and "--page 2" in r.stdout
+    r = pf(db_url, "admin", "reports", "--limit", "2", "--page", "2")
+    assert "2 of 4 reported items, page 2 of 2" in r.stdout and "ann: an innocent text" in r.stdout, r.stdout
+    assert "edited since reported; it said: the original text" in r.stdout
+    listed = json.loads(pf(db_url, "admin", "reports", "--json", "--reporter", "flood").stdout)
+    assert [g["target"] for g in listed] == ["2401.00003", "2401.00002", str(cid)]
+    assert listed[2]["reported_text"] == "the original text" and listed[2]["edited_since_reported"]
+
+    r = pf(db_url, "admin", "dismiss-reporter", "flood", "--reason", "flood")
+    assert r.returncode == 0 and "3 open reports from flood dismissed" in r.stdout, r.stderr
+    assert [g["target"] for g in json.loads(pf(db_url, "admin", "reports", "--json").stdout)] == ["2401.00004"]
+    r = pf(db_url, "admin", "dismiss-reporter", "nobody")
+    assert r.returncode == 1 and "no user 'nobody'" in r.stderr
+    with store.read() as conn:
+        [e] = modlog.entries(conn, limit=1)
+    assert (e.action, e.target) == ("dismiss-reporter", "flood")
+    assert e.reason in ("flood; 3 reports (spam ×2, abuse)", "flood; 3 reports (abuse, spam ×2)")

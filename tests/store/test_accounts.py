@@ -1,6 +1,7 @@
 """An account's footprint (``store.accounts``): deleting removes what the account holds in one transaction
 (a failure leaves everything), keeps its comment threads and its name reserved; the export holds what the
-owner made. Comment edits (``store.community``). On SQLite and PostgreSQL."""
+owner made (its reports too); mail to an address it never proved stays; the reports of its comments close
+and its own reports lose their notes and name. Comment edits (``store.community``). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
-from paperfeed.store import accounts, community, follows, modlog, outbox, subscriptions
+from paperfeed.store import accounts, community, follows, modlog, outbox, reports, subscriptions
 from paperfeed.store import collections as store_collections
 from paperfeed.store import papers as store_papers
 from paperfeed.store import users as store_users
 from paperfeed.store.community import CommunityError
 from paperfeed.store.models import alerts, api_tokens, collection_items, sent_papers, votes
 from paperfeed.store.models import outbox as outbox_table
+from paperfeed.store.models import reports as report_rows
 from tests.helpers.web import add_papers, paper
 
 
@@ -152,3 +154,57 @@ def test_a_comment_is_edited_with_the_checks_of_a_new_one(store, world):
         community.delete_comment(conn, world["lone"])
         assert community.comment_for_edit(conn, world["lone"]) is None
         assert not community.edit_comment(conn, world["lone"], "back")
+
+
+def test_deleting_an_account_leaves_mail_to_an_address_it_never_proved(store, world):
+    """mallory types jill's address (pending, unproven) and deletes her account: jill's own mail stays; only
+    mallory's confirmation links and the mail to her confirmed address go."""
+    with store.transaction() as conn:
+        mal = store_users.create_user(conn, username="mallory", password_hash="x", email="mal@example.org",
+                                      email_confirmed=True)  # fmt: skip
+        jill = subscriptions.subscribe(conn, "jill@example.org")
+        for sub, kind, key, to in [
+            (jill.id, "confirm", "confirm:jill", "jill@example.org"),  # jill's own confirmation
+            (None, "account", f"account:{mal.id}:jill@example.org:2026120812", "Jill@example.org"),
+            (None, "account", f"account:{mal.id}0:jill@example.org:2026120812", "jill@example.org"),  # another id
+            (None, "confirm", "confirm:mal", "MAL@example.org"),
+        ]:
+            outbox.queue(conn, subscriber_id=sub, kind=kind, dedupe_key=key, to_addr=to, subject="s", message="m")
+        store_users.set_pending_email(conn, mal.id, "Jill@Example.org")
+        gone = accounts.delete_account(conn, mal.id)
+        left = set(conn.execute(select(outbox_table.c.dedupe_key).where(outbox_table.c.dedupe_key.not_in(
+            ["d1", "c1", "b1"]))).scalars())  # fmt: skip
+    assert gone.mails == 2
+    assert left == {"confirm:jill", f"account:{mal.id}0:jill@example.org:2026120812"}
+
+
+def test_a_deleted_accounts_comments_and_reports(store, world):
+    """ann's comments lose their open reports (closed "deleted", their text forgotten); ann's own report of
+    bob's reply stays open for the moderators, without her note and without her name."""
+    ann, bob = world["ann"], world["bob"]
+    with store.transaction() as conn:
+        on_ann, _ = reports.add(conn, user_id=bob.id, item=reports.find_item(conn, "comment", str(world["top"])),
+                                reason="spam", note="bob's note")  # fmt: skip
+        by_ann, _ = reports.add(conn, user_id=ann.id, item=reports.find_item(conn, "comment", str(world["reply"])),
+                                reason="abuse", note="ann's private note")  # fmt: skip
+        assert reports.get(conn, on_ann).reported_text == "first thought"
+        accounts.delete_account(conn, ann.id)
+        closed, kept = reports.get(conn, on_ann), reports.get(conn, by_ann)
+        [group] = reports.queue(conn)
+        texts = set(conn.execute(select(report_rows.c.reported_text)).scalars())
+    assert (closed.resolution, closed.resolved_by, closed.reported_text) == ("deleted", "ann", None)
+    assert kept.resolved_at is None and kept.note is None
+    assert (group.target, group.reporters, group.notes) == (str(world["reply"]), ["[deleted]"], [])
+    assert texts == {"an answer", None}  # bob's reply, still reported; ann's words are gone
+
+
+def test_the_export_lists_the_owners_reports(store, world):
+    ann = world["ann"]
+    with store.transaction() as conn:
+        reports.add(conn, user_id=ann.id, item=reports.find_item(conn, "paper", "2401.00002"), reason="off-topic",
+                    note="not ML")  # fmt: skip
+        data = accounts.export_account(conn, ann.id)
+    [mine] = data["reports"]
+    assert {k: mine[k] for k in ("kind", "target", "paper_id", "reason", "note", "status", "resolved_at")} == {
+        "kind": "paper", "target": "2401.00002", "paper_id": "2401.00002", "reason": "off-topic", "note": "not ML",
+        "status": "open", "resolved_at": None}  # fmt: skip

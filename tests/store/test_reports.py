@@ -27,7 +27,7 @@ def test_one_open_report_per_reader_and_item(store, world):
     bob, cid = world["bob"], world["cid"]
     with store.transaction() as conn:
         item = R.find_item(conn, "comment", str(cid))
-        assert item == R.Item("comment", str(cid), "2401.00001", world["ann"].id, False)
+        assert item == R.Item("comment", str(cid), "2401.00001", world["ann"].id, False, "buy pills at example.org")
         first, new = R.add(conn, user_id=bob.id, item=item, reason="spam", note="  pills  ")
         assert new
         assert R.add(conn, user_id=bob.id, item=item, reason="abuse") == (first, False)  # the unique index

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from paperfeed.actions import comment_edits
 from paperfeed.store import community
 from paperfeed.store import users as store_users
 from paperfeed.store.models import comments
@@ -130,3 +131,25 @@ def test_the_window_is_a_setting(store, tmp_path, people):
             assert r.status_code == (303 if editable else 403)
             if not editable:
                 assert "comments cannot be edited on this site" in r.text
+
+
+def test_edits_are_limited_per_hour(app, store, people, monkeypatch):
+    """Each edit empties the page caches: an author makes at most EDITS_PER_HOUR an hour (429 with
+    Retry-After, from the API and the page's form); refused text does not count."""
+    monkeypatch.setattr(comment_edits, "EDITS_PER_HOUR", 2, raising=False)
+    mine = _say(store, people["ann"], "v0")
+    api = f"/api/papers/2401.00001/comments/{mine}"
+    with browser(app) as ann:
+        ann.login("ann")
+        token = {"X-CSRF-Token": ann.csrf(PAGE)}
+        assert ann.patch(api, json={"body": "   "}, headers=token).status_code == 400  # not counted
+        for n in (1, 2):
+            assert ann.patch(api, json={"body": f"v{n}"}, headers=token).status_code == 200
+        r = ann.patch(api, json={"body": "v3"}, headers=token)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) > 3500
+        assert r.json()["error"].startswith("you edited comments 2 times in the last hour, as often as one account")
+        r = ann.form(f"{PAGE}/comments/{mine}/edit", {"body": "v4"}, from_page=PAGE)
+        assert r.status_code == 429 and "you can edit again in 60 minutes" in r.text and ">v4</textarea>" in r.text
+    with store.read() as conn:
+        [c] = community.comments_for(conn, "2401.00001")
+    assert c.body == "v2"

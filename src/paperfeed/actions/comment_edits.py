@@ -3,8 +3,11 @@
 
 Only within ``settings.comment_edit_hours`` of posting (a reply answers what the comment said; the text
 cannot change under it for ever), only the author (``NotYours``: 403 for anyone else, admins included:
-they hide), and never a comment a moderator hid (``NotYours``) or its author deleted (``NotFound``). The new
-text passes the same checks as a new comment (``CommunityError``: 400), and the comment shows "edited".
+they hide), and never a comment a moderator hid (``NotYours``) or its author deleted (``NotFound``), nor one
+with open reports (``NotYours``): until a moderator has looked, the text stays what readers reported, so
+that an author cannot trade it for a harmless one while the moderators look and edit it back after. The
+new text passes the same checks as a new comment (``CommunityError``: 400), and the comment shows "edited".
+An author makes at most ``EDITS_PER_HOUR`` edits an hour (``SlowDown``: each empties the page caches).
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ from datetime import UTC, datetime, timedelta
 
 from ..settings import Settings
 from ..store import Store, community, events
+from ..store import reports as store_reports
+from ..store import users as store_users
 from ..store.community import CommentView
 from ..store.users import UserView
-from .community import NotFound, NotYours, visible_paper
+from .community import HOUR, NotFound, NotYours, SlowDown, visible_paper
+
+EDITS_PER_HOUR = 30  # per user: fixing a typo or two per comment stays far under it; an edit loop does not
 
 
 def editable(settings: Settings, created_at: datetime) -> bool:
@@ -42,6 +49,16 @@ def edit_comment(
                 raise NotYours("comments cannot be edited on this site")
             raise NotYours(f"a comment can be edited for {hours} hour{'' if hours == 1 else 's'} after it was "
                            "posted; this one is older")  # fmt: skip
+        if store_reports.is_reported(conn, "comment", str(comment_id)):
+            raise NotYours("this comment was reported to the moderators: it cannot be edited until they have "
+                           "looked at it (you can still delete it)")  # fmt: skip
+        community.check_body(body)  # refused text is not counted
+        wait = store_users.take_quota(conn, f"edit:{user.id}", limit=EDITS_PER_HOUR, window=HOUR)
+        if wait:
+            minutes = -(-wait // 60)
+            raise SlowDown(f"you edited comments {EDITS_PER_HOUR} times in the last hour, as often as one "
+                           f"account may; you can edit again in {minutes} minute{'s' if minutes > 1 else ''}",
+                           wait)  # fmt: skip
         community.edit_comment(conn, comment_id, body)
         edited = next(c for c in community.comments_for(conn, view.id) if c.id == comment_id)
     events.publish(store)

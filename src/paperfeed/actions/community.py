@@ -104,7 +104,7 @@ def delete_comment(store: Store, user: UserView, paper_id: str, comment_id: int)
         if owner[1] != user.id:
             raise NotYours("you can delete only your own comments")
         community.delete_comment(conn, comment_id)
-        store_reports.resolve(conn, kind="comment", target=str(comment_id), by=user.username, resolution="deleted")
+        store_reports.forget_comments(conn, comment_id=comment_id, by=user.username)  # its reports close
     events.publish(store)
 
 

@@ -3,13 +3,15 @@
 A signed-in reader files at most one open report per item and ``REPORTS_PER_HOUR`` reports an hour; their
 own comment cannot be reported; an item a moderator already took down is answered as handled (nothing is
 recorded). A moderator hides the item (the ``community.hide_*`` action: logged, and every hide closes the
-item's open reports) or dismisses its reports (logged as ``dismiss-reports``)."""
+item's open reports) or dismisses its reports (logged as ``dismiss-reports``), or dismisses every open
+report of one reader at once (a flood of them: logged as ``dismiss-reporter``). The queue comes in pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..store import Store, modlog
+from ..store import community as store_community
 from ..store import reports as store_reports
 from ..store import users as store_users
 from ..store.users import UserView
@@ -48,7 +50,7 @@ def report(
     given: a comment of another paper is ``NotFound``)."""
     if reason not in REASONS:
         raise CommunityError(f"{reason[:40]!r} is not a report reason: one of {', '.join(REASONS)}")
-    note = (note or "").strip()
+    note = store_community.refuse_controls((note or "").strip(), "a report's note")
     if len(note) > MAX_NOTE:
         raise CommunityError(f"a report's note is at most {MAX_NOTE} characters (this one has {len(note)})")
     if kind not in store_reports.KINDS:
@@ -81,10 +83,41 @@ def report(
                  f"Thanks: the {kind} is reported, and a moderator will look at it.")  # fmt: skip
 
 
-def queue(store: Store, *, limit: int = 100) -> tuple[list[store_reports.Group], int]:
-    """The open reports grouped by item (newest first, at most ``limit`` items) and how many items have any."""
+def queue(
+    store: Store, *, limit: int = 100, offset: int = 0, reporter: int | None = None
+) -> tuple[list[store_reports.Group], int]:
+    """A page of the open reports grouped by item (newest first: ``limit`` items from ``offset``) and how many
+    items have any; with ``reporter`` (a user id), the items that reader reported, with their reports only."""
     with store.read() as conn:
-        return store_reports.queue(conn, limit=limit), store_reports.open_count(conn)
+        page = store_reports.queue(conn, limit=limit, offset=offset, reporter=reporter)
+        return page, store_reports.open_count(conn, reporter=reporter)
+
+
+def reporter(store: Store, *, user_id: int | None = None, username: str | None = None) -> tuple[int, str]:
+    """A reader who filed reports, by id or name: ``(id, name as the queue shows it)``; else ``NotFound``."""
+    with store.read() as conn:
+        if username is not None:
+            user_id = store_reports.reporter_id(conn, username)
+        found = store_reports.reporter(conn, user_id) if user_id is not None else None
+    if found is None:
+        raise NotFound(f"no user {username[:40]!r}" if username is not None else f"no user {user_id}")
+    return user_id, store_reports.DELETED if found[1] else found[0]  # type: ignore[return-value]
+
+
+def dismiss_from(store: Store, user_id: int, *, actor: str, reason: str | None = None) -> int:
+    """Dismiss every open report reader ``user_id`` filed (logged as ``dismiss-reporter``, naming them);
+    others' reports of the same items stay open. Answers how many were dismissed."""
+    reason = community._reason(reason)
+    with store.transaction() as conn:
+        found = store_reports.reporter(conn, user_id)
+        if found is None:
+            raise NotFound(f"no user {user_id}")
+        closed = store_reports.dismiss_from(conn, user_id, by=actor)
+        if closed:
+            said = store_reports.summary(closed)
+            modlog.record(conn, actor=actor, action="dismiss-reporter", target=found[0],
+                          reason=f"{reason}; {said}" if reason else said)  # fmt: skip
+    return len(closed)
 
 
 def open_count(store: Store) -> int:

@@ -108,17 +108,22 @@ def add_comment(request: Request, user: RequireUser, paper_id: str, body: Commen
     "/papers/{paper_id:path}/comments/{comment_id}",
     dependencies=WRITE,
     response_model=CommentOut,
-    responses=api(400, 403, 404),
+    responses=api(400, 403, 404, 429),
     summary="Edit your own comment",
     description="The new `body` is checked as a new comment's is (400 for one that is blank). Only the author "
     "edits, within `comment_edit_hours` of posting (24 by default): 403 for someone else's comment, a comment "
-    "hidden by a moderator or an older one; 404 for an unknown or deleted one. The answer's `edited_at` says when.",
+    "hidden by a moderator, one with open reports (until a moderator has looked) or an older one; 404 for an "
+    f"unknown or deleted one; at most {comment_edits.EDITS_PER_HOUR} edits an hour per user (429 with "
+    "Retry-After). The answer's `edited_at` says when.",
 )
 def edit_comment(
     request: Request, user: RequireUser, paper_id: str, comment_id: DbId, body: CommentEditIn
 ) -> CommentOut:
     store, settings = request.app.state.store, request.app.state.settings
-    edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body.body)
+    try:
+        edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body.body)
+    except actions.SlowDown as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     cache.clear(request)
     return _comment_out(edited)
 

@@ -8,7 +8,9 @@
 - ``snapshot``: index-snapshot save FILE, load FILE (a machine's search indexes, for a new machine)
 - ``progress``: the progress bars they share
 
-Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
+Errors print one clear line and exit non-zero; ``--debug`` shows the traceback. Text that users, imports
+or arguments supply goes to the terminal through ``shown``: literally (no Rich markup), its control
+characters written out, so that a comment cannot colour, clear or link a moderator's terminal.
 
 Each command imports what it uses inside its function (the store, SQLAlchemy, the sources, the models):
 every module here is imported to register its commands, and ``paperfeed --help``, tab completion and
@@ -18,6 +20,7 @@ docs/benchmarks.md, "CLI start-up").
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +28,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
 from ..errors import PaperfeedError
 from ..settings import Settings, load_settings
@@ -87,6 +91,15 @@ def _main(
     _state["debug"] = ctx.obj.debug
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0, DEL and C1; not tab or newline
+
+
+def shown(text: object, style: str = "") -> Text:
+    """``text`` as the terminal shows it: literally (``[bold]`` stays as typed), each control character but
+    tab and newline written as ``\\x1b`` (an escape sequence would clear, colour or link the screen)."""
+    return Text(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)), style=style)
+
+
 INTERRUPTED = "interrupted: what was committed stays, nothing half-written; run the command again to go on"
 
 
@@ -119,7 +132,7 @@ def main() -> None:
     except PaperfeedError as exc:
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(Text("error: ", style="bold red") + shown(exc), highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -138,7 +151,8 @@ def main() -> None:
         if _state["debug"]:
             raise
         err_console.print(
-            f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            Text("error: ", style="bold red")
+            + shown(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"),
             highlight=False,
             soft_wrap=True,
         )

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import PaperfeedError
 from . import app as root
-from . import console, existing_db, settings_of
+from . import console, existing_db, settings_of, shown
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -255,7 +255,7 @@ def log(
         return
     table = Table("when (UTC)", "who", "action", "target", "reason", title=f"{len(found)} of {total} entries")
     for e in found:
-        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.target, e.reason or "")
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", shown(e.actor), e.action, shown(e.target), shown(e.reason or ""))
     console.print(table, highlight=False)
 
 
@@ -280,41 +280,70 @@ def hidden(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     if papers:
         table = Table("paper", "title", title=f"{len(papers)} hidden paper{'' if len(papers) == 1 else 's'}")
         for pid, title in papers:
-            table.add_row(pid, title)
+            table.add_row(shown(pid), shown(title))
         console.print(table, highlight=False)
     if comments:
         table = Table("comment", "paper", "author", "begins", title=f"{len(comments)} hidden comment"
                       f"{'' if len(comments) == 1 else 's'}")  # fmt: skip
         for c in comments:
-            table.add_row(str(c.id), c.paper_id, c.username, _first_words(c.body))
+            table.add_row(str(c.id), shown(c.paper_id), shown(c.username), _first_words(c.body))
         console.print(table, highlight=False)
 
 
 @app.command("reports")
 def reports(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many items.")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many items a page.")] = 100,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page of them (the newest first).")] = 1,
+    reporter: Annotated[
+        str | None, typer.Option("--reporter", metavar="USERNAME", help="Only the items this reader reported.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Readers' open reports, by item, the newest first: `resolve ID --hide|--dismiss` handles one."""
+    """Readers' open reports, by item, the newest first: `resolve ID --hide|--dismiss` handles one,
+    `dismiss-reporter USERNAME` every open report of one reader (a flood)."""
     from rich.table import Table
 
     from ..actions import reports as actions
 
-    groups, total = actions.queue(_store(ctx), limit=limit)
+    store = _store(ctx)
+    who = actions.reporter(store, username=reporter)[0] if reporter is not None else None
+    groups, total = actions.queue(store, limit=limit, offset=(page - 1) * limit, reporter=who)
     if as_json:
         typer.echo(json.dumps([g.as_dict() for g in groups]))
         return
     if not groups:
-        console.print("No open reports.")
+        console.print(f"No open reports{' on this page' if total else ''}{f' from {reporter}' if who else ''}.",
+                      highlight=False, markup=False)  # fmt: skip
         return
-    table = Table("id", "item", "by", "reasons", "what", title=f"{len(groups)} of {total} reported items")
+    pages = -(-total // limit)
+    title = f"{len(groups)} of {total} reported items" + (f", page {page} of {pages}" if pages > 1 else "")
+    table = Table("id", "item", "by", "reasons", "what", title=shown(title + (f" from {reporter}" if who else "")))
     for g in groups:
         item = f"paper {g.target}" if g.kind == "paper" else f"comment {g.target} on {g.paper_id}"
-        what = g.title if g.kind == "paper" else f"{g.author}: {_first_words(g.text)}"
+        if g.kind == "paper":
+            what = shown(g.title)
+        else:
+            what = shown(f"{g.author}: ") + _first_words(g.text)
+            if g.reported_text is not None:
+                what += shown("\nedited since reported; it said: ", "bold") + _first_words(g.reported_text)
         reasons = ", ".join(f"{r} ×{n}" if n > 1 else r for r, n in g.reasons.items())
-        table.add_row(str(g.id), item, str(len(g.reporters)), reasons, what)
+        table.add_row(str(g.id), shown(item), str(len(g.reporters)), reasons, what)
     console.print(table, highlight=False)
+    if pages > page:
+        console.print(f"more: --page {page + 1}", highlight=False, markup=False)
+
+
+@app.command("dismiss-reporter")
+def dismiss_reporter(ctx: typer.Context, username: str, reason: Reason = None) -> None:
+    """Dismiss every open report one reader filed (a flood of them); others' reports of the same items stay.
+    Logged as dismiss-reporter. `ban USERNAME` stops them reporting."""
+    from ..actions import reports as actions
+
+    store = _store(ctx)
+    user_id, _ = actions.reporter(store, username=username)
+    n = actions.dismiss_from(store, user_id, actor=_actor(), reason=reason)
+    console.print(shown(f"{n} open report{'' if n == 1 else 's'} from {username} dismissed"), highlight=False)
 
 
 @app.command("resolve")
@@ -335,6 +364,7 @@ def resolve(
                   f"the reports of {kind} {target} are dismissed", highlight=False)  # fmt: skip
 
 
-def _first_words(body: str, limit: int = 60) -> str:
+def _first_words(body: str, limit: int = 60):
+    """The start of a comment, on one line, as the terminal shows it (``shown``: literally)."""
     flat = " ".join(body.split())
-    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…"
+    return shown(flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…")

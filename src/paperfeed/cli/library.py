@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..errors import PaperfeedError
 from ..library import FORMATS, LIBRARY, ImportReport, LibraryFileError  # light: the parsers load when used
-from . import app, console, err_console, existing_db, settings_of
+from . import app, console, err_console, existing_db, settings_of, shown
 from .progress import bar
 
 library_app = typer.Typer(help="Import a reference-manager library (BibTeX, Zotero RDF, CSL-JSON, arXiv ids).")
@@ -29,7 +29,7 @@ def _table(title: str, columns: list[str], rows: list[list], style: str = "") ->
     for c in columns:
         table.add_column(c, overflow="fold")
     for row in rows[:SHOW_ROWS]:
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(shown(v) for v in row))  # titles and keys from the file: no markup
     console.print(table)
     if len(rows) > SHOW_ROWS:
         console.print(f"  ... and {len(rows) - SHOW_ROWS:,} more (--json lists them all)", highlight=False)
@@ -50,8 +50,8 @@ def print_report(report: ImportReport) -> None:
     if report.duplicate_keys:
         _table("Duplicate keys", ["key", "lines"],
                [[d["key"], ", ".join(map(str, d["lines"]))] for d in report.duplicate_keys], "yellow")  # fmt: skip
-    console.print(f"[bold]{report.file}[/] ({report.format}, {report.entries:,} entries): {report.message}",
-                  highlight=False, soft_wrap=True)  # fmt: skip
+    said = shown(f" ({report.format}, {report.entries:,} entries): {report.message}")
+    console.print(shown(report.file, "bold") + said, highlight=False, soft_wrap=True)
 
 
 @library_app.command("import")

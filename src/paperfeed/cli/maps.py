@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..errors import PaperfeedError
-from . import app, console, err_console, existing_db, settings_of
+from . import app, console, err_console, existing_db, settings_of, shown
 
 FORMATS = {".png": "png", ".svg": "svg"}
 STAGES = ["vectors", "clusters", "layout", "labels", "drawing"]
@@ -146,4 +146,4 @@ def map_cmd(
         soft_wrap=True,
     )
     for c in tmap.clusters:
-        console.print(f"  {c.size:>5,}  {c.label}", highlight=False)
+        console.print(shown(f"  {c.size:>5,}  {c.label}"), highlight=False)

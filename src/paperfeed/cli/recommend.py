@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from ..errors import PaperfeedError
-from . import app, console, err_console, existing_db, settings_of
+from . import app, console, err_console, existing_db, settings_of, shown
 from .progress import bar
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ def show_cmd(
     table.add_column("why")
     table.add_column("score", justify="right")
     for i, p in enumerate(page.picks, 1):
-        table.add_row(str(i), f"[bold]{p.paper.title}[/]\n{p.paper.id}", "\n".join(p.reasons), f"{p.score:.2f}")
+        paper = shown(p.paper.title, "bold") + shown(f"\n{p.paper.id}")
+        table.add_row(str(i), paper, shown("\n".join(p.reasons)), f"{p.score:.2f}")
     if not page.picks:
         console.print("nothing new to recommend", highlight=False)
     else:

@@ -18,11 +18,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from rich.text import Text
 from typer.core import TyperCommand
 
 from ..errors import PaperfeedError
-from . import app, console, err_console, existing_db, settings_of
+from . import app, console, err_console, existing_db, settings_of, shown
 from .progress import RateColumn
 
 if TYPE_CHECKING:
@@ -190,10 +189,10 @@ def _print_hits(store: Store, hits, *, title: str, as_json: bool, extra: dict | 
         authors = ", ".join(v.authors[:3]) + (" et al." if len(v.authors) > 3 else "")
         when = v.published_at.date().isoformat() if v.published_at else str(v.announced_on or "")
         byline = " · ".join(x for x in (authors, when) if x)
-        paper = Text(v.title, style="bold")
+        paper = shown(v.title, "bold")
         if byline:
-            paper.append("\n" + byline, style="dim")
-        table.add_row(str(i), v.id, paper, h.why)
+            paper.append_text(shown("\n" + byline, "dim"))
+        table.add_row(str(i), shown(v.id), paper, shown(h.why))
     console.print(table)
 
 

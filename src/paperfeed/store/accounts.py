@@ -6,7 +6,11 @@ address, no password that any login matches). The username stays reserved, never
 pages, feeds and the moderation log name people as text (a daily list's "submitted by", a log's actor or
 target), and a newcomer under a departed user's name would inherit those and could pass for them. The
 row also keeps the comments' threads: a deleted account's comments stay as "[deleted]" placeholders
-while replies hang on them, and a placeholder points at its author's row, not at a name.
+while replies hang on them, and a placeholder points at its author's row, not at a name. Its reports of
+others' items stay the same way, without their notes and named in the queue as a deleted account's.
+
+Only mail to an address the account proved is its own goes with it: an unconfirmed (pending) address
+may be anyone's, so of the mail to it only the account's own confirmation links are removed.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from ..clock import utc
+from . import reports as store_reports
 from .community import COMMUNITY_SOURCES
 from .models import (
     alerts,
@@ -68,20 +73,21 @@ def delete_account(conn: Connection, user_id: int) -> Deleted:
 
     Removed: API tokens (and every session: the account reads as missing), votes (counts follow at once),
     collections and their papers, follows, the trained "for you" model, the subscriptions of the account
-    and of its confirmed address (alerts and sent-paper history with them) and the mail not yet sent to its
-    addresses; its comments become "[deleted]" placeholders (text wiped, no name shown); its submissions
-    stay on their daily lists without its name. The moderation log is left alone (it names people as text)."""
+    and of its confirmed address (alerts and sent-paper history with them) and the mail not yet sent to
+    that address or those subscriptions, and its own confirmation links (whatever the address); its
+    comments become "[deleted]" placeholders (text wiped, no name shown) whose open reports close; its
+    reports lose their notes; its submissions stay on their daily lists without its name. The moderation
+    log is left alone (it names people as text)."""
     row = conn.execute(select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None))).first()
     if row is None:
         raise AccountError("no such account")
     now = datetime.now(UTC)
     subs = _subscriber_ids(conn, user_id, row.email)
-    addresses = sorted({a.lower() for a in (row.email, row.pending_email) if a})
-    to_them = [func.lower(outbox.c.to_addr).in_(addresses)] if addresses else []
+    # its confirmation links (mail.notices: kind "account", keyed "account:<user id>:<address>:<hour>")
+    to_them = [and_(outbox.c.kind == "account", outbox.c.dedupe_key.startswith(f"account:{user_id}:"))]
+    to_them += [func.lower(outbox.c.to_addr) == row.email.lower()] if row.email else []
     to_them += [outbox.c.subscriber_id.in_(subs)] if subs else []
-    mails = 0
-    if to_them:
-        mails = conn.execute(delete(outbox).where(or_(*to_them), outbox.c.status.not_in(IN_FLIGHT))).rowcount
+    mails = conn.execute(delete(outbox).where(or_(*to_them), outbox.c.status.not_in(IN_FLIGHT))).rowcount
     if subs:
         conn.execute(delete(alerts).where(alerts.c.subscriber_id.in_(subs)))
         conn.execute(delete(sent_papers).where(sent_papers.c.subscriber_id.in_(subs)))
@@ -93,6 +99,8 @@ def delete_account(conn: Connection, user_id: int) -> Deleted:
     n_tokens = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id)).rowcount
     conn.execute(delete(follows).where(follows.c.user_id == user_id))
     conn.execute(delete(user_models).where(user_models.c.user_id == user_id))
+    store_reports.forget_comments(conn, user_id=user_id, by=row.username)
+    store_reports.forget_reporter(conn, user_id)
     n_comments = conn.execute(
         update(comments)
         .where(comments.c.user_id == user_id, comments.c.deleted_at.is_(None))
@@ -170,4 +178,5 @@ def export_account(conn: Connection, user_id: int) -> dict:
                            "personal": s.personal, "created_at": _iso(s.created_at),
                            "confirmed_at": _iso(s.confirmed_at), "alerts": sub_alerts.get(s.id, [])}
                           for s in conn.execute(q_subs)],
+        "reports": store_reports.of_user(conn, user_id),
     }  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -102,9 +103,24 @@ class CommentView:
         return self.removed is None and not self.hidden
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 but tab and newline; DEL
+
+
+def refuse_controls(text: str, what: str) -> str:
+    """``text`` with its line ends made ``\\n``; ``CommunityError`` for any other control character (an
+    escape sequence would repaint a moderator's terminal; nothing a person types holds one)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = _CONTROLS.search(text)
+    if found:
+        raise CommunityError(f"{what} cannot hold control characters (U+{ord(found.group()):04X} at character "
+                             f"{found.start() + 1}): only line breaks and tabs")  # fmt: skip
+    return text
+
+
 def check_body(body: str | None) -> str:
-    """A comment's text as it is stored (posted or edited): stripped, not empty, at most ``MAX_COMMENT_CHARS``."""
-    body = (body or "").strip()
+    """A comment's text as it is stored (posted or edited): stripped, not empty, at most ``MAX_COMMENT_CHARS``,
+    no control characters but line breaks and tabs."""
+    body = refuse_controls((body or "").strip(), "a comment")
     if not body:
         raise CommunityError("a comment cannot be empty")
     if len(body) > MAX_COMMENT_CHARS:

@@ -263,7 +263,8 @@ class ModerationEntry(Base):
 class Report(Base):
     """A signed-in reader's report of a paper or a comment (``store.reports``): which item (``kind``
     'paper' or 'comment', ``target`` its id; ``paper_id`` the paper it is on), why (a reason code, an
-    optional note), and once a moderator hid the item or dismissed the reports: when, by whom, how."""
+    optional note), what a comment said then, and once a moderator hid the item or dismissed the reports:
+    when, by whom, how."""
 
     __tablename__ = "reports"
 
@@ -274,10 +275,11 @@ class Report(Base):
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(500))
+    reported_text: Mapped[str | None] = mapped_column(Text)  # a comment's text when reported (it may change)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)  # NULL: open
     resolved_by: Mapped[str | None] = mapped_column(String(100))
-    resolution: Mapped[str | None] = mapped_column(String(20))  # hidden | dismissed | already-hidden
+    resolution: Mapped[str | None] = mapped_column(String(20))  # hidden | dismissed | deleted
 
     __table_args__ = (
         Index("ix_reports_item", "kind", "target"),

@@ -13,7 +13,8 @@ from .models import moderation_log
 
 ACTIONS = (
     "hide-paper", "show-paper", "hide-comment", "show-comment", "ban", "unban",
-    "feature", "unfeature", "set-admin", "unset-admin", "dismiss-reports", "delete-user",
+    "feature", "unfeature", "set-admin", "unset-admin", "dismiss-reports", "dismiss-reporter",
+    "delete-user",
 )  # fmt: skip
 MAX_REASON = 500
 

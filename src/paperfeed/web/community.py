@@ -106,26 +106,31 @@ def delete_comment(request: Request, user: RequireUser, paper_id: str, comment_i
     "/papers/{paper_id:path}/comments/{comment_id}/edit",
     dependencies=[LOGIN, CSRF],
     response_class=JSONResponse,  # the edited comment to a client that accepts JSON; a browser goes to it (303)
-    responses={**FORM, **page(400)},
+    responses={**FORM, **page(400, 429)},
     summary="Edit your own comment (within comment_edit_hours of posting)",
 )
 def edit_comment(
     request: Request, user: RequireUser, paper_id: str, comment_id: DbId, body: Annotated[str, Form(max_length=20_000)]
 ) -> Response:
-    """Refused text (empty, too long) shows the edit form again with the reason and the text typed (400);
-    someone else's, a hidden or a too old comment is 403, a deleted one 404."""
+    """Refused text (empty, too long) shows the edit form again with the reason and the text typed (400; too
+    many edits: 429); someone else's, a hidden, a reported or a too old comment is 403, a deleted one 404."""
     store, settings = request.app.state.store, request.app.state.settings
     try:
         edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body)
     except actions.NotYours:
         raise
     except actions.CommunityError as exc:
+        status, headers = 400, {}
+        if isinstance(exc, actions.SlowDown):
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
         if wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
         with store.read() as conn:
             view = actions.visible_paper(conn, paper_id)
-        return render(request, "comment_edit.html", paper=view, comment_id=comment_id, draft=body, error=str(exc),
-                      status_code=400)  # fmt: skip
+        response = render(request, "comment_edit.html", paper=view, comment_id=comment_id, draft=body,
+                          error=str(exc), status_code=status)  # fmt: skip
+        response.headers.update(headers)
+        return response
     cache.clear(request)
     if wants_json(request):
         return JSONResponse({"id": edited.id, "paper_id": edited.paper_id, "edited_at": edited.edited_at.isoformat()})

@@ -1,5 +1,6 @@
 """Readers' reports and the moderators' pages: the report forms beside a comment and on a paper page, the
-queue of open reports (/admin/reports) and what is hidden (/admin/hidden). Every POST checks CSRF.
+queue of open reports (/admin/reports, in pages; ``?reporter=ID``: one reader's, with a button that
+dismisses them all) and what is hidden (/admin/hidden). Every POST checks CSRF.
 
 The actions are ``actions.reports``' and ``actions.community``'s, shared with the API and the CLI; a
 report answers with a flash message on the paper page (also when the reader had reported it already),
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..actions import community as community_actions
@@ -17,7 +18,7 @@ from ..actions import reports as actions
 from ..http import cache
 from ..http.auth import CSRF, LOGIN, RequireAdmin, RequireUser
 from ..http.openapi import page
-from ..http.params import DbId
+from ..http.params import MAX_DB_ID, DbId
 from .render import flash, render
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -29,6 +30,7 @@ ReasonCode = Annotated[
 ]
 Note = Annotated[str, Form(max_length=actions.MAX_NOTE, description="Anything the moderators should know")]
 Reason = Annotated[str, Form(max_length=500, description="Why, kept in the moderation log")]
+QUEUE_PAGE = 50  # reported items a page of /admin/reports
 
 
 def _filed(request: Request, user, kind: str, target: str, paper_id: str, reason: str, note: str) -> Response:
@@ -71,10 +73,35 @@ def report_paper(request: Request, user: RequireUser, paper_id: str, reason: Rea
     return _filed(request, user, "paper", paper_id, paper_id, reason, note)
 
 
-@router.get("/admin/reports", responses=page(303, 401, 403), summary="Admin: open reports, by item, newest first")
-def report_queue(request: Request, admin: RequireAdmin) -> Response:
-    groups, total = actions.queue(request.app.state.store)
-    return render(request, "admin_reports.html", groups=groups, total=total)
+@router.get(
+    "/admin/reports", responses=page(303, 401, 403, 404, 422), summary="Admin: open reports, by item, newest first"
+)
+def report_queue(
+    request: Request,
+    admin: RequireAdmin,
+    p: Annotated[int, Query(ge=1, le=100_000, description="Page number")] = 1,
+    reporter: Annotated[int | None, Query(ge=1, le=MAX_DB_ID, description="Only this reader's reports")] = None,
+) -> Response:
+    store = request.app.state.store
+    name = actions.reporter(store, user_id=reporter)[1] if reporter is not None else None  # 404: no such user
+    groups, total = actions.queue(store, limit=QUEUE_PAGE, offset=(p - 1) * QUEUE_PAGE, reporter=reporter)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    return render(request, "admin_reports.html", groups=groups, total=total, page=p, pages=pages,
+                  reporter=reporter, reporter_name=name)  # fmt: skip
+
+
+@router.post(
+    "/admin/reports/reporters/{user_id}/dismiss",
+    dependencies=[LOGIN, CSRF],
+    responses=page(303, 401, 403, 404, 422),
+    summary="Admin: dismiss every open report of one reader (a flood)",
+)
+def dismiss_reporter(request: Request, admin: RequireAdmin, user_id: DbId, reason: Reason = "") -> Response:
+    store = request.app.state.store
+    _, name = actions.reporter(store, user_id=user_id)
+    n = actions.dismiss_from(store, user_id, actor=admin.username, reason=reason)
+    flash(request, f"{n} open report{'' if n == 1 else 's'} from {name} dismissed.")
+    return RedirectResponse("/admin/reports", status_code=303)
 
 
 @router.post(
