@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def size_text(n: int) -> str:
+    """A size as an error names it: ``'1.0 MB'``, ``'64 KB'`` (a small limit is not ``'0 MB'``)."""
+    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
+
+
 class PaperfeedError(Exception):
     """Base class: the CLI prints ``str(err)`` as one line and exits non-zero."""
 

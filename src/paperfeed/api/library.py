@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from ..errors import size_text
 from ..http.auth import CSRF, LOGIN, RequireUser
 from ..http.openapi import api
 from ..http.uploads import read_form, run_import, upload_bytes
@@ -46,7 +47,7 @@ async def _body(request: Request, cap: int) -> bytes:
     """The raw body, refused (413) once it passes ``cap`` bytes, without reading the rest."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise LibraryTooLarge(f"the file is {int(declared) / 1e6:,.1f} MB, over the {cap / 1e6:,.0f} MB limit "
+        raise LibraryTooLarge(f"the file is {size_text(int(declared))}, over the {size_text(cap)} limit "
                               "(setting library_max_bytes)")  # fmt: skip
     data = bytearray()
     async for chunk in request.stream():

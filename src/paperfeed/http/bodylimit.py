@@ -14,25 +14,22 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from ..errors import size_text
 from .errors import error_answer, plain_error
 
 CLOSE = {"Connection": "close"}  # the rest of the body is not read: the connection cannot carry another request
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
-
-
 def limit(n: int, setting: str) -> str:
     """A limit as the 413 names it: ``'the limit of 1.0 MB (setting request_max_bytes)'``."""
-    return f"the limit of {_size(n)} (setting {setting})"
+    return f"the limit of {size_text(n)} (setting {setting})"
 
 
 class BodyTooLarge(HTTPException):
     """A request body over the cap (an ``HTTPException``: the routes' error handling answers it)."""
 
     def __init__(self, over: str, declared: int | None = None):
-        said = f"the request body ({_size(declared)})" if declared else "the request body"
+        said = f"the request body ({size_text(declared)})" if declared else "the request body"
         super().__init__(413, f"{said} is over {over}", headers=CLOSE)
 
 

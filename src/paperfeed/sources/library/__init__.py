@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 
+from ...errors import size_text
 from .entry import (
     FORMATS,
     BadEntry,
@@ -123,7 +124,7 @@ def parse_library(
 ) -> ParsedLibrary:
     if len(data) > max_bytes:
         raise LibraryTooLarge(
-            f"{name} is {len(data) / 1e6:,.1f} MB, over the {max_bytes / 1e6:,.0f} MB limit "
+            f"{name} is {size_text(len(data))}, over the {size_text(max_bytes)} limit "
             "(setting library_max_bytes); split it into smaller files"
         )
     if format is not None and format not in FORMATS:
