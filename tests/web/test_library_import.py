@@ -102,7 +102,7 @@ def test_hostile_text_from_the_file_is_shown_as_text(site):
 @pytest.mark.parametrize(
     ("data", "status", "message"),
     [
-        (b"1706.03762\n" * 1000, 413, "over the 0 MB limit (setting library_max_bytes)"),
+        (b"1706.03762\n" * 1000, 413, "over the 4 KB limit (setting library_max_bytes)"),
         (b"\x00\x01\x02\x03" * 50, 400, "is a binary file, not a library export"),
         (b"", 400, "Choose a file or paste your library."),
     ],
