@@ -423,3 +423,16 @@ def test_ctrl_c_while_the_command_loads_is_one_line():
     )
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert r.returncode == 130 and "Traceback" not in r.stderr and "interrupted" in r.stderr, r.stderr
+
+
+def test_skipped_records_are_shown_as_written(db_url, tmp_path):
+    """A bad record's text reaches the terminal literally: Rich markup in it ([/x]) neither crashes the
+    report nor styles it, and an escape character does not act on the terminal."""
+    bad = tmp_path / "[b]odd.jsonl"
+    good = json.dumps({"id": "2401.00001", "title": "Good", "abstract": "ok"})
+    hostile = json.dumps({"id": "2401.00002", "title": "[/x] \x1b[2J", "abstract": "ok", "published": "[/x]"})
+    bad.write_text(good + "\n" + hostile + "\n")
+    r = pf(db_url, "import", "--skip-bad", str(bad))
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert "[b]odd.jsonl" in r.stdout and "1 added" in r.stdout, r.stdout
+    assert "skipped" in r.stderr and "\x1b" not in r.stderr, r.stderr

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
+from rich.text import Text
 
 from ..errors import BadImport, PaperfeedError, SourceError
-from . import app, console, err_console, settings_of
+from . import app, console, err_console, settings_of, shown
 from .progress import bar
 from .search import update_search_index
 
@@ -25,7 +27,7 @@ def report(name: str, result: ImportResult, *, as_json: bool) -> None:
         return
     c = result.counts
     console.print(
-        f"[bold]{name}[/]: {result.read:,} read, [green]{c.added:,} added[/], {c.updated:,} updated, "
+        f"[bold]{escape(name)}[/]: {result.read:,} read, [green]{c.added:,} added[/], {c.updated:,} updated, "
         f"{c.unchanged:,} unchanged, {c.featured_added:,} featured days added"
         + (f", {c.merged:,} merged into their arXiv papers" if c.merged else "")
         + (f", [red]{result.bad_total:,} bad (skipped)[/]" if result.bad_total else ""),
@@ -33,7 +35,7 @@ def report(name: str, result: ImportResult, *, as_json: bool) -> None:
         soft_wrap=True,
     )
     for err in result.bad:
-        err_console.print(f"  [yellow]skipped[/] {err}", highlight=False, soft_wrap=True)
+        err_console.print(Text("  skipped ", style="yellow") + shown(err), highlight=False, soft_wrap=True)
     if result.bad_total > len(result.bad):
         err_console.print(f"  ... and {result.bad_total - len(result.bad):,} more", highlight=False)
 
@@ -86,7 +88,7 @@ def import_cmd(
         except (BadImport, SourceError) as exc:
             if len(paths) == 1:
                 raise
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(Text("error: ", style="bold red") + shown(exc), highlight=False, soft_wrap=True)
             failed = exc
             continue
         report(path.name, result, as_json=as_json)
