@@ -43,11 +43,20 @@ def tex_escapes(text: str) -> str:
     return outside_math(text, lambda p: _TEX_ESCAPE_RE.sub(r"\1", p)) if "\\" in text else text
 
 
-# arXiv marks a withdrawal in the new version's comment ("This paper has been withdrawn by the author(s)",
-# "Withdrawn: ...") and usually its abstract ("This paper has been withdrawn ...")
-_WITHDRAWN_SAYING = r"this (?:paper|article|manuscript|submission|preprint|work) (?:has been|is|was) withdrawn"
-_WITHDRAWN_COMMENT = re.compile(rf"^\W*(?:withdrawn\b|paper withdrawn\b)|{_WITHDRAWN_SAYING}|\bwithdrawn by\b", re.I)
-_WITHDRAWN_ABSTRACT = re.compile(rf"^\W*{_WITHDRAWN_SAYING}", re.I)
+# arXiv marks a withdrawal in the new version's comment ("This paper has been withdrawn by the author(s) due
+# to ...", "Withdrawn: ...", just "Withdrawn.") and usually its abstract ("This paper has been withdrawn ...").
+# The paper itself must be what was withdrawn: "Lemma 2 withdrawn by the author", "Withdrawn from NeurIPS"
+# or "withdrawn from consideration at ICLR" are not withdrawals.
+_THE_PAPER = r"(?:this|the|our) (?:paper|article|manuscript|submission|preprint|work|version|report)"
+_SAYING = (
+    rf"{_THE_PAPER} (?:(?:has|have) been |is (?:being |now |hereby )?|was |will be )?withdrawn\b(?! from (?!arxiv\b))"
+    rf"|\b(?:authors?|submitter|arxiv(?: administrators?)?) (?:has |have )?withdr(?:aws?|awn|ew) {_THE_PAPER}"
+)
+_LEADING = (  # "Withdrawn", "Withdrawn: ...", "Withdrawn due to ...", not "Withdrawn from NeurIPS"
+    r"^\W*(?:paper )?withdrawn(?:\W*$|\s*[:\-\u2013\u2014(]| (?:due to|because|as|by (?:the )?authors?\b|by arxiv))"
+)
+_WITHDRAWN_COMMENT = re.compile(rf"{_LEADING}|{_SAYING}", re.I)
+_WITHDRAWN_ABSTRACT = re.compile(rf"{_LEADING}|^\W*(?:{_SAYING})", re.I)
 
 
 def is_withdrawn(comment: str | None, abstract: str | None) -> bool:

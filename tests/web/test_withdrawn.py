@@ -16,10 +16,35 @@ from tests.helpers.net import load
 
 
 def test_the_ways_arxiv_says_withdrawn():
-    assert is_withdrawn("This paper has been withdrawn by the authors due to an error", None)
-    assert is_withdrawn("Withdrawn: a crucial error in the proof", None)
+    for comment in (
+        "This paper has been withdrawn by the authors due to an error",
+        "This paper has been withdrawn by the author(s) due to a crucial sign error in equation 1",
+        "Withdrawn: a crucial error in the proof",
+        "Withdrawn",
+        "withdrawn.",
+        "Paper withdrawn by the authors due to an error in Lemma 3",
+        "Withdrawn due to a flaw in the main theorem",
+        "v2: this submission has been withdrawn by arXiv administrators due to inappropriate text reuse",
+        "The authors have withdrawn this paper due to an error in the experiments",
+        "This article has been withdrawn from arXiv",
+    ):
+        assert is_withdrawn(comment, None), comment
     assert is_withdrawn(None, "This paper has been withdrawn by the author due to a crucial error in equation 3.")
-    assert not is_withdrawn("12 pages, 3 figures; v2: a withdrawn claim corrected", "We study withdrawn drugs.")
+    assert is_withdrawn(None, "This paper has been withdrawn")
+
+
+def test_what_is_not_a_withdrawal():
+    """The paper itself must be withdrawn: a part of it, a conference submission or a claim is not it."""
+    for comment in (
+        "12 pages, 3 figures; v2: a withdrawn claim corrected",
+        "v3: Lemma 2 withdrawn by the author; main result unchanged",
+        "Withdrawn from NeurIPS; resubmitted to ICML",
+        "This work is withdrawn from consideration at ICLR",
+        "v2 supersedes the withdrawn version 1",
+    ):
+        assert not is_withdrawn(comment, None), comment
+    assert not is_withdrawn(None, "We study withdrawn drugs.")
+    assert not is_withdrawn(None, "This work is withdrawn from consideration at ICLR; we release it here.")
 
 
 def _v2(**kw) -> PaperRecord:
