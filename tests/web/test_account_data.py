@@ -111,3 +111,17 @@ def test_an_owner_downloads_their_data(app):
             ("To read", ["2401.00001"])
         ]
         assert [t["name"] for t in data["api_tokens"]] == ["script"] and data["subscriptions"] == []
+
+
+def test_a_deleted_submitters_paper_names_no_one_in_the_admin_bar(app, store):
+    add_papers(store, paper(3, day=None))
+    with store.transaction() as conn:
+        store_users.create_user(conn, username="root", password_hash=hash_password(PASSWORD), is_admin=True)
+    with browser(app) as ann, browser(app) as admin:
+        ann.login("ann")
+        assert ann.form("/submit", {"paper": "2401.00003"}, from_page="/submit").status_code == 303
+        admin.login("root")
+        assert "(submitted by ann)" in admin.get("/papers/2401.00003").text
+        ann.form("/account/delete", {"password": PASSWORD}, from_page="/account/delete")
+        page = admin.get("/papers/2401.00003").text
+        assert "(submitted by a deleted account)" in page and "None" not in page
