@@ -1,5 +1,6 @@
-"""One URL per paper: every form a reader pastes is a 301 to ``/papers/{id}`` (query kept); a paper or
-version that does not exist is a 404, never a redirect."""
+"""One URL per paper: every form a reader pastes is a 301 to ``/papers/{id}`` (query kept), a version
+newer than the one stored here too (arXiv may have it); a paper that does not exist, or v0, is a 404, never
+a redirect."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ PASTED = [
     ("/papers/2406.09414v2.bib", "/papers/2406.09414.bib"),
     ("/papers/arXiv:2406.09414.md", "/papers/2406.09414.md"),
     ("/papers/2401.00004v3", "/papers/2401.00004"),  # versions unknown here: any may exist
+    ("/papers/2406.09414v3", "/papers/2406.09414"),  # newer than v2, the newest here: arXiv may have it
+    ("/papers/2406.09414v99.bib", "/papers/2406.09414.bib"),
+    ("/papers/hep-th/9901001v2", "/papers/hep-th/9901001"),
 ]
 
 
@@ -74,12 +78,9 @@ def test_the_canonical_urls_answer_without_a_redirect(app):
 @pytest.mark.parametrize(
     "path",
     [
-        "/papers/2406.09414v3",  # a version that does not exist
-        "/papers/2406.09414v0",
+        "/papers/2406.09414v0",  # arXiv numbers versions from 1
         "/papers/2401.00004v0",
-        "/papers/2406.09414v99",
-        "/papers/2406.09414v99.bib",
-        "/papers/hep-th/9901001v2",
+        "/papers/hep-th/9901001v0",
         "/papers/arXiv:2406.99999",
         "/papers/2406.99999v1",
         "/papers/https://arxiv.org/abs/2406.99999",
@@ -96,7 +97,7 @@ def test_unknown_papers_and_versions_are_404_not_redirects(app, path):
     assert "location" not in r.headers and "<script>" not in r.text
 
 
-def test_a_missing_version_says_which_versions_exist(app):
+def test_v0_says_versions_start_at_1(app):
     with browser(app) as b:
-        r = b.get("/papers/2406.09414v3")
-    assert r.status_code == 404 and "No version 3 of 2406.09414: the newest here is v2, at /papers/2406.09414" in r.text
+        r = b.get("/papers/2406.09414v0")
+    assert r.status_code == 404 and "No version 0 of 2406.09414: arXiv numbers versions from 1" in r.text

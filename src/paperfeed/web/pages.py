@@ -292,7 +292,8 @@ def search_page(
 def _find(request: Request, paper_id: str, user):
     """The paper ``paper_id`` names in any form a reader pastes (an arXiv id with a version, ``arXiv:``, an
     arXiv URL or DOI, ``.pdf``, a ``PF-`` id in capitals, the ``pf-`` id of a paper merged into its arXiv
-    record); 404 when there is none, or no such version."""
+    record); 404 when there is none, or for v0. A version past the newest stored here is the paper too: arXiv
+    may have it (a link to v3 of a paper held at v1 since its RSS listing), and the page is the paper's."""
     parsed = parse_arxiv_id(paper_id)
     key, version = parsed if parsed else (paper_id, None)
     if key[:3].lower() == STABLE_PREFIX:
@@ -301,15 +302,10 @@ def _find(request: Request, paper_id: str, user):
         view = store_papers.get_paper(conn, key)
         if view is None and (merged := store_merge.resolve(conn, [key]).get(key)):
             view = store_papers.get_paper(conn, merged)  # a pf- paper that became its arXiv record: its URL
-        versions = store_papers.versions(conn, key) if view is not None and version is not None else []
     if view is None or (view.hidden and not (user and user.is_admin)):
         raise HTTPException(404, f"No paper {paper_id[:80]!r} here")
-    # arXiv numbers versions 1, 2, ... up to the newest: past the newest known here, none (where the
-    # versions are unknown, as for papers from Hugging Face, any from v1 on may exist: the paper's page)
-    newest = max([v for v in (view.version, *(r["version"] for r in versions)) if v is not None], default=None)
-    if version is not None and (version < 1 or (newest is not None and version > newest)):
-        have = f": the newest here is v{newest}, at /papers/{view.id}" if newest else ""
-        raise HTTPException(404, f"No version {version} of {view.id}{have}")
+    if version is not None and version < 1:  # arXiv numbers versions from 1
+        raise HTTPException(404, f"No version {version} of {view.id}: arXiv numbers versions from 1")
     return view
 
 
