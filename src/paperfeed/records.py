@@ -90,7 +90,10 @@ class PaperRecord:
     doi: str | None = None
     published: datetime | None = None
     updated: datetime | None = None
-    announced: date | None = None  # first day in arXiv's daily listing
+    announced: date | None = None  # first day in arXiv's daily listing (RSS, files)
+    # no source says when arXiv announced it (query API, OAI-PMH): its first version's day, listed on while
+    # no announced day is known (fills ``announced_on`` only; docs/storage.md)
+    announced_guess: date | None = None
     abs_url: str | None = None
     pdf_url: str | None = None
     code_url: str | None = None
@@ -103,6 +106,18 @@ class PaperRecord:
     @property
     def id(self) -> str:
         return self.arxiv_id or stable_id(self.title)
+
+
+def submission_day(published: datetime | None) -> date | None:
+    """The day (UTC) a paper's first version was submitted: what ``announced_guess`` holds."""
+    return utc(published).date() if published is not None else None
+
+
+def is_guessed_day(day: date | None, published: datetime | None) -> bool:
+    """Is a paper's listing ``day`` the guess from its submission day? arXiv announces a paper on a later
+    day than it was submitted (the next evening at the earliest, listed the day after), so a day taken from
+    arXiv's listing never is the submission day."""
+    return day is not None and day == submission_day(published)
 
 
 def _text(value: object, what: str, limit: int) -> str:

@@ -100,3 +100,13 @@ def test_the_copys_old_page_is_a_permanent_redirect_to_the_arxiv_paper(store, tm
         assert r.status_code == 301 and r.headers["location"] == "/papers/2608.50001?similar=method"
         assert b.get(f"/papers/{pf}").url.path == "/papers/2608.50001"
         assert b.get("/papers/pf-000000000000", follow_redirects=False).status_code == 404
+
+
+def test_a_listing_day_from_a_file_beats_the_arxiv_records_guess(store):
+    """The copy came from a file that says when arXiv listed the paper; the query API only guesses (the
+    submission day): the merged paper is on the file's day."""
+    listed = date(2026, 8, 27)
+    import_items(store, [checked(PaperRecord(title=TITLE, abstract="Routing.", announced=listed, source="jsonl"))])
+    import_items(store, [_arxiv(announced_guess=date(2026, 8, 25))])
+    with store.read() as conn:
+        assert P.get_paper(conn, "2608.50001").announced_on == listed

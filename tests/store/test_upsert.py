@@ -115,6 +115,41 @@ def test_announced_keeps_first_listing_day(store):
         assert P.get_paper(conn, "1706.03762").announced_on == date(2025, 3, 18)
 
 
+MONDAY_NOON = datetime(2025, 3, 17, 12, tzinfo=UTC)  # submitted: the query API's and OAI-PMH's guess of its day
+TUESDAY = date(2025, 3, 18)  # announced: the day of arXiv's RSS listing
+
+
+def _day(store) -> date | None:
+    with store.read() as conn:
+        return P.get_paper(conn, "1706.03762").announced_on
+
+
+def test_the_listing_day_from_rss_beats_the_submission_day_guess(store):
+    """RSS first: the query API's guess fills nothing; the query API first: RSS's day replaces its guess."""
+    rss, api = rec(announced=TUESDAY, source="rss"), rec(published=MONDAY_NOON, announced_guess=MONDAY_NOON.date())
+    import_items(store, [rss])
+    assert not import_items(store, [api]).counts.added and _day(store) == TUESDAY
+    assert not import_items(store, [rec(announced_guess=date(2025, 3, 16))]).counts.changed
+
+
+@pytest.mark.parametrize("later", [TUESDAY, date(2025, 3, 20)])  # a weekend's gap too
+def test_a_guessed_day_gives_way_to_arxivs_later_listing_day(store, later):
+    import_items(store, [rec(published=MONDAY_NOON, announced_guess=MONDAY_NOON.date())])
+    assert _day(store) == MONDAY_NOON.date()
+    import_items(store, [rec(announced=later, source="rss")])
+    assert _day(store) == later
+    import_items(store, [rec(announced=date(2025, 3, 25), source="rss")])  # a later cross-list: the first day stays
+    assert _day(store) == later
+
+
+def test_a_stored_submission_day_counts_as_a_guess(store):
+    """A day equal to the paper's submission day, as the query API guessed it before guesses were told apart
+    or a paperfeed export of such a paper gives it, is replaced by arXiv's listing day too."""
+    import_items(store, [rec(published=MONDAY_NOON, announced=MONDAY_NOON.date(), source="jsonl")])
+    import_items(store, [rec(announced=date(2025, 3, 20), source="rss")])
+    assert _day(store) == date(2025, 3, 20)
+
+
 def test_non_arxiv_paper_gets_stable_id(store):
     a = checked(PaperRecord(title="A Paper Without arXiv", abstract="x", source="page"))
     b = checked(PaperRecord(title="a paper without  arxiv!", abstract="y", source="csv"))

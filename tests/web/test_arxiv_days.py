@@ -52,3 +52,23 @@ def test_featured_days_and_arxiv_days_lead_to_each_other(fetched, tmp_path):
         # featured papers
         assert "Tue 09 Jun 2026" in c.get("/").text
         assert [i["paper"]["id"] for i in c.get("/api/daily_papers").json()] == ["2606.00001"]
+
+
+@pytest.mark.network_server
+def test_a_submitted_old_paper_is_featured_not_new_on_arxiv(store, tmp_path, httpserver):
+    """A reader submits a paper of 2011 on a site that lists Hugging Face's days only: it is on today's list,
+    not new on arXiv in 2011, and today's page does not step back to 2011."""
+    from datetime import UTC, datetime
+
+    from tests.helpers.web import browser, make_app
+
+    body = load("arxiv-api-idlist-2016.atom.xml")
+    httpserver.expect_request("/api/query").respond_with_data(body, content_type="application/atom+xml")
+    app = make_app(store, tmp_path, arxiv_api_url=httpserver.url_for("/api/query"), http_delay=0)
+    today = datetime.now(UTC).date().isoformat()
+    with browser(app) as b:
+        b.signup("ada")
+        assert b.form("/submit", {"paper": "1111.2011"}, from_page="/submit").status_code == 303
+        page = b.get(f"/papers/date/{today}").text
+        assert "/papers/1111.2011" in page and "New on arXiv" not in page and not NAV.findall(page)
+        assert "/papers/1111.2011" not in b.get("/papers/date/2011-11-08").text

@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 
 from ..errors import SourceError
 from ..ids import parse_arxiv_id
-from ..records import PaperRecord
+from ..records import PaperRecord, submission_day
 from .base import Item, Page, build, parse_datetime
 from .http import PoliteClient
 
@@ -86,9 +86,10 @@ def build_query(
 
 def listing_day(published: datetime | None) -> date | None:
     """The day a paper is listed on when its source does not say when arXiv announced it (the query API,
-    OAI-PMH): the day (UTC) its first version was submitted, so that papers fetched for a day are that day's
-    (RSS and files give the announcement itself; the store keeps the earliest day it hears of)."""
-    return published.date() if published is not None else None
+    OAI-PMH): the day (UTC) its first version was submitted, so that papers fetched for a day are that day's.
+    A guess (``PaperRecord.announced_guess``): it fills a paper's day only while it has none, and the day of
+    arXiv's listing (RSS, files) replaces it."""
+    return submission_day(published)
 
 
 def _text(el: Element, path: str) -> str | None:
@@ -124,7 +125,7 @@ def _entry_record(entry: Element) -> PaperRecord:
         doi=_text(entry, f"{ARXIV}doi"),
         published=published,
         updated=parse_datetime(_text(entry, f"{ATOM}updated")),
-        announced=listing_day(published),
+        announced_guess=listing_day(published),
         abs_url=abs_url,
         pdf_url=pdf_url,
     )
@@ -163,7 +164,9 @@ def fetch(
 
     ``max_results`` caps the position in the result list (not the count fetched in this run), so a
     resumed walk stops where the first one would have. With only ``id_list`` the results keep arXiv's
-    order (the asked order); a ``search_query`` is sorted by ``submittedDate`` descending.
+    order (the asked order) and carry no listing day: a paper asked for by id (a reader's submission of a
+    paper from 2017) is not new on its submission day; a ``search_query`` is sorted by ``submittedDate``
+    descending.
     """
     if not search_query and not id_list:
         raise ValueError("give search_query or id_list")
@@ -182,6 +185,10 @@ def fetch(
             location, items, total = _get_page(client, base_url, params)
             if items or total is None or start >= total:
                 break
+        if not search_query:
+            for item in items:
+                if isinstance(item, PaperRecord):
+                    item.announced_guess = None
         end = start + len(items)
         finished = not items or (total is not None and end >= total) or (max_results is not None and end >= max_results)
         yield Page(location, items, None if finished else {"start": end}, total)

@@ -4,8 +4,8 @@ Two metadata formats are read: ``oai_dc`` (Dublin Core: "Last, First" creators, 
 "Comment:" in ``dc:description``, first/last ``dc:date``) and arXiv's own ``arXiv`` format (ids,
 keyname/forenames authors, space-separated categories with the primary first). Neither carries a
 version number, nor the day arXiv announced the paper: records are listed on their first version's day
-(``arxiv_api.listing_day``). Deleted records are skipped; ``noRecordsMatch`` is an empty, finished harvest and any
-other OAI error is a ``SourceError`` with its code and message.
+until one is known (``arxiv_api.listing_day``). Deleted records are skipped; ``noRecordsMatch`` is an
+empty, finished harvest and any other OAI error is a ``SourceError`` with its code and message.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _dc_record(dc: Element, header_id: str) -> PaperRecord:
         doi=doi,
         published=published,
         updated=parse_datetime(dates[-1]) if dates else None,
-        announced=listing_day(published),
+        announced_guess=listing_day(published),
     )
 
 
@@ -101,7 +101,7 @@ def _arxiv_record(meta: Element, header_id: str) -> PaperRecord:
         doi=doi[0] if doi else None,
         published=published,
         updated=parse_datetime(_text(meta, f"{ARXIV}updated") or _text(meta, f"{ARXIV}created")),
-        announced=listing_day(published),
+        announced_guess=listing_day(published),
     )
 
 

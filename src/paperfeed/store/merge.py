@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
+from ..records import is_guessed_day
 from .models import collection_items, comments, featured, paper_aliases, papers, reports, sent_papers, votes
 
 
@@ -42,9 +43,12 @@ def _merge_row(conn: Connection, old: str, new: str, now: datetime) -> None:
     """The arXiv paper takes what the other row has and it lacks."""
     o, n = (conn.execute(select(papers).where(papers.c.id == pid)).one() for pid in (old, new))
     ch: dict = {"modified_at": now, "created_at": min(o.created_at, n.created_at)}
-    for col in ("code_url", "project_url", "published_at", "announced_on"):
+    for col in ("code_url", "project_url", "published_at"):
         if getattr(n, col) is None and getattr(o, col) is not None:
             ch[col] = getattr(o, col)
+    guessed = is_guessed_day(n.announced_on, n.published_at) and not is_guessed_day(o.announced_on, o.published_at)
+    if o.announced_on is not None and (n.announced_on is None or guessed):  # arXiv's listing day beats a guess
+        ch["announced_on"] = o.announced_on
     if o.hf_upvotes is not None and (n.hf_upvotes is None or o.hf_upvotes > n.hf_upvotes):
         ch["hf_upvotes"] = o.hf_upvotes
     if o.keywords and not n.keywords:

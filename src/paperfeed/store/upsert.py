@@ -8,6 +8,8 @@ Rules (documented in docs/storage.md):
   and the code link to an arXiv paper, never blanks its categories) and adds the categories it lists that
   the stored paper lacks (a cross-list added later);
 - imported upvotes (HF snapshots) keep the highest count seen; featured days are merged by day;
+- the listing day (``announced_on``): arXiv's (RSS, files) replaces a guessed one, else the earliest is kept;
+  a guess (the submission day, from the query API or OAI-PMH) only fills a paper without one;
 - a newer version replaces the comment, journal ref and DOI even with none, takes away the links that were
   found in the old abstract or comment, and makes the text's derived rows out of date (vectors marked
   stale, summaries and keyphrases removed until ``paperfeed index`` makes them again);
@@ -29,7 +31,7 @@ from sqlalchemy import Connection, and_, delete, select, update
 
 from ..clock import utc
 from ..ids import STABLE_PREFIX, author_key, extract_links, stable_id
-from ..records import PaperRecord
+from ..records import PaperRecord, is_guessed_day, submission_day
 from .merge import merge_into, resolve
 from .models import (
     featured,
@@ -92,13 +94,16 @@ def _merge_same_id(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
             continue
         new, old = (r, prev) if (r.version or 0) >= (prev.version or 0) else (prev, r)
         days = {f.day: f for f in old.featured} | {f.day: f for f in new.featured}
-        for attr in ("code_url", "project_url", "published", "upvotes", "announced", "primary_category"):
+        for attr in ("code_url", "project_url", "published", "upvotes", "announced", "announced_guess",
+                     "primary_category"):  # fmt: skip
             if getattr(new, attr) is None:
                 setattr(new, attr, getattr(old, attr))
         if old.upvotes is not None and new.upvotes is not None:
             new.upvotes = max(old.upvotes, new.upvotes)
         if old.announced and new.announced:
             new.announced = min(old.announced, new.announced)
+        if old.announced_guess and new.announced_guess:
+            new.announced_guess = min(old.announced_guess, new.announced_guess)
         new.authors = new.authors or old.authors
         new.categories = new.categories or old.categories
         new.keywords = new.keywords or old.keywords
@@ -121,7 +126,7 @@ def _paper_row(r: PaperRecord, now: datetime) -> dict:
         "doi": r.doi,
         "published_at": r.published,
         "updated_at": r.updated,
-        "announced_on": r.announced,
+        "announced_on": r.announced or r.announced_guess,
         "abs_url": r.abs_url,
         "pdf_url": r.pdf_url,
         "code_url": r.code_url,
@@ -186,8 +191,7 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
         ch["version"] = r.version
     if r.primary_category and (newer or row.primary_category is None) and r.primary_category != row.primary_category:
         ch["primary_category"] = r.primary_category
-    if r.announced and (row.announced_on is None or r.announced < row.announced_on):
-        ch["announced_on"] = r.announced
+    ch.update(_announced(row, r))
     if r.upvotes is not None and (row.hf_upvotes is None or r.upvotes > row.hf_upvotes):
         ch["hf_upvotes"] = r.upvotes  # an older snapshot imported later never lowers the count
     if r.keywords and not row.keywords:
@@ -202,6 +206,19 @@ def _changes(row, r: PaperRecord, authors: list[str], cats: list[str]) -> tuple[
         extra = sorted(set(r.categories) - set(cats))
         new_cats = cats + extra if extra else None
     return ch, new_authors, new_cats
+
+
+def _announced(row, r: PaperRecord) -> dict:
+    """The day the paper is listed on: a day of arXiv's listing (RSS, files) replaces a guessed one and
+    otherwise keeps the earliest; a guess (its submission day, from the query API or OAI-PMH) only fills a
+    paper without a day, and is the stored paper's submission day, so that it is known as a guess later."""
+    day, guess = r.announced, r.announced_guess
+    stored, published = row.announced_on, row.published_at
+    if day and day != stored and (stored is None or is_guessed_day(stored, published) or day < stored):
+        return {"announced_on": day}
+    if guess and stored is None:
+        return {"announced_on": submission_day(published) or guess}
+    return {}
 
 
 def upsert_papers(conn: Connection, records: Iterable[PaperRecord], *, now: datetime | None = None) -> UpsertCounts:
