@@ -287,7 +287,7 @@ def lexical_top(
     words = qb.disjunction(terms)
     if must or must_not:
         hits, count = eng.lexical.search(qb.combine(must, words + phrases, must_not), limit=k, count=True)
-        return hits, count or 0, True
+        return _ranked(hits), count or 0, True
     part_queries = qb.disjunction(qb.terms(parsed, parts=True))
     hits, _ = eng.lexical.search(qb.combine([], words + part_queries, []), limit=k)
     ran_out = len(hits) < k
@@ -295,10 +295,17 @@ def lexical_top(
         minus, plus = _scores_among(eng, qb, hits, part_queries), _scores_among(eng, qb, hits, phrases)
         for h in hits:
             h.score += plus.get(h.paper_id, 0.0) - minus.get(h.paper_id, 0.0)
-        hits = sorted((h for h in hits if h.score > 1e-6), key=lambda h: -h.score)
+        hits = [h for h in hits if h.score > 1e-6]
+    hits = _ranked(hits)
     if ran_out:
         return hits, len(hits), True
     return hits, max(eng.lexical.max_doc_freq(terms), len(hits)), False
+
+
+def _ranked(hits: list) -> list:
+    """Best first, papers whose scores agree to 4 decimals in id order: a re-scored hit's BM25 (summed in
+    another order) differs from the exact query's in its last bits, which flipped ties between the two."""
+    return sorted(hits, key=lambda h: (-round(h.score, 4), h.paper_id))
 
 
 def _scores_among(eng, qb: QueryBuilder, hits: list, should: list) -> dict[str, float]:
