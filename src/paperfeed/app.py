@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import __version__, logs
-from .actions.community import ArxivUnavailable, NotFound, NotYours
+from .actions.community import ArxivUnavailable, NotFound, NotYours, SlowDown
 from .api import routes as api_routes
 from .errors import PaperfeedError
 from .feeds import routes as feed_routes
@@ -156,6 +156,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.exception_handler(NotYours)
     async def _not_yours(request: Request, exc: NotYours) -> Response:
         return _error(request, 403, str(exc))
+
+    @app.exception_handler(SlowDown)
+    async def _slow_down(request: Request, exc: SlowDown) -> Response:
+        return _error(request, 429, str(exc), {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(ArxivUnavailable)
     async def _upstream_down(request: Request, exc: ArxivUnavailable) -> Response:

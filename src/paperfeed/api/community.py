@@ -96,10 +96,7 @@ def comments(request: Request, paper_id: str) -> list[CommentOut]:
     "refused comment does not count.",
 )
 def add_comment(request: Request, user: RequireUser, paper_id: str, body: CommentIn) -> CommentOut:
-    try:
-        made = actions.comment(request.app.state.store, user, paper_id, body.body, body.parent_id)
-    except actions.SlowDown as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    made = actions.comment(request.app.state.store, user, paper_id, body.body, body.parent_id)
     cache.clear(request)
     return _comment_out(made)
 
@@ -120,10 +117,7 @@ def edit_comment(
     request: Request, user: RequireUser, paper_id: str, comment_id: DbId, body: CommentEditIn
 ) -> CommentOut:
     store, settings = request.app.state.store, request.app.state.settings
-    try:
-        edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body.body)
-    except actions.SlowDown as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    edited = comment_edits.edit_comment(store, settings, user, paper_id, comment_id, body.body)
     cache.clear(request)
     return _comment_out(edited)
 
@@ -254,9 +248,6 @@ def remove_from_collection(request: Request, user: RequireUser, collection_id: D
     f"refused (400). At most {actions.SUBMISSIONS_PER_HOUR} submissions an hour per user (429 with Retry-After).",
 )
 def submit(request: Request, user: RequireUser, body: SubmitIn) -> SubmitOut:
-    try:
-        view, day = actions.submit(request.app.state.store, request.app.state.settings, user, body.paper)
-    except actions.SlowDown as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    view, day = actions.submit(request.app.state.store, request.app.state.settings, user, body.paper)
     cache.clear(request)
     return SubmitOut(id=view.id, date=day.isoformat(), paper=hf_paper(view))

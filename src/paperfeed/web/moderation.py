@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..actions import community as community_actions
@@ -34,12 +34,7 @@ QUEUE_PAGE = 50  # reported items a page of /admin/reports
 
 
 def _filed(request: Request, user, kind: str, target: str, paper_id: str, reason: str, note: str) -> Response:
-    try:
-        filed = actions.report(request.app.state.store, user, kind, target, reason, note, paper_id=paper_id)
-    except actions.SlowDown as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
-    except actions.CommunityError as exc:
-        raise HTTPException(400, str(exc)) from None
+    filed = actions.report(request.app.state.store, user, kind, target, reason, note, paper_id=paper_id)
     flash(request, filed.message)
     with request.app.state.store.read() as conn:
         try:  # back to the item; a hidden paper's page is not there for a reader: the front page then
