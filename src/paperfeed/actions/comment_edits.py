@@ -17,10 +17,9 @@ from datetime import UTC, datetime, timedelta
 from ..settings import Settings
 from ..store import Store, community, events
 from ..store import reports as store_reports
-from ..store import users as store_users
 from ..store.community import CommentView
 from ..store.users import UserView
-from .community import HOUR, NotFound, NotYours, SlowDown, visible_paper
+from .community import NotFound, NotYours, over_quota, visible_paper
 
 EDITS_PER_HOUR = 30  # per user: fixing a typo or two per comment stays far under it; an edit loop does not
 
@@ -53,12 +52,9 @@ def edit_comment(
             raise NotYours("this comment was reported to the moderators: it cannot be edited until they have "
                            "looked at it (you can still delete it)")  # fmt: skip
         community.check_body(body)  # refused text is not counted
-        wait = store_users.take_quota(conn, f"edit:{user.id}", limit=EDITS_PER_HOUR, window=HOUR)
-        if wait:
-            minutes = -(-wait // 60)
-            raise SlowDown(f"you edited comments {EDITS_PER_HOUR} times in the last hour, as often as one "
-                           f"account may; you can edit again in {minutes} minute{'s' if minutes > 1 else ''}",
-                           wait)  # fmt: skip
+        said = f"you edited comments {EDITS_PER_HOUR} times in the last hour, as often as one account may"
+        if slow := over_quota(conn, f"edit:{user.id}", EDITS_PER_HOUR, said, "edit"):
+            raise slow
         community.edit_comment(conn, comment_id, body)
         edited = next(c for c in community.comments_for(conn, view.id) if c.id == comment_id)
     events.publish(store)

@@ -53,6 +53,16 @@ class SlowDown(CommunityError):
         self.retry_after = retry_after
 
 
+def over_quota(conn, key: str, limit: int, said: str, again: str) -> SlowDown | None:
+    """Count one more ``key`` against ``limit`` an hour (``store.users.take_quota``); past it, the ``SlowDown``
+    to raise: ``said`` (what the user did too often), then in how long they can ``again``."""
+    wait = store_users.take_quota(conn, key, limit=limit, window=HOUR)
+    if not wait:
+        return None
+    minutes = -(-wait // 60)
+    return SlowDown(f"{said}; you can {again} again in {minutes} minute{'s' if minutes > 1 else ''}", wait)
+
+
 class NotFound(PaperfeedError):
     """What the action names does not exist here, or is hidden from this user."""
 
@@ -82,11 +92,9 @@ def comment(store: Store, user: UserView, paper_id: str, body: str, parent_id: i
     with store.transaction() as conn:
         view = visible_paper(conn, paper_id)
         # counted in this transaction: a comment refused below rolls its count back with it
-        wait = store_users.take_quota(conn, f"comment:{user.id}", limit=COMMENTS_PER_HOUR, window=HOUR)
-        if wait:
-            minutes = -(-wait // 60)
-            raise SlowDown(f"you posted {COMMENTS_PER_HOUR} comments in the last hour, as many as one account may; "
-                           f"you can post again in {minutes} minute{'s' if minutes > 1 else ''}", wait)  # fmt: skip
+        said = f"you posted {COMMENTS_PER_HOUR} comments in the last hour, as many as one account may"
+        if slow := over_quota(conn, f"comment:{user.id}", COMMENTS_PER_HOUR, said, "post"):
+            raise slow
         cid = community.add_comment(conn, user_id=user.id, paper_id=view.id, body=body, parent_id=parent_id)
         made = next(c for c in community.comments_for(conn, view.id) if c.id == cid)
     events.publish(store)
@@ -130,14 +138,11 @@ def submit(store: Store, settings: Settings, user: UserView, text: str) -> tuple
                 raise CommunityError("this paper cannot be submitted")
             community.check_unlisted(conn, paper_id)
     with store.transaction() as conn:  # what is left puts a paper on a list or asks arXiv: it counts
-        wait = store_users.take_quota(conn, f"submit:{user.id}", limit=SUBMISSIONS_PER_HOUR, window=HOUR)
-    if wait:
-        minutes = -(-wait // 60)
-        raise SlowDown(
-            f"{SUBMISSIONS_PER_HOUR} submissions an hour is the most one account may make (each paper put on a "
-            f"list or looked up on arXiv counts); you can submit again in {minutes} minute{'s' if minutes > 1 else ''}",
-            wait,
-        )
+        said = (f"{SUBMISSIONS_PER_HOUR} submissions an hour is the most one account may make (each paper put "
+                "on a list or looked up on arXiv counts)")  # fmt: skip
+        slow = over_quota(conn, f"submit:{user.id}", SUBMISSIONS_PER_HOUR, said, "submit")
+    if slow:
+        raise slow
     if known is None:
         known = _look_up(store, settings, paper_id)
     if known.hidden:

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from ..store import Store, modlog
 from ..store import community as store_community
 from ..store import reports as store_reports
-from ..store import users as store_users
 from ..store.users import UserView
 from . import community
-from .community import HOUR, CommunityError, NotFound, SlowDown, _paper_id
+from .community import CommunityError, NotFound, _paper_id
 
 REPORTS_PER_HOUR = 20  # per user: far more than a reader meets, too few to flood the queue
 REASONS = store_reports.REASONS
@@ -67,12 +66,9 @@ def report(
                          f"A moderator already took this {kind} down; thanks for looking out.")  # fmt: skip
         existing = store_reports.open_report_of(conn, user_id=user.id, kind=kind, target=item.target)
         if existing is None:
-            wait = store_users.take_quota(conn, f"report:{user.id}", limit=REPORTS_PER_HOUR, window=HOUR)
-            if wait:
-                minutes = -(-wait // 60)
-                raise SlowDown(f"you sent {REPORTS_PER_HOUR} reports in the last hour, as many as one account "
-                               f"may; you can report again in {minutes} minute{'s' if minutes > 1 else ''}",
-                               wait)  # fmt: skip
+            said = f"you sent {REPORTS_PER_HOUR} reports in the last hour, as many as one account may"
+            if slow := community.over_quota(conn, f"report:{user.id}", REPORTS_PER_HOUR, said, "report"):
+                raise slow
             rid, new = store_reports.add(conn, user_id=user.id, item=item, reason=reason, note=note)
         else:
             rid, new = existing, False
