@@ -8,7 +8,7 @@ import re
 
 from paperfeed.rank import topics
 from paperfeed.rank.topics import Cluster, Point, TopicMap
-from tests.helpers.browser import live_server, log_in_as, make_app, seed_papers, today
+from tests.helpers.browser import live_server, log_in_as, make_app, new_page, seed_papers, today
 
 TITLE = "Scalable Diffusion Transformers for High-Resolution Image Synthesis"
 
@@ -22,15 +22,6 @@ def expect(target):
 def open_site(browser, store, tmp_path):
     seed_papers(store)
     return make_app(store, tmp_path / "data", search_refresh_seconds=0)
-
-
-def new_page(browser, base_url: str):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page, errors
 
 
 def focused_in(page, selector: str) -> bool:

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from paperfeed.store import Store
-from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app
+from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app, new_page
 from tests.helpers.library import ATTENTION, LIBRARY_FILES, seed_library_papers
 
 
@@ -28,11 +28,7 @@ def test_upload_a_bibtex_export_and_see_the_report(browser, site, db_url):
     from playwright.sync_api import expect
 
     base_url, store = site
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = new_page(browser, base_url)
     name = f"reader_{uuid.uuid4().hex[:8]}"
     log_in_as(page, store, name)
     page.goto(f"/users/{name}")
@@ -46,5 +42,5 @@ def test_upload_a_bibtex_export_and_see_the_report(browser, site, db_url):
     page.screenshot(path=str(SCREENSHOTS / f"library-import-{db_url.split(':')[0]}.png"), full_page=True)
     page.get_by_role("link", name="Open Library").click()
     expect(page.locator(f'article[id="paper-{ATTENTION}"]')).to_be_visible()
-    context.close()
+    page.context.close()
     assert not errors, f"JavaScript errors: {errors}"

@@ -7,7 +7,7 @@ from paperfeed.index import job
 from paperfeed.settings import Settings
 from paperfeed.store import community
 from paperfeed.store import users as store_users
-from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app, seed_papers, today
+from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app, new_page, seed_papers, today
 from tests.helpers.search import CachingEncoder
 
 
@@ -19,11 +19,7 @@ def test_map_page_hover_highlight_and_click(browser, store, db_url, tmp_path):
     job.run(store, Settings(data_dir=data, database_url=db_url), encoder=CachingEncoder())
     app = make_app(store, data, search_refresh_seconds=0)
     with live_server(app) as base_url:
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page, errors = new_page(browser, base_url)
         log_in_as(page, store, "cartographer")
         with store.read() as conn:
             uid = store_users.get_user_by_name(conn, "cartographer").id
@@ -49,5 +45,5 @@ def test_map_page_hover_highlight_and_click(browser, store, db_url, tmp_path):
         target.click()
         expect(page).to_have_url(f"{base_url}/papers/2401.00001")
         expect(page.locator("h1")).to_contain_text("Scalable Diffusion Transformers")
-        context.close()
+        page.context.close()
         assert not errors, errors

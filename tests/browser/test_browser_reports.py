@@ -11,7 +11,7 @@ import pytest
 
 from paperfeed.store import Store, community
 from paperfeed.store import users as store_users
-from tests.helpers.browser import live_server, log_in_as, make_app
+from tests.helpers.browser import live_server, log_in_as, make_app, new_page
 from tests.helpers.web import add_papers, paper
 
 
@@ -31,11 +31,7 @@ def test_a_reader_reports_a_comment_and_an_admin_hides_it(browser, site):
     from playwright.sync_api import expect
 
     base_url, store = site
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = new_page(browser, base_url)
     name = f"reader_{uuid.uuid4().hex[:8]}"
     log_in_as(page, store, name)
     page.goto("/papers/2401.00001")
@@ -54,5 +50,5 @@ def test_a_reader_reports_a_comment_and_an_admin_hides_it(browser, site):
     page.get_by_role("button", name="Hide the comment").click()
     expect(page.get_by_role("status")).to_contain_text("is hidden; its reports are closed")
     expect(page.get_by_text("No open reports.")).to_be_visible()
-    context.close()
+    page.context.close()
     assert not errors, f"JavaScript errors: {errors}"

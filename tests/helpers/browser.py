@@ -85,6 +85,17 @@ def launch_chromium():
 SEED_SUMMARY = "Transformers on latent patches replace the U-Net backbone of diffusion models."
 
 
+def new_page(browser, base_url: str):
+    """A desktop-sized page of a fresh context on ``base_url`` (10 s timeouts) and the list its script errors
+    go to; close it with ``page.context.close()``."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
 def today() -> date:
     return datetime.now(UTC).date()
 
