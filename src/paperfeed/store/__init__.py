@@ -3,7 +3,7 @@
 ``Store.open(url)`` creates or migrates the schema and hands out transactions; the modules beside this
 one hold the queries:
 
-- ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables (``migrations/``)
+- ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables, by area (``migrations/``)
 - ``upsert``: idempotent imports of records; ``papers``: reading papers and the lists of the pages
 - ``merge``: a paper stored without an arXiv id taken into its arXiv record (votes, comments, aliases)
 - ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
