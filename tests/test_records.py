@@ -57,3 +57,22 @@ def test_tex_accents_become_letters_outside_math():
     assert out.title == r"Bounds on $\alpha$-divergences and Gödel's theorem for $\mathcal{O}(n^2)$ learners"
     assert out.abstract == r"We study $\alpha$-divergences in Schrödinger bridges (über Straße, $\"o$ stays)."
     assert out.authors == ["Jörg Müller", "Łukasz Kaiser"]
+
+
+def test_mathjax_unicode_becomes_the_character():
+    """arXiv abstracts write dashes as MathJax's ``$\\unicode{x2013}$``, which pages, feeds and mails showed
+    as typed; a code that is no printable character stays as written."""
+    record = PaperRecord(
+        title=r"Hallucinations$\unicode{x2014}$a survey",
+        abstract=(
+            r"Biofouling$\unicode{x2013}$communities of organisms$\unicode{8211}$provides a pathway;"
+            r" $a \unicode{x00D7} b$ is math; $\unicode{x202E}$ and \unicode{x110000} stay."
+        ),
+        source="test",
+    )
+    out = checked(record)
+    assert out.title == "Hallucinations\u2014a survey"
+    assert out.abstract == (
+        "Biofouling\u2013communities of organisms\u2013provides a pathway;"
+        r" $a × b$ is math; $\unicode{x202E}$ and \unicode{x110000} stay."
+    )

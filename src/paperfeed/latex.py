@@ -78,11 +78,31 @@ def _letters(s: str) -> str:
     return _LONE_LETTER.sub(r"\1", s)
 
 
+# MathJax's ``\unicode{x2013}`` (hex) or ``\unicode{8211}`` (decimal), alone in its math span or outside math:
+# arXiv abstracts write dashes and symbols so, which pages showed as typed
+_CODE = r"\\unicode\{(x[0-9A-Fa-f]{1,6}|[0-9]{1,7})\}"
+_UNICODE_RE = re.compile(rf"\${_CODE}\$|{_CODE}")
+
+
+def _code_point(m: re.Match[str]) -> str:
+    code = m.group(1) or m.group(2)
+    n = int(code[1:], 16) if code[0] == "x" else int(code)
+    char = chr(n) if n <= 0x10FFFF else ""
+    if not char or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Cn", "Co"):
+        return m.group(0)  # a control, format (bidi), surrogate, private or unassigned code: kept
+    return char
+
+
 def accents_to_text(text: str) -> str:
     """``text`` with TeX's accents and special letters (``G\\"{o}del``, ``{\\"u}``, ``Stra\\ss e``) written as
-    the letters they stand for, outside math; nothing else of TeX changes (arXiv's titles and abstracts as
-    the query API and OAI-PMH give them, so that pages show "Gödel" and searches for it find the paper)."""
-    return outside_math(text, _letters) if "\\" in text else text
+    the letters they stand for, outside math, and MathJax's ``$\\unicode{x2013}$`` as its character (–);
+    nothing else of TeX changes (arXiv's titles and abstracts as the query API and OAI-PMH give them, so that
+    pages show "Gödel" and searches for it find the paper)."""
+    if "\\" not in text:
+        return text
+    if "\\unicode{" in text:
+        text = _UNICODE_RE.sub(_code_point, text)
+    return outside_math(text, _letters)
 
 
 def latex_to_text(value: str) -> str:
