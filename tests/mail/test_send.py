@@ -11,6 +11,7 @@ import pytest
 from paperfeed.mail.compose import compose_all, due_frequencies
 from paperfeed.mail.send import deliver, dot_stuffed, outbox_lock
 from paperfeed.settings import Settings
+from paperfeed.store import digests as store_digests
 from paperfeed.store import outbox as store_outbox
 from paperfeed.store import subscriptions as subs
 from tests.helpers.mail import mail_settings
@@ -167,7 +168,7 @@ def test_compose_twice_queues_once_and_papers_never_repeat(store, settings, inbo
     ids = lambda m: {link for link in m.links() if link.startswith("/papers/")}  # noqa: E731
     assert not ids(tue) & ids(wed) and len(ids(tue) | ids(wed)) == 16
     with store.read() as conn:
-        assert subs.sent_count(conn, sub.id) == 16
+        assert store_digests.sent_count(conn, sub.id) == 16
 
 
 def test_quiet_days_empty_digests_and_weekly(store, settings, inbox):
@@ -259,12 +260,12 @@ def test_two_composers_at_once_queue_one_digest(store, settings, monkeypatch):
     sub = active(store, "reader@example.org", send_empty=True)  # composes even with nothing new
     assert compose_all(store, settings, now=at(TUE)).queued == 1
     with store.read() as conn:
-        before = subs.sent_count(conn, sub.id)
+        before = store_digests.sent_count(conn, sub.id)
     monkeypatch.setattr(compose.store_outbox, "queued_keys", lambda conn, keys: set())
     late = compose_all(store, settings, now=at(TUE, 8))
     assert late.queued == 0 and late.already_queued == 1
     with store.read() as conn:
-        assert store_outbox.counts(conn)["pending"] == 1 and subs.sent_count(conn, sub.id) == before
+        assert store_outbox.counts(conn)["pending"] == 1 and store_digests.sent_count(conn, sub.id) == before
 
 
 def test_a_quiet_week_sends_no_old_papers_as_this_weeks(store, tmp_path, inbox):

@@ -9,6 +9,7 @@ from paperfeed.rank.recommend import for_you, rank_users, train_users
 from paperfeed.settings import Settings
 from paperfeed.store import collections as store_collections
 from paperfeed.store import community
+from paperfeed.store import digests as store_digests
 from paperfeed.store import follows as store_follows
 from paperfeed.store import signals as store_signals
 from paperfeed.store import subscriptions as subs
@@ -86,7 +87,9 @@ def test_voted_saved_and_digest_sent_papers_never_come_back(corpus, tmp_path):
         cid = store_collections.create(conn, user_id=uid, name="Mine")
         store_collections.add_paper(conn, cid, saved)
         sub = subs.subscribe(conn, "ada@example.org", user_id=uid)
-        subs.record_sent(conn, [{"subscriber_id": sub.id, "paper_id": sent, "digest": "personal", "sent_at": NOW}])
+        store_digests.record_sent(
+            conn, [{"subscriber_id": sub.id, "paper_id": sent, "digest": "personal", "sent_at": NOW}]
+        )
     page = for_you(corpus, _settings(tmp_path), uid, limit=200, now=NOW)
     shown = {p.paper.id for p in page.picks}
     assert shown and not shown & {up, down, saved, sent}

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
-from paperfeed.store import accounts, community, follows, modlog, outbox, reports, subscriptions
+from paperfeed.store import accounts, community, digests, follows, modlog, outbox, reports, subscriptions
 from paperfeed.store import collections as store_collections
 from paperfeed.store import papers as store_papers
 from paperfeed.store import users as store_users
@@ -41,7 +41,7 @@ def world(store):
         follows.follow(conn, user_id=ann.id, kind="category", value="cs.LG")
         sub = subscriptions.subscribe(conn, "ann@example.org", user_id=ann.id)
         subscriptions.add_alert(conn, sub.id, kind="keyword", value="diffusion", frequency="daily")
-        subscriptions.record_sent(conn, [{"subscriber_id": sub.id, "paper_id": "2401.00001", "digest": "trending",
+        digests.record_sent(conn, [{"subscriber_id": sub.id, "paper_id": "2401.00001", "digest": "trending",
                                           "sent_at": datetime.now(UTC)}])  # fmt: skip
         outbox.queue(conn, subscriber_id=sub.id, kind="digest", dedupe_key="d1", to_addr="ann@example.org",
                      subject="Digest", message="...")  # fmt: skip

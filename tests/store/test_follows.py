@@ -8,6 +8,7 @@ import pytest
 
 from paperfeed.store import collections as store_collections
 from paperfeed.store import community
+from paperfeed.store import digests as store_digests
 from paperfeed.store import follows as store_follows
 from paperfeed.store import signals as store_signals
 from paperfeed.store import subscriptions as subs
@@ -92,7 +93,7 @@ def test_signals_for_many_users_in_one_read(papers):
         store_collections.add_paper(conn, cid, "2401.00003")
         store_follows.follow(conn, user_id=bob, kind="author", value="Grace Hopper")
         sub = subs.subscribe(conn, "ada@example.org", user_id=ada)
-        subs.record_sent(conn, [{"subscriber_id": sub.id, "paper_id": "2401.00002", "digest": "trending",
+        store_digests.record_sent(conn, [{"subscriber_id": sub.id, "paper_id": "2401.00002", "digest": "trending",
                                  "sent_at": now}])  # fmt: skip
     with papers.read() as conn:
         got = store_signals.signals_for(conn, [ada, bob, eve])

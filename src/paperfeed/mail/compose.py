@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from ..ids import author_key
 from ..settings import Settings
 from ..store import Store
+from ..store import digests as store_digests
 from ..store import outbox as store_outbox
 from ..store import papers as store_papers
 from ..store import subscriptions as subs
@@ -193,14 +194,16 @@ class Composer:
                 self.trending = [t.paper_id for t in ranked[:TRENDING_POOL]]
             if due_alerts:
                 self.fresh = store_papers.fresh_papers(conn, since=since, until=self.today)
-            self.upvoted = subs.recent_upvotes(conn, linked_users, per_user=UPVOTES_LOOKED_AT) if linked_users else {}
+            self.upvoted = (
+                store_digests.recent_upvotes(conn, linked_users, per_user=UPVOTES_LOOKED_AT) if linked_users else {}
+            )
         self._alerts(due_alerts)
         personal = {s.user_id for s in subscribers if s.personal and s.user_id and self.main_due(s)}
         self._recommend(personal)
         pool = set(self.trending) | {p for hits in self.alert_hits.values() for p in hits}
         pool |= {p for recs in self.recommended.values() for p, _ in recs}
         with self.store.read() as conn:
-            self.history = subs.sent_history(conn, pool)
+            self.history = store_digests.sent_history(conn, pool)
 
     def _alerts(self, due_alerts: list[AlertView]) -> None:
         keys = {self._akey(a) for a in due_alerts}
@@ -504,7 +507,7 @@ def compose_all(
     if not freqs:
         return report
     with store.read() as conn:
-        everyone = subs.active(conn, ids=subscriber_ids)
+        everyone = store_digests.active(conn, ids=subscriber_ids)
         keys = {s.id: f"digest:{s.id}:{now.date().isoformat()}" for s in everyone}
         done = store_outbox.queued_keys(conn, list(keys.values()))
     report.subscribers = len(everyone)
@@ -586,7 +589,7 @@ def _write(store: Store, built: list[tuple[Digest, message.Built]], keys: dict[i
             now=now,
         )
         mine = [d for d, _ in built if keys[d.subscriber.id] in added]  # the others: another composer was first
-        subs.record_sent(
+        store_digests.record_sent(
             conn,
             [
                 {"subscriber_id": d.subscriber.id, "paper_id": it.id, "digest": s.key, "sent_at": now}
@@ -595,7 +598,7 @@ def _write(store: Store, built: list[tuple[Digest, message.Built]], keys: dict[i
                 for it in s.items
             ],
         )
-        subs.mark_composed(conn, [d.subscriber.id for d in mine], [a for d in mine for a in d.alert_ids], now)
+        store_digests.mark_composed(conn, [d.subscriber.id for d in mine], [a for d in mine for a in d.alert_ids], now)
     return len(mine)
 
 

@@ -16,7 +16,8 @@ one hold the queries:
 - ``summaries``: each paper's one-sentence summary (made by the index job)
 - ``sentences``: each paper's labelled sentence vectors (faceted similar papers)
 - ``similar_lists``: each paper's stored whole-paper similar papers (ranked by the index job)
-- ``subscriptions``: email subscribers and alerts; ``outbox``: messages waiting for the SMTP server
+- ``subscriptions``: email subscribers and alerts; ``digests``: what composing digests reads and writes of
+  them in bulk (sent history); ``outbox``: messages waiting for the SMTP server
 - ``library``: matching a reference-manager export to papers; ``fetch_state``: harvest resume points
 - ``backup``: a consistent backup file of the database while it serves, and its restore (``backup_pg``:
   PostgreSQL's half, with pg_dump and pg_restore)

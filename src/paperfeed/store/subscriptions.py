@@ -1,4 +1,5 @@
-"""Email subscribers, their alerts, and the history of papers sent to each (docs/email.md).
+"""Email subscribers and their alerts (docs/email.md); what composing digests reads and writes of them in
+bulk, the history of papers sent to each included, is ``store.digests``.
 
 A subscriber is an address (unique case-insensitively), optionally linked to an account. Its ``status``:
 ``pending`` (asked, not confirmed: only a confirmation may be sent), ``active``, ``unsubscribed``,
@@ -9,8 +10,7 @@ here, so no address, alert value or name with a line break ever reaches a mail h
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,8 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utc
 from ..errors import PaperfeedError
-from .db import select_in
-from .models import alerts, sent_papers, subscribers, votes
+from .models import alerts, subscribers
 from .outbox import cancel_for
 
 STATUSES = ("pending", "active", "unsubscribed", "bouncing")
@@ -70,7 +69,8 @@ class SubscriberView:
     alerts: list[AlertView] = field(default_factory=list)
 
 
-def _view(row, alert_rows: Sequence = ()) -> SubscriberView:
+def subscriber_view(row, alert_rows: Sequence = ()) -> SubscriberView:
+    """A subscriber row and its alert rows as a ``SubscriberView``."""
     return SubscriberView(
         id=row.id, email=row.email, user_id=row.user_id, status=row.status, frequency=row.frequency,
         trending=row.trending, personal=row.personal, send_empty=row.send_empty, token_version=row.token_version,
@@ -145,7 +145,7 @@ def get(conn: Connection, subscriber_id: int) -> SubscriberView | None:
     if row is None:
         return None
     q = select(alerts).where(alerts.c.subscriber_id == row.id).order_by(alerts.c.id)
-    return _view(row, conn.execute(q).all())
+    return subscriber_view(row, conn.execute(q).all())
 
 
 def by_email(conn: Connection, email: str) -> SubscriberView | None:
@@ -356,77 +356,3 @@ def add_alert(conn: Connection, subscriber_id: int, *, kind: str, value: str, fr
 def remove_alert(conn: Connection, subscriber_id: int, alert_id: int) -> bool:
     res = conn.execute(alerts.delete().where(alerts.c.id == alert_id, alerts.c.subscriber_id == subscriber_id))
     return res.rowcount == 1
-
-
-# --- composing digests: bulk reads and writes ----------------------------------------------------------
-
-
-def active(conn: Connection, *, ids: Iterable[int] | None = None) -> list[SubscriberView]:
-    """Every active subscriber with its alerts (two queries, whatever the number)."""
-    q = select(subscribers).where(subscribers.c.status == "active").order_by(subscribers.c.id)
-    if ids is not None:
-        q = q.where(subscribers.c.id.in_(list(ids)))
-    rows = conn.execute(q).all()
-    by_sub: dict[int, list] = defaultdict(list)
-    aq = (
-        select(alerts)
-        .join(subscribers, subscribers.c.id == alerts.c.subscriber_id)
-        .where(subscribers.c.status == "active")
-        .order_by(alerts.c.id)
-    )
-    if ids is not None:
-        aq = aq.where(subscribers.c.id.in_([r.id for r in rows]))
-    for a in conn.execute(aq):
-        by_sub[a.subscriber_id].append(a)
-    return [_view(r, by_sub.get(r.id, ())) for r in rows]
-
-
-def sent_history(conn: Connection, paper_ids: Iterable[str]) -> dict[int, set[str]]:
-    """Which of ``paper_ids`` each subscriber already got: ``{subscriber_id: {paper_id, ...}}``."""
-    out: dict[int, set[str]] = defaultdict(set)
-    q = select(sent_papers.c.subscriber_id, sent_papers.c.paper_id)
-    for sid, pid in select_in(conn, q, sent_papers.c.paper_id, sorted(set(paper_ids))):
-        out[sid].add(pid)
-    return out
-
-
-def record_sent(conn: Connection, rows: Sequence[dict]) -> None:
-    """Insert ``{subscriber_id, paper_id, digest, sent_at}`` rows; a paper already recorded is skipped."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(sent_papers).on_conflict_do_nothing(), list(rows))
-
-
-def mark_composed(conn: Connection, subscriber_ids: Sequence[int], alert_ids: Sequence[int], now: datetime) -> None:
-    if subscriber_ids:
-        conn.execute(update(subscribers).where(subscribers.c.id.in_(list(subscriber_ids))).values(last_digest_at=now))
-    if alert_ids:
-        conn.execute(update(alerts).where(alerts.c.id.in_(list(alert_ids))).values(last_digest_at=now))
-
-
-def sent_count(conn: Connection, subscriber_id: int) -> int:
-    return conn.execute(select(func.count()).where(sent_papers.c.subscriber_id == subscriber_id)).scalar_one()
-
-
-# --- what digests read of users ------------------------------------------------------------------------
-
-
-def recent_upvotes(conn: Connection, user_ids: Iterable[int], *, per_user: int = 5) -> dict[int, list[str]]:
-    """The ``per_user`` most recent upvotes of each user, newest first (one query)."""
-    ids = list(set(user_ids))
-    out: dict[int, list[str]] = defaultdict(list)
-    if not ids:
-        return out
-    q = (
-        select(votes.c.user_id, votes.c.paper_id)
-        .where(votes.c.user_id.in_(ids), votes.c.value == 1)
-        .order_by(votes.c.user_id, votes.c.created_at.desc(), votes.c.paper_id)
-    )
-    for uid, pid in conn.execute(q):
-        if len(out[uid]) < per_user:
-            out[uid].append(pid)
-    return out
