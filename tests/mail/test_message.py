@@ -132,3 +132,19 @@ def test_a_sender_with_a_non_ascii_domain_becomes_punycode(tmp_path):
     assert msg["Message-ID"].endswith("@xn--exmple-cua.org>")
     with pytest.raises(ValidationError, match="before the @ must be ASCII"):
         Settings(data_dir=tmp_path, mail_from="Papers <päpers@example.org>")
+
+
+@pytest.mark.parametrize("site_name", ['Lab "Papers", daily', "Pâpers Bøt"])
+def test_list_mails_name_their_list_for_filters(tmp_path, site_name):
+    """Digests and alerts carry List-Id (RFC 2919) so a reader's filter can file them; one-off mails do not."""
+    from email import message_from_string
+    from email.policy import default
+    from email.utils import parseaddr
+
+    s = Settings(data_dir=tmp_path, site_name=site_name, mail_from="Papers <papers@example.org>")
+    url = "https://papers.example.org/unsubscribe/abc"
+    built = message.build(s, to="r@example.org", subject="Hi", text="Hi.", html="<p>Hi.</p>", unsubscribe_url=url)
+    msg = message_from_string(built.text, policy=default)
+    assert parseaddr(str(msg["List-Id"])) == (f"{site_name} mail", "mail.example.org")
+    one_off = message.build(s, to="r@example.org", subject="Confirm", text="Hi.", html="<p>Hi.</p>")
+    assert "List-Id" not in message_from_string(one_off.text, policy=default)

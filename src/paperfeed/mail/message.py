@@ -2,8 +2,8 @@
 
 The HTML uses inline styles only and no images or remote resources, so it renders the same in every
 client, offline. Headers follow RFC 5322 (CRLF line ends, folded, non-ASCII names and subjects RFC
-2047-encoded); every mail to a subscriber carries ``List-Unsubscribe`` with its
-one-click POST (RFC 8058) besides the visible link.
+2047-encoded); every mail to a subscriber carries ``List-Id`` (RFC 2919, one per site, for readers'
+filters) and ``List-Unsubscribe`` with its one-click POST (RFC 8058) besides the visible link.
 """
 
 from __future__ import annotations
@@ -140,6 +140,13 @@ def sender_domain(settings: Settings) -> str:
     return addr.rpartition("@")[2] or "localhost"
 
 
+def _phrase(name: str) -> str:
+    """A display name in a structured header (RFC 5322 quoted string, or RFC 2047 words when not ASCII)."""
+    if not name.isascii():
+        return encode_header(name)
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def header_safe(value: str) -> str:
     if _HEADER_UNSAFE.search(value):
         raise ValueError("a header value cannot contain line breaks")
@@ -200,6 +207,7 @@ def build(
     ]
     if unsubscribe_url:
         headers += [
+            _fold("List-Id", f"{_phrase(header_safe(settings.site_name) + ' mail')} <mail.{sender_domain(settings)}>"),
             _fold("List-Unsubscribe", f"<{unsubscribe_url}>"),
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]
