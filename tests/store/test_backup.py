@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.pool import NullPool
 
-from paperfeed.store import Store, community, users
+from paperfeed.store import Store, backup_sqlite, community, users
 from paperfeed.store import backup as B
 from paperfeed.store.db import current_revision, head_revision
 from paperfeed.store.models import Base, votes
@@ -104,7 +104,7 @@ def test_backup_while_voting_restores_every_committed_vote(store, db_url, fresh,
         except BaseException as exc:  # noqa: BLE001
             failure.append(exc)
 
-    monkeypatch.setattr(B, "SQLITE_PAGES", 2)  # many steps, so votes land between them
+    monkeypatch.setattr(backup_sqlite, "SQLITE_PAGES", 2)  # many steps, so votes land between them
     waited = []
 
     def progress(stage: str, done: int, total: int | None) -> None:

@@ -19,8 +19,9 @@ one hold the queries:
 - ``subscriptions``: email subscribers and alerts; ``digests``: what composing digests reads and writes of
   them in bulk (sent history); ``outbox``: messages waiting for the SMTP server
 - ``library``: matching a reference-manager export to papers; ``fetch_state``: harvest resume points
-- ``backup``: a consistent backup file of the database while it serves, and its restore (``backup_pg``:
-  PostgreSQL's half, with pg_dump and pg_restore)
+- ``backup``: a consistent backup file of the database while it serves, and its restore; ``backup_file``:
+  the file (manifest, members, checksums); ``backup_sqlite``: SQLite's half, with its online backup API;
+  ``backup_pg``: PostgreSQL's half, with pg_dump and pg_restore
 - ``jobs``: each scheduled job once per slot across machines (locks, ``job_runs``)
 - ``events``: telling every process that something changed (PostgreSQL LISTEN/NOTIFY)
 """

@@ -1,4 +1,4 @@
-"""The PostgreSQL half of backups (store/backup.py): ``dump`` a schema with ``pg_dump`` from one exported
+"""The PostgreSQL half of backups (``store.backup``): ``dump`` a schema with ``pg_dump`` from one exported
 snapshot, ``load`` it back in one transaction (``pg_restore``'s script fed to ``psql`` between our own
 ``BEGIN`` and ``COMMIT``, tables moved into the target's schema), and what a database ``held``."""
 
@@ -17,7 +17,7 @@ from sqlalchemy import URL, Connection, create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .backup import CHUNK, COUNTED, BackupError, Manifest, Progress, quote, shown
+from .backup_file import CHUNK, COUNTED, BackupError, Manifest, Progress, quote, shown
 
 
 def _tool(name: str) -> str:
