@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperfeed.mail import tokens
-from paperfeed.mail.compose import keyword_query, preview
+from paperfeed.mail.alerts import keyword_query
+from paperfeed.mail.compose import preview
 from paperfeed.settings import Settings
 from paperfeed.store import subscriptions as subs
 from tests.helpers.mail import mail_settings

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from paperfeed.mail import message
-from paperfeed.mail.compose import compose_all, keyword_query, preview
+from paperfeed.mail.alerts import keyword_query
+from paperfeed.mail.compose import compose_all, preview
 from paperfeed.mail.send import deliver
 from paperfeed.settings import Settings
 from paperfeed.store import community

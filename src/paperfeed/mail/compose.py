@@ -13,26 +13,24 @@ What a digest holds (at most ``digest_items`` papers per section, none ever sent
   follow"), merged with the matches of the alerts due in this run ("matches your alert ‘X’"), one paper
   from each alert and from the recommendations in turn up to ``digest_items`` in all. An account
   with no upvotes or saves yet gets only the papers of authors and categories it follows.
-- one section per due alert when ``personal`` is off: keyword/query -> search (all the words, most
-  relevant first), author -> papers by that author, category -> the category's new papers, most upvoted
-  first; each restricted to papers listed since the alert's previous digest.
+- one section per due alert when ``personal`` is off: what it matches among the papers listed since its
+  previous digest (``alerts``: keyword/query -> search, author -> papers by that author, category -> the
+  category's new papers, most upvoted first).
 
 When: daily digests on weekdays, weekly ones on ``weekly_day``, both skipped when nothing was announced or
 featured since the subscriber's last digest; alerts follow their own frequency. One mail per subscriber
 per day: its outbox ``dedupe_key`` is ``digest:<subscriber>:<day>``, so composing twice queues nothing
-new. An empty digest is only sent to subscribers who asked for it (``send_empty``).
+new. An empty digest is only sent to subscribers who asked for it (``send_empty``). A digest's cards,
+subject and mail: ``digest``.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from ..ids import author_key
 from ..settings import Settings
 from ..store import Store
 from ..store import digests as store_digests
@@ -42,13 +40,11 @@ from ..store import subscriptions as subs
 from ..store.db import chunked
 from ..store.papers import FreshPaper
 from ..store.subscriptions import AlertView, SubscriberView
-from . import message, tokens
-
-log = logging.getLogger(__name__)
+from . import message
+from .alerts import AlertMatcher, alert_reason, alert_title
+from .digest import Digest, MailPaper, Section, card, render_digest
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MAX_WINDOW_DAYS = 31  # an alert never looks further back than this (a long-paused subscription)
-SEARCH_SLACK_DAYS = 7  # the search index dates papers by submission, which precedes the listing day
 TRENDING_POOL = 300
 UPVOTES_LOOKED_AT = 200  # an account's recent upvotes, never sent back to it
 BATCH = 500  # digests written per transaction
@@ -70,60 +66,6 @@ def when_sent(settings: Settings) -> str:
         WEEKDAYS.index(settings.weekly_day)
     ]
     return f"Digests go out at {settings.digest_time} UTC: daily ones on weekdays, weekly ones on {day}s."
-
-
-def default_since(day: date, frequency: str) -> date:
-    """Where the window of a first digest starts: the previous weekday (daily) or a week back."""
-    if frequency == "weekly":
-        return day - timedelta(days=7)
-    back = 3 if day.weekday() == 0 else 1
-    return day - timedelta(days=back)
-
-
-@dataclass
-class MailPaper:
-    id: str
-    title: str
-    authors: str
-    summary: str
-    upvotes: int
-    url: str
-    pdf_url: str | None
-    reason: str = ""
-
-
-@dataclass
-class Section:
-    key: str  # trending | personal | alert:<id>
-    title: str
-    items: list[MailPaper]
-
-
-@dataclass
-class Digest:
-    subscriber: SubscriberView
-    day: date
-    weekly: bool
-    sections: list[Section]
-    alert_ids: list[int] = field(default_factory=list)
-
-    @property
-    def papers(self) -> int:
-        return sum(len(s.items) for s in self.sections)
-
-    def subject(self) -> str:
-        parts = []
-        for s in self.sections:
-            n = len(s.items)
-            if s.key == "trending":
-                parts.append(f"{n} trending paper{'s' if n != 1 else ''}")
-            elif s.key == "personal":
-                parts.append(f"{n} for you")
-        alert_hits = sum(len(s.items) for s in self.sections if s.key.startswith("alert:"))
-        if alert_hits:
-            parts.append(f"{alert_hits} alert match{'es' if alert_hits != 1 else ''}")
-        what = ", ".join(parts) or "No new papers"
-        return f"{what}{' this week' if self.weekly else ''} · {message.short_day(self.day)}"
 
 
 @dataclass
@@ -151,7 +93,7 @@ class Composer:
         self.n = settings.digest_items
         self.base = settings.base_url.rstrip("/")
         self.trending: list[str] = []
-        self.alert_hits: dict[tuple[str, str, date], list[str]] = {}
+        self.alerts = AlertMatcher(store, settings, today=self.today)
         self.recommended: dict[int, list[tuple[str, str]]] = {}  # user id -> [(paper id, reason)]
         self.upvoted: dict[int, list[str]] = {}
         self.fresh: dict[str, FreshPaper] = {}
@@ -159,7 +101,6 @@ class Composer:
         self.views: dict[str, MailPaper] = {}
         self.titles: dict[str, str] = {}
         self._listed: dict[date, bool] = {}
-        self.alert_queries = 0
 
     # --- which parts are due --------------------------------------------------------------------------
 
@@ -169,18 +110,13 @@ class Composer:
     def alerts_due(self, sub: SubscriberView) -> list[AlertView]:
         return [a for a in sub.alerts if a.frequency in self.frequencies]
 
-    def alert_since(self, a: AlertView) -> date:
-        floor = self.today - timedelta(days=MAX_WINDOW_DAYS)
-        since = a.last_digest_at.date() if a.last_digest_at else default_since(self.today, a.frequency)
-        return max(since, floor)
-
     # --- shared material ------------------------------------------------------------------------------
 
     def prepare(self, subscribers: list[SubscriberView]) -> None:
         due_alerts = [a for s in subscribers for a in self.alerts_due(s)]
         wants_trending = any(s.trending and self.main_due(s) for s in subscribers)
         linked_users = [s.user_id for s in subscribers if s.user_id]  # their own upvotes are never sent back
-        since = min([self.alert_since(a) for a in due_alerts], default=self.today)
+        since = min([self.alerts.since(a) for a in due_alerts], default=self.today)
         with self.store.read() as conn:
             if wants_trending:
                 from ..rank.trending import trending
@@ -197,68 +133,13 @@ class Composer:
             self.upvoted = (
                 store_digests.recent_upvotes(conn, linked_users, per_user=UPVOTES_LOOKED_AT) if linked_users else {}
             )
-        self._alerts(due_alerts)
+        self.alerts.match(due_alerts, self.fresh)
         personal = {s.user_id for s in subscribers if s.personal and s.user_id and self.main_due(s)}
         self._recommend(personal)
-        pool = set(self.trending) | {p for hits in self.alert_hits.values() for p in hits}
+        pool = set(self.trending) | {p for hits in self.alerts.hits.values() for p in hits}
         pool |= {p for recs in self.recommended.values() for p, _ in recs}
         with self.store.read() as conn:
             self.history = store_digests.sent_history(conn, pool)
-
-    def _alerts(self, due_alerts: list[AlertView]) -> None:
-        keys = {self._akey(a) for a in due_alerts}
-        by_kind: dict[str, list[tuple[str, str, date]]] = {}
-        for k in keys:
-            by_kind.setdefault(k[0], []).append(k)
-        fresh = self.fresh
-        if by_kind.get("author") or by_kind.get("category"):
-            with self.store.read() as conn:
-                authors = store_papers.authors_of(conn, fresh) if by_kind.get("author") else {}
-                cats = store_papers.categories_of(conn, fresh) if by_kind.get("category") else {}
-            by_author: dict[str, list[str]] = {}
-            for pid, names in authors.items():
-                for name in names:
-                    by_author.setdefault(author_key(name), []).append(pid)
-            by_cat: dict[str, set[str]] = {}
-            for pid, cs in cats.items():
-                for c in cs:  # a category alert names a category ("cs.lg") or its whole archive ("cs")
-                    by_cat.setdefault(c.lower(), set()).add(pid)
-                    by_cat.setdefault(c.lower().partition(".")[0], set()).add(pid)
-            newest = lambda pid: (fresh[pid].day, pid)  # noqa: E731
-            for key in by_kind.get("author", []):
-                hits = [p for p in by_author.get(key[1], []) if fresh[p].day >= key[2]]
-                self.alert_hits[key] = sorted(hits, key=newest, reverse=True)
-            for key in by_kind.get("category", []):
-                hits = [p for p in by_cat.get(key[1], []) if fresh[p].day >= key[2]]
-                self.alert_hits[key] = sorted(hits, key=lambda p: (fresh[p].upvotes, *newest(p)), reverse=True)
-        for key in by_kind.get("keyword", []) + by_kind.get("query", []):
-            self.alert_hits[key] = self._search(key)
-
-    def _search(self, key: tuple[str, str, date]) -> list[str]:
-        """Fresh papers with all the alert's words, most relevant first (two searches: match set, order)."""
-        from ..index.query import has_terms, parse
-        from ..rank.search import QueryError, search
-
-        kind, value, since = key
-        q = alert_query(kind, value)
-        args = dict(date_from=since - timedelta(days=SEARCH_SLACK_DAYS), date_to=self.today, limit=200)
-        self.alert_queries += 1
-        try:
-            if not has_terms(parse(q)):  # stored before alerts were checked: it would match the whole period
-                log.warning("alert %r has nothing to look for: it matches nothing", value)
-                return []
-            matched = [h.paper_id for h in search(self.store, self.settings, q, sort="newest", **args).hits]
-            matched = [p for p in matched if p in self.fresh and self.fresh[p].day >= since]
-            if len(matched) <= 1:
-                return matched
-            ranked = [h.paper_id for h in search(self.store, self.settings, q, sort="relevance", **args).hits]
-        except QueryError as exc:
-            log.warning("alert %r cannot be searched: %s", value, exc)
-            return []
-        in_match = set(matched)
-        order = [p for p in ranked if p in in_match]
-        seen = set(order)
-        return order + [p for p in matched if p not in seen]
 
     def _recommend(self, user_ids: set[int]) -> None:
         """Every personal subscriber's picks, ranked in one batch (models trained where stale)."""
@@ -283,15 +164,7 @@ class Composer:
                     if v.hidden:
                         continue
                     self.titles[v.id] = v.title
-                    self.views[v.id] = MailPaper(
-                        id=v.id,
-                        title=" ".join(v.title.split()),
-                        authors=message.short_authors(v.authors),
-                        summary=v.summary or message.summary(v.abstract),  # the one-line summary, else the opening
-                        upvotes=v.upvotes,
-                        url=f"{self.base}/papers/{v.id}",
-                        pdf_url=v.pdf_url or (f"https://arxiv.org/pdf/{v.id}" if v.is_arxiv else None),
-                    )
+                    self.views[v.id] = card(v, self.base)
 
     def listed_since(self, day: date) -> bool:
         if day not in self._listed:
@@ -333,7 +206,7 @@ class Composer:
             ids = pick(self.trending, self.n)
             if ids:
                 sections.append(Section("trending", "Trending", [self._item(p) for p in ids]))
-        alert_lists = [(a, self.alert_hits.get(self._akey(a), [])) for a in alerts]
+        alert_lists = [(a, self.alerts.hits.get(self.alerts.key(a), [])) for a in alerts]
         if sub.personal and (main or alerts):
             # alert matches first: what the subscriber asked for by name beats what we guess
             sources: list[tuple[list[str], str | dict]] = [(hits, f"alert:{a.id}") for a, hits in alert_lists]
@@ -387,11 +260,6 @@ class Composer:
         # resolved in finish(): the paper's render data is loaded in bulk once the digests are known
         return MailPaper(pid, "", "", "", 0, "", None, why)
 
-    def _akey(self, a: AlertView) -> tuple[str, str, date]:
-        """An alert's key: authors matched as author pages match them, categories by case, queries as typed."""
-        value = {"author": author_key, "category": str.lower}.get(a.kind, str)(a.value)
-        return (a.kind, value, self.alert_since(a))
-
     def finish(self, digests: list[Digest]) -> None:
         """Fill in titles, authors, summaries and reasons of the items of ``digests``."""
         self.load_papers([i.id for d in digests for s in d.sections for i in s.items])
@@ -409,84 +277,6 @@ class Composer:
                     items.append(MailPaper(**{**view.__dict__, "reason": reason}))
                 s.items = items
             d.sections = [s for s in d.sections if s.items]
-
-
-def keyword_query(value: str) -> str:
-    """A keyword alert is plain words: search syntax (quotes, fields, groups) is neutralised, except that a
-    word written ``-word`` leaves out the papers that have it (searching for it would do the opposite)."""
-    return " ".join(re.sub(r"[\"():]", " ", value).split())
-
-
-def alert_query(kind: str, value: str) -> str:
-    """What a keyword or query alert searches for."""
-    return keyword_query(value) if kind == "keyword" else value
-
-
-def check_alert(kind: str, value: str | None, frequency: str) -> tuple[str, str, str]:
-    """``subscriptions.check_alert``, and a keyword or query alert must look for something: exclusions,
-    quotes or symbols alone would match every paper of each digest's period."""
-    kind, value, frequency = subs.check_alert(kind, value, frequency)
-    if kind in ("keyword", "query"):
-        from ..index.query import QueryError, has_terms, parse
-
-        try:
-            parsed = parse(alert_query(kind, value))
-        except QueryError as exc:
-            raise subs.SubscriptionError(f"“{value}”: {exc}") from None
-        if not has_terms(parsed):
-            raise subs.SubscriptionError(
-                f"“{value}” has nothing to look for: add a word to watch (exclusions like -survey, quotes, "
-                "symbols and common words like “the” alone would match every new paper)"
-            )
-    return kind, value, frequency
-
-
-def alert_reason(a: AlertView) -> str:
-    """Why an alert's paper is in a digest, as its item says it."""
-    if a.kind == "author":
-        return f"by {a.value}, whom you watch"
-    if a.kind == "category":
-        return f"new in {a.value}, which you watch"
-    return f"matches your alert ‘{a.value}’"
-
-
-def alert_title(a: AlertView) -> str:
-    if a.kind == "author":
-        return f"papers by {a.value}"
-    if a.kind == "category":
-        return f"new in {a.value}"
-    return f"‘{a.value}’"
-
-
-# --- the mails ---------------------------------------------------------------------------------------
-
-
-def render_digest(
-    settings: Settings, digest: Digest, *, now: datetime | None = None, blocks: message.PaperBlocks | None = None
-) -> message.Built:
-    sub = digest.subscriber
-    blocks = blocks or message.PaperBlocks()
-    links = tokens.links(settings, sub.id, sub.token_version)
-    subject = digest.subject()
-    heading = subject.split(" · ")[0]
-    text, html = message.render(
-        "digest",
-        subject=subject,
-        heading=heading[:1].upper() + heading[1:],
-        day=digest.day,
-        weekly=digest.weekly,
-        sections=digest.sections,
-        to=sub.email,
-        site_name=settings.site_name,
-        base_url=settings.base_url.rstrip("/"),
-        manage_url=links["manage"],
-        unsubscribe_url=links["unsubscribe"],
-        papers_text=blocks.text,
-        papers_html=blocks.html,
-    )
-    return message.build(
-        settings, to=sub.email, subject=subject, text=text, html=html, unsubscribe_url=links["unsubscribe"], now=now
-    )
 
 
 def compose_all(
@@ -551,7 +341,7 @@ def compose_all(
         tick("write")
         if progress:
             progress(len(batch))
-    report.alert_queries = composer.alert_queries
+    report.alert_queries = composer.alerts.queries
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -26,7 +26,7 @@ from starlette.background import BackgroundTask
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr
 from ..http.openapi import page
 from ..http.params import DbId
-from ..mail import compose, notices, tokens
+from ..mail import alerts, compose, notices, tokens
 from ..mail.tokens import TokenError
 from ..store import subscriptions as subs
 from ..store import users as store_users
@@ -217,7 +217,7 @@ def add_alert(
 ) -> Response:
     sub = _subscriber(request, "manage", token)
     try:
-        kind, value, frequency = compose.check_alert(kind, value, frequency)
+        kind, value, frequency = alerts.check_alert(kind, value, frequency)
         with request.app.state.store.transaction() as conn:
             alert = subs.add_alert(conn, sub.id, kind=kind, value=value, frequency=frequency)
     except SubscriptionError as exc:
