@@ -60,3 +60,18 @@ def test_get_papers_keeps_the_order_asked_for_and_skips_unknown_ids(store):
     assert [v.id for v in views] == ["2401.00004", "2401.00001", "2401.00003", "2401.00001"]
     assert [v.title for v in views] == ["Paper number 4", "Paper number 1", "Paper number 3", "Paper number 1"]
     assert [v.hidden for v in views] == [False, False, True, False]  # hidden ones are the caller's to drop
+
+
+def test_the_visible_papers_among_ids_drop_hidden_and_unknown_ones(store):
+    """A search page's check of its ranked places: one bound value for any number of ids, the same
+    answer as ``store.vectors.visible``."""
+    from paperfeed.store import vectors as store_vectors
+
+    add_papers(store, *(paper(i) for i in range(1, 5)))
+    with store.transaction() as conn:
+        community.hide_paper(conn, "2401.00002")
+    ids = ["2401.00004", "2401.00002", "nope", "2401.00001", "2401.00004", *(f"x{i}" for i in range(2_000))]
+    with store.read() as conn:
+        got = P.visible_among(conn, ids)
+        assert got == {"2401.00001", "2401.00004"} == store_vectors.visible(conn, ids)
+        assert P.visible_among(conn, []) == set()
