@@ -28,7 +28,7 @@ from .actions.community import ArxivUnavailable, NotFound, NotYours, SlowDown
 from .api import routes as api_routes
 from .errors import PaperfeedError
 from .feeds import routes as feed_routes
-from .http.auth import LoginRequired, local_path, wants_json
+from .http.auth import SESSION_COOKIE, LoginRequired, local_path, wants_json
 from .http.bodylimit import BodyLimit
 from .http.cache import CachedPagesMiddleware, PageCache, TaggedAnswers
 from .http.errors import error_answer
@@ -105,13 +105,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),
-        session_cookie="paperfeed_session",
+        session_cookie=SESSION_COOKIE,
         max_age=30 * 24 * 3600,
         same_site="lax",
         https_only=settings.cookie_secure,
     )
     app.add_middleware(SlashRedirect)  # /trending/ -> 301 /trending (http/slashes.py)
-    app.add_middleware(SecurityHeadersMiddleware)  # outside the cache: cache hits get them too
+    app.add_middleware(SecurityHeadersMiddleware)  # outside the cache (hits get them) and the session (cookies)
     app.add_middleware(PublicReadCORS)  # other sites may read the API and feeds (docs/routes.md)
     app.add_middleware(HeadAsGet)  # HEAD of any GET route: headers only
     uploads = {path: upload_cap(settings.library_max_bytes) for path in ("/library/import", "/api/library/import")}

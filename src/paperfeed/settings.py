@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `paperfeed serve` listens on.")
     page_items: int = Field(30, ge=1, le=500, description="Papers per page in lists.")
     page_cache_seconds: float = Field(10.0, ge=0, description="Seconds anonymous pages and API lists are kept (0: off)")
+    public_cache_seconds: int = Field(
+        60,
+        ge=0,
+        description="Seconds a shared cache (a proxy, a CDN) or a browser may keep an anonymous page: "
+        "Cache-Control: public, max-age=N (0: no-cache, each use asks the server again).",
+    )
     serve_threads: int = Field(
         4,
         ge=1,

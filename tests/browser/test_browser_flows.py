@@ -22,6 +22,7 @@ from tests.helpers.browser import (
     live_server,
     log_in_as,
     make_app,
+    make_user,
     seed_papers,
     today,
 )
@@ -216,10 +217,24 @@ def test_pages_follow_the_browsers_dark_mode(browser, site):
     assert seen["light"]["ground"] > 0.95 and seen["light"]["text"] < 0.2 and seen["light"]["field"] > 0.95
 
 
-def test_upvote_when_signed_out_goes_to_log_in(page):
+def test_upvote_when_signed_out_goes_to_log_in_and_back(page, site):
+    """The signed-out front page carries no CSRF token: the vote button leads to the log-in form, which
+    leads back to a page of the signed-in reader's own, not the copy the browser may keep of the first one
+    (public, max-age; Vary: Cookie)."""
+    page.goto("/trending")  # the browser may keep it, signed out
     page.goto("/")
+    assert page.context.cookies() == []  # neither page sets one
     card(page, "2401.00001").locator("form.vote button").click()
     expect(page).to_have_url(re.compile(r"/login\?next=/"))
+    name = unique_name("late")
+    make_user(site[1], name)
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("header nav.account")).to_contain_text(name)
+    page.locator("header nav.main").get_by_role("link", name="Trending").click()  # not the kept copy
+    expect(page.locator("header nav.account")).to_contain_text(name)
 
 
 def test_comment_on_a_paper(page, site):

@@ -135,12 +135,9 @@ def seed_papers(store) -> None:
         store_summaries.save_summaries(conn, [("2401.00001", "seed", SEED_SUMMARY)], "seed")
 
 
-def log_in_as(page, store, username: str) -> None:
-    """Create a user in the store and log the page's browser context in over HTTP, without rendering pages.
-
-    Only the sign-up test goes through the forms; the others need a signed-in user fast. The password hash
-    uses cheap argon2 parameters (verifying reads them from the hash), so the login costs milliseconds.
-    """
+def make_user(store, username: str) -> None:
+    """Create a user with ``PASSWORD`` in the store. The password hash uses cheap argon2 parameters
+    (verifying reads them from the hash), so logging in costs milliseconds."""
     global _cheap_hash
     from argon2 import PasswordHasher
 
@@ -148,6 +145,13 @@ def log_in_as(page, store, username: str) -> None:
         _cheap_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     with store.transaction() as conn:
         store_users.create_user(conn, username=username, password_hash=_cheap_hash)
+
+
+def log_in_as(page, store, username: str) -> None:
+    """Create a user in the store and log the page's browser context in over HTTP, without rendering pages.
+
+    Only the sign-up test goes through the forms; the others need a signed-in user fast."""
+    make_user(store, username)
     token = CSRF_RE.search(page.request.get("/login").text()).group(1)
     form = {"username": username, "password": PASSWORD, "csrf_token": token}
     response = page.request.post("/login", form=form, max_redirects=0)  # cookies land in the page's context

@@ -12,7 +12,7 @@ from paperfeed.mail.compose import compose_all
 from paperfeed.mail.send import deliver
 from paperfeed.store import subscriptions as subs
 from tests.helpers.mail import mail_settings
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import CSRF_RE, add_papers, browser, make_app, paper
 
 MON, TUE, WED = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)
 
@@ -41,10 +41,12 @@ def test_subscribe_confirm_digest_links_unsubscribe(store, tmp_path, inbox):
     settings = app.state.settings
     b = browser(app)
 
-    # 1. the footer form, on any page
+    # 1. the footer form, on any page: it brings the address to the subscribe form, whose button subscribes
     home = b.get("/")
-    assert 'action="/subscribe"' in home.text and "Get trending papers in your email inbox" in home.text
-    r = b.form("/subscribe", {"email": "Reader@Example.org"}, from_page="/")
+    assert 'action="/subscribe/start"' in home.text and "Get trending papers in your email inbox" in home.text
+    form = b.post("/subscribe/start", data={"email": "Reader@Example.org"})
+    token = CSRF_RE.search(form.text).group(1)
+    r = b.post("/subscribe", data={"email": "Reader@Example.org", "csrf_token": token})
     assert r.status_code == 200 and "Check your inbox" in r.text
     assert inbox.count() == 1  # the confirmation went out at once
     confirm_mail = inbox.messages[0]

@@ -21,9 +21,9 @@ def app(store, tmp_path, inbox):
 
 
 def _subscribed(app, inbox, email: str = VICTIM, alert: str = "secret-merger-topic") -> int:
-    """``email`` subscribes from the footer, confirms from the mail and adds a keyword alert."""
+    """``email`` subscribes from the subscribe form, confirms from the mail and adds a keyword alert."""
     with browser(app) as b:
-        b.form("/subscribe", {"email": email}, from_page="/")
+        b.form("/subscribe", {"email": email}, from_page="/subscribe")
         link = inbox.to(email)[-1].link("/subscribe/confirm/")
         confirmed = b.post(link)
         assert "You are subscribed" in confirmed.text

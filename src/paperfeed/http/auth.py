@@ -166,6 +166,7 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "the form expired or came from another site (CSRF check failed); reload and retry")
 
 
+SESSION_COOKIE = "paperfeed_session"  # a proxy cache passes requests that carry it by (docs/deploy.md)
 DEVICE_COOKIE = "paperfeed_device"
 ACCOUNT_WIDE_FACTOR = 10  # account-wide failures (all clients) past max * this hold off unknown clients
 

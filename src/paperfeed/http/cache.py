@@ -6,17 +6,17 @@ any write (a vote, a comment, a submission, an admin action) expires it, in ever
 the others hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every write) within a
 second; several workers on one
 SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page (their own votes are
-marked on it). A form
-on a cached page (the footer's subscribe form) gets each visitor's own CSRF token. Cached answers carry an
-``ETag`` (of the page as this visitor gets it): a client that sends it back in ``If-None-Match`` gets
-``304 Not Modified``, without the body (crawlers revisiting unchanged pages). They also carry
-``Last-Modified``: when this process first rendered the page as it is now (a re-render that changes
-nothing keeps the time). A client without a tag but with ``If-Modified-Since`` at or after it gets the
-304: crawlers keep no cookies, so each of their visits has a new CSRF token and a new tag, but the same
-time. The time is this process's: another worker, or this one after the page left the cache, answers
-in full once (never a 304 for a page that changed). A page that carries
-anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and
-a visitor with a message waiting gets a fresh page that shows it.
+marked on it). The pages kept carry no visitor's CSRF token (no form a signed-out reader submits is on
+them), so they set no cookie and say that shared caches may keep them too (``http.headers``); a form with
+a token on a cached page would get each visitor's own, and make the page ``private``. Cached answers
+carry an ``ETag`` (of the page as this visitor gets it): a client that sends it back in
+``If-None-Match`` gets ``304 Not Modified``, without the body (crawlers and proxies revalidating
+unchanged pages). They also carry ``Last-Modified``: when this process first rendered the page as it is
+now (a re-render that changes nothing keeps the time). A client without a tag but with
+``If-Modified-Since`` at or after it gets the 304. The time is this process's: another worker, or this
+one after the page left the cache, answers in full once (never a 304 for a page that changed). A page
+that carries anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is
+never kept, and a visitor with a message waiting gets a fresh page that shows it.
 
 Every other successful GET of the JSON API (a signed-in or token client's answer, a collection, comments)
 is tagged on its way out by ``TaggedAnswers``: an ``ETag`` of the body as this client gets it, a 304 for
@@ -38,6 +38,7 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter
 
 from ..store import users as store_users
+from .headers import shared_page_headers
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -168,15 +169,26 @@ def _validators(etag: str, modified: float) -> dict:
     return {"ETag": etag, "Last-Modified": formatdate(int(modified), usegmt=True)}
 
 
+def _shared(request: Request, body: bytes, media_type: str) -> dict:
+    """What a cached page says to shared caches, as ``render`` said of it: ``private`` when a form on it
+    carries each visitor's own CSRF token."""
+    if media_type != HTML:
+        return {}
+    if _CSRF_SLOT in body:
+        return {"Cache-Control": "private"}
+    return shared_page_headers(request.app.state.settings.public_cache_seconds)
+
+
 def _answer(request: Request, body: bytes, media_type: str, modified: float, headers: dict) -> Response:
     """The answer with its ``ETag`` and ``Last-Modified``, or ``304 Not Modified`` when the client has
     that version already."""
     etag = _etag(request, body, media_type)
+    headers = {**_validators(etag, modified), **_shared(request, body, media_type), **headers}
     if _not_modified(request, etag, modified):
-        return Response(status_code=304, headers={**_validators(etag, modified), **headers})
+        return Response(status_code=304, headers=headers)
     if media_type == HTML:
         body = _with_csrf(request, body)
-    return Response(body, media_type=media_type, headers={**_validators(etag, modified), **headers})
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _hit(request: Request, body: bytes, media_type: str, modified: float) -> Response:
@@ -201,7 +213,7 @@ def _through_cache(request: Request, render) -> Response:
     if anonymous and keep is not None:  # tagged like a hit, for revalidation
         etag = _etag(request, *keep)
         if _not_modified(request, etag, modified):
-            return Response(status_code=304, headers=_validators(etag, modified))
+            return Response(status_code=304, headers={**_validators(etag, modified), **_shared(request, *keep)})
         response.headers.update(_validators(etag, modified))
     return response
 
@@ -281,8 +293,8 @@ def cached_body(media_type: str):
     return decorate
 
 
-# Forms on cached pages (the footer's subscribe form) carry the CSRF token of the visitor the page was
-# rendered for: the cache keeps a placeholder instead, and each visitor gets their own token put back.
+# A form on a cached page would carry the CSRF token of the visitor the page was rendered for: the cache
+# keeps a placeholder instead, and each visitor gets their own token put back (no page kept today has one).
 _CSRF_SLOT = b"__paperfeed_csrf_slot__"
 
 

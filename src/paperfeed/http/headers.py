@@ -13,7 +13,11 @@ of the API and feeds (``PublicReadCORS``).
   path, which for settings pages holds a signed token.
 - ``Vary: Authorization, Cookie`` on every answer of the JSON API (cache hits, 304s and errors included): a
   shared proxy must not give an anonymous answer (a private collection's 404) to its owner's token, nor
-  the other way round.
+  the other way round. Anonymous pages say the same (``shared_page_headers``).
+- An answer that sets a cookie (a session's) is never ``public``: its ``Cache-Control`` says ``private``
+  instead, so no shared cache keeps one visitor's session for the next. An anonymous page that carries a
+  form (log in, sign up, subscribe) sets one; so does any page for a visitor whose session holds a CSRF
+  token or a message (the session cookie is sent again with every answer).
 """
 
 from __future__ import annotations
@@ -46,9 +50,13 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers} & _NAMES
-                headers += [(n, v) for n, v in wanted if n not in present]
-                message = {**message, "headers": varied(headers, BY_CLIENT) if by_client else headers}
+                names = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in wanted if n not in names]
+                if b"set-cookie" in names:
+                    headers = _private(headers)
+                if by_client or b"vary" in names:  # the session adds "Cookie" to a page's own Vary
+                    headers = varied(headers, BY_CLIENT if by_client else ())
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -58,12 +66,34 @@ BY_CLIENT = ("Authorization", "Cookie")
 
 
 def varied(headers: list[tuple[bytes, bytes]], names: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
-    """``headers`` with one ``Vary`` that names ``names`` beside what it named already."""
+    """``headers`` with one ``Vary`` that names ``names`` beside what it named already, each name once."""
     kept = [(k, v) for k, v in headers if k.lower() != b"vary"]
     given = [n.strip() for k, v in headers if k.lower() == b"vary" for n in v.decode("latin-1").split(",")]
-    given = [n for n in given if n]
-    given += [n for n in names if n.lower() not in {g.lower() for g in given}]
-    return [*kept, (b"vary", ", ".join(given).encode("latin-1"))]
+    seen, unique = set(), []
+    for name in [*given, *names]:
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            unique.append(name)
+    return [*kept, (b"vary", ", ".join(unique).encode("latin-1"))]
+
+
+def shared_page_headers(max_age: int) -> dict[str, str]:
+    """What an anonymous page says to caches: a shared cache (a proxy, a CDN) and the browser may keep it
+    ``max_age`` seconds (``public_cache_seconds``; 0: ask the server each time, which answers a 304 while the
+    page is unchanged), for requests without the cookie or token that make it somebody's own page."""
+    control = f"public, max-age={max_age}" if max_age > 0 else "no-cache"
+    return {"Cache-Control": control, "Vary": ", ".join(BY_CLIENT)}
+
+
+def _private(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with a ``Cache-Control`` that says ``private`` (instead of ``public``): the answer sets a
+    cookie. Its other directives (a static file's ``max-age``) stay for the browser."""
+    kept = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+    given = [p.strip() for k, v in headers if k.lower() == b"cache-control" for p in v.split(b",")]
+    given = [p for p in given if p and p.lower() != b"public"]
+    if not any(p.lower() in (b"private", b"no-store") for p in given):
+        given.insert(0, b"private")
+    return [*kept, (b"cache-control", b", ".join(given))]
 
 
 # the public, read-only surfaces another site's page may fetch (a paper widget, a feed reader in a browser)

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from ..actions.comment_edits import editable
 from ..http.auth import csrf_token, current_user
+from ..http.headers import shared_page_headers
 from ..latex import math_to_text
 from ..store import reports as store_reports
 from . import meta
@@ -81,17 +82,27 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
 
 
 def render(
-    request: Request, template: str, *, status_code: int = 200, feeds: list | None = None, **context
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    feeds: list | None = None,
+    shared: bool = True,
+    **context,
 ) -> HTMLResponse:
     """Render a template with the signed-in user, the CSRF token, flash messages and feed links. A signed-in
-    reader's page is ``no-store``: Back shows their votes as they are, not as the browser kept the page."""
+    reader's page is ``no-store``: Back shows their votes as they are, not as the browser kept the page.
+
+    An anonymous reader's page (a GET's 200) may be kept by shared caches (``http.headers.shared_page_headers``)
+    unless it is this visitor's own: a form on it carries their CSRF token (log in, sign up, subscribe), or
+    ``shared`` is False (a page of a signed link)."""
     messages = request.session.pop("flash", []) if "session" in request.scope else []
     if messages:
         request.state.per_visitor = True  # this visitor's own: the page cache must not keep it
     user = current_user(request) if "session" in request.scope else None
     ctx = {
         "user": user,
-        "csrf_token": (lambda: csrf_token(request)) if "session" in request.scope else (lambda: ""),
+        "csrf_token": (lambda: _form_token(request)) if "session" in request.scope else (lambda: ""),
         "messages": messages,
         "feeds": feeds or [],
         "site_name": request.app.state.settings.site_name,
@@ -103,7 +114,17 @@ def render(
     if user is not None or messages:
         # this reader's own page (their votes, a flash): the browser must not show a stale copy on Back
         response.headers["Cache-Control"] = "private, no-store"
+    elif not shared or getattr(request.state, "form_token", False):
+        response.headers["Cache-Control"] = "private"
+    elif status_code == 200 and request.method in ("GET", "HEAD"):
+        response.headers.update(shared_page_headers(request.app.state.settings.public_cache_seconds))
     return response
+
+
+def _form_token(request: Request) -> str:
+    """The CSRF token for a form on the page being rendered, which is then this visitor's own page."""
+    request.state.form_token = True
+    return csrf_token(request)
 
 
 def _open_reports(request: Request) -> int:

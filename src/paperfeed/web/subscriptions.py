@@ -1,7 +1,9 @@
 """The pages behind the subscribe form and the links in mails.
 
-- ``POST /subscribe``: the footer form (and the profile page). Always answers "check your inbox",
-  whether the address was new, pending, active or bouncing, so the form reveals nothing.
+- ``POST /subscribe``: the subscribe form, a signed-in reader's footer form (and the profile page). Always
+  answers "check your inbox", whether the address was new, pending, active or bouncing, so the form
+  reveals nothing. A signed-out reader's footer form goes to ``POST /subscribe/start`` (the subscribe form,
+  filled in), as its page carries no CSRF token.
 - ``/subscribe/confirm/{token}``: GET shows one button, POST confirms (mail scanners open every link
   in a mail; a GET that confirmed would let them confirm on the owner's behalf).
 - ``/subscription/{token}``: settings and alerts, no login needed: the signed link is the key.
@@ -84,6 +86,15 @@ def subscribe_form(request: Request, user: CurrentUser) -> Response:
     return render(request, "subscribe.html", email=user.email if user and user.email else "")
 
 
+@router.post("/subscribe/start", responses=page(422), summary="The subscribe form, with the address typed in a footer")
+def subscribe_start(request: Request, email: Annotated[str, Form(max_length=400)] = "") -> Response:
+    """The footer's form on a signed-out reader's page carries no CSRF token (the page sets no cookie, so
+    shared caches may keep it): it brings the address here, to the subscribe form, which has the token.
+    Nothing changes, so nothing needs checking; the reader subscribes with that form's button."""
+    email = email.strip()[:320]
+    return render(request, "subscribe.html", email=email, confirm=bool(email))
+
+
 @router.post(
     "/subscribe",
     dependencies=[CSRF],
@@ -122,7 +133,7 @@ def confirm_page(request: Request, token: str) -> Response:
         return _confirmed_page(request, sub, already=True)  # the link of this period, opened again
     if sub.status != "pending" or request.state.token_version != sub.token_version:
         raise HTTPException(400, "This confirmation link is not valid any more. Subscribe again to get a new one.")
-    return render(request, "subscribe_confirm.html", sub=sub, token=token)
+    return render(request, "subscribe_confirm.html", sub=sub, token=token, shared=False)
 
 
 @router.post("/subscribe/confirm/{token}", responses=LINK, summary="Confirm a subscription")
@@ -138,7 +149,9 @@ def confirm(request: Request, token: str) -> Response:
 
 def _confirmed_page(request: Request, sub: SubscriberView, *, already: bool) -> Response:
     links = tokens.links(request.app.state.settings, sub.id, sub.token_version)
-    return render(request, "subscribe_confirm.html", sub=sub, confirmed=True, already=already, links=links)
+    return render(
+        request, "subscribe_confirm.html", sub=sub, confirmed=True, already=already, links=links, shared=False
+    )
 
 
 # --- settings ---------------------------------------------------------------------------------------------
@@ -166,6 +179,7 @@ def _settings_page(
         typed=typed or {},
         when_sent=compose.when_sent(request.app.state.settings),
         status_code=status,
+        shared=False,
     )
 
 
@@ -263,7 +277,7 @@ def resubscribe(request: Request, token: str) -> Response:
 @router.get("/unsubscribe/{token}", responses=LINK, summary="Unsubscribe page (one button; GET changes nothing)")
 def unsubscribe_page(request: Request, token: str) -> Response:
     sub = _subscriber(request, "unsubscribe", token, any_version=True)
-    return render(request, "unsubscribe.html", sub=sub, token=token, done=sub.status == "unsubscribed")
+    return render(request, "unsubscribe.html", sub=sub, token=token, done=sub.status == "unsubscribed", shared=False)
 
 
 @router.post(
@@ -334,7 +348,7 @@ def _account_link(request: Request, token: str) -> tuple[int, str]:
 @router.get("/account/email/confirm/{token}", responses=LINK, summary="Address confirmation page (one button)")
 def account_email_page(request: Request, token: str) -> Response:
     _, email = _account_link(request, token)
-    return render(request, "account_email.html", email=email, token=token)
+    return render(request, "account_email.html", email=email, token=token, shared=False)
 
 
 @router.post("/account/email/confirm/{token}", responses=LINK, summary="Confirm the account's address")
