@@ -134,7 +134,8 @@ def test_subscribe_needs_the_csrf_token(lite_app):
 
 def test_footer_form_of_a_shared_page_leads_to_the_subscribe_form(app, store, inbox):
     """An anonymous page sets no cookie (shared caches keep it), so its footer form carries no CSRF token:
-    the address it sends comes back in the subscribe form, which has one (and the cookie), and subscribes."""
+    sent without a browser's origin headers, the address comes back in the subscribe form, which has one
+    (and the cookie), and subscribes."""
     reader = browser(app)
     page = reader.get("/")
     assert 'action="/subscribe/start"' in page.text and "set-cookie" not in page.headers
@@ -149,6 +150,30 @@ def test_footer_form_of_a_shared_page_leads_to_the_subscribe_form(app, store, in
     assert inbox.to("reader@example.org")[0].msg["Subject"] == "Confirm your paperfeed subscription"
     # the subscribe page itself carries a token: private, whether it sets the cookie or the reader has one
     assert reader.get("/subscribe").headers["cache-control"] == "private"
+
+
+@pytest.mark.parametrize(
+    ("headers", "at_once"),
+    [
+        ({"origin": "http://testserver"}, True),  # the page's own site (the address the request came to)
+        ({"origin": "https://papers.example.org"}, True),  # base_url's (behind a TLS proxy)
+        ({"sec-fetch-site": "same-origin"}, True),
+        ({"origin": "https://evil.example"}, False),
+        ({"origin": "null", "sec-fetch-site": "cross-site"}, False),
+    ],
+)
+def test_footer_form_subscribes_at_once_from_the_sites_own_pages(lite_app, lite_store, inbox, headers, at_once):
+    """A browser says where a form was sent from (Origin, Sec-Fetch-Site) and pages cannot forge it: from
+    the site's own pages the footer subscribes in one click; from another site it only fills the form in."""
+    lite_app.state.settings.base_url = "https://papers.example.org"
+    r = TestClient(lite_app).post("/subscribe/start", data={"email": "reader@example.org"}, headers=headers)
+    assert r.status_code == 200
+    with lite_store.read() as conn:
+        sub = subs.by_email(conn, "reader@example.org")
+    if at_once:
+        assert "Check your inbox" in r.text and sub is not None and sub.status == "pending"
+    else:
+        assert sub is None and 'value="reader@example.org"' in r.text and "Check your inbox" not in r.text
 
 
 def _active(store, email: str = "reader@example.org"):

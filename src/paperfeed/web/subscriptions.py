@@ -25,7 +25,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr
+from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr, same_origin
 from ..http.openapi import page
 from ..http.params import DbId
 from ..mail import alerts, compose, notices, tokens
@@ -89,9 +89,12 @@ def subscribe_form(request: Request, user: CurrentUser) -> Response:
 @router.post("/subscribe/start", responses=page(422), summary="The subscribe form, with the address typed in a footer")
 def subscribe_start(request: Request, email: Annotated[str, Form(max_length=400)] = "") -> Response:
     """The footer's form on a signed-out reader's page carries no CSRF token (the page sets no cookie, so
-    shared caches may keep it): it brings the address here, to the subscribe form, which has the token.
-    Nothing changes, so nothing needs checking; the reader subscribes with that form's button."""
+    shared caches may keep it). Sent from one of the site's pages (the browser's ``Origin`` or
+    ``Sec-Fetch-Site`` says so: ``same_origin``), it subscribes at once, as ``POST /subscribe`` does;
+    otherwise it changes nothing and brings the address to the subscribe form, which has the token."""
     email = email.strip()[:320]
+    if email and same_origin(request):
+        return subscribe(request, None, email)
     return render(request, "subscribe.html", email=email, confirm=bool(email))
 
 
