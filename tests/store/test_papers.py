@@ -63,8 +63,8 @@ def test_get_papers_keeps_the_order_asked_for_and_skips_unknown_ids(store):
 
 
 def test_the_visible_papers_among_ids_drop_hidden_and_unknown_ones(store):
-    """A search page's check of its ranked places: one bound value for any number of ids, the same
-    answer as ``store.vectors.visible``."""
+    """A result list's last check (``store.vectors.visible``): one bound value for any number of ids,
+    repeats and unknown ids included; hidden papers are not among them."""
     from paperfeed.store import vectors as store_vectors
 
     add_papers(store, *(paper(i) for i in range(1, 5)))
@@ -72,6 +72,6 @@ def test_the_visible_papers_among_ids_drop_hidden_and_unknown_ones(store):
         community.hide_paper(conn, "2401.00002")
     ids = ["2401.00004", "2401.00002", "nope", "2401.00001", "2401.00004", *(f"x{i}" for i in range(2_000))]
     with store.read() as conn:
-        got = P.visible_among(conn, ids)
-        assert got == {"2401.00001", "2401.00004"} == store_vectors.visible(conn, ids)
-        assert P.visible_among(conn, []) == set()
+        assert store_vectors.visible(conn, ids) == {"2401.00001", "2401.00004"}
+        assert store_vectors.visible(conn, ["2401.00003"]) == {"2401.00003"}
+        assert store_vectors.visible(conn, []) == set()

@@ -42,7 +42,7 @@ from ..index.text import title_key
 from ..settings import Settings
 from ..store import Store
 from ..store import keywords as store_keywords
-from ..store import papers as store_papers
+from ..store import vectors as store_vectors
 from .fusion import rrf
 from .machine_rankings import MachineRankings, machine_rankings
 
@@ -428,6 +428,6 @@ def _visible_page(store: Store, ranked: list[tuple[str, float, str]], offset: in
     """The page ``offset:offset+limit`` of ``ranked`` after dropping what the database says is hidden."""
     window = ranked[: offset + limit + VISIBLE_SLACK]
     with store.read() as conn:
-        ok = store_papers.visible_among(conn, [pid for pid, _, _ in window])
+        ok = store_vectors.visible(conn, [pid for pid, _, _ in window])
     shown = [Hit(pid, round(score, 6), why) for pid, score, why in window if pid in ok]
     return shown[offset : offset + limit]

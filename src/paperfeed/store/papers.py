@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import ARRAY, Connection, ScalarSelect, Select, any_, bindparam, func, or_, select
+from sqlalchemy import Connection, ScalarSelect, Select, bindparam, func, or_, select
 
 from ..clock import day_start, utc
 from ..ids import arxiv_year, author_key, web_url
@@ -126,17 +125,6 @@ _COUNTS = select(
 _PAPER = select(papers).where(papers.c.id == bindparam("pid"))
 _PAPERS = select(papers).where(papers.c.id.in_(ids_param()))
 _TITLES = select(papers.c.id, papers.c.title).where(papers.c.id.in_(ids_param()), papers.c.hidden.is_(False))
-# the visible papers among many ids, the ids bound as one value (a JSON array on SQLite, an array on
-# PostgreSQL) instead of one parameter each: a search page checks up to offset + 50 of its ranked places
-_VISIBLE_AMONG = {
-    "sqlite": select(func.json_group_array(papers.c.id)).where(
-        papers.c.hidden.is_(False),
-        papers.c.id.in_(select(func.json_each(bindparam("ids")).table_valued("value").c.value)),
-    ),
-    "postgresql": select(papers.c.id).where(
-        papers.c.hidden.is_(False), papers.c.id == any_(bindparam("ids", type_=ARRAY(papers.c.id.type)))
-    ),
-}
 _v = paper_versions
 _VERSIONS = select(_v).where(_v.c.paper_id == bindparam("pid")).order_by(_v.c.version)
 
@@ -235,17 +223,6 @@ class PaperLink:
     id: str
     title: str
     authors: list[str]  # the first three at most
-
-
-def visible_among(conn: Connection, ids: Sequence[str]) -> set[str]:
-    """Those of ``ids`` that exist and are not hidden (as ``store.vectors.visible``), in one statement with
-    one bound value whatever their number: a search page's check of its ranked places cost half as much."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return set()
-    if conn.dialect.name == "sqlite":  # the rows come as one JSON array: one step of the engine (db._Packed)
-        return set(json.loads(conn.execute(_VISIBLE_AMONG["sqlite"], {"ids": json.dumps(ids)}).scalar_one()))
-    return set(conn.execute(_VISIBLE_AMONG["postgresql"], {"ids": ids}).scalars())
 
 
 def links(conn: Connection, ids: Sequence[str]) -> list[PaperLink]:

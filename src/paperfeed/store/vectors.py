@@ -8,11 +8,12 @@ rebuild of a million papers never holds more than one page in memory.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import ARRAY, Connection, and_, any_, bindparam, delete, func, insert, or_, select
 
 from ..clock import utc
 from .db import chunked, execute_in, ids_param
@@ -127,12 +128,29 @@ def all_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(papers.c.id)).scalars())
 
 
-_VISIBLE = select(papers.c.id).where(papers.c.id.in_(ids_param()), papers.c.hidden.is_(False))  # built once
+# the visible papers among many ids, the ids bound as one value (a JSON array on SQLite, an array on
+# PostgreSQL) instead of one parameter each: a search page checks up to offset + 50 of its ranked places
+_VISIBLE = {
+    "sqlite": select(func.json_group_array(papers.c.id)).where(
+        papers.c.hidden.is_(False),
+        papers.c.id.in_(select(func.json_each(bindparam("ids")).table_valued("value").c.value)),
+    ),
+    "postgresql": select(papers.c.id).where(
+        papers.c.hidden.is_(False), papers.c.id == any_(bindparam("ids", type_=ARRAY(papers.c.id.type)))
+    ),
+}
 
 
 def visible(conn: Connection, ids: Sequence[str]) -> set[str]:
-    """Those of ``ids`` that exist and are not hidden: the last word on what a result list may show."""
-    return {pid for (pid,) in execute_in(conn, _VISIBLE, dict.fromkeys(ids))}
+    """Those of ``ids`` that exist and are not hidden: the last word on what a result list may show. One
+    statement with one bound value whatever their number (a search page checks up to offset + 50 places):
+    half the cost of a parameter per id."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return set()
+    if conn.dialect.name == "sqlite":  # the rows come as one JSON array: one step of the engine (db._Packed)
+        return set(json.loads(conn.execute(_VISIBLE["sqlite"], {"ids": json.dumps(ids)}).scalar_one()))
+    return set(conn.execute(_VISIBLE["postgresql"], {"ids": ids}).scalars())
 
 
 # --- vectors ---------------------------------------------------------------------------------------
