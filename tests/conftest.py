@@ -3,8 +3,9 @@ model and stores holding the seed papers (search, index and CLI tests); a loopba
 
 PostgreSQL runs at ``PAPERFEED_TEST_PG_URL`` (default: the local server's ``test`` database); each test
 gets its own schema, dropped afterwards. Set ``PAPERFEED_TEST_PG_URL=`` (empty) to skip PostgreSQL.
-Embedding the 124 seed papers takes a few seconds once per session; each test then indexes its own fresh
-database with those vectors, so a test costs what the indexes cost, not the model.
+The seed papers (their texts, sentences and keyphrase candidates) are embedded once per session by the first
+xdist worker that needs them and shared with the others (tests/helpers/shared.py); each test then indexes its
+own fresh database with those vectors, so a test costs what the indexes cost, not the model.
 """
 
 from __future__ import annotations
@@ -19,10 +20,17 @@ from sqlalchemy import create_engine, text
 
 from paperfeed.index import job
 from paperfeed.settings import Settings
-from paperfeed.sources import files
 from paperfeed.store import Store
 from tests.helpers.mail import smtp_server
-from tests.helpers.search import SEED_FILES, CachingEncoder, load, make_settings
+from tests.helpers.search import (
+    SEED_FILES,
+    CachingEncoder,
+    embed_seed_corpus,
+    load,
+    load_seed_vectors,
+    make_settings,
+)
+from tests.helpers.shared import once_per_session
 
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("PAPERFEED_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -69,17 +77,12 @@ def store(db_url) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def encoder() -> CachingEncoder:
+def encoder(tmp_path_factory) -> CachingEncoder:
+    """The real model, its cache filled with everything the index job embeds for the seed papers: embedded by
+    the session's first worker that asks, read by the others."""
     enc = CachingEncoder()
-    from paperfeed.index.text import embed_text
-    from paperfeed.records import PaperRecord, checked
-
-    texts = [
-        embed_text(r.title, r.abstract)
-        for path in SEED_FILES
-        for r in (checked(i) for i in files.read(path) if isinstance(i, PaperRecord))
-    ]
-    enc.encode(texts)
+    folder = once_per_session(tmp_path_factory, "seed-corpus", lambda path: embed_seed_corpus(enc, path))
+    load_seed_vectors(enc, folder)
     return enc
 
 
@@ -99,10 +102,10 @@ def seeded(store, settings, encoder):
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory) -> Path:
     """A model fine-tuned by ``scripts/train_similarity.py`` on the 22-paper arXiv excerpt (16 pairs, a few
-    seconds): what ``embed_model`` would name after a real run."""
+    seconds; once per session, shared by its workers): what ``embed_model`` would name after a real run."""
     from tests.helpers.train import train
 
-    return train(tmp_path_factory.mktemp("trained") / "paper-minilm")
+    return once_per_session(tmp_path_factory, "paper-minilm", train)
 
 
 # --- mail ------------------------------------------------------------------------------------------------

@@ -10,4 +10,5 @@ library    the papers the library exports name, a user to import for
 mail       a loopback SMTP server that keeps what it receives
 net        recorded bodies and a fast client for the network-source tests
 kill       ``paperfeed`` in a process killed -9 once shown mid-way; database integrity checks and counts
+shared     what the xdist workers of a session build once and share (the seed corpus's vectors, a trained model)
 """
