@@ -311,11 +311,6 @@ def crawl(
 def serve_and_crawl(label: str, src: Path, data: Path, urls: dict, n: int, args, tmp: Path) -> list[dict]:
     from web import free_port, stop, wait_ready
 
-    from paperfeed.index import index_root
-    from paperfeed.settings import Settings
-
-    for kept in index_root(Settings(data_dir=data)).glob("rankings.db*"):  # an earlier crawl's search rankings
-        kept.unlink()  # (rank/machine_rankings.py): every crawl starts cold
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(src), "PAPERFEED_RATE_LIMIT_PER_MINUTE": "0"}
     cmd = [*paperfeed("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),

@@ -9,29 +9,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from paperfeed.actions import community as actions
-from paperfeed.index import index_root, job
+from paperfeed.index import job
 from paperfeed.ingest import import_items
 from paperfeed.rank import search as S
-from paperfeed.rank.machine_rankings import MachineRankings, machine_rankings
 from paperfeed.records import PaperRecord
 
 Q = "language model reasoning"
 
 
-def _forget(settings) -> None:
-    """Rank afresh: forget this process's rankings and the machine's (the file the other workers read)."""
-    S._rankings._items.clear()
-    machine_rankings(index_root(settings)).clear()
-
-
 def _page(store, settings, n: int, *, fresh: bool = False) -> list[str]:
     if fresh:
-        _forget(settings)
+        S._rankings._items.clear()
     return [h.paper_id for h in S.search(store, settings, Q, limit=5, offset=5 * n).hits]
 
 
 def test_the_next_page_reuses_the_ranking_and_still_drops_hidden_papers(seeded, settings, encoder):
-    _forget(settings)
+    S._rankings._items.clear()
     cached = [_page(seeded, settings, n) for n in range(3)]
     assert len(S._rankings._items) == 1  # one ranking served the three pages
     assert cached == [_page(seeded, settings, n, fresh=True) for n in range(3)]
@@ -49,7 +42,7 @@ def test_the_next_page_reuses_the_ranking_and_still_drops_hidden_papers(seeded, 
 
 def test_pages_asked_for_at_once_share_one_ranking(seeded, settings, monkeypatch):
     """A crawler asks for pages 1-5 of a search at the same moment: one ranks, the others wait for it."""
-    _forget(settings)
+    S._rankings._items.clear()
     ranked, real = [], S._rank
 
     def slow_rank(*args, **kw):
@@ -61,12 +54,12 @@ def test_pages_asked_for_at_once_share_one_ranking(seeded, settings, monkeypatch
     with ThreadPoolExecutor(5) as pool:
         pages = list(pool.map(lambda n: _page(seeded, settings, n), range(5)))
     assert len(ranked) == 1
-    _forget(settings)
+    S._rankings._items.clear()
     assert pages == [_page(seeded, settings, n) for n in range(5)]  # the same pages as one at a time
 
 
 def test_a_failed_ranking_does_not_hold_up_the_pages_waiting_for_it(seeded, settings, monkeypatch):
-    _forget(settings)
+    S._rankings._items.clear()
     calls, real = [], S._rank
 
     def fail_first(*args, **kw):
@@ -117,7 +110,7 @@ def test_paging_deeper_than_the_fused_candidates_never_repeats_or_skips_a_paper(
     deep = settings.model_copy(update={"search_candidates": 10})
 
     def pages(order) -> dict[int, list[str]]:
-        _forget(deep)
+        S._rankings._items.clear()
         return {n: [h.paper_id for h in S.search(seeded, deep, Q, limit=5, offset=5 * n).hits] for n in order}
 
     forward = pages(range(7))  # 35 papers: fusions of 10, 20 and 40 candidates
@@ -127,53 +120,3 @@ def test_paging_deeper_than_the_fused_candidates_never_repeats_or_skips_a_paper(
     assert [backward[n] for n in range(7)] == [forward[n] for n in range(7)]
     assert S.ranking_depths(10, 35) == [10, 20, 40] and S.ranking_depths(100, 30) == [100]
     assert S.ranking_depths(100, S.MAX_OFFSET + S.MAX_LIMIT)[-1] == S.MAX_OFFSET + S.MAX_LIMIT
-
-
-def test_another_worker_reads_the_ranking_instead_of_ranking_again(seeded, settings, encoder, monkeypatch):
-    """A crawler's p=2 lands on another worker of the machine: it reads the places the first worker ranked
-    (the file beside the indexes), shows the same papers, and still drops a paper hidden since; a vote
-    changes no ranking, a new paper does."""
-    _forget(settings)
-    first = [_page(seeded, settings, n) for n in range(3)]
-    ranked, real = [], S._rank
-    monkeypatch.setattr(S, "_rank", lambda *a, **kw: ranked.append(1) or real(*a, **kw))
-    S._rankings._items.clear()  # the other worker: nothing kept in its memory
-    assert [_page(seeded, settings, n) for n in (1, 2)] == first[1:] and ranked == []
-    actions.vote(seeded, _voter(seeded), first[1][0], 1)
-    S._rankings._items.clear()
-    assert _page(seeded, settings, 1) == first[1] and ranked == []  # a vote ranks nothing again
-    actions.hide_paper(seeded, first[1][0])
-    S._rankings._items.clear()
-    assert _page(seeded, settings, 1)[:4] == first[1][1:]  # hidden: dropped by the page's database check
-    new = PaperRecord(title="Language model reasoning, revisited", abstract="Language model reasoning in depth.",
-                      arxiv_id="2609.00002", source="test")  # fmt: skip
-    import_items(seeded, [new])
-    job.run(seeded, settings, encoder=encoder)
-    S._rankings._items.clear()
-    assert "2609.00002" in _page(seeded, settings, 0) and ranked  # the indexes changed: ranked afresh
-
-
-def _voter(store):
-    from paperfeed.store import users
-
-    with store.transaction() as conn:
-        return users.create_user(conn, username="voter", password_hash="x")
-
-
-def test_a_process_waits_for_the_ranking_another_process_claimed(tmp_path):
-    """Two processes (two handles on one file): the second asking for a key the first is ranking waits
-    for its places; a claim given up or never answered lets the next asker rank."""
-    a, b = MachineRankings(tmp_path / "rankings.db"), MachineRankings(tmp_path / "rankings.db")
-    places = ([("2401.00001", 0.0325, "keywords + semantic"), ("pf-0123456789ab", 1 / 61, "semantic")], 2, True)
-    assert a.get_or_claim("k") is None  # a ranks "k"
-    got = []
-    waiter = threading.Thread(target=lambda: got.append(b.get_or_claim("k")))
-    waiter.start()
-    time.sleep(0.1)
-    assert got == []  # b waits for a
-    a.put("k", places)
-    waiter.join(5)
-    assert got == [places]  # the same places, floats to the last bit
-    assert a.get_or_claim("failed") is None
-    a.give_up("failed")
-    assert b.get_or_claim("failed") is None  # claimed by b now, without waiting

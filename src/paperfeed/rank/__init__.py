@@ -2,7 +2,6 @@
 
 - ``trending``: time-decayed community upvotes (docs/trending.md)
 - ``search``: hybrid lexical + semantic search; ``fusion``: how the two rankings are fused
-- ``machine_rankings``: search rankings kept for every serving process of the machine (a file)
 - ``similar``: papers like a given paper; ``facets``: ... in its background, method or result only
 - ``recommend``: "for you" (docs/recommend.md); ``usermodel``: the per-user model it trains
 - ``topics``: topic maps: layout, clusters and their labels (docs/topics.md)

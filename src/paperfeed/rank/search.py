@@ -15,11 +15,8 @@
 The fused ranking of the last ``RANKING_CACHE_SIZE`` relevance searches is kept (until the indexes change;
 ``RANKING_CACHE_PLACES`` places in all, as rankings for deep pages are long), so the next page of the same
 search (``p=2``, a crawler following "next") only checks and shows its papers; a page asked for while its
-search is being ranked waits for that ranking instead of ranking it again. The other serving processes of
-the machine read it too, from a file beside the indexes (``rank.machine_rankings``): a crawler's next page
-that lands on another worker does not rank the search again, and shows what the first worker ranked.
-Pages past the fused candidates come from deeper fusions that keep the shallower one's places
-(``_ranking``): paging shows each paper once.
+search is being ranked waits for that ranking instead of ranking it again. Pages past the fused candidates
+come from deeper fusions that keep the shallower one's places (``_ranking``): paging shows each paper once.
 """
 
 from __future__ import annotations
@@ -44,7 +41,6 @@ from ..store import Store
 from ..store import keywords as store_keywords
 from ..store import vectors as store_vectors
 from .fusion import rrf
-from .machine_rankings import MachineRankings, machine_rankings
 
 __all__ = ["Hit", "SearchResult", "QueryError", "search", "SORTS", "MAX_OFFSET", "NARROW"]
 
@@ -154,16 +150,13 @@ def search(
     # nothing here can match by meaning: no paper has a vector yet, or the vector weight is 0
     no_meaning = len(eng.vectors) == 0 or settings.search_vector_weight <= 0
     weights = (settings.search_lexical_weight, settings.search_vector_weight, settings.search_rrf_k,
-               settings.search_min_similarity, eng.model, settings.query_model, settings.vector_ef)  # fmt: skip
+               settings.search_min_similarity)  # fmt: skip
     key = (parsed.raw, category, date_from, date_to, author, has_code, keyword, weights, eng.lexical.watermark,
            len(eng.vectors))  # fmt: skip
     if sort == "relevance" and (words or parsed.semantic_text):
         depths = ranking_depths(settings.search_candidates, offset + limit)
         ranked, total, exact = _ranking(
-            key,
-            depths,
-            lambda k: _rank(store, settings, eng, qb, parsed, must, must_not, k),
-            machine_rankings(eng.root),
+            key, depths, lambda k: _rank(store, settings, eng, qb, parsed, must, must_not, k)
         )
         started = time.perf_counter()
         page = _visible_page(store, ranked, offset, limit)
@@ -192,40 +185,27 @@ def ranking_depths(candidates: int, needed: int) -> list[int]:
     return depths
 
 
-def _ranking(
-    key: tuple, depths: list[int], rank, machine: MachineRankings | None = None
-) -> tuple[list[tuple[str, float, str]], int, bool]:
-    """The ranking ``rank(depths[-1])`` as pages show it, kept (``_rankings``, and ``machine``'s file for
-    the other processes of this machine) and consistent with the shallower ones: its first ``depths[-2]``
-    places are those of the ranking at that depth, and the deeper fusion's other papers follow. Fusing
-    more candidates moves papers near the end of the shallower ranking, so without this, pages past the
-    first depth (page 4 of 30 a page) would show papers that pages 1-3 showed and leave out others."""
+def _ranking(key: tuple, depths: list[int], rank) -> tuple[list[tuple[str, float, str]], int, bool]:
+    """The ranking ``rank(depths[-1])`` as pages show it, kept (``_rankings``) and consistent with the
+    shallower ones: its first ``depths[-2]`` places are those of the ranking at that depth, and the deeper
+    fusion's other papers follow. Fusing more candidates moves papers near the end of the shallower
+    ranking, so without this, pages past the first depth (page 4 of 30 a page) would show papers that
+    pages 1-3 showed and leave out others."""
     depth = depths[-1]
     kept = _rankings.get((*key, depth), claim=True)
     if kept is not None:
         return kept
-    shared = MachineRankings.key((*key, depth)) if machine is not None else None
-    ranked_here = False
     try:
-        kept = machine.get_or_claim(shared) if machine is not None and shared is not None else None
-        if kept is None:
-            ranked_here = True
-            ranked, total, exact = rank(depth)
-            if len(depths) > 1:
-                head = _ranking(key, depths[:-1], rank, machine)[0][: depths[-2]]
-                seen = {pid for pid, _, _ in head}
-                floor = head[-1][1] if head else float("inf")  # scores never rise down the list
-                ranked = head + [(pid, min(score, floor), why) for pid, score, why in ranked if pid not in seen]
-            # the pages this depth serves end by its last place; past it, only the slack of the last page
-            kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), exact)
-            if machine is not None and shared is not None:
-                machine.put(shared, kept)
+        ranked, total, exact = rank(depth)
+        if len(depths) > 1:
+            head = _ranking(key, depths[:-1], rank)[0][: depths[-2]]
+            seen = {pid for pid, _, _ in head}
+            floor = head[-1][1] if head else float("inf")  # scores never rise down the list
+            ranked = head + [(pid, min(score, floor), why) for pid, score, why in ranked if pid not in seen]
+        # the pages this depth serves end by its last place; past it, only the slack of the last page
+        kept = (ranked[: depth + VISIBLE_SLACK], max(total, len(ranked)), exact)
         _rankings.put((*key, depth), kept)
         return kept
-    except BaseException:
-        if ranked_here and machine is not None and shared is not None:
-            machine.give_up(shared)
-        raise
     finally:
         _rankings.release((*key, depth))
 
