@@ -153,19 +153,29 @@ def test_footer_form_of_a_shared_page_leads_to_the_subscribe_form(app, store, in
 
 
 @pytest.mark.parametrize(
-    ("headers", "at_once"),
+    ("base_url", "headers", "at_once"),
     [
-        ({"origin": "http://testserver"}, True),  # the page's own site (the address the request came to)
-        ({"origin": "https://papers.example.org"}, True),  # base_url's (behind a TLS proxy)
-        ({"sec-fetch-site": "same-origin"}, True),
-        ({"origin": "https://evil.example"}, False),
-        ({"origin": "null", "sec-fetch-site": "cross-site"}, False),
+        ("http://testserver", {"origin": "http://testserver"}, True),  # the page's own site
+        ("http://testserver", {"sec-fetch-site": "same-origin"}, True),
+        ("https://papers.example.org", {"host": "papers.example.org", "origin": "https://papers.example.org"}, True),
+        ("http://testserver", {"origin": "https://evil.example", "sec-fetch-site": "cross-site"}, False),
+        ("http://testserver", {"origin": "null"}, False),
+        ("http://testserver", {}, False),  # no browser said where it came from
+        # a page on another name resolving to this server (DNS rebinding) is "same-origin" to itself
+        (
+            "http://testserver",
+            {"host": "evil.example", "origin": "http://evil.example", "sec-fetch-site": "same-origin"},
+            False,
+        ),
+        ("https://papers.example.org", {"origin": "http://testserver"}, False),  # not the public name
     ],
 )
-def test_footer_form_subscribes_at_once_from_the_sites_own_pages(lite_app, lite_store, inbox, headers, at_once):
+def test_footer_form_subscribes_at_once_from_the_sites_own_pages(
+    lite_app, lite_store, inbox, base_url, headers, at_once
+):
     """A browser says where a form was sent from (Origin, Sec-Fetch-Site) and pages cannot forge it: from
     the site's own pages the footer subscribes in one click; from another site it only fills the form in."""
-    lite_app.state.settings.base_url = "https://papers.example.org"
+    lite_app.state.settings.base_url = base_url
     r = TestClient(lite_app).post("/subscribe/start", data={"email": "reader@example.org"}, headers=headers)
     assert r.status_code == 200
     with lite_store.read() as conn:

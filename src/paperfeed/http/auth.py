@@ -167,21 +167,17 @@ async def check_csrf(request: Request) -> None:
 
 
 def same_origin(request: Request) -> bool:
-    """Whether the browser says this request comes from one of the site's own pages: ``Sec-Fetch-Site:
-    same-origin``, or an ``Origin`` that is the site's (``base_url``'s or the address the request came to).
-    Pages cannot forge either header in a browser, so a form with no CSRF token may act on it (OWASP's
+    """Whether the browser says this request comes from one of the site's own pages: it was sent to the
+    site's own name (``Host`` is ``base_url``'s: a page on another name that resolves to this server, DNS
+    rebinding, is not the site) with ``Sec-Fetch-Site: same-origin`` or ``base_url``'s ``Origin``. Pages
+    cannot forge either header in a browser, so a form with no CSRF token may act on it (OWASP's
     "verifying origin with standard headers"); a request with neither header is not from the site."""
+    base = urlsplit(request.app.state.settings.base_url)
+    if request.headers.get("host", "").lower() != base.netloc.lower():
+        return False
     if request.headers.get("sec-fetch-site") == "same-origin":
         return True
-    origin = request.headers.get("origin", "").rstrip("/").lower()
-    if not origin or origin == "null":
-        return False
-    base = urlsplit(request.app.state.settings.base_url)
-    own = {
-        f"{base.scheme}://{base.netloc}".lower(),
-        f"{request.url.scheme}://{request.headers.get('host', '')}".lower(),
-    }
-    return origin in own
+    return request.headers.get("origin", "").rstrip("/").lower() == f"{base.scheme}://{base.netloc}".lower()
 
 
 SESSION_COOKIE = "paperfeed_session"  # a proxy cache passes requests that carry it by (docs/deploy.md)
