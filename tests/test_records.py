@@ -66,7 +66,8 @@ def test_mathjax_unicode_becomes_the_character():
         title=r"Hallucinations$\unicode{x2014}$a survey",
         abstract=(
             r"Biofouling$\unicode{x2013}$communities of organisms$\unicode{8211}$provides a pathway;"
-            r" $a \unicode{x00D7} b$ is math; $\unicode{x202E}$ and \unicode{x110000} stay."
+            r" $a \unicode{x00D7} b$ is math; $\unicode{x202E}$ and \unicode{x110000} stay;"
+            r" so do TeX's own: $\unicode{x24}$ 5, \unicode{x5C}alpha, \unicode{123}."
         ),
         source="test",
     )
@@ -74,5 +75,6 @@ def test_mathjax_unicode_becomes_the_character():
     assert out.title == "Hallucinations\u2014a survey"
     assert out.abstract == (
         "Biofouling\u2013communities of organisms\u2013provides a pathway;"
-        r" $a × b$ is math; $\unicode{x202E}$ and \unicode{x110000} stay."
+        r" $a × b$ is math; $\unicode{x202E}$ and \unicode{x110000} stay;"
+        r" so do TeX's own: $\unicode{x24}$ 5, \unicode{x5C}alpha, \unicode{123}."
     )

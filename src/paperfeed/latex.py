@@ -82,14 +82,15 @@ def _letters(s: str) -> str:
 # arXiv abstracts write dashes and symbols so, which pages showed as typed
 _CODE = r"\\unicode\{(x[0-9A-Fa-f]{1,6}|[0-9]{1,7})\}"
 _UNICODE_RE = re.compile(rf"\${_CODE}\$|{_CODE}")
+_TEX_SPECIAL = set("$\\{}%#&_^~")
 
 
 def _code_point(m: re.Match[str]) -> str:
     code = m.group(1) or m.group(2)
     n = int(code[1:], 16) if code[0] == "x" else int(code)
     char = chr(n) if n <= 0x10FFFF else ""
-    if not char or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Cn", "Co"):
-        return m.group(0)  # a control, format (bidi), surrogate, private or unassigned code: kept
+    if not char or char in _TEX_SPECIAL or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Cn", "Co"):
+        return m.group(0)  # TeX's own ($ would open math), a control, bidi, surrogate, private or unassigned
     return char
 
 
