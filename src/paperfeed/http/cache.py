@@ -1,22 +1,21 @@
-"""A small page cache for anonymous visitors: list and paper pages, and the JSON lists of the API, are read
-far more often than written.
+"""A small page cache for anonymous visitors: list and paper pages, and the JSON lists of the API, are read far
+more often than written.
 
-A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL;
-any write (a vote, a comment, a submission, an admin action) expires it, in every process: on PostgreSQL
-the others hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every write) within a
-second; several workers on one
-SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page (their own votes are
-marked on it). The pages kept carry no visitor's CSRF token (no form a signed-out reader submits is on
-them), so they set no cookie and say that shared caches may keep them too (``http.headers``); a form with
-a token on a cached page would get each visitor's own, and make the page ``private``. Cached answers
-carry an ``ETag`` (of the page as this visitor gets it): a client that sends it back in
-``If-None-Match`` gets ``304 Not Modified``, without the body (crawlers and proxies revalidating
-unchanged pages). They also carry ``Last-Modified``: when this process first rendered the page as it is
-now (a re-render that changes nothing keeps the time). A client without a tag but with
-``If-Modified-Since`` at or after it gets the 304. The time is this process's: another worker, or this
-one after the page left the cache, answers in full once (never a 304 for a page that changed). A page
-that carries anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is
-never kept, and a visitor with a message waiting gets a fresh page that shows it.
+A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL; any
+write (a vote, a comment, a submission, an admin action) expires it, in every process: on PostgreSQL the
+others hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every write) within a second;
+several workers on one SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page
+(their own votes are marked on it). The pages kept carry no visitor's CSRF token (their forms for signed-out
+readers need none: ``web.subscriptions``' footer form), so they set no cookie and say that shared caches may
+keep them too (``http.headers``); a form with a token on a cached page would get each visitor's own, and make
+the page ``private``. Cached answers carry an ``ETag`` (of the page as this visitor gets it): a client that
+sends it back in ``If-None-Match`` gets ``304 Not Modified``, without the body (crawlers and proxies
+revalidating unchanged pages). They also carry ``Last-Modified``: when this process first rendered the page as
+it is now (a re-render that changes nothing keeps the time). A client without a tag but with
+``If-Modified-Since`` at or after it gets the 304. The time is this process's: another worker, or this one
+after the page left the cache, answers in full once (never a 304 for a page that changed). A page that carries
+anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and a
+visitor with a message waiting gets a fresh page that shows it.
 
 Every other successful GET of the JSON API (a signed-in or token client's answer, a collection, comments)
 is tagged on its way out by ``TaggedAnswers``: an ``ETag`` of the body as this client gets it, a 304 for

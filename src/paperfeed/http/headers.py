@@ -16,8 +16,8 @@ of the API and feeds (``PublicReadCORS``).
   the other way round. Anonymous pages say the same (``shared_page_headers``).
 - An answer that sets a cookie (a session's) is never ``public``: its ``Cache-Control`` says ``private``
   instead, so no shared cache keeps one visitor's session for the next. An anonymous page that carries a
-  form (log in, sign up, subscribe) sets one; so does any page for a visitor whose session holds a CSRF
-  token or a message (the session cookie is sent again with every answer).
+  form (log in, sign up, subscribe) sets one; so does any answer that changes a visitor's session (a
+  new CSRF token, a message).
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 - ``POST /subscribe``: the subscribe form, a signed-in reader's footer form (and the profile page). Always
   answers "check your inbox", whether the address was new, pending, active or bouncing, so the form
-  reveals nothing. A signed-out reader's footer form goes to ``POST /subscribe/start`` (the subscribe form,
-  filled in), as its page carries no CSRF token.
+  reveals nothing. A signed-out reader's footer form, on a page without a CSRF token, goes to
+  ``POST /subscribe/start``: the same from the site's own pages (``http.auth.same_origin``), else the
+  subscribe form filled in.
 - ``/subscribe/confirm/{token}``: GET shows one button, POST confirms (mail scanners open every link
   in a mail; a GET that confirmed would let them confirm on the owner's behalf).
 - ``/subscription/{token}``: settings and alerts, no login needed: the signed link is the key.
