@@ -87,7 +87,7 @@ def test_pick_prefers_the_sentence_closest_to_the_paper():
 
 
 def test_pick_passes_over_a_sentence_that_leans_on_the_one_before():
-    """"However, ..." or "Moreover, ..." reads badly alone: a sentence nearly as central wins instead."""
+    """ "However, ..." or "Moreover, ..." reads badly alone: a sentence nearly as central wins instead."""
     doc = np.array([1.0, 0.0], dtype=np.float32)
     phrases = ["graph routers", "offline alignment"]
     vectors = np.array([[0.9, 0.436], [1.0, 0.0]], dtype=np.float32)

@@ -59,7 +59,9 @@ def test_a_paper_page_offers_not_interested_and_the_profile_lists_comments(app):
 def test_upvote_form_without_js_redirects_back(app):
     with browser(app) as b:
         b.signup("ada")
-        r = b.form("/papers/2401.00002/vote", {"value": "1"}, from_page="/", headers={"Referer": "http://testserver/?p=1"})
+        r = b.form(
+            "/papers/2401.00002/vote", {"value": "1"}, from_page="/", headers={"Referer": "http://testserver/?p=1"}
+        )
         assert r.status_code == 303 and r.headers["location"] == "/?p=1#paper-2401.00002"  # back at the card
         assert ">11</span>" in b.get("/").text
         r = b.form("/papers/2401.00002/vote", {"value": "0"}, from_page="/",
@@ -136,7 +138,7 @@ def test_submit_known_paper_and_refuse_duplicates(app):
         r = b.form("/submit", {"paper": "2401.00001"}, from_page="/submit")
         assert r.status_code == 400 and "already on the daily list" in r.text
         assert '<a href="/papers/2401.00001">the paper</a>' in r.text  # and where to find it
-        assert "<a href=\"/papers/date/2024-01-02#paper-2401.00001\">that day's list</a>" in r.text
+        assert '<a href="/papers/date/2024-01-02#paper-2401.00001">that day\'s list</a>' in r.text
 
 
 def test_submit_fetches_from_arxiv(store, tmp_path, httpserver):

@@ -44,7 +44,13 @@ class UserView:
 
 def _view(row) -> UserView:
     return UserView(
-        row.id, row.username, row.email, row.is_admin, row.banned, row.session_epoch, utc(row.created_at),
+        row.id,
+        row.username,
+        row.email,
+        row.is_admin,
+        row.banned,
+        row.session_epoch,
+        utc(row.created_at),
         row.pending_email,
     )
 
