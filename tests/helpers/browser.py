@@ -44,6 +44,7 @@ __all__ = [
     "log_in_as",
     "seed_papers",
     "make_app",
+    "password_hash",
     "today",
     "PASSWORD",
     "SCREENSHOTS",
@@ -135,16 +136,21 @@ def seed_papers(store) -> None:
         store_summaries.save_summaries(conn, [("2401.00001", "seed", SEED_SUMMARY)], "seed")
 
 
-def make_user(store, username: str) -> None:
-    """Create a user with ``PASSWORD`` in the store. The password hash uses cheap argon2 parameters
-    (verifying reads them from the hash), so logging in costs milliseconds."""
+def password_hash() -> str:
+    """An argon2 hash of ``PASSWORD`` with cheap parameters (verifying reads them from the hash, so logging in
+    costs milliseconds); made once per process."""
     global _cheap_hash
     from argon2 import PasswordHasher
 
     if _cheap_hash is None:
         _cheap_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    return _cheap_hash
+
+
+def make_user(store, username: str) -> None:
+    """Create a user with ``PASSWORD`` (``password_hash``) in the store."""
     with store.transaction() as conn:
-        store_users.create_user(conn, username=username, password_hash=_cheap_hash)
+        store_users.create_user(conn, username=username, password_hash=password_hash())
 
 
 def log_in_as(page, store, username: str) -> None:

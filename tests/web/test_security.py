@@ -11,7 +11,7 @@ from paperfeed.mail import tokens
 from paperfeed.store import community
 from paperfeed.store import subscriptions as subs
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
+from tests.helpers.browser import password_hash
 from tests.helpers.web import Browser, add_papers, browser, make_app, paper
 
 BOGUS = {"Authorization": "Bearer pf_not-a-real-token"}
@@ -24,10 +24,8 @@ def app(store, tmp_path):
 
 
 def _user(store, name: str, *, admin: bool = False) -> int:
-    with store.transaction() as conn:
-        return store_users.create_user(
-            conn, username=name, password_hash=hash_password("correct horse battery"), is_admin=admin
-        ).id
+    with store.transaction() as conn:  # argon2 with cheap parameters: the dozens of logins here cost milliseconds
+        return store_users.create_user(conn, username=name, password_hash=password_hash(), is_admin=admin).id
 
 
 def _token(store, user_id: int) -> dict:
