@@ -113,7 +113,6 @@ def test_rows_read_in_one_step_are_the_rows_sqlalchemy_reads(store):
     from paperfeed.store import community
     from paperfeed.store import keywords as store_keywords
     from paperfeed.store import papers as P
-    from paperfeed.store import vectors as V
     from paperfeed.store.db import _packed, execute_in, ids_param
     from paperfeed.store.models import paper_keywords
     from tests.helpers.web import add_papers, paper
@@ -129,8 +128,7 @@ def test_rows_read_in_one_step_are_the_rows_sqlalchemy_reads(store):
         community.hide_paper(conn, "2401.00003")
         store_keywords.save_keywords(conn, [("2401.00001", [("zeta", 0.1 + 0.2), ("alpha", 0.5)])])
     ids = ["2401.00001", "2401.00002", "2401.00003", "9999.99999"]
-    statements = [P._PAPERS, P._AUTHORS, P._CATEGORIES, P._FEATURED, P._COUNTS, P._TITLES, store_keywords._FOR_PAPERS,
-                  V._VISIBLE]  # fmt: skip
+    statements = [P._PAPERS, P._AUTHORS, P._CATEGORIES, P._FEATURED, P._COUNTS, P._TITLES, store_keywords._FOR_PAPERS]
     with store.read() as conn:
         for stmt in statements:
             read = list(execute_in(conn, stmt, ids))
