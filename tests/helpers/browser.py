@@ -21,7 +21,7 @@ import pytest
 from paperfeed.store import summaries as store_summaries
 from paperfeed.store import users as store_users
 from tests.helpers.liveserver import live_server
-from tests.helpers.web import CSRF_RE, add_papers, make_app, paper
+from tests.helpers.web import CSRF_RE, PASSWORD, add_papers, make_app, paper, password_hash
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,7 +36,6 @@ CHROMIUM_ARGS = [
 INSTALL_STEP = "bash scripts/ensure-chromium.sh  (as root; it runs: apt-get install -y chromium)"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-PASSWORD = "correct horse battery"
 
 __all__ = [
     "live_server",
@@ -50,7 +49,6 @@ __all__ = [
     "SCREENSHOTS",
     "SEED_SUMMARY",
 ]
-_cheap_hash = None
 
 
 def launch_chromium():
@@ -134,17 +132,6 @@ def seed_papers(store) -> None:
     )  # fmt: skip
     with store.transaction() as conn:  # as the index job would store it (its model is not loaded here)
         store_summaries.save_summaries(conn, [("2401.00001", "seed", SEED_SUMMARY)], "seed")
-
-
-def password_hash() -> str:
-    """An argon2 hash of ``PASSWORD`` with cheap parameters (verifying reads them from the hash, so logging in
-    costs milliseconds); made once per process."""
-    global _cheap_hash
-    from argon2 import PasswordHasher
-
-    if _cheap_hash is None:
-        _cheap_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-    return _cheap_hash
 
 
 def make_user(store, username: str) -> None:

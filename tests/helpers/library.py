@@ -12,10 +12,10 @@ from pathlib import Path
 from paperfeed.ingest import import_items
 from paperfeed.records import PaperRecord, checked
 from paperfeed.store import users as store_users
+from tests.helpers.web import PASSWORD as PASSWORD  # the library tests log in with it
+from tests.helpers.web import password_hash
 
 LIBRARY_FILES = Path(__file__).resolve().parent.parent / "data" / "files" / "library"
-PASSWORD = "correct horse battery"
-_cheap_hash = None
 
 ATTENTION, BERT, OLD_STYLE = "1706.03762", "1810.04805", "hep-th/9901001"
 SCHRODINGER, NAIVE_BAYES = "2005.00001", "2105.00002"
@@ -49,14 +49,9 @@ def seed_library_papers(store) -> dict[str, str]:
 
 
 def make_user(store, username: str = "ada") -> int:
-    """A user with a cheap password hash (argon2 reads its parameters from the hash), so logins are fast."""
-    global _cheap_hash
-    from argon2 import PasswordHasher
-
-    if _cheap_hash is None:
-        _cheap_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    """A user with ``PASSWORD`` and its cheap hash (``tests.helpers.web.password_hash``), so logins are fast."""
     with store.transaction() as conn:
-        return store_users.create_user(conn, username=username, password_hash=_cheap_hash).id
+        return store_users.create_user(conn, username=username, password_hash=password_hash()).id
 
 
 def library_file(name: str) -> bytes:

@@ -15,7 +15,20 @@ from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "correct horse battery"  # the test users' password
+_cheap_hash = None
 HF_FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "hf-daily-papers-2026-06-12.json"
+
+
+def password_hash() -> str:
+    """An argon2 hash of ``PASSWORD`` with cheap parameters (verifying reads them from the hash, so logging in
+    costs milliseconds, where these tests are about sessions, not argon2); made once per process."""
+    global _cheap_hash
+    from argon2 import PasswordHasher
+
+    if _cheap_hash is None:
+        _cheap_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    return _cheap_hash
 
 
 def paper(n: int, day: date | None = date(2024, 1, 2), upvotes: int = 0, **kw) -> PaperRecord:

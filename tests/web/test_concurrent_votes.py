@@ -14,27 +14,24 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from paperfeed.store import users as store_users
 from paperfeed.store.models import votes
 from tests.helpers.liveserver import live_server
-from tests.helpers.web import CSRF_RE, add_papers, make_app, paper
+from tests.helpers.web import CSRF_RE, PASSWORD, add_papers, make_app, paper, password_hash
 
 CLIENTS = 20
 OPS_PER_CLIENT = 8
 PAPERS = ["2401.00001", "2401.00002", "2401.00003"]
 IMPORTED = {"2401.00001": 5, "2401.00002": 0, "2401.00003": 2}  # Hugging Face upvotes, counted on top
-PASSWORD = "correct horse battery"
 COUNT_RE = re.compile(r'<span class="count">(\d+)</span>')
 
 
 @pytest.fixture
 def server(store, tmp_path):
     add_papers(store, *(paper(i + 1, upvotes=IMPORTED[pid]) for i, pid in enumerate(PAPERS)))
-    # a cheap argon2 hash (verify uses the parameters stored in the hash): logins here test sessions, not argon2
-    hashed = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    hashed = password_hash()  # cheap argon2 parameters: logins here test sessions, not argon2
     tokens = {}
     with store.transaction() as conn:
         for i in range(CLIENTS):

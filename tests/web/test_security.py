@@ -11,8 +11,7 @@ from paperfeed.mail import tokens
 from paperfeed.store import community
 from paperfeed.store import subscriptions as subs
 from paperfeed.store import users as store_users
-from tests.helpers.browser import password_hash
-from tests.helpers.web import Browser, add_papers, browser, make_app, paper
+from tests.helpers.web import Browser, add_papers, browser, make_app, paper, password_hash
 
 BOGUS = {"Authorization": "Bearer pf_not-a-real-token"}
 
