@@ -9,8 +9,10 @@ from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
+from fastapi import Request
 
-from paperfeed.http.cache import CachedPagesMiddleware, PageCache
+from paperfeed.http.cache import CachedPagesMiddleware, PageCache, cached_page
+from paperfeed.web.render import render
 from tests.helpers.web import CSRF_RE, add_papers, browser, make_app, paper
 
 
@@ -140,6 +142,27 @@ def test_cached_pages_carry_no_visitors_token(app):
         assert hit_two.headers["x-cache"] == "hit"
         assert hit_one.content == hit_two.content and not CSRF_RE.findall(hit_two.text)
         assert "set-cookie" not in hit_two.headers and "set-cookie" not in hit_one.headers
+
+
+@pytest.mark.parametrize("template", ["error.html", "login.html"])
+def test_a_page_render_made_a_visitors_own_is_never_kept(app, template):
+    """A page ``render`` makes ``private`` (a signed link's page: ``shared=False``; a form carrying the
+    visitor's CSRF token: the log-in form) is rendered afresh for every visitor: kept, its hits and 304s would
+    have told shared caches ``public``."""
+
+    @cached_page
+    def own_page(request: Request):
+        if template == "error.html":
+            return render(request, template, status=200, detail="A signed link's page", shared=False)
+        return render(request, template, next="/")
+
+    app.add_api_route("/own-page", own_page, methods=["GET"])
+    with browser(app) as reader:
+        first = reader.get("/own-page")
+        again = reader.get("/own-page", headers={"If-None-Match": first.headers.get("etag", '"none"')})
+    for r in (first, again):
+        assert r.status_code == 200 and "x-cache" not in r.headers
+        assert r.headers["cache-control"].startswith("private")
 
 
 def test_cache_middleware_runs_inside_the_session_middleware(app):

@@ -2,20 +2,20 @@
 more often than written.
 
 A rendered page is reused for ``ttl`` seconds for visitors who are not signed in, keyed by the full URL; any
-write (a vote, a comment, a submission, an admin action) expires it, in every process: on PostgreSQL the
-others hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every write) within a second;
-several workers on one SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page
-(their own votes are marked on it). The pages kept carry no visitor's CSRF token (their forms for signed-out
-readers need none: ``web.subscriptions``' footer form), so they set no cookie and say that shared caches may
-keep them too (``http.headers``); a form with a token on a cached page would get each visitor's own, and make
-the page ``private``. Cached answers carry an ``ETag`` (of the page as this visitor gets it): a client that
-sends it back in ``If-None-Match`` gets ``304 Not Modified``, without the body (crawlers and proxies
-revalidating unchanged pages). They also carry ``Last-Modified``: when this process first rendered the page as
-it is now (a re-render that changes nothing keeps the time). A client without a tag but with
-``If-Modified-Since`` at or after it gets the 304. The time is this process's: another worker, or this one
-after the page left the cache, answers in full once (never a 304 for a page that changed). A page that carries
-anything else of one visitor's (a flash message: ``render`` marks it ``per_visitor``) is never kept, and a
-visitor with a message waiting gets a fresh page that shows it.
+write (a vote, a comment, a submission, an admin action) expires it, in every process: on PostgreSQL the others
+hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every write) within a second; several
+workers on one SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page (their own
+votes are marked on it). The pages kept carry no visitor's CSRF token (their forms for signed-out readers need
+none: ``web.subscriptions``' footer form), so they set no cookie and say that shared caches may keep them too
+(``http.headers``); a page ``render`` made a visitor's own (a form with their token, a signed link's page:
+``private``) is never kept. Cached answers carry an ``ETag`` of the page: a client that sends it back in
+``If-None-Match`` gets ``304 Not Modified``, without the body (crawlers and proxies revalidating unchanged
+pages). They also carry ``Last-Modified``: when this process first rendered the page as it is now (a re-render
+that changes nothing keeps the time). A client without a tag but with ``If-Modified-Since`` at or after it gets
+the 304. The time is this process's: another worker, or this one after the page left the cache, answers in full
+once (never a 304 for a page that changed). A page that carries anything else of one visitor's (a flash message:
+``render`` marks it ``per_visitor``) is never kept, and a visitor with a message waiting gets a fresh page that
+shows it.
 
 Every other successful GET of the JSON API (a signed-in or token client's answer, a collection, comments)
 is tagged on its way out by ``TaggedAnswers``: an ``ETag`` of the body as this client gets it, a 304 for
@@ -137,14 +137,9 @@ def _anonymous(request: Request, *, check_token: bool = True) -> bool:
         return not store_users.token_is_valid(conn, token)
 
 
-def _etag(request: Request, body: bytes, media_type: str) -> str:
-    """The entity tag of a cached answer as this visitor gets it (their CSRF token is part of the page)."""
-    h = hashlib.blake2b(body, digest_size=12)
-    if media_type == HTML and _CSRF_SLOT in body:
-        from .auth import csrf_token
-
-        h.update(csrf_token(request).encode())
-    return f'"{h.hexdigest()}"'
+def _etag(body: bytes) -> str:
+    """The entity tag of a cached answer (the same for every anonymous visitor)."""
+    return f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
 
 
 def _not_modified(request: Request, etag: str, modified: float | None) -> bool:
@@ -168,25 +163,19 @@ def _validators(etag: str, modified: float) -> dict:
     return {"ETag": etag, "Last-Modified": formatdate(int(modified), usegmt=True)}
 
 
-def _shared(request: Request, body: bytes, media_type: str) -> dict:
-    """What a cached page says to shared caches, as ``render`` said of it: ``private`` when a form on it
-    carries each visitor's own CSRF token."""
-    if media_type != HTML:
-        return {}
-    if _CSRF_SLOT in body:
-        return {"Cache-Control": "private"}
-    return shared_page_headers(request.app.state.settings.public_cache_seconds)
+def _shared(request: Request, media_type: str) -> dict:
+    """What a cached page says to shared caches, as ``render`` said of it: pages ``render`` made this
+    visitor's own (a form with their CSRF token, a signed link's page) are never kept (``per_visitor``)."""
+    return shared_page_headers(request.app.state.settings.public_cache_seconds) if media_type == HTML else {}
 
 
 def _answer(request: Request, body: bytes, media_type: str, modified: float, headers: dict) -> Response:
     """The answer with its ``ETag`` and ``Last-Modified``, or ``304 Not Modified`` when the client has
     that version already."""
-    etag = _etag(request, body, media_type)
-    headers = {**_validators(etag, modified), **_shared(request, body, media_type), **headers}
+    etag = _etag(body)
+    headers = {**_validators(etag, modified), **_shared(request, media_type), **headers}
     if _not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
-    if media_type == HTML:
-        body = _with_csrf(request, body)
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -210,9 +199,9 @@ def _through_cache(request: Request, render) -> Response:
         if anonymous:
             cache.release(key)
     if anonymous and keep is not None:  # tagged like a hit, for revalidation
-        etag = _etag(request, *keep)
+        etag = _etag(keep[0])
         if _not_modified(request, etag, modified):
-            return Response(status_code=304, headers={**_validators(etag, modified), **_shared(request, *keep)})
+            return Response(status_code=304, headers={**_validators(etag, modified), **_shared(request, keep[1])})
         response.headers.update(_validators(etag, modified))
     return response
 
@@ -230,7 +219,7 @@ def cached_page(view):
             if response.status_code != 200 or getattr(request.state, "per_visitor", False):
                 return response, None
             if kind.startswith("text/html"):
-                return response, (_without_csrf(request, response.body), HTML)
+                return response, (bytes(response.body), HTML)
             plain = set(response.headers.keys()) <= {"content-type", "content-length"}
             body = getattr(response, "body", None)
             return response, ((bytes(body), kind) if plain and isinstance(body, bytes) else None)
@@ -292,30 +281,12 @@ def cached_body(media_type: str):
     return decorate
 
 
-# A form on a cached page would carry the CSRF token of the visitor the page was rendered for: the cache
-# keeps a placeholder instead, and each visitor gets their own token put back (no page kept today has one).
-_CSRF_SLOT = b"__paperfeed_csrf_slot__"
-
-
-def _without_csrf(request: Request, body: bytes) -> bytes:
-    token = request.session.get("csrf")
-    return body.replace(token.encode(), _CSRF_SLOT) if token else body
-
-
-def _with_csrf(request: Request, body: bytes) -> bytes:
-    if _CSRF_SLOT not in body:
-        return body
-    from .auth import csrf_token
-
-    return body.replace(_CSRF_SLOT, csrf_token(request).encode())
-
-
 class CachedPagesMiddleware:
     """Answer anonymous GETs that hit the page cache before routing, dependencies and the thread pool.
 
     The same answer ``cached_page`` would give (only URLs its views cached are ever found), at a fifth of
     the CPU (bench/web.py, docs/benchmarks.md). Must sit inside SessionMiddleware,
-    which decodes the session it reads ("uid": signed in) and saves the CSRF token ``_with_csrf`` may add.
+    which decodes the session it reads ("uid": signed in).
     """
 
     def __init__(self, app):
@@ -368,7 +339,7 @@ class TaggedAnswers:
 
 
 async def _send_tagged(request: Request, start: dict, body: bytes, send) -> None:
-    etag = _etag(request, body, JSON)
+    etag = _etag(body)
     headers = [*start.get("headers", []), (b"etag", etag.encode())]
     if not _anonymous(request, check_token=False) and not any(k.lower() == b"cache-control" for k, _ in headers):
         headers.append((b"cache-control", b"private"))

@@ -116,6 +116,7 @@ def render(
         response.headers["Cache-Control"] = "private, no-store"
     elif not shared or getattr(request.state, "form_token", False):
         response.headers["Cache-Control"] = "private"
+        request.state.per_visitor = True  # nor may the page cache keep it: every hit would say `public`
     elif status_code == 200 and request.method in ("GET", "HEAD"):
         response.headers.update(shared_page_headers(request.app.state.settings.public_cache_seconds))
     return response
