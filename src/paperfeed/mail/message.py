@@ -140,13 +140,6 @@ def sender_domain(settings: Settings) -> str:
     return addr.rpartition("@")[2] or "localhost"
 
 
-def _phrase(name: str) -> str:
-    """A display name in a structured header (RFC 5322 quoted string, or RFC 2047 words when not ASCII)."""
-    if not name.isascii():
-        return encode_header(name)
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def header_safe(value: str) -> str:
     if _HEADER_UNSAFE.search(value):
         raise ValueError("a header value cannot contain line breaks")
@@ -207,7 +200,10 @@ def build(
     ]
     if unsubscribe_url:
         headers += [
-            _fold("List-Id", f"{_phrase(header_safe(settings.site_name) + ' mail')} <mail.{sender_domain(settings)}>"),
+            _fold(
+                "List-Id",
+                formataddr((header_safe(settings.site_name) + " mail", f"mail.{sender_domain(settings)}"), "utf-8"),
+            ),
             _fold("List-Unsubscribe", f"<{unsubscribe_url}>"),
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]
