@@ -32,7 +32,7 @@ from .http.auth import SESSION_COOKIE, LoginRequired, local_path, wants_json
 from .http.bodylimit import BodyLimit
 from .http.cache import CachedPagesMiddleware, PageCache, TaggedAnswers
 from .http.errors import error_answer
-from .http.head import HeadAsGet
+from .http.head import HeadAsGet, NotAllowed
 from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
 from .http.observe import ObserveMiddleware
 from .http.openapi import declare_api
@@ -99,6 +99,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store or Store.open(settings.db_url, pool_size=max(5, settings.serve_threads))
     app.state.templates = templates
     app.state.page_cache = PageCache(ttl=settings.page_cache_seconds)
+    app.add_middleware(NotAllowed)  # innermost: GET of a form's target (/papers/X/vote) is 405, not a 404
     app.add_middleware(TaggedAnswers)  # ETags on the API's answers the cache did not tag (inside the session)
     app.add_middleware(RateLimitMiddleware)  # inside the session (it spares signed-in visitors)
     app.add_middleware(CachedPagesMiddleware)  # runs inside SessionMiddleware, which it needs

@@ -30,3 +30,18 @@ def test_head_of_a_missing_page_or_a_write_only_route(client):
     assert client.head("/papers/2499.99999").status_code == 404
     r = client.head("/api/submit")
     assert r.status_code == 405 and r.content == b""
+
+
+def test_get_or_head_of_a_form_target_is_405_as_other_methods_get(client):
+    for path in ("/papers/2401.00001/vote", "/papers/2401.00001/comments", "/collections/add"):
+        other = client.options(path)
+        assert other.status_code == 405 and other.headers["allow"] == "POST"
+        for answer in (client.get(path), client.head(path)):
+            assert answer.status_code == 405 and answer.headers["allow"] == "POST", path
+        assert client.get(path).text == other.text
+    js = client.get("/papers/2401.00001/vote", headers={"Accept": "application/json"})
+    assert js.status_code == 405 and js.json() == {"error": "Method Not Allowed"}
+    # what no route holds stays missing
+    assert client.get("/papers/2401.00001/nothing").status_code == 404
+    assert client.get("/collections/999999").status_code == 404
+    assert client.head("/no/such/page").status_code == 404
