@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from paperfeed.mail.compose import compose_all, due_frequencies
+from paperfeed.mail.compose import compose_all
+from paperfeed.mail.due import due_frequencies
 from paperfeed.mail.send import deliver, dot_stuffed, outbox_lock
 from paperfeed.settings import Settings
 from paperfeed.store import digests as store_digests

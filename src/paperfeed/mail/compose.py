@@ -17,11 +17,11 @@ What a digest holds (at most ``digest_items`` papers per section, none ever sent
   previous digest (``alerts``: keyword/query -> search, author -> papers by that author, category -> the
   category's new papers, most upvoted first).
 
-When: daily digests on weekdays, weekly ones on ``weekly_day``, both skipped when nothing was announced or
-featured since the subscriber's last digest; alerts follow their own frequency. One mail per subscriber
-per day: its outbox ``dedupe_key`` is ``digest:<subscriber>:<day>``, so composing twice queues nothing
-new. An empty digest is only sent to subscribers who asked for it (``send_empty``). A digest's cards,
-subject and mail: ``digest``.
+When: daily digests on weekdays, weekly ones on ``weekly_day`` (``due``), both skipped when nothing was
+announced or featured since the subscriber's last digest; alerts follow their own frequency. One mail per
+subscriber per day: its outbox ``dedupe_key`` is ``digest:<subscriber>:<day>``, so composing twice queues
+nothing new. An empty digest is only sent to subscribers who asked for it (``send_empty``). A digest's
+cards, subject and mail: ``digest``.
 """
 
 from __future__ import annotations
@@ -43,29 +43,11 @@ from ..store.subscriptions import AlertView, SubscriberView
 from . import message
 from .alerts import AlertMatcher, alert_reason, alert_title
 from .digest import Digest, MailPaper, Section, card, render_digest
+from .due import due_frequencies
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TRENDING_POOL = 300
 UPVOTES_LOOKED_AT = 200  # an account's recent upvotes, never sent back to it
 BATCH = 500  # digests written per transaction
-
-
-def due_frequencies(day: date, settings: Settings) -> tuple[str, ...]:
-    """What is due on ``day``: daily digests on weekdays, weekly ones on ``weekly_day``."""
-    out = []
-    if day.weekday() < 5:
-        out.append("daily")
-    if WEEKDAYS[day.weekday()] == settings.weekly_day:
-        out.append("weekly")
-    return tuple(out)
-
-
-def when_sent(settings: Settings) -> str:
-    """When digests go out, for the subscriber's settings page (the scheduler runs at ``digest_time``)."""
-    day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[
-        WEEKDAYS.index(settings.weekly_day)
-    ]
-    return f"Digests go out at {settings.digest_time} UTC: daily ones on weekdays, weekly ones on {day}s."
 
 
 @dataclass
@@ -99,7 +81,6 @@ class Composer:
         self.fresh: dict[str, FreshPaper] = {}
         self.history: dict[int, set[str]] = {}
         self.views: dict[str, MailPaper] = {}
-        self.titles: dict[str, str] = {}
         self._listed: dict[date, bool] = {}
 
     # --- which parts are due --------------------------------------------------------------------------
@@ -163,7 +144,6 @@ class Composer:
                 for v in store_papers.get_papers(conn, part):
                     if v.hidden:
                         continue
-                    self.titles[v.id] = v.title
                     self.views[v.id] = card(v, self.base)
 
     def listed_since(self, day: date) -> bool:

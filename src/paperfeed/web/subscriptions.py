@@ -29,7 +29,7 @@ from starlette.background import BackgroundTask
 from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr, same_origin
 from ..http.openapi import page
 from ..http.params import DbId
-from ..mail import alerts, compose, notices, tokens
+from ..mail import alerts, due, notices, tokens
 from ..mail.tokens import TokenError
 from ..store import subscriptions as subs
 from ..store import users as store_users
@@ -181,7 +181,7 @@ def _settings_page(
         error=error,
         kinds=subs.ALERT_KINDS,
         typed=typed or {},
-        when_sent=compose.when_sent(request.app.state.settings),
+        when_sent=due.when_sent(request.app.state.settings),
         status_code=status,
         shared=False,
     )
