@@ -10,7 +10,7 @@ away (the view's imports replaced in that process only):
 
 - ``full``: the page as served;
 - ``no render``: the template replaced by a constant page of the same size;
-- ``no render, no papers``: also no paper read (``get_papers`` answers nothing);
+- ``no render, no papers``: also no paper read (``cards``, before Run 12 ``get_papers``, answers nothing);
 - ``no render, no papers, no search``: also no search (an empty result): what is left is the framework,
   the middleware, routing and the dependencies.
 
@@ -51,6 +51,7 @@ if "render" in off:
     pages.render = lambda request, template, status_code=200, **kw: HTMLResponse("x" * 40_000, status_code=status_code)
 if "papers" in off:
     pages.store_papers = type("NoPapers", (), {{"get_papers": staticmethod(lambda conn, ids: [])}})
+    pages.store_cards = type("NoCards", (), {{"cards": staticmethod(lambda conn, ids: [])}})  # since Run 12
 if "search" in off:
     import paperfeed.rank.search as rank_search
     class Empty:

@@ -17,6 +17,7 @@ from ..http.cache import cached_page
 from ..http.openapi import content, page
 from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
 from ..rank import trending as rank_trending
+from ..store import cards as store_cards
 from ..store import collections as store_collections
 from ..store import community
 from ..store import merge as store_merge
@@ -248,7 +249,7 @@ def search_page(
                 past_end = f"page {p:,} is past the end: this search has {has}"
             else:
                 with request.app.state.store.read() as conn:
-                    papers = store_papers.get_papers(conn, [h.paper_id for h in result.hits])
+                    papers = store_cards.cards(conn, [h.paper_id for h in result.hits])  # what a card shows
     total = result.total if result else 0
     params = {
         k: v
