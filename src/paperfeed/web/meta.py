@@ -6,9 +6,10 @@ parameters that change what it lists (a page number past the first, a category, 
 search). A sort order, ``?p=1`` or a paper page's similar-papers tab are the same page. The front page
 names its day's page (``/papers/date/...``): ``/`` changes every day, the day page stays.
 
-A paper page also carries Google Scholar's ``citation_*`` tags, OpenGraph and Twitter card tags (written
-by paper.html from the page's own data) and a schema.org ``ScholarlyArticle`` as JSON-LD (``scholarly_article``
-here, written by Jinja's ``tojson``, which escapes ``<``, ``>`` and ``&``: no title can close the script).
+Every page's canonical link, OpenGraph and Twitter card tags are written by base.html (a page may set
+``page_url``, ``og_type`` and ``og_title``). A paper page adds Google Scholar's ``citation_*`` tags and a
+schema.org ``ScholarlyArticle`` as JSON-LD (``scholarly_article`` here, written by Jinja's ``tojson``, which
+escapes ``<``, ``>`` and ``&``: no title can close the script).
 """
 
 from __future__ import annotations
