@@ -38,6 +38,7 @@ def test_each_feed_error_is_plain_text_with_its_status(site):
             r = client.get(url, headers={"Accept": accept})
             assert (r.status_code, r.headers["content-type"]) == (status, PLAIN), (url, r.text[:200])
             assert r.text.startswith(message) and r.text.count("\n") == 1 and "<" not in r.text, (url, r.text)
+            assert r.headers["cache-control"] == "no-store", url  # no cache keeps an error
         head = client.head(url)
         assert (head.status_code, head.headers["content-type"], head.content) == (status, PLAIN, b"")
 
@@ -52,6 +53,7 @@ def test_a_feed_reader_over_the_rate_limit_reads_when_to_come_back(store, tmp_pa
         assert 1 <= int(retry) <= 60 and r.text == f"too many requests: retry in {retry} s\n"
         api = reader.get("/api/papers/search?q=graphs")  # the API's 429 stays JSON
         assert api.status_code == 429 and api.json()["error"].startswith("too many requests")
+        assert r.headers["cache-control"] == api.headers["cache-control"] == "no-store"  # this reader's, now
 
 
 def test_pages_keep_their_html_error_pages(site):

@@ -37,6 +37,7 @@ def test_anonymous_search_and_api_get_429_with_retry_after(store, tmp_path):
         r = bot.get("/api/papers/search", params={"q": "number"})
         assert r.status_code == 429 and "too many requests" in r.json()["error"]
         assert 1 <= int(r.headers["retry-after"]) <= 60 and r.headers["retry-after"] in r.json()["error"]
+        assert r.headers["cache-control"] == "no-store"  # this client's, now: no proxy gives it to everybody
         assert bot.get("/trending").status_code == 200  # list and paper pages are not limited
         assert bot.get("/papers/2401.00001").status_code == 200
         assert reader.get("/search", params={"q": "paper"}).status_code == 200  # other clients go on

@@ -36,7 +36,7 @@ def test_signed_out_pages_set_no_cookie_and_may_be_kept_by_shared_caches(app):
         tag = reader.get("/").headers["etag"]
         again = reader.get("/", headers={"If-None-Match": tag})  # a proxy revalidating its copy
         assert again.status_code == 304 and _shared(again)
-        assert "cache-control" not in reader.get("/papers/2401.99999").headers  # a 404 is not kept
+        assert reader.get("/papers/2401.99999").headers["cache-control"] == "no-store"  # nobody keeps a 404
         # a signed-out vote (the button posts no token) still leads to the log-in form and back
         r = reader.post(
             "/papers/2401.00001/vote",

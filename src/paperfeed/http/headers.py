@@ -13,11 +13,13 @@ of the API and feeds (``PublicReadCORS``).
   path, which for settings pages holds a signed token.
 - ``Vary: Authorization, Cookie`` on every answer of the JSON API (cache hits, 304s and errors included): a
   shared proxy must not give an anonymous answer (a private collection's 404) to its owner's token, nor
-  the other way round. Anonymous pages say the same (``shared_page_headers``).
+  the other way round. Every answer that shared caches may keep says the same (``shared_page_headers``).
 - An answer that sets a cookie (a session's) is never ``public``: its ``Cache-Control`` says ``private``
   instead, so no shared cache keeps one visitor's session for the next. An anonymous page that carries a
   form (log in, sign up, subscribe) sets one; so does any answer that changes a visitor's session (a
   new CSRF token, a message).
+- An error (4xx, 5xx) says ``Cache-Control: no-store``: nobody keeps it, the rate limit's 429 (one
+  client's, with its ``Retry-After``) least of all.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class SecurityHeadersMiddleware:
                 headers += [(n, v) for n, v in wanted if n not in names]
                 if b"set-cookie" in names:
                     headers = _private(headers)
+                if message["status"] >= 400:
+                    headers = _never_kept(headers)
                 if by_client or b"vary" in names:  # the session adds "Cookie" to a page's own Vary
                     headers = varied(headers, BY_CLIENT if by_client else ())
                 message = {**message, "headers": headers}
@@ -78,9 +82,10 @@ def varied(headers: list[tuple[bytes, bytes]], names: tuple[str, ...]) -> list[t
 
 
 def shared_page_headers(max_age: int) -> dict[str, str]:
-    """What an anonymous page says to caches: a shared cache (a proxy, a CDN) and the browser may keep it
-    ``max_age`` seconds (``public_cache_seconds``; 0: ask the server each time, which answers a 304 while the
-    page is unchanged), for requests without the cookie or token that make it somebody's own page."""
+    """What an answer the same for every anonymous client says to caches (a page, an API answer, a feed, a
+    sitemap): a shared cache (a proxy, a CDN) and the browser may keep it ``max_age`` seconds
+    (``public_cache_seconds``, ``feed_cache_seconds``; 0: ask the server each time, which answers a 304 while
+    it is unchanged), for requests without the cookie or token that make an answer somebody's own."""
     control = f"public, max-age={max_age}" if max_age > 0 else "no-cache"
     return {"Cache-Control": control, "Vary": ", ".join(BY_CLIENT)}
 
@@ -96,6 +101,14 @@ def _private(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return [*kept, (b"cache-control", b", ".join(given))]
 
 
+def _never_kept(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``Cache-Control: no-store`` (an error's), unless they say it already."""
+    given = [p.strip().lower() for k, v in headers if k.lower() == b"cache-control" for p in v.split(b",")]
+    if b"no-store" in given:
+        return headers
+    return [*((k, v) for k, v in headers if k.lower() != b"cache-control"), (b"cache-control", b"no-store")]
+
+
 # the public, read-only surfaces another site's page may fetch (a paper widget, a feed reader in a browser)
 CORS_PATHS = ("/api/", "/feeds/", "/openapi.json")
 SEARCH_HEADERS = {  # what a search answer says beside its items (api/routes.search); cross-origin readable
@@ -109,7 +122,11 @@ SEARCH_HEADERS = {  # what a search answer says beside its items (api/routes.sea
 class PublicReadCORS:
     """Cross-origin reads of ``CORS_PATHS`` (``Access-Control-Allow-Origin: *``, GET and HEAD only, no
     cookies): pages and every write stay same-origin. An API token is sent as a header, never ambient, so a
-    page elsewhere can act only with a token it was given."""
+    page elsewhere can act only with a token it was given.
+
+    Every answer there says so, whether or not the request named an ``Origin``: a shared cache that kept
+    a feed a feed reader fetched (no ``Origin``) gives the same copy to a page elsewhere, which can read it
+    (nginx's lines in docs/deploy.md ignore ``Vary``, so a copy without the header would not do)."""
 
     def __init__(self, app):
         from starlette.middleware.cors import CORSMiddleware
@@ -125,7 +142,19 @@ class PublicReadCORS:
         )
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(CORS_PATHS):
-            await self.cors(scope, receive, send)
-        else:
+        if scope["type"] != "http" or not scope["path"].startswith(CORS_PATHS):
             await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):  # a preflight; a write (its preflight refused it)
+            await self.cors(scope, receive, send)
+            return
+        readable = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.cors.simple_headers.items()]
+
+        async def send_readable(message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in readable if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_readable)
