@@ -53,7 +53,14 @@ class Settings(BaseSettings):
         60,
         ge=0,
         description="Seconds a shared cache (a proxy, a CDN) or a browser may keep an anonymous page: "
-        "Cache-Control: public, max-age=N (0: no-cache, each use asks the server again).",
+        "Cache-Control: public, max-age=N (0: no-cache, each use asks the server again). The anonymous JSON "
+        "API's answers say the same.",
+    )
+    feed_cache_seconds: int = Field(
+        900,
+        ge=0,
+        description="Seconds a shared cache, a browser or a feed reader may keep a feed or a sitemap, which change "
+        "when papers arrive (0: no-cache).",
     )
     serve_threads: int = Field(
         4,

@@ -1,7 +1,8 @@
 """Every successful GET of the JSON API carries an ``ETag`` (of the body as this client gets it) and answers
 ``If-None-Match`` with a bodiless 304, anonymously and with an API token, for GET and HEAD; anonymous
 answers from the page cache have ``Last-Modified`` too; a signed-in client's answers are
-``Cache-Control: private``. After an upvote the tag changes and the client gets the new body."""
+``Cache-Control: private``, an anonymous one's ``public`` (``public_cache_seconds``), the 304 as the 200;
+errors ``no-store``. After an upvote the tag changes and the client gets the new body."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def _token(store, username: str) -> dict[str, str]:
     with store.transaction() as conn:
         user = store_users.create_user(conn, username=username, password_hash="x")
         return {"Authorization": f"Bearer {store_users.create_token(conn, user.id, 't')}"}
+
+
+def _varies_by_client(r) -> bool:
+    return {"authorization", "cookie"} <= {v.strip().lower() for v in r.headers.get("vary", "").split(",")}
 
 
 def _upvotes(answer) -> int:
@@ -47,13 +52,15 @@ def test_revalidating_gets_304_until_an_upvote_changes_the_answer(client, store,
     assert first.status_code == 200 and tag.startswith('"') and first.json()
     if who == "token":  # the reader's own answer: no shared cache keeps it; no time moves with every change
         assert first.headers["cache-control"] == "private" and "last-modified" not in first.headers
-    else:
-        assert "private" not in first.headers.get("cache-control", "") and first.headers["last-modified"]
-        assert client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]}).status_code == 304
+    else:  # the same for every anonymous client: a shared cache may keep it, apart from a token's or session's
+        assert first.headers["cache-control"] == "public, max-age=60" and first.headers["last-modified"]
+        assert _varies_by_client(first)
+        since = client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]})
+        assert since.status_code == 304 and since.headers["cache-control"] == "public, max-age=60"
     for method in (client.get, client.head):
         same = method(url, headers={**headers, "If-None-Match": tag})
         assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == tag
-        assert (who == "token") == (same.headers.get("cache-control") == "private")
+        assert same.headers["cache-control"] == first.headers["cache-control"] and _varies_by_client(same)
     head = client.head(url, headers=headers)
     assert head.status_code == 200 and head.headers["etag"] == tag and head.content == b""
     assert client.get(url, headers={**headers, "If-None-Match": '"something-else"'}).status_code == 200
@@ -87,12 +94,16 @@ def test_a_users_own_answers_are_private_and_tagged_by_what_they_hold(client, st
         b.signup("grace")
         r = b.get("/api/daily_papers")
         assert r.status_code == 200 and r.headers["etag"] and r.headers["cache-control"] == "private"
-    assert client.get("/api/papers/2401.00001/comments").headers.get("cache-control") is None  # anonymous
+    anonymous = client.get("/api/papers/2401.00001/comments")  # tagged on its way out, not kept: public too
+    assert anonymous.headers["cache-control"] == "public, max-age=60" and _varies_by_client(anonymous)
+    again = client.get("/api/papers/2401.00001/comments", headers={"If-None-Match": anonymous.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"] == "public, max-age=60"
 
 
 def test_errors_and_writes_carry_no_tag(client, store):
-    assert "etag" not in client.get("/api/papers/2499.99999").headers
-    assert "etag" not in client.get("/api/daily_papers?date=2024-13-45").headers
+    for url in ("/api/papers/2499.99999", "/api/daily_papers?date=2024-13-45", "/api/for-you"):  # 404, 400, 401
+        r = client.get(url)
+        assert r.status_code >= 400 and "etag" not in r.headers and r.headers["cache-control"] == "no-store", url
     r = client.post("/api/papers/2401.00001/vote", json={"value": 1}, headers=_token(store, "ada"))
     assert r.status_code == 200 and "etag" not in r.headers
 

@@ -225,13 +225,45 @@ def test_feed_readers_revalidate_and_get_304_until_the_feed_changes(client, stor
     tag, when = first.headers["etag"], first.headers["last-modified"]
     assert first.status_code == 200 and tag and "2401.00003" in first.text
     again = client.get(url, headers={"If-None-Match": tag})
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304 and again.content == b"" and _kept_for(again) == _kept_for(first) == 900
     assert client.get(url, headers={"If-Modified-Since": when}).status_code == 304
     with store.transaction() as conn:
         community.hide_paper(conn, "2401.00003")  # a moderator takes a paper off every list
     client.app.state.page_cache.clear()  # what the action's event does in every serving process
     changed = client.get(url, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag and "2401.00003" not in changed.text
+
+
+def _kept_for(r) -> int | None:
+    """The seconds a shared cache may keep the answer (``public, max-age=N`` with ``Vary: Authorization,
+    Cookie``), else None."""
+    vary = {v.strip().lower() for v in r.headers.get("vary", "").split(",")}
+    control = r.headers.get("cache-control", "")
+    if not control.startswith("public, max-age=") or not {"authorization", "cookie"} <= vary:
+        return None
+    return int(control.removeprefix("public, max-age="))
+
+
+def test_a_feed_is_the_same_for_every_reader_and_shared_caches_may_keep_it(client, store):
+    """Signed in by a token or a session, or not: the same feed, tag and lifetime (``feed_cache_seconds``),
+    and a 304 that says the same; a shared cache may give it to every reader."""
+    from paperfeed.store import users as store_users
+    from tests.helpers.web import browser, password_hash
+
+    with store.transaction() as conn:
+        ada = store_users.create_user(conn, username="ada", password_hash=password_hash())
+        token = {"Authorization": f"Bearer {store_users.create_token(conn, ada.id, 't')}"}
+    anonymous = client.get("/feeds/daily.rss")
+    with browser(client.app) as session:
+        assert session.login("ada").status_code == 303
+        answers = [client.get("/feeds/daily.rss", headers=token), session.get("/feeds/daily.rss")]
+        tag = anonymous.headers["etag"]
+        answers += [session.get("/feeds/daily.rss", headers={"If-None-Match": tag})]
+    answers += [client.get("/feeds/daily.rss", headers={**token, "If-None-Match": tag})]
+    assert [r.status_code for r in answers] == [200, 200, 304, 304]
+    for r in [anonymous, *answers]:
+        assert r.headers["etag"] == tag and _kept_for(r) == 900 and "set-cookie" not in r.headers
+    assert answers[0].content == anonymous.content
 
 
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
@@ -286,6 +318,10 @@ def test_a_public_collection_has_a_feed_dated_by_its_additions(client, store, fm
     assert entry_ids(feed) == ["2401.00001", "2401.00003"]
     assert [e.published_parsed[:3] for e in feed.entries] == [(2024, 3, 20), (2024, 3, 1)]
     assert "Graph reading" in feed.feed.title and "ada" in feed.feed.title
+    # not kept here (an edit shows at once), but tagged, and kept by shared caches as long as its page
+    first = client.get(f"/feeds/collection/{shared}.{fmt}")
+    again = client.get(f"/feeds/collection/{shared}.{fmt}", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b"" and _kept_for(again) == _kept_for(first) == 60
     for cid in (private, 99_999):
         r = client.get(f"/feeds/collection/{cid}.{fmt}")
         assert r.status_code == 404 and "2401.00002" not in r.text

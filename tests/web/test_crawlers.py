@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import update
 
 from paperfeed.store import community
+from paperfeed.store import users as store_users
 from paperfeed.store.models import papers
 from paperfeed.web import crawlers
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -33,6 +34,27 @@ def test_robots_txt(app):
     assert lines[0] == "User-agent: *" and "Disallow: /search" in lines and "Disallow: /api/" in lines
     assert "Sitemap: https://papers.example.org/sitemap.xml" in lines
     assert not any(line.startswith("Disallow: /papers") for line in lines)
+
+
+def test_shared_caches_may_keep_robots_txt_and_the_sitemaps(app, store):
+    """The same for every client, signed in or not: robots.txt a day, the sitemaps ``feed_cache_seconds``
+    (they change when papers arrive), a sitemap's 304 as its 200; a missing sitemap page is kept by nobody."""
+    with store.transaction() as conn:
+        ada = store_users.create_user(conn, username="ada", password_hash=password_hash())
+        token = {"Authorization": f"Bearer {store_users.create_token(conn, ada.id, 't')}"}
+    with browser(app) as b, browser(app) as signed_in:
+        assert signed_in.login("ada").status_code == 303
+        for client, who in ((b, {}), (b, token), (signed_in, {})):
+            assert client.get("/robots.txt", headers=who).headers["cache-control"] == "public, max-age=86400"
+            for path in ("/sitemap.xml", "/sitemaps/days.xml", "/sitemaps/papers-1.xml"):
+                r = client.get(path, headers=who)
+                again = client.get(path, headers={**who, "If-None-Match": r.headers["etag"]})
+                assert (r.status_code, again.status_code) == (200, 304), path
+                for answer in (r, again):
+                    vary = {v.strip().lower() for v in answer.headers["vary"].split(",")}
+                    assert answer.headers["cache-control"] == "public, max-age=900", (path, who)
+                    assert {"authorization", "cookie"} <= vary
+        assert b.get("/sitemaps/papers-9.xml").headers["cache-control"] == "no-store"
 
 
 def test_the_site_icon_is_where_browsers_look(app):

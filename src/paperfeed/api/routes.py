@@ -4,7 +4,8 @@ Read endpoints answer in HF's shape (``api.schemas``) so HF clients work against
 read through the store and the rankers like the pages do. Every GET answer carries an ``ETag`` (a client
 sending it back in ``If-None-Match`` gets a 304); lists and papers come from the page cache for anonymous
 clients, with ``Last-Modified`` too; a signed-in client's answer is ``Cache-Control: private``
-(``http.cache.TaggedAnswers``). Errors are JSON (``{"error": ...}``): 400/422
+(``http.cache.TaggedAnswers``), an anonymous client's ``public`` (a shared cache may give it to every such
+client, ``public_cache_seconds``). Errors are JSON (``{"error": ...}``, ``no-store``): 400/422
 for bad parameters, 404 for unknown papers, never a 500 for what a client sent.
 """
 

@@ -9,13 +9,16 @@
     /feeds/collection/{id}.atom|.rss         a public collection, the papers added last first
 
 A collection's entries are dated by when they were added (a reader sees an addition as new), and a private
-collection's feed is a 404 like its page to anyone without the owner's cookie, which feed readers never
-send; it is not cached, like the page, so an edit or a switch to private shows at once.
+collection's feed is a 404 to everyone, the owner too (feed readers send no cookie); it is not kept in the
+page cache, like the page, so an edit or a switch to private shows at once, and shared caches may keep it
+as long as the page (``public_cache_seconds``), with an ``ETag`` (a 304 while it is unchanged).
 
-Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed. Like
-the pages, they come from the page cache for anonymous readers, with ``ETag``/``Last-Modified`` (a feed
-reader polling an unchanged feed gets a 304). Errors (an unknown or private collection, a bad format, no
-``q``, the rate limit's 429) are one line of plain text, not an HTML page (``http.errors``).
+Feeds read through the store and the rankers like the pages; an empty list is a valid empty feed. They are
+the same for every reader, signed in or not, and come from the page cache, with ``ETag``/``Last-Modified``
+(a feed reader polling an unchanged feed gets a 304); shared caches and feed readers may keep them
+``feed_cache_seconds`` (``Cache-Control: public``): they change when papers arrive. Errors (an unknown or
+private collection, a bad format, no ``q``, the rate limit's 429) are one line of plain text, not an HTML
+page (``http.errors``), and nobody keeps them (``http.headers``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from ..actions import community as actions
-from ..http.cache import cached_response
+from ..http.cache import cached_response, tagged_afresh
 from ..http.openapi import NOT_MODIFIED, content, feed
 from ..http.params import DbId
 from ..rank import trending as rank_trending
@@ -37,8 +40,7 @@ from .build import MEDIA_TYPES, FeedInfo, render_feed
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Format = Literal["atom", "rss"]
-UNCACHED = {**content("application/atom+xml", "application/rss+xml"), **feed(422)}
-FEED = {**UNCACHED, **NOT_MODIFIED}  # a cached feed answers a reader revalidating its copy with a 304
+FEED = {**content("application/atom+xml", "application/rss+xml"), **feed(422), **NOT_MODIFIED}  # 304: unchanged
 LIMIT = 50
 
 
@@ -151,7 +153,7 @@ def keyword(request: Request, keyword: str, fmt: Format) -> Response:
 @router.get(
     "/collection/{collection_id}.{fmt}",
     response_class=Response,
-    responses={**UNCACHED, **feed(404)},
+    responses={**FEED, **feed(404)},
     summary="Feed: a public collection, latest additions first",
 )
 def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:
@@ -161,4 +163,5 @@ def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:
         added = store_collections.added_at(conn, coll.id)
     about = coll.description.strip() or f"Papers {coll.owner} collected, latest additions first."
     name = f"{coll.name} ({coll.owner}'s collection)"
-    return _feed(request, fmt, name, about, f"/collections/{coll.id}", papers, dated=added)
+    answer = _feed(request, fmt, name, about, f"/collections/{coll.id}", papers, dated=added)
+    return tagged_afresh(request, answer, request.app.state.settings.public_cache_seconds)

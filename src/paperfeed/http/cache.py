@@ -7,8 +7,11 @@ hear of it through LISTEN/NOTIFY (``store.events``: ``actions`` publish every wr
 workers on one SQLite file see it within ``ttl`` seconds. Signed-in users always get a fresh page (their own
 votes are marked on it). The pages kept carry no visitor's CSRF token (their forms for signed-out readers need
 none: ``web.subscriptions``' footer form), so they set no cookie and say that shared caches may keep them too
-(``http.headers``); a page ``render`` made a visitor's own (a form with their token, a signed link's page:
-``private``) is never kept. Cached answers carry an ``ETag`` of the page: a client that sends it back in
+(``http.headers``): pages and the API's answers for ``public_cache_seconds``, feeds and sitemaps, which change
+when papers arrive, for ``feed_cache_seconds``. A page ``render`` made a visitor's own (a form with their
+token, a signed link's page: ``private``) is never kept. Feeds and sitemaps are the same for every client,
+signed in or not (their views never ask who asks): everybody gets them from the cache.
+Cached answers carry an ``ETag`` of the page: a client that sends it back in
 ``If-None-Match`` gets ``304 Not Modified``, without the body (crawlers and proxies revalidating unchanged
 pages). They also carry ``Last-Modified``: when this process first rendered the page as it is now (a re-render
 that changes nothing keeps the time). A client without a tag but with ``If-Modified-Since`` at or after it gets
@@ -20,8 +23,8 @@ shows it.
 Every other successful GET of the JSON API (a signed-in or token client's answer, a collection, comments)
 is tagged on its way out by ``TaggedAnswers``: an ``ETag`` of the body as this client gets it, a 304 for
 ``If-None-Match``, and ``Cache-Control: private`` when the answer is a signed-in client's (no shared proxy
-keeps it). Those carry no ``Last-Modified``: no time moves with every change of them (a vote, a deleted
-comment), and no copy is kept here to remember one.
+keeps it); an anonymous client's says ``public`` as a kept one does. Those carry no ``Last-Modified``: no
+time moves with every change of them (a vote, a deleted comment), and no copy is kept here to remember one.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from .headers import shared_page_headers
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
+FEEDS_AND_SITEMAPS = ("application/atom+xml", "application/rss+xml", "application/xml")
 
 
 class PageCache:
@@ -164,9 +168,13 @@ def _validators(etag: str, modified: float) -> dict:
 
 
 def _shared(request: Request, media_type: str) -> dict:
-    """What a cached page says to shared caches, as ``render`` said of it: pages ``render`` made this
-    visitor's own (a form with their CSRF token, a signed link's page) are never kept (``per_visitor``)."""
-    return shared_page_headers(request.app.state.settings.public_cache_seconds) if media_type == HTML else {}
+    """What a kept answer says to shared caches: a page (as ``render`` said of it), a paper's Markdown or
+    BibTeX and an API answer may be kept ``public_cache_seconds``; a feed or a sitemap ``feed_cache_seconds``.
+    Pages ``render`` made this visitor's own (a form with their CSRF token, a signed link's page) are never
+    kept (``per_visitor``)."""
+    s = request.app.state.settings
+    lists = media_type.split(";")[0].strip() in FEEDS_AND_SITEMAPS
+    return shared_page_headers(s.feed_cache_seconds if lists else s.public_cache_seconds)
 
 
 def _answer(request: Request, body: bytes, media_type: str, modified: float, headers: dict) -> Response:
@@ -183,11 +191,12 @@ def _hit(request: Request, body: bytes, media_type: str, modified: float) -> Res
     return _answer(request, body, media_type, modified, {"X-Cache": "hit"})
 
 
-def _through_cache(request: Request, render) -> Response:
+def _through_cache(request: Request, render, *, everyone: bool = False) -> Response:
     """An anonymous visitor's answer from the cache, or ``render()``'s: ``(response, (body, media type)
-    to keep, or None)``. One request at a time re-renders an expired entry (see ``PageCache``)."""
+    to keep, or None)``. One request at a time re-renders an expired entry (see ``PageCache``). With
+    ``everyone`` (the view's answer is the same for every client), every visitor counts as anonymous."""
     cache: PageCache = request.app.state.page_cache
-    anonymous, key = _anonymous(request), str(request.url)
+    anonymous, key = everyone or _anonymous(request), str(request.url)
     if anonymous and (found := cache.lookup(key)) is not None:
         return _hit(request, *found)
     modified = time.time()
@@ -200,9 +209,24 @@ def _through_cache(request: Request, render) -> Response:
             cache.release(key)
     if anonymous and keep is not None:  # tagged like a hit, for revalidation
         etag = _etag(keep[0])
+        headers = {**_validators(etag, modified), **_shared(request, keep[1])}
         if _not_modified(request, etag, modified):
-            return Response(status_code=304, headers={**_validators(etag, modified), **_shared(request, keep[1])})
-        response.headers.update(_validators(etag, modified))
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+    return response
+
+
+def tagged_afresh(request: Request, response: Response, max_age: int) -> Response:
+    """A whole answer made afresh for each request, the same for every client (a collection's feed, never
+    kept, so that an edit shows at once): its ``ETag``, a 304 for the client that has it, and ``max_age``
+    seconds for shared caches. No ``Last-Modified``: no time here moves with every change of it."""
+    if response.status_code != 200:
+        return response
+    etag = _etag(bytes(response.body))
+    headers = {"ETag": etag, **shared_page_headers(max_age)}
+    if _not_modified(request, etag, None):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
     return response
 
 
@@ -249,8 +273,8 @@ def cached_json(model):
 
 
 def cached_response(view):
-    """Serve anonymous GETs of a view that answers a whole ``Response`` whose type depends on the URL (a
-    feed: Atom or RSS) from the cache, with ``ETag``/``Last-Modified`` and 304s for feed readers."""
+    """Serve GETs of a view that answers a whole ``Response`` whose type depends on the URL (a feed: Atom or
+    RSS), the same for every client, from the cache, with ``ETag``/``Last-Modified`` and 304s for feed readers."""
 
     @functools.wraps(view)
     def wrapper(request: Request, *args, **kwargs) -> Response:
@@ -259,13 +283,14 @@ def cached_response(view):
             keep = (bytes(response.body), response.media_type) if response.status_code == 200 else None
             return response, keep
 
-        return _through_cache(request, render)
+        return _through_cache(request, render, everyone=True)
 
     return wrapper
 
 
 def cached_body(media_type: str):
-    """Serve anonymous GETs of a view that returns ``bytes`` of ``media_type`` (a sitemap) from the cache."""
+    """Serve GETs of a view that returns ``bytes`` of ``media_type`` (a sitemap), the same for every client,
+    from the cache."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -274,7 +299,7 @@ def cached_body(media_type: str):
                 body = view(request, *args, **kwargs)
                 return Response(body, media_type=media_type), (body, media_type)
 
-            return _through_cache(request, render)
+            return _through_cache(request, render, everyone=True)
 
         return wrapper
 
@@ -307,7 +332,8 @@ class TaggedAnswers:
     """Pure ASGI, inside the session middleware: a successful GET of a JSON answer under ``prefix`` that the
     cache did not tag (a signed-in client's, or one never cached) gets the ``ETag`` of its body, and the
     client that has that version (``If-None-Match``) gets ``304 Not Modified`` without it. The answer of a
-    signed-in client (a session, an API token) is ``Cache-Control: private``. ``http.openapi.declare_api``
+    signed-in client (a session, an API token) is ``Cache-Control: private``, an anonymous one's ``public``
+    (``public_cache_seconds``). ``http.openapi.declare_api``
     lists the 304 of every GET under ``/api/``."""
 
     def __init__(self, app, prefix: str = "/api/"):
@@ -341,8 +367,12 @@ class TaggedAnswers:
 async def _send_tagged(request: Request, start: dict, body: bytes, send) -> None:
     etag = _etag(body)
     headers = [*start.get("headers", []), (b"etag", etag.encode())]
-    if not _anonymous(request, check_token=False) and not any(k.lower() == b"cache-control" for k, _ in headers):
-        headers.append((b"cache-control", b"private"))
+    if not any(k.lower() == b"cache-control" for k, _ in headers):
+        if _anonymous(request, check_token=False):  # every anonymous client gets this answer
+            shared = shared_page_headers(request.app.state.settings.public_cache_seconds)
+            headers += [(k.lower().encode(), v.encode()) for k, v in shared.items()]
+        else:
+            headers.append((b"cache-control", b"private"))
     if _not_modified(request, etag, None):  # what a 304 repeats of the answer it stands for (RFC 9110)
         kept = [(k, v) for k, v in headers if k.lower() in (b"etag", b"cache-control", b"vary")]
         await send({"type": "http.response.start", "status": 304, "headers": kept})

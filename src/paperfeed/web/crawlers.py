@@ -6,6 +6,10 @@ out of robots' way (they are rate-limited for anonymous clients anyway: docs/ope
 Every URL and every sitemap in the index has a ``lastmod``, so a crawler re-reads only what changed: a
 paper's is its last change; a day's the newest of its papers' (being put on the list changes a paper);
 a sitemap's the newest of its URLs'.
+
+All are the same for every client: shared caches may keep the sitemaps ``feed_cache_seconds`` (they change
+when papers arrive; from the page cache, with ``ETag``/``Last-Modified``) and ``robots.txt`` a day (it
+changes with a release or ``base_url``; crawlers keep it about as long).
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from ..http import openapi
 from ..http.cache import cached_body
+from ..http.headers import shared_page_headers
 from ..store import papers as store_papers
 
 router = APIRouter(tags=["crawlers"])
 STATIC = Path(__file__).parent / "static"
 SITEMAP_SIZE = 10_000  # URLs per sitemap page (the protocol allows 50,000)
+ROBOTS_SECONDS = 86_400  # how long caches may keep robots.txt
 XML = "application/xml"
 DISALLOW = ["/search", "/map", "/api/", "/feeds/search", "/login", "/signup", "/account/", "/submit",
             "/subscribe", "/subscription/", "/unsubscribe/", "/for-you", "/library/", "/users/"]  # fmt: skip
@@ -36,7 +42,7 @@ def _base(request: Request) -> str:
 @router.get("/robots.txt", response_class=PlainTextResponse, summary="Rules for crawlers, and where the sitemap is")
 def robots(request: Request) -> Response:
     lines = ["User-agent: *", *(f"Disallow: {p}" for p in DISALLOW), "", f"Sitemap: {_base(request)}/sitemap.xml"]
-    return PlainTextResponse("\n".join(lines) + "\n")
+    return PlainTextResponse("\n".join(lines) + "\n", headers=shared_page_headers(ROBOTS_SECONDS))
 
 
 @router.get("/favicon.ico", include_in_schema=False, summary="The site's icon")
