@@ -31,7 +31,14 @@ def authors_short(authors: list[str]) -> str:
     return ", ".join(authors) if len(authors) <= 4 else ", ".join(authors[:3]) + " et al."
 
 
+def submitter(featured: list, day=None) -> str | None:
+    """Who put the paper on the daily list (on ``day``; else on its first day someone did), for its card; a
+    filter, not a loop in the card: the loop's state cost more than the rest of the line."""
+    return next((f.submitted_by for f in featured if f.submitted_by and (day is None or f.day == day)), None)
+
+
 templates.env.filters["authors_short"] = authors_short
+templates.env.filters["submitter"] = submitter
 templates.env.filters["math_text"] = math_to_text  # "Synth$^2$" reads "Synth²" (latex.math_to_text)
 templates.env.globals["canonical_url"] = meta.canonical_url  # every page's <link rel="canonical">
 templates.env.globals["scholarly_article"] = meta.scholarly_article  # a paper page's JSON-LD
