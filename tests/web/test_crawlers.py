@@ -36,10 +36,12 @@ def test_robots_txt(app):
     assert not any(line.startswith("Disallow: /papers") for line in lines)
 
 
-def test_shared_caches_may_keep_robots_txt_and_the_sitemaps(app, store):
+def test_shared_caches_may_keep_robots_txt_and_the_sitemaps(lite_store, tmp_path):
     """The same for every client, signed in or not: robots.txt a day, the sitemaps ``feed_cache_seconds``
     (they change when papers arrive), a sitemap's 304 as its 200; a missing sitemap page is kept by nobody."""
-    with store.transaction() as conn:
+    add_papers(lite_store, paper(1))
+    app = make_app(lite_store, tmp_path)  # headers only: one database is enough
+    with lite_store.transaction() as conn:
         ada = store_users.create_user(conn, username="ada", password_hash=password_hash())
         token = {"Authorization": f"Bearer {store_users.create_token(conn, ada.id, 't')}"}
     with browser(app) as b, browser(app) as signed_in:
