@@ -180,6 +180,9 @@ def test_daily_weekly_and_monthly_lists(served):
         assert "bad date '2024-02-30'" in c.error("daily_papers", day="2024-02-30")
         assert "no papers in" in c.error("monthly_papers", month="1985-01")
         assert "sort" in c.error("daily_papers", sort="random")
+        newest = c.call("monthly_papers", month="2024-01", sort="newest")["papers"]
+        for alias in ("published", "publishedAt"):  # the web lists' and the API's names of newest
+            assert c.call("monthly_papers", month="2024-01", sort=alias)["papers"] == newest
 
 
 def test_tokens_say_who_acts(served):

@@ -117,7 +117,7 @@ def test_canonical_urls_come_from_base_url_never_the_host_header(app):
     ("path", "canonical"),
     [
         ("/", "/papers/date/2024-01-03"),  # the front page names its day's page: that one stays
-        ("/?sort=published&p=1", "/papers/date/2024-01-03"),
+        ("/?sort=newest&p=1", "/papers/date/2024-01-03"),  # the search's name of the order (published: its alias)
         ("/papers/date/2024-01-02", "/papers/date/2024-01-02"),
         ("/papers/date/2024-01-02?p=2&sort=upvotes", "/papers/date/2024-01-02?p=2"),
         ("/papers/week/2024-W01", "/papers/week/2024-W01"),

@@ -57,6 +57,10 @@ def test_cards_and_paper_page_link_keywords_to_a_page_with_exactly_those_papers(
     assert '<span class="chip big">shared topic</span>' in other_case.text
     by_votes = site.get("/keywords/shared%20topic?sort=upvotes")
     assert card_ids(by_votes.text) == ["2401.00005", "2401.00003", "2401.00001"]
+    newest = site.get("/keywords/shared%20topic?sort=newest")  # the search's name; published: its alias
+    assert newest.status_code == 200 and card_ids(newest.text) == card_ids(kw.text)
+    assert '<a href="?sort=published" class="on">newest</a>' in newest.text
+    assert card_ids(site.get("/keywords/shared%20topic?sort=published").text) == card_ids(kw.text)
     # every paper embedded by the job got extracted keywords, linked the same way
     with site.app.state.store.read() as conn:
         extracted = store_keywords.for_papers(conn, ["2401.00002"])["2401.00002"]

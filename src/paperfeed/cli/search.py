@@ -21,6 +21,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from ..errors import PaperfeedError
+from ..rank.sorts import SEARCH as SORTS
 from . import app, console, err_console, existing_db, settings_of, shown
 from .progress import RateColumn
 
@@ -248,7 +249,7 @@ def search_cmd(
     date_to: Annotated[str | None, typer.Option("--date-to", metavar="YYYY-MM-DD")] = None,
     author: Annotated[str | None, typer.Option("--author", help="Only papers by this author.")] = None,
     has_code: Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="relevance, newest or upvotes.")] = "relevance",
+    sort: Annotated[str, typer.Option("--sort", help=f"{', '.join(SORTS)} (as the web's search).")] = "relevance",
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=200)] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,

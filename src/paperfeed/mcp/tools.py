@@ -21,6 +21,7 @@ from .. import periods
 from ..actions import community as actions
 from ..errors import PaperfeedError
 from ..http.params import MAX_DB_ID
+from ..rank import sorts
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
 from . import shape
@@ -47,10 +48,13 @@ Query = Annotated[
         "transformer cat:cs.CV -survey`); an arXiv id or an exact title finds that paper first",
     ),
 ]
-SearchSort = Annotated[Literal["relevance", "newest", "upvotes"], Field(description="Order of the results")]
+SearchSort = Annotated[Literal[sorts.SEARCH], Field(description="Order of the results")]  # rank.sorts
 ListSort = Annotated[
-    Literal["newest", "upvotes", "trending"],
-    Field(description="newest first, most upvoted first, or by the time-decayed trending score"),
+    Literal[sorts.accepted(sorts.LIST)],
+    Field(
+        description="newest first, most upvoted first, or by the time-decayed trending score "
+        "(published and publishedAt: aliases of newest)"
+    ),
 ]
 CollectionId = Annotated[int, Field(ge=1, le=MAX_DB_ID, description="A collection's id (from `collections`)")]
 
@@ -177,7 +181,7 @@ def register(server: MCPServer, backend: Backend) -> None:
                 views, total = store_papers.featured_between(conn, start, end, keyword=keyword, limit=PERIOD_CAP)
                 views = rank_trending.in_period(views, start, end, settings.trending_gravity)[offset:][:limit]
             else:
-                order = "published" if sort == "newest" else "upvotes"
+                order = sorts.store_order(sort)
                 views, total = store_papers.featured_between(
                     conn, start, end, keyword=keyword, order=order, limit=limit, offset=offset
                 )

@@ -5,4 +5,5 @@
 - ``similar``: papers like a given paper; ``facets``: ... in its background, method or result only
 - ``recommend``: "for you" (docs/recommend.md); ``usermodel``: the per-user model it trains
 - ``topics``: topic maps: layout, clusters and their labels (docs/topics.md)
+- ``sorts``: the names of the orders a search or a list is asked for, the same on every surface
 """

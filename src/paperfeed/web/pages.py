@@ -16,6 +16,7 @@ from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
 from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
+from ..rank import sorts
 from ..rank import trending as rank_trending
 from ..store import cards as store_cards
 from ..store import collections as store_collections
@@ -29,7 +30,7 @@ router = APIRouter()
 # a paper's page, or the paper as Markdown (ID.md) or BibTeX (ID.bib)
 PAPER = {**content("text/html", "text/markdown", "application/x-bibtex"), **page(400, 404, 422)}
 Page = Annotated[int, Query(ge=1, le=10_000, description="Page number")]
-Sort = Annotated[str, Query(pattern="^(upvotes|published)$")]
+Sort = Annotated[str, Query(pattern=sorts.pattern(sorts.ORDERS))]  # published: newest (rank.sorts)
 Keyword = Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")]
 
 
@@ -54,6 +55,7 @@ def _period_page(
     store, per_page = request.app.state.store, request.app.state.settings.page_items
     offset = (page - 1) * per_page
     front = period is None
+    sort = sorts.store_order(sort)  # published (newest first) or upvotes
     with store.read() as conn:
         if period is None:
             # a site that features nothing (it fetches arXiv only) shows its latest day of arXiv papers
@@ -205,7 +207,7 @@ def search_page(
     date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")] = None,
     date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")] = None,
     has_code: bool = False,
-    sort: Annotated[str, Query(pattern="^(relevance|newest|upvotes)$")] = "relevance",
+    sort: Annotated[str, Query(pattern=sorts.pattern(sorts.SEARCH))] = "relevance",
     p: Page = 1,
     keyword: Keyword = None,
 ) -> HTMLResponse:

@@ -17,7 +17,7 @@ from ..errors import PaperfeedError
 from ..http.auth import CurrentUser, client_addr
 from ..http.cache import cached_page
 from ..http.openapi import page
-from ..rank import topics
+from ..rank import sorts, topics
 from ..rank.topics import PALETTE
 from ..store import community
 from ..store import keywords as store_keywords
@@ -40,8 +40,9 @@ def keyword_page(
     user: CurrentUser,
     keyword: str,
     p: Page = 1,
-    sort: Annotated[str, Query(pattern="^(published|upvotes)$")] = "published",
+    sort: Annotated[str, Query(pattern=sorts.pattern(sorts.ORDERS))] = "newest",
 ) -> HTMLResponse:
+    sort = sorts.store_order(sort)  # published (newest first) or upvotes
     keyword = keyword[: store_keywords.MAX_KEYWORD_CHARS]
     per_page = request.app.state.settings.page_items
     with request.app.state.store.read() as conn:
