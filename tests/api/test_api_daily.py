@@ -163,6 +163,12 @@ def test_week_month_sort_submitter_paging(client):
     trend = ids(client.get("/api/daily_papers?week=2024-W01&sort=trending").json())
     assert sorted(trend) == sorted(ids(week)) and trend[0] == "2401.00002"
     assert ids(client.get("/api/daily_papers?sort=trending").json())[0] == "2401.00002"  # the trending list
+    # the names of the other surfaces (rank.sorts): newest and published are publishedAt
+    for name in ("newest", "published"):
+        assert (
+            client.get(f"/api/daily_papers?week=2024-W01&sort={name}").json()
+            == client.get("/api/daily_papers?week=2024-W01&sort=publishedAt").json()
+        )
 
 
 BAD_QUERIES = [
@@ -269,7 +275,8 @@ def test_search_uses_ranker_and_reports_lexical_only(client, fake_search):
     r = client.get("/api/papers/search?q=graphs&limit=1")
     assert r.status_code == 200 and ids(DailyList.validate_python(r.json()) and r.json()) == ["2401.00002"]
     assert r.headers["x-search-lexical-only"] == "true" and r.headers["x-search-not-embedded"] == "3"
-    assert r.headers["x-total-count"] == "2" and fake_search[-1] == ("graphs", {"limit": 1, "offset": 0})
+    q, kw = fake_search[-1]
+    assert r.headers["x-total-count"] == "2" and q == "graphs" and (kw["limit"], kw["offset"]) == (1, 0)
     assert ids(client.get("/api/papers/search?q=graphs&limit=1&p=1").json()) == ["2401.00001"]
     for bad in ("", "q=", "q=%20%20", "q=x&limit=0"):
         r = client.get(f"/api/papers/search?{bad}")
@@ -287,6 +294,30 @@ def test_search_with_the_real_ranker(client):
     assert r.headers["x-total-is-estimate"] == "false" and int(r.headers["x-total-count"]) == len(r.json()) > 0
     r = client.get("/api/papers/search?q=Paper&keyword=nothing-has-this")
     assert r.headers["x-total-is-estimate"] == "false" and r.headers["x-total-count"] == "0" and r.json() == []
+
+
+def test_search_takes_the_web_pages_filters_and_orders(client):
+    pytest.importorskip("paperfeed.rank.search")
+
+    def found(query):
+        r = client.get(f"/api/papers/search?{query}")
+        assert r.status_code == 200, (query, r.text)
+        return ids(r.json())
+
+    assert found("q=Paper&category=cs.CL") == ["2401.00005"]
+    assert found("category=cs.CL") == ["2401.00005"]  # a filter alone, as on the web's search page
+    assert found("q=Paper&date_from=2024-01-01&date_to=2024-01-01") == ["2401.00001"]
+    assert found("q=Paper&has_code=true") == ["2401.00001"]
+    assert found("author=Nobody%20Here") == []
+    assert set(found("author=Ada%20Lovelace")) == {f"2401.0000{n}" for n in range(1, 6)}
+    newest = found("q=Paper&sort=newest")
+    assert newest[-2:] == ["2401.00002", "2401.00004"]  # published 2023-12-30, then 2023-12-27
+    assert found("q=Paper&sort=upvotes")[0] == "2401.00002"  # 30 upvotes
+    for bad, status in [("q=Paper&sort=hot", 422), ("q=Paper&date_from=2024-13-01", 422), ("date_to=1.5", 422),
+                        ("date_from=20240101", 422),
+                        ("q=Paper&date_from=2024-02-01&date_to=2024-01-01", 400)]:  # fmt: skip
+        r = client.get(f"/api/papers/search?{bad}")
+        assert r.status_code == status and "error" in r.json(), bad
 
 
 # --- documentation -----------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from ..http.auth import current_user
 from ..http.cache import cached_json
 from ..http.headers import SEARCH_HEADERS
 from ..http.openapi import api
+from ..http.params import SearchDay, day_or_none
+from ..rank import sorts
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
 from . import account, community, foryou, library, reports, similar
@@ -76,8 +78,9 @@ def _by_trending(views, start: date, end: date, gravity: float):
     summary="Daily papers (Hugging Face-compatible)",
     description="The papers featured on a day, ISO week or month, as HF's `/api/daily_papers` lists them. "
     "Without `date`/`week`/`month`: the latest day with papers (with `submitter`: every day; with "
-    "`sort=trending`: the trending list). `sort=publishedAt` (default) lists newest papers first, "
-    "`upvotes` most upvoted first, `trending` by the time-decayed score of docs/trending.md.",
+    "`sort=trending`: the trending list). `sort=publishedAt` (default; `newest` and `published` say the same) "
+    "lists newest papers first, `upvotes` most upvoted first, `trending` by the time-decayed score of "
+    "docs/trending.md.",
     responses=api(400),
     **HF_JSON,
 )
@@ -88,12 +91,13 @@ def daily_papers(
     week: Annotated[str | None, Query(max_length=8, description="YYYY-Www")] = None,
     month: Annotated[str | None, Query(max_length=7, description="YYYY-MM")] = None,
     submitter: Annotated[str | None, Query(max_length=200, description="Only papers this user put on a list")] = None,
-    sort: Literal["publishedAt", "trending", "upvotes"] = "publishedAt",
+    sort: Literal[sorts.accepted(sorts.LIST)] = "publishedAt",  # the names of every surface (rank.sorts)
     keyword: Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")] = None,
     p: Page = 0,
     limit: Limit = 50,
 ) -> list[HFDailyItem]:
     s, store = request.app.state.settings, request.app.state.store
+    sort = sorts.resolve(sort, sorts.LIST)
     period, offset = _period(day, week, month), p * limit
     with store.read() as conn:
         if period is None and sort == "trending" and not submitter:
@@ -113,7 +117,7 @@ def daily_papers(
             )
             views = _by_trending(views, start, end, s.trending_gravity)[offset:][:limit]
         else:
-            order = "published" if sort == "publishedAt" else "upvotes"
+            order = sorts.store_order(sort)
             views, _ = store_papers.featured_between(
                 conn, start, end, submitter=submitter, keyword=keyword, order=order, limit=limit, offset=offset
             )
@@ -160,18 +164,31 @@ def trending(request: Request, category: Category = None, p: Page = 0, limit: Li
 def search(
     request: Request,
     response: Response,
-    q: Annotated[str, Query(max_length=1000, description="Search words")] = "",
+    q: Annotated[str, Query(max_length=1000, description="Search words (the query syntax of docs/search.md)")] = "",
     limit: Limit = 50,
     p: Page = 0,
     keyword: Annotated[str | None, Query(max_length=200, description="Only papers with this keyword")] = None,
+    category: Category = None,
+    author: Annotated[str | None, Query(max_length=300, description="Only papers by this author")] = None,
+    date_from: SearchDay = None,
+    date_to: SearchDay = None,
+    has_code: Annotated[bool, Query(description="Only papers with a code link")] = False,
+    sort: Annotated[Literal[sorts.SEARCH], Query(description="Order of the results (rank.sorts)")] = "relevance",
 ) -> list[HFDailyItem]:
-    if not q.strip() and not keyword:
-        raise HTTPException(400, "q is empty")
+    """The web's search page as JSON: the same words, filters and orders (a filter alone lists newest first)."""
+    date_from, date_to = day_or_none(date_from), day_or_none(date_to)  # type: ignore[assignment]
+    if not (q.strip() or keyword or category or author or date_from or date_to or has_code):
+        raise HTTPException(400, "q is empty (and no filter is given)")
+    if date_from and date_to and date_from > date_to:
+        raise HTTPException(400, f"date_from ({date_from}) is after date_to ({date_to})")
     from ..rank.search import search as run_search  # loaded on first search: the model is large
 
     store = request.app.state.store
-    only = {"keyword": keyword} if keyword else {}  # the keyword filter (docs/topics.md)
-    result = run_search(store, request.app.state.settings, q, **only, limit=limit, offset=p * limit)
+    result = run_search(
+        store, request.app.state.settings, q, category=category or None, author=author or None,
+        date_from=date_from, date_to=date_to, has_code=has_code, keyword=keyword or None, sort=sort,
+        limit=limit, offset=p * limit,
+    )  # fmt: skip
     with store.read() as conn:
         views = [v for v in store_papers.get_papers(conn, [h.paper_id for h in result.hits]) if not v.hidden]
     response.headers["X-Total-Count"] = str(result.total)

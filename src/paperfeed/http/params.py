@@ -5,9 +5,11 @@ search has one)."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated
 
-from fastapi import Form, Path, Request
+from fastapi import Form, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from ..records import MAX_COUNT
@@ -18,6 +20,21 @@ DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="a row id")]
 FormId = Annotated[int, Form(ge=1, le=MAX_DB_ID)]
 
 FORM = "application/x-www-form-urlencoded"
+
+# a search's date filter, as the search page's form sends it: YYYY-MM-DD, empty for no limit (``day_or_none``)
+SearchDay = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")]
+
+
+def day_or_none(value: str | None) -> date | None:
+    """A ``SearchDay``'s date; None when empty; 422 for anything but YYYY-MM-DD (a number is not a date)."""
+    if not value:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # fromisoformat would also take 20240101 or 2024-W01
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise HTTPException(422, "dates are written YYYY-MM-DD")
 
 
 def refuse_nul(where: str, items) -> None:
