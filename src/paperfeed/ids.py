@@ -127,14 +127,17 @@ def _clean_url(url: str) -> str:
     return url
 
 
+_WEB_URL = re.compile(r"(?i)https?://([^/?#\s]+)")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")  # \s is str.isspace(): one search, not a loop in Python
+
+
 def web_url(value: str | None) -> str | None:
     """``value`` if it is an http(s) address with a host, else None: what a link on a page may point to
     (a ``javascript:`` or ``data:`` link from an imported record would run in readers' browsers)."""
     if not value or not isinstance(value, str):
         return None
     value = value.strip()
-    m = re.match(r"(?i)https?://([^/?#\s]+)", value)
-    if m is None or any(c.isspace() or ord(c) < 32 for c in value):
+    if _WEB_URL.match(value) is None or _SPACE_OR_CONTROL.search(value):
         return None
     return value
 

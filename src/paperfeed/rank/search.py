@@ -409,5 +409,5 @@ def _visible_page(store: Store, ranked: list[tuple[str, float, str]], offset: in
     window = ranked[: offset + limit + VISIBLE_SLACK]
     with store.read() as conn:
         ok = store_vectors.visible(conn, [pid for pid, _, _ in window])
-    shown = [Hit(pid, round(score, 6), why) for pid, score, why in window if pid in ok]
-    return shown[offset : offset + limit]
+    shown = [w for w in window if w[0] in ok][offset : offset + limit]
+    return [Hit(pid, round(score, 6), why) for pid, score, why in shown]
