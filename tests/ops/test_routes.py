@@ -68,6 +68,7 @@ def test_metrics(app):
         c.get("/")  # the second is a page-cache hit
         assert c.get("/search", params={"q": "diffusion"}).status_code == 200
         c.get("/no/such/page")
+        assert c.head("/search", params={"q": "graphs"}).status_code == 200
         r = c.get("/metrics")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
         body = r.text
@@ -77,6 +78,7 @@ def test_metrics(app):
     assert _metric(body, "paperfeed_http_requests_total", method="GET", route="(unmatched)", status="404") >= 1
     assert "2401.00001" not in body  # route templates, never raw paths
     assert _metric(body, "paperfeed_http_request_seconds_count", method="GET", route="/search") >= 1
+    assert _metric(body, "paperfeed_http_requests_total", method="HEAD", route="/search", status="200") >= 1
     assert _metric(body, "paperfeed_search_stage_seconds_count", stage="lexical") >= 1
     assert _metric(body, "paperfeed_papers_not_embedded") == 2  # nothing was embedded here
     assert _metric(body, "paperfeed_outbox_messages", status="failed") == 0

@@ -32,7 +32,12 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_head)
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, send_head)
+        finally:  # the route the GET matched, for the access log and the metrics (http.observe)
+            if "route" in as_get:
+                scope["route"] = as_get["route"]
 
 
 class NotAllowed:
