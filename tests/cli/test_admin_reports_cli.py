@@ -15,7 +15,7 @@ from paperfeed.store import community, modlog
 from paperfeed.store import reports as store_reports
 from paperfeed.store import users as store_users
 from paperfeed.store.models import comments
-from tests.helpers.cli import pf
+from tests.helpers.cli import pf_here
 from tests.helpers.web import add_papers, paper
 
 
@@ -25,12 +25,12 @@ def test_reports_listed_and_resolved_from_the_shell(db_url, store):
         ann, bob = (store_users.create_user(conn, username=n, password_hash="x") for n in ("ann", "bob"))
         store_users.create_user(conn, username="boss", password_hash="x", is_admin=True)
         cid = community.add_comment(conn, user_id=ann.id, paper_id="2401.00001", body="visit my pharmacy now")
-    r = pf(db_url, "admin", "reports")
+    r = pf_here(db_url, "admin", "reports")
     assert r.returncode == 0 and "No open reports." in r.stdout, r.stderr
     on_comment = report_actions.report(store, bob, "comment", str(cid), "spam", "pills")
     on_paper = report_actions.report(store, ann, "paper", "2401.00002", "off-topic")
 
-    r = pf(db_url, "admin", "reports", "--json")
+    r = pf_here(db_url, "admin", "reports", "--json")
     assert r.returncode == 0, r.stderr
     listed = json.loads(r.stdout)
     assert [(g["id"], g["kind"], g["target"], g["reasons"], g["reporters"]) for g in listed] == [
@@ -38,12 +38,12 @@ def test_reports_listed_and_resolved_from_the_shell(db_url, store):
         (on_comment.id, "comment", str(cid), {"spam": 1}, ["bob"]),
     ]
     assert listed[1]["text"] == "visit my pharmacy now" and listed[1]["notes"] == [{"reporter": "bob", "note": "pills"}]
-    r = pf(db_url, "admin", "reports")
+    r = pf_here(db_url, "admin", "reports")
     assert "2 of 2 reported items" in r.stdout and "ann: visit my pharmacy now" in r.stdout
 
-    r = pf(db_url, "admin", "resolve", str(on_comment.id), "--hide", "--reason", "pharmacy spam")
+    r = pf_here(db_url, "admin", "resolve", str(on_comment.id), "--hide", "--reason", "pharmacy spam")
     assert r.returncode == 0 and f"comment {cid} is hidden" in r.stdout, r.stderr
-    r = pf(db_url, "admin", "resolve", str(on_paper.id), "--dismiss")
+    r = pf_here(db_url, "admin", "resolve", str(on_paper.id), "--dismiss")
     assert r.returncode == 0 and "the reports of paper 2401.00002 are dismissed" in r.stdout, r.stderr
     with store.read() as conn:
         assert store_reports.open_count(conn) == 0 and community.hidden_comments(conn)[0].id == cid
@@ -58,10 +58,10 @@ def test_reports_listed_and_resolved_from_the_shell(db_url, store):
         (["resolve", str(on_paper.id)], "--hide (the item) or --dismiss"),
         (["resolve", str(on_paper.id), "--hide", "--dismiss"], "--hide (the item) or --dismiss"),
     ]:
-        r = pf(db_url, "admin", *args)
+        r = pf_here(db_url, "admin", *args)
         assert r.returncode == 1 and message in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
 
-    r = pf(db_url, "admin", "ban", "boss", "--reason", "compromised")  # the shell bans an admin
+    r = pf_here(db_url, "admin", "ban", "boss", "--reason", "compromised")  # the shell bans an admin
     assert r.returncode == 0, r.stderr
     with store.read() as conn:
         assert store_users.get_user_by_name(conn, "boss").banned
@@ -85,19 +85,19 @@ def test_what_readers_wrote_reaches_the_terminal_literally(db_url, store):
                for body in HOSTILE]  # fmt: skip
     for cid in ids:
         report_actions.report(store, bob, "comment", str(cid), "abuse")
-    r = pf(db_url, "admin", "reports")
+    r = pf_here(db_url, "admin", "reports")
     assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout and "see [/x] here" in r.stdout
     assert "[link=https://evil.example/phish]Official" in r.stdout and "\\x1b[2J\\x1b[31mRED" in r.stdout
 
-    r = pf(db_url, "admin", "hide-comment", str(ids[0]), "--reason", "[/x] [bold]rude")
+    r = pf_here(db_url, "admin", "hide-comment", str(ids[0]), "--reason", "[/x] [bold]rude")
     assert r.returncode == 0, r.stderr
     for args in (["hidden"], ["log"]):
-        r = pf(db_url, "admin", *args)
+        r = pf_here(db_url, "admin", *args)
         assert r.returncode == 0 and "[/x]" in r.stdout and "\x1b" not in r.stdout, (args, r.stdout, r.stderr)
     assert "[/x] [bold]rude" in r.stdout
 
-    r = pf(db_url, "admin", "ban", "[/x]\x1b[2J")
+    r = pf_here(db_url, "admin", "ban", "[/x]\x1b[2J")
     assert r.returncode == 1 and "error: No user '[/x]\\x1b[2J'" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -112,19 +112,19 @@ def test_the_queue_in_pages_and_a_readers_flood_dismissed_from_the_shell(db_url,
     for n in (2, 3, 4):
         report_actions.report(store, ann if n == 4 else flood, "paper", f"2401.0000{n}", "spam")
 
-    r = pf(db_url, "admin", "reports", "--limit", "2")
+    r = pf_here(db_url, "admin", "reports", "--limit", "2")
     assert r.returncode == 0 and "2 of 4 reported items, page 1 of 2" in r.stdout and "--page 2" in r.stdout
-    r = pf(db_url, "admin", "reports", "--limit", "2", "--page", "2")
+    r = pf_here(db_url, "admin", "reports", "--limit", "2", "--page", "2")
     assert "2 of 4 reported items, page 2 of 2" in r.stdout and "ann: an innocent text" in r.stdout, r.stdout
     assert "edited since reported; it said: the original text" in r.stdout
-    listed = json.loads(pf(db_url, "admin", "reports", "--json", "--reporter", "flood").stdout)
+    listed = json.loads(pf_here(db_url, "admin", "reports", "--json", "--reporter", "flood").stdout)
     assert [g["target"] for g in listed] == ["2401.00003", "2401.00002", str(cid)]
     assert listed[2]["reported_text"] == "the original text" and listed[2]["edited_since_reported"]
 
-    r = pf(db_url, "admin", "dismiss-reporter", "flood", "--reason", "flood")
+    r = pf_here(db_url, "admin", "dismiss-reporter", "flood", "--reason", "flood")
     assert r.returncode == 0 and "3 open reports from flood dismissed" in r.stdout, r.stderr
-    assert [g["target"] for g in json.loads(pf(db_url, "admin", "reports", "--json").stdout)] == ["2401.00004"]
-    r = pf(db_url, "admin", "dismiss-reporter", "nobody")
+    assert [g["target"] for g in json.loads(pf_here(db_url, "admin", "reports", "--json").stdout)] == ["2401.00004"]
+    r = pf_here(db_url, "admin", "dismiss-reporter", "nobody")
     assert r.returncode == 1 and "no user 'nobody'" in r.stderr
     with store.read() as conn:
         [e] = modlog.entries(conn, limit=1)

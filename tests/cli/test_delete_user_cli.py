@@ -11,7 +11,7 @@ import sys
 from paperfeed.store import community, modlog
 from paperfeed.store import papers as store_papers
 from paperfeed.store import users as store_users
-from tests.helpers.cli import pf
+from tests.helpers.cli import pf_here
 from tests.helpers.web import add_papers, paper
 
 
@@ -39,7 +39,7 @@ def _at_a_terminal(db_url: str, answer: str) -> tuple[int, str]:
 
 def test_the_operator_deletes_an_account_after_confirming(db_url, store):
     token = _ann(store)
-    r = pf(db_url, "admin", "delete-user", "ann", input="")  # no terminal, no --yes: nothing asked, nothing done
+    r = pf_here(db_url, "admin", "delete-user", "ann", input="")  # no terminal, no --yes: nothing asked, nothing done
     assert r.returncode == 1 and "no terminal to confirm at: add --yes to delete ann" in r.stderr
     code, out = _at_a_terminal(db_url, "n")
     assert (
@@ -48,7 +48,7 @@ def test_the_operator_deletes_an_account_after_confirming(db_url, store):
     with store.read() as conn:
         assert store_users.get_user_by_name(conn, "ann") is not None
 
-    r = pf(db_url, "admin", "delete-user", "ANN", "--yes", "--reason", "asked by mail")
+    r = pf_here(db_url, "admin", "delete-user", "ANN", "--yes", "--reason", "asked by mail")
     assert r.returncode == 0, r.stderr
     assert "deleted user ann: 1 votes, 0 collections, 1 API tokens, 0 subscriptions and 0 unsent mails removed; " \
            '1 comments left as "[deleted]"' in r.stdout  # fmt: skip
@@ -60,7 +60,7 @@ def test_the_operator_deletes_an_account_after_confirming(db_url, store):
         assert (entry.action, entry.target, entry.reason) == ("delete-user", "ann", "asked by mail")
         assert entry.actor.startswith("cli")
     for args in (["ann", "--yes"], ["nobody", "--yes"]):
-        r = pf(db_url, "admin", "delete-user", *args)
+        r = pf_here(db_url, "admin", "delete-user", *args)
         assert r.returncode == 1 and f"no user '{args[0]}'" in r.stderr and "Traceback" not in r.stderr
 
 

@@ -1,4 +1,6 @@
-"""Helpers for the command tests: ``paperfeed`` run as a user runs it, a real process."""
+"""Helpers for the command tests: ``paperfeed`` run as a user runs it, a real process (``pf``), or its same
+entry point in the test's process (``pf_here``) where what a test checks is the command's answer, not the process:
+the same arguments, environment, stdin, stdout, stderr and exit code, without the process's ~1.1 s of start-up."""
 
 from __future__ import annotations
 
@@ -11,23 +13,52 @@ import httpx
 import pytest
 
 
+def _env(db_url: str, env: dict | None) -> dict:
+    quick = {"PAPERFEED_HTTP_DELAY": "0", "PAPERFEED_HTTP_BACKOFF": "0.01", "PAPERFEED_HTTP_RETRIES": "1"}
+    return {"PAPERFEED_DATABASE_URL": db_url, **quick, "COLUMNS": "200"} | (env or {})
+
+
 def pf(
     db_url: str, *args: str, env: dict | None = None, timeout: float = 120, input: str | None = None
 ) -> subprocess.CompletedProcess:
-    e = (
-        os.environ
-        | {
-            "PAPERFEED_DATABASE_URL": db_url,
-            "PAPERFEED_HTTP_DELAY": "0",
-            "PAPERFEED_HTTP_BACKOFF": "0.01",
-            "PAPERFEED_HTTP_RETRIES": "1",
-            "COLUMNS": "200",
-        }
-        | (env or {})
-    )
     return subprocess.run(
-        [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=e, timeout=timeout, input=input
+        [sys.executable, "-m", "paperfeed", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | _env(db_url, env),
+        timeout=timeout,
+        input=input,
     )
+
+
+def pf_here(db_url: str, *args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """``pf``'s answer from ``paperfeed.cli.main`` in this process (its one-line errors and exit codes): stdin,
+    stdout and stderr are pipes as for ``pf`` (no terminal), the environment gets ``pf``'s variables and is
+    restored after."""
+    from typer.testing import CliRunner
+
+    from paperfeed import cli
+
+    env = _env(db_url, env)
+    consoles = (cli.console, cli.err_console)
+    widths = [c._width for c in consoles]  # rich reads COLUMNS once, when a console is made (xdist's workers: 80)
+    argv, code = sys.argv, 0
+    with CliRunner().isolation(input=input or "", env=env) as (out, err, _):
+        sys.argv = ["paperfeed", *args]
+        for c in consoles:
+            c._width = int(env["COLUMNS"])
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.argv = argv
+            for c, width in zip(consoles, widths, strict=True):
+                c._width = width
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return subprocess.CompletedProcess(["paperfeed", *args], code, stdout, stderr)
 
 
 def first_answer(url: str, proc: subprocess.Popen, timeout: float = 30) -> httpx.Response:
