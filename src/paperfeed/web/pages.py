@@ -147,7 +147,7 @@ def trending(
             conn, as_of, gravity=s.trending_gravity, window_days=s.trending_window_days, category=category or None
         )
         window = ranked[(p - 1) * per_page : p * per_page]
-        papers = store_papers.get_papers(conn, [t.paper_id for t in window])
+        papers = store_cards.cards(conn, [t.paper_id for t in window])
     pages = max(-(-len(ranked) // per_page), 1)
     page_exists(p, pages)
     feeds = feed_links("trending", f"Trending in {category}" if category else "Trending papers",
