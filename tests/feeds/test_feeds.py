@@ -111,6 +111,26 @@ def test_empty_results_are_valid_empty_feeds(client, fmt):
         assert feed.entries == [] and feed.feed.title
 
 
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_an_empty_feed_is_the_same_each_time(monkeypatch, fmt):
+    """An empty collection's feed, made afresh for each request, keeps its bytes (and so its ETag: a reader's
+    next poll is a 304), whatever the clock says."""
+    from paperfeed.feeds import build
+
+    class Ticking(datetime):  # a clock that moves on each time it is read
+        ticks = 0
+
+        @classmethod
+        def now(cls, tz=None):
+            cls.ticks += 1
+            return datetime(2024, 1, 1, tzinfo=UTC).replace(second=cls.ticks % 60)
+
+    monkeypatch.setattr(build, "datetime", Ticking)
+    info = build.FeedInfo("A collection", "Its papers", "http://x/collections/1", "http://x/feeds/c.atom")
+    made = [build.render_feed(fmt, info, [], base_url="http://x", site_name="paperfeed") for _ in range(2)]
+    assert made[0] == made[1] and feedparser.parse(made[0]).entries == []
+
+
 def test_empty_database_feeds(store, tmp_path):
     with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as c:
         for url in ("/feeds/daily.atom", "/feeds/daily.rss", "/feeds/trending.atom"):

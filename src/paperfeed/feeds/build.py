@@ -45,8 +45,11 @@ def _when(value: datetime | date | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)  # an undated paper's, and an empty feed's (the same bytes each time)
+
+
 def _published(p: PaperView) -> datetime:
-    return _when(p.published_at or p.day or p.updated_at) or datetime(1970, 1, 1, tzinfo=UTC)
+    return _when(p.published_at or p.day or p.updated_at) or NO_DATE
 
 
 def render_feed(
@@ -101,5 +104,5 @@ def render_feed(
         fe.updated(updated)
         for c in p.categories:
             fe.category(term=xml_text(c))
-    fg.updated(latest or datetime.now(UTC))
+    fg.updated(latest or NO_DATE)  # not now: an empty feed read twice is the same feed, with the same ETag
     return fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
