@@ -11,7 +11,7 @@ admin endpoint). paperfeed serves the bundled demo with the TOML file of the doc
 
 - the front page over HTTPS, and plain HTTP redirected to HTTPS;
 - ``/metrics`` answered 404 through the proxy (200 to loopback clients, directly);
-- the session cookie marked ``Secure``; each answer carrying a request id;
+- the log-in form's CSRF cookie marked ``Secure`` (and no session cookie); each answer carrying a request id;
 - the rate limit counted per client behind the proxy: clients at two loopback addresses (127.0.0.2 and
   .3 through nginx, .4 and .5 through Caddy) get their own limits, and a client's own ``X-Forwarded-For``
   does not escape its limit.
@@ -70,8 +70,9 @@ def through(proxy: str, first_client: int) -> None:
     check(f"{proxy}: plain HTTP redirected", code in ("301", "308") and where.startswith("https://"), (code, where))
     check_status(f"{proxy}: /metrics hidden", "https://localhost/metrics", "404")
     _, headers = curl("https://localhost/login")
-    cookie = next((h for h in headers.splitlines() if h.startswith("set-cookie: paperfeed_session")), "")
-    check(f"{proxy}: session cookie Secure", "; secure" in cookie, cookie.split(";", 1)[-1].strip())
+    cookie = next((h for h in headers.splitlines() if h.startswith("set-cookie: paperfeed_csrf")), "")
+    check(f"{proxy}: CSRF cookie Secure", "; secure" in cookie, cookie.split(";", 1)[-1].strip())
+    check(f"{proxy}: no session cookie", "paperfeed_session" not in headers, "paperfeed_session" in headers)
     check(f"{proxy}: request id", "x-request-id:" in headers, "x-request-id" in headers)
     one, two = f"127.0.0.{first_client}", f"127.0.0.{first_client + 1}"
     # a new search each time: the proxy may keep an anonymous answer (docs/operations.md), which costs nothing

@@ -31,6 +31,7 @@ from .feeds import routes as feed_routes
 from .http.auth import SESSION_COOKIE, LoginRequired, local_path, wants_json
 from .http.bodylimit import BodyLimit
 from .http.cache import CachedPagesMiddleware, PageCache, TaggedAnswers
+from .http.csrf import CsrfCookie
 from .http.errors import error_answer
 from .http.head import HeadAsGet, NotAllowed
 from .http.headers import PublicReadCORS, SecurityHeadersMiddleware
@@ -103,6 +104,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(TaggedAnswers)  # ETags on the API's answers the cache did not tag (inside the session)
     app.add_middleware(RateLimitMiddleware)  # inside the session (it spares signed-in visitors)
     app.add_middleware(CachedPagesMiddleware)  # runs inside SessionMiddleware, which it needs
+    app.add_middleware(CsrfCookie)  # a signed-out visitor's CSRF cookie (http/csrf.py), just inside the session
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),

@@ -133,10 +133,10 @@ def test_api_token_requests_bypass_the_cache(app, store):
 
 
 def test_cached_pages_carry_no_visitors_token(app):
-    """A cached anonymous page is one page for every reader: a reader with a session (they opened the
+    """A cached anonymous page is one page for every reader: a reader with a CSRF cookie (they opened the
     log-in page, which has a token) gets the same bytes as a new reader, no token in them, no cookie set."""
     with browser(app) as one, browser(app) as two:
-        assert CSRF_RE.findall(two.get("/login").text)  # two holds a session with a token
+        assert CSRF_RE.findall(two.get("/login").text)  # two holds a cookie with a token
         one.get("/")
         hit_one, hit_two = one.get("/"), two.get("/")
         assert hit_two.headers["x-cache"] == "hit"

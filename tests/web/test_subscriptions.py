@@ -141,7 +141,7 @@ def test_footer_form_of_a_shared_page_leads_to_the_subscribe_form(app, store, in
     assert 'action="/subscribe/start"' in page.text and "set-cookie" not in page.headers
     form = reader.post("/subscribe/start", data={"email": "reader@example.org"})
     assert form.status_code == 200 and 'value="reader@example.org"' in form.text
-    assert "paperfeed_session=" in form.headers["set-cookie"] and form.headers["cache-control"] == "private"
+    assert "paperfeed_csrf=" in form.headers["set-cookie"] and form.headers["cache-control"] == "private"
     with store.read() as conn:
         assert subs.by_email(conn, "reader@example.org") is None  # nothing happens before the button
     token = CSRF_RE.search(form.text).group(1)

@@ -3,6 +3,7 @@ pages), below all of them:
 
 - ``auth``: who is asking (sessions, API tokens, CSRF, login limits)
 - ``bodylimit``: a 413 for a request body over ``request_max_bytes``, before or while it is read
+- ``csrf``: a signed-out visitor's CSRF token, in a signed cookie of its own (not the session)
 - ``cache``: the anonymous page cache, with ETags; ``TaggedAnswers``: an ETag on every JSON API answer
 - ``errors``: an error as its client reads it: JSON, plain text for feed readers (pages render theirs)
 - ``headers``: security headers on every response; cross-origin reads of the API and feeds

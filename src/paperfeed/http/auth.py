@@ -2,7 +2,9 @@
 
 - Sessions are signed cookies (Starlette's SessionMiddleware, itsdangerous) holding the user id and the
   user's session epoch: changing the password or a ban bumps the epoch and ends every session.
-- Every form carries a CSRF token tied to the session; state-changing requests without it get 403.
+- Every form carries a CSRF token: a signed-in session's own, or a signed-out visitor's in a signed cookie
+  of its own (``http.csrf``: the session cookie, which proxies pass by, stays unset); state-changing
+  requests without it get 403.
   Requests that a valid API token (``Authorization: Bearer pf_...``) authenticated carry no cookie and
   need none; a header with an invalid token changes nothing: the API answers 401, pages ignore it.
   A token that is not paperfeed's at all (no ``pf_``: a Hugging Face ``hf_...`` token that a script
@@ -27,6 +29,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..store import users as store_users
 from ..store.users import TOKEN_PREFIX, UserView
+from . import csrf
 
 
 class LoginRequired(Exception):
@@ -128,8 +131,10 @@ def require_admin(request: Request) -> UserView:
 
 def log_in(request: Request, user: UserView) -> None:
     """A new session: the user, their session epoch (a password change or ban ends every session), a
-    random session id (logging out ends this one: ``log_out``) and a CSRF token."""
+    random session id (logging out ends this one: ``log_out``) and a CSRF token, which replaces a
+    signed-out visitor's (its cookie is deleted)."""
     request.session.clear()
+    csrf.forget(request)
     request.session.update({"uid": user.id, "epoch": user.session_epoch, "sid": secrets.token_urlsafe(16),
                             "csrf": secrets.token_urlsafe(32)})  # fmt: skip
 
@@ -143,7 +148,16 @@ def log_out(request: Request) -> None:
     request.session.clear()
 
 
+def _session_signed_in(request: Request) -> bool:
+    """Whether the session signs somebody in (``current_user`` drops the user id of one that ended)."""
+    current_user(request)
+    return "uid" in request.session
+
+
 def csrf_token(request: Request) -> str:
+    """The token a form on this page carries: the signed-in session's, else the visitor's cookie's."""
+    if not _session_signed_in(request):
+        return csrf.anonymous_token(request)
     token = request.session.get("csrf")
     if not token:
         token = request.session["csrf"] = secrets.token_urlsafe(32)
@@ -151,12 +165,14 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Dependency for every state-changing route: the form field or header must match the session's token.
+    """Dependency for every state-changing route: the form field or header must match the signed-in
+    session's token, or, with no signed-in session, the token of the visitor's signed CSRF cookie.
 
     Skipped only for a request that a valid API token authenticated (browsers never send one by themselves)."""
     if _bearer(request) and current_user(request) is not None and getattr(request.state, "via_token", False):
         return
-    expected = request.session.get("csrf")
+    # a session whose user id ``current_user`` dropped while rendering the form no longer holds it here
+    expected = request.session.get("csrf") if "uid" in request.session else csrf.cookie_token(request)
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
