@@ -22,6 +22,18 @@ MAX_AUTHOR_CHARS = 1_000  # scraped author lists sometimes arrive as one long 'n
 MAX_URL_CHARS = 2_000
 MAX_COUNT = 2_147_483_647  # versions and upvote counts are stored as INTEGER (PostgreSQL's is 32 bits)
 
+# Unicode's bidirectional embeddings, overrides and isolates: in a title or a comment they reorder what readers
+# see ("Trojan Source"); nothing a person types needs them (the implicit marks U+200E/U+200F are kept)
+_BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(text: str) -> str:
+    """``text`` without bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069), so
+    a title, comment or name shows its characters in the order they were typed. A paper's texts (``checked``),
+    comments and report notes (``store.community``) and collections' names and descriptions pass through it."""
+    return _BIDI_CONTROLS_RE.sub("", text)
+
+
 _CATEGORY_RE = re.compile(r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")
 _LIST_JOINER_RE = re.compile(r"^(?:and|&)(?:\s+|$)")  # "A, B, and C" split at commas leaves "and C"
 # TeX's quotation marks, as arXiv and Hugging Face pass abstracts on: ``open cookbook'' -> “open cookbook”
@@ -125,7 +137,7 @@ def _text(value: object, what: str, limit: int) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text, not {type(value).__name__}")
-    s = " ".join(value.split())
+    s = " ".join(without_bidi_controls(value).split())
     if len(s) > limit:
         raise ValueError(f"{what} is {len(s):,} characters long (limit {limit:,})")
     if "\x00" in s:

@@ -37,3 +37,18 @@ def test_a_deleted_collections_id_is_never_given_to_a_new_one(store):
     assert new != gone
     with store.read() as conn:
         assert C.get(conn, gone, viewer_id=None) is None
+
+
+def test_bidi_controls_are_dropped_from_what_readers_type(lite_store):
+    """A right-to-left override (Trojan Source) in a comment, a collection's name or its description would
+    show other readers the characters in another order than typed: they are stored without it."""
+    add_papers(lite_store, paper(1, title="Safe\u202e txt.exe \u202cpaper"))
+    typed = "rm -rf \u202e/ \u2066 ok\u2069 \u202d"
+    with lite_store.transaction() as conn:
+        uid = store_users.create_user(conn, username="ann", password_hash="x").id
+        cid = C.create(conn, user_id=uid, name=f"Reading {typed}", description=typed, is_public=True)
+        community.add_comment(conn, user_id=uid, paper_id="2401.00001", body=typed)
+        shown = [C.get(conn, cid, viewer_id=None).name, C.get(conn, cid, viewer_id=None).description,
+                 community.comments_for(conn, "2401.00001")[0].body]  # fmt: skip
+        title = conn.exec_driver_sql("SELECT title FROM papers").scalar()
+    assert shown == ["Reading rm -rf / ok", "rm -rf /  ok", "rm -rf /  ok"] and title == "Safe txt.exe paper"

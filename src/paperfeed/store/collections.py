@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utc
 from ..errors import PaperfeedError
+from ..records import without_bidi_controls
 from .models import collection_items, collections, papers, users
 
 
@@ -30,10 +31,14 @@ class CollectionView:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(without_bidi_controls(name or "").split())
     if not name or len(name) > 100:
         raise CollectionError("a collection needs a name of 1-100 characters")
     return name
+
+
+def _clean_description(description: str | None) -> str:
+    return without_bidi_controls(description or "").strip()[:2000]
 
 
 def _query():
@@ -60,7 +65,7 @@ def create(conn: Connection, *, user_id: int, name: str, description: str = "", 
                 .values(
                     user_id=user_id,
                     name=name,
-                    description=(description or "").strip()[:2000],
+                    description=_clean_description(description),
                     is_public=is_public,
                     created_at=datetime.now(UTC),
                 )
@@ -91,7 +96,7 @@ def update_meta(conn: Connection, collection_id: int, *, name: str, description:
             conn.execute(
                 update(collections)
                 .where(collections.c.id == collection_id)
-                .values(name=_clean_name(name), description=(description or "").strip()[:2000], is_public=is_public)
+                .values(name=_clean_name(name), description=_clean_description(description), is_public=is_public)
             )
     except IntegrityError:
         raise CollectionError(f"you already have a collection named “{name}”") from None

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import utc
 from ..errors import PaperfeedError
+from ..records import without_bidi_controls
 from .models import comments, featured, papers, users, votes
 
 MAX_COMMENT_CHARS = 10_000
@@ -107,9 +108,10 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 but tab an
 
 
 def refuse_controls(text: str, what: str) -> str:
-    """``text`` with its line ends made ``\\n``; ``CommunityError`` for any other control character (an
-    escape sequence would repaint a moderator's terminal; nothing a person types holds one)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """``text`` with its line ends made ``\\n`` and no bidi controls (``records.without_bidi_controls``);
+    ``CommunityError`` for any other control character (an escape sequence would repaint a moderator's
+    terminal; nothing a person types holds one)."""
+    text = without_bidi_controls(text).replace("\r\n", "\n").replace("\r", "\n")
     found = _CONTROLS.search(text)
     if found:
         raise CommunityError(f"{what} cannot hold control characters (U+{ord(found.group()):04X} at character "
@@ -120,7 +122,7 @@ def refuse_controls(text: str, what: str) -> str:
 def check_body(body: str | None) -> str:
     """A comment's text as it is stored (posted or edited): stripped, not empty, at most ``MAX_COMMENT_CHARS``,
     no control characters but line breaks and tabs."""
-    body = refuse_controls((body or "").strip(), "a comment")
+    body = refuse_controls(body or "", "a comment").strip()
     if not body:
         raise CommunityError("a comment cannot be empty")
     if len(body) > MAX_COMMENT_CHARS:
