@@ -141,3 +141,17 @@ def test_a_signed_out_readers_flash_leaves_no_session_behind(app):
     assert "Saved." in b.get(path).text and "paperfeed_session" not in b.cookies
     r = b.get("/")
     assert r.headers["cache-control"] == "public, max-age=90" and "set-cookie" not in r.headers
+
+
+def test_a_session_that_ended_elsewhere_is_deleted(app):
+    """Ada changed her password on another machine: this browser's session cookie is deleted with its first
+    page, signed out, and its next pages are the shared ones rather than 30 days past the proxy."""
+    ada = browser(app)
+    assert ada.login("ada").status_code == 303
+    with app.state.store.transaction() as conn:
+        store_users.set_password(conn, store_users.get_user_by_name(conn, "ada").id, password_hash())
+    r = ada.get("/")
+    assert 'href="/users/ada"' not in r.text and "paperfeed_session=null" in r.headers["set-cookie"]
+    assert "paperfeed_session" not in ada.cookies
+    r = ada.get("/")
+    assert r.headers["cache-control"] == "public, max-age=90" and "set-cookie" not in r.headers

@@ -101,7 +101,7 @@ def current_user(request: Request) -> UserView | None:
             user = store_users.get_user(conn, request.session["uid"])
             ended = sid is not None and store_users.session_ended(conn, str(sid))
         if user is None or ended or user.session_epoch != request.session.get("epoch"):
-            request.session.pop("uid", None)
+            request.session.clear()  # signed out for good: the cookie goes, and with it the proxy's bypass
             user = None
     if user is not None and user.banned:
         if token and wants_json(request):  # an API client: say why, rather than act as if signed out
