@@ -5,7 +5,7 @@ one hold the queries:
 
 - ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables, by area (``migrations/``)
 - ``upsert``: idempotent imports of records; ``papers``: reading papers and the lists of the pages; ``cards``:
-  what a paper's card shows (search results), in one statement
+  what a paper's card shows (search results, trending), in one statement
 - ``merge``: a paper stored without an arXiv id taken into its arXiv record (votes, comments, aliases)
 - ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
 - ``modlog``: the moderation log (who hid, banned or picked what, when and why); ``reports``: readers'
