@@ -107,6 +107,16 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         15, ge=1, le=1440, description="... within this many minutes (a day at most) before logins pause."
     )
+    password_time_cost: int = Field(
+        3, ge=1, le=64, description="Passes of argon2id over its memory for each new password hash (argon2-cffi's 3)."
+    )
+    password_memory_kib: int = Field(
+        65536,
+        ge=1024,
+        le=4 * 1024 * 1024,
+        description="KiB of memory argon2id fills for each new password hash (64 MiB); a sign-up, log-in or password "
+        "change holds it for its ~0.3 s. Hashes made before a change keep their own cost.",
+    )
     request_max_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body in bytes, else 413 (library imports: their own)."
     )

@@ -12,8 +12,7 @@ from sqlalchemy import update
 from paperfeed.api.schemas import CommentOut
 from paperfeed.store import users as store_users
 from paperfeed.store.models import comments
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, make_app, paper
+from tests.helpers.web import add_papers, make_app, paper, password_hash
 
 PASSWORD = "correct horse battery"
 
@@ -21,7 +20,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def api(store, tmp_path):
     add_papers(store, paper(1, upvotes=5), paper(2))
-    hashed = hash_password(PASSWORD)
+    hashed = password_hash(PASSWORD)
     who = {}
     with store.transaction() as conn:
         for name in ("ann", "bob"):

@@ -15,7 +15,7 @@ from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
+from tests.helpers.web import password_hash
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\frac{a}{b}$'
 PASSWORD = "correct horse battery"
@@ -43,7 +43,7 @@ class Api:
     def __init__(self, store, tmp_path):
         import_items(store, [paper(1, upvotes=5), paper(2), paper(3, featured=False)])
         self.client = TestClient(create_app(Settings(data_dir=tmp_path), store=store))
-        hashed = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
+        hashed = password_hash(PASSWORD)  # argon2 at the test sites' cost
         with store.transaction() as conn:
             for name in ("ann", "bob"):
                 user = store_users.create_user(conn, username=name, password_hash=hashed)

@@ -42,9 +42,8 @@ from paperfeed.actions import community as actions
 from paperfeed.http.params import MAX_DB_ID
 from paperfeed.store import Store
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
 from tests.conftest import PG_URL
-from tests.helpers.web import add_papers, make_app, paper
+from tests.helpers.web import add_papers, make_app, paper, password_hash
 
 EXAMPLES = int(os.environ.get("PAPERFEED_FUZZ_EXAMPLES", "20"))
 CHECKS = [
@@ -104,7 +103,7 @@ class Site:
         self.store = store
         add_papers(store, *[paper(n, date(2024, 1, 2), upvotes=n) for n in range(1, 6)])
         with store.transaction() as conn:
-            password = hash_password("correct horse battery")
+            password = password_hash("correct horse battery")
             self.user_id = store_users.create_user(conn, username="fuzzer", password_hash=password).id
             self.token = store_users.create_token(conn, self.user_id, "fuzz")
         for name, public in (("Reading list", True), ("Private", False)):  # collections 1 and 2

@@ -10,9 +10,8 @@ from datetime import date
 from paperfeed.store import community
 from paperfeed.store import papers as store_papers
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
 from tests.helpers.cli import pf_here
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 
 def test_admin_commands(db_url, store):
@@ -25,6 +24,7 @@ def test_admin_commands(db_url, store):
     with store.transaction() as conn:
         ada = store_users.get_user_by_name(conn, "ada")
         assert ada.email == "ada@example.org"  # the operator vouches for the address
+        assert store_users.password_hash(conn, ada.id).startswith("$argon2id$v=19$m=1024,t=1,")  # PAPERFEED_PASSWORD_*
         cid = community.add_comment(conn, user_id=ada.id, paper_id="2401.00001", body="spam")
 
     assert pf_here(db_url, "admin", "ban", "ada").returncode == 0
@@ -97,9 +97,9 @@ def _cli_actor() -> str:
 def test_admin_log_says_who_did_what_from_the_pages_and_the_shell(db_url, store, tmp_path):
     add_papers(store, paper(1), paper(2), paper(3, day=None))
     with store.transaction() as conn:
-        ada = store_users.create_user(conn, username="ada", password_hash=hash_password("correct horse battery"))
+        ada = store_users.create_user(conn, username="ada", password_hash=password_hash("correct horse battery"))
         cid = community.add_comment(conn, user_id=ada.id, paper_id="2401.00001", body="buy pills")
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
     with browser(make_app(store, tmp_path)) as admin:
         admin.login("root", "admin password")
         r = admin.form("/admin/papers/2401.00002/hide", {"hidden": "true", "reason": "duplicate of 2401.00001"})
@@ -134,7 +134,7 @@ def test_admin_hidden_lists_exactly_what_is_hidden(db_url, store):
     add_papers(store, paper(1), paper(2), paper(3))
     assert pf_here(db_url, "admin", "hidden").stdout.strip() == "Nothing is hidden."
     with store.transaction() as conn:
-        ada = store_users.create_user(conn, username="ada", password_hash=hash_password("correct horse battery"))
+        ada = store_users.create_user(conn, username="ada", password_hash=password_hash("correct horse battery"))
         spam = community.add_comment(conn, user_id=ada.id, paper_id="2401.00001", body="Cheap   pills\nat example.org")
         fine = community.add_comment(conn, user_id=ada.id, paper_id="2401.00002", body="A fair point.")
         gone = community.add_comment(conn, user_id=ada.id, paper_id="2401.00002", body="oops")
@@ -158,8 +158,8 @@ def test_admin_hidden_lists_exactly_what_is_hidden(db_url, store):
 def test_ban_hide_comments_takes_a_spammers_comments_down(db_url, store, tmp_path):
     add_papers(store, paper(1), paper(2))
     with store.transaction() as conn:
-        ada = store_users.create_user(conn, username="ada", password_hash=hash_password("correct horse battery"))
-        bob = store_users.create_user(conn, username="bob", password_hash=hash_password("correct horse battery"))
+        ada = store_users.create_user(conn, username="ada", password_hash=password_hash("correct horse battery"))
+        bob = store_users.create_user(conn, username="bob", password_hash=password_hash("correct horse battery"))
         first = community.add_comment(conn, user_id=ada.id, paper_id="2401.00001", body="spam one")
         community.add_comment(conn, user_id=bob.id, paper_id="2401.00001", body="stop it", parent_id=first)
         community.add_comment(conn, user_id=ada.id, paper_id="2401.00002", body="spam two")

@@ -12,9 +12,12 @@ import time
 import httpx
 import pytest
 
+from tests.helpers.web import CHEAP_PASSWORDS
+
 
 def _env(db_url: str, env: dict | None) -> dict:
     quick = {"PAPERFEED_HTTP_DELAY": "0", "PAPERFEED_HTTP_BACKOFF": "0.01", "PAPERFEED_HTTP_RETRIES": "1"}
+    quick |= {f"PAPERFEED_{name.upper()}": str(value) for name, value in CHEAP_PASSWORDS.items()}
     return {"PAPERFEED_DATABASE_URL": db_url, **quick, "COLUMNS": "200"} | (env or {})
 
 

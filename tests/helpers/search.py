@@ -10,6 +10,7 @@ import numpy as np
 from paperfeed.ingest import import_items
 from paperfeed.settings import Settings
 from paperfeed.sources import files
+from tests.helpers.web import CHEAP_PASSWORDS
 
 FILES = Path(__file__).resolve().parent.parent / "data" / "files"
 SEED_FILES = [FILES / "papers-page-sample.txt", FILES / "arxiv-cs-2025-2026-excerpt.jsonl.gz"]
@@ -43,7 +44,7 @@ class CachingEncoder:
 
 
 def make_settings(tmp_path: Path, db_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=db_url, search_refresh_seconds=0)
+    return Settings(data_dir=tmp_path / "data", database_url=db_url, search_refresh_seconds=0, **CHEAP_PASSWORDS)
 
 
 def load(store, *paths: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,22 +14,21 @@ from paperfeed.app import create_app
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
+from paperfeed.store.passwords import hash_password
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery"  # the test users' password
-_cheap_hash = None
+# argon2 at its cheapest for the test sites (a sign-up or log-in in milliseconds, not 0.3 s of CPU): tests are
+# about accounts and sessions; tests/web/test_accounts.py checks the cost these settings set, and the default's
+CHEAP_PASSWORDS = {"password_time_cost": 1, "password_memory_kib": 1024}
 HF_FIXTURE = Path(__file__).resolve().parent.parent / "data" / "fixtures" / "hf-daily-papers-2026-06-12.json"
 
 
-def password_hash() -> str:
-    """An argon2 hash of ``PASSWORD`` with cheap parameters (verifying reads them from the hash, so logging in
-    costs milliseconds, where these tests are about sessions, not argon2); made once per process."""
-    global _cheap_hash
-    from argon2 import PasswordHasher
-
-    if _cheap_hash is None:
-        _cheap_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-    return _cheap_hash
+@cache
+def password_hash(password: str = PASSWORD) -> str:
+    """The product's argon2id hash of ``password`` at ``CHEAP_PASSWORDS``' cost (verifying reads the cost from
+    the hash, so logging in costs milliseconds too); one per password and process."""
+    return hash_password(password, Settings(**CHEAP_PASSWORDS))
 
 
 def paper(n: int, day: date | None = date(2024, 1, 2), upvotes: int = 0, **kw) -> PaperRecord:
@@ -52,6 +52,7 @@ def real_papers(n: int, day: date, *, hostile: str, upvote_step: int = 0) -> lis
 def make_app(store, tmp_path, **settings):
     # network sources point at a closed local port: tests never reach the internet
     defaults = {"arxiv_api_url": "http://127.0.0.1:9/api/query", "http_backoff": 0.01, "http_retries": 1}
+    defaults |= CHEAP_PASSWORDS
     return create_app(Settings(data_dir=tmp_path, **(defaults | settings)), store=store)
 
 

@@ -8,8 +8,7 @@ import time
 import pytest
 
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 
 def test_a_vote_on_one_machine_expires_the_others_pages(store, tmp_path):
@@ -17,7 +16,7 @@ def test_a_vote_on_one_machine_expires_the_others_pages(store, tmp_path):
         pytest.skip("several machines share a PostgreSQL database")
     add_papers(store, paper(1, upvotes=3, title="First paper"), paper(2, upvotes=1, title="Second paper"))
     with store.transaction() as conn:
-        store_users.create_user(conn, username="ada", password_hash=hash_password("correct horse battery"))
+        store_users.create_user(conn, username="ada", password_hash=password_hash("correct horse battery"))
     one = make_app(store, tmp_path / "one", page_cache_seconds=3600)
     two = make_app(store, tmp_path / "two", page_cache_seconds=3600)
     with browser(one) as voter, browser(two) as reader:

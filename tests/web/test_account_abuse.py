@@ -33,7 +33,7 @@ def _fast_hashes(monkeypatch) -> list[str]:
     """Replace argon2 in the sign-up view by a counter (the passwords it was asked to hash)."""
     hashed: list[str] = []
 
-    def fake(password: str) -> str:
+    def fake(password: str, settings: object = None) -> str:
         hashed.append(password)
         return "$fake$" + password
 

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 PASSWORD = "correct horse battery"
 
@@ -18,7 +17,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def app(store, tmp_path):
     add_papers(store, paper(1, upvotes=3), paper(2))
-    hashed = hash_password(PASSWORD)
+    hashed = password_hash(PASSWORD)
     with store.transaction() as conn:
         for name in ("ann", "bob"):
             store_users.create_user(conn, username=name, password_hash=hashed)
@@ -116,7 +115,7 @@ def test_an_owner_downloads_their_data(app):
 def test_a_deleted_submitters_paper_names_no_one_in_the_admin_bar(app, store):
     add_papers(store, paper(3, day=None))
     with store.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password(PASSWORD), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash(PASSWORD), is_admin=True)
     with browser(app) as ann, browser(app) as admin:
         ann.login("ann")
         assert ann.form("/submit", {"paper": "2401.00003"}, from_page="/submit").status_code == 303

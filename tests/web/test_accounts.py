@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from paperfeed.settings import Settings
 from paperfeed.store import users as store_users
 from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 
 @pytest.fixture
@@ -46,12 +47,15 @@ def test_a_copy_of_the_cookie_signs_nobody_in_after_log_out(app):
         assert b.login("ada").status_code == 303 and 'href="/users/ada"' in b.get("/").text  # a new one
 
 
-def test_passwords_are_argon2_hashed(app, store):
+def test_passwords_are_argon2_hashed_at_the_cost_the_settings_say(app, store):
+    """A new hash costs password_time_cost passes over password_memory_kib (this site's: the cheapest); by
+    default argon2-cffi's 3 passes over 64 MiB."""
     with browser(app) as b:
         b.signup("ada")
     with store.read() as conn:
         stored = store_users.password_hash(conn, store_users.get_user_by_name(conn, "ada").id)
-    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=4$") and "correct horse" not in stored
+    assert hash_password("correct horse battery", Settings()).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 @pytest.mark.parametrize(
@@ -168,7 +172,7 @@ def test_banned_user_is_logged_out_and_cannot_log_in(app, store):
 
 def test_admin_bans_from_profile(app, store):
     with store.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
     with browser(app) as user, browser(app) as admin:
         user.signup("troll")
         admin.login("root", "admin password")

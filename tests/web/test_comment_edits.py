@@ -14,8 +14,7 @@ from paperfeed.actions import comment_edits
 from paperfeed.store import community
 from paperfeed.store import users as store_users
 from paperfeed.store.models import comments
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 PASSWORD = "correct horse battery"
 PAGE = "/papers/2401.00001"
@@ -24,7 +23,7 @@ PAGE = "/papers/2401.00001"
 @pytest.fixture
 def people(store):
     add_papers(store, paper(1))
-    hashed = hash_password(PASSWORD)
+    hashed = password_hash(PASSWORD)
     with store.transaction() as conn:
         ids = {name: store_users.create_user(conn, username=name, password_hash=hashed, is_admin=name == "root").id
                for name in ("ann", "bob", "root")}  # fmt: skip

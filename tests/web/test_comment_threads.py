@@ -11,8 +11,7 @@ import pytest
 
 from paperfeed.store import community
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 PASSWORD = "correct horse battery"
 JSON = {"Accept": "application/json"}
@@ -21,7 +20,7 @@ JSON = {"Accept": "application/json"}
 @pytest.fixture
 def app(store, tmp_path):
     add_papers(store, paper(1), paper(2))
-    hashed = hash_password(PASSWORD)
+    hashed = password_hash(PASSWORD)
     with store.transaction() as conn:
         store_users.create_user(conn, username="root", password_hash=hashed, is_admin=True)
         for name in ("ann", "bob"):

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 JSON = {"Accept": "application/json"}
@@ -204,7 +203,7 @@ def test_collection_changes_are_confirmed_and_delete_asks_first(app):
 
 def test_admin_hides_paper_and_comment(app, store):
     with store.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
     with browser(app) as admin, browser(app) as user:
         user.signup("ada")
         r = user.form("/papers/2401.00002/comments", {"body": "spam spam"}, from_page="/")
@@ -265,7 +264,7 @@ def test_paper_bibtex_and_markdown(app):
 
 def test_admin_pick_appears_on_todays_list(app, store):
     with store.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
     add_papers(store, paper(7, day=None))
     with browser(app) as admin:
         admin.login("root", "admin password")

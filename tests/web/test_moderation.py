@@ -9,15 +9,14 @@ import pytest
 
 from paperfeed.actions import community as actions
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 
 @pytest.fixture
 def app(store, tmp_path):
     add_papers(store, paper(1), paper(2))
     with store.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
     return make_app(store, tmp_path)
 
 

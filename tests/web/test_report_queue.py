@@ -11,8 +11,7 @@ from paperfeed.store import community, modlog
 from paperfeed.store import reports as store_reports
 from paperfeed.store import users as store_users
 from paperfeed.store.models import comments
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 from tests.web.test_reports import form_at, send
 
 PASSWORD = "correct horse battery"
@@ -23,7 +22,7 @@ PAGE = "/papers/2401.00001"
 def site(store, tmp_path):
     """eve's comment on paper 1; readers alice and flood; admin root."""
     add_papers(store, *(paper(n) for n in range(1, 63)))
-    hashed = hash_password(PASSWORD)
+    hashed = password_hash(PASSWORD)
     with store.transaction() as conn:
         ids = {name: store_users.create_user(conn, username=name, password_hash=hashed, is_admin=name == "root").id
                for name in ("root", "eve", "alice", "flood")}  # fmt: skip

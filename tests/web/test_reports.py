@@ -12,8 +12,7 @@ from paperfeed.actions import reports as report_actions
 from paperfeed.store import community, modlog
 from paperfeed.store import reports as store_reports
 from paperfeed.store import users as store_users
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper
+from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
 
 
 class _Forms(HTMLParser):
@@ -63,8 +62,8 @@ def site(store, tmp_path):
     """Papers 1 and 2; ann's comment on paper 1; admin root."""
     add_papers(store, paper(1), paper(2))
     with store.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
-        ann = store_users.create_user(conn, username="ann", password_hash=hash_password("correct horse battery"))
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
+        ann = store_users.create_user(conn, username="ann", password_hash=password_hash("correct horse battery"))
         cid = community.add_comment(conn, user_id=ann.id, paper_id="2401.00001", body="cheap pills http://x.example")
     return make_app(store, tmp_path), cid
 
@@ -237,7 +236,7 @@ def test_a_pick_is_undone_from_the_paper_page(site, store):
 def test_an_admin_cannot_ban_another_admin_from_the_web(site, store):
     app, _ = site
     with store.transaction() as conn:
-        store_users.create_user(conn, username="mod", password_hash=hash_password("mod password"), is_admin=True)
+        store_users.create_user(conn, username="mod", password_hash=password_hash("mod password"), is_admin=True)
     with browser(app) as root, browser(app) as mod:
         mod.login("mod", "mod password")
         root.login("root", "admin password")

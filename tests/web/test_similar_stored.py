@@ -15,8 +15,7 @@ from paperfeed.rank.similar import METHOD, ListRanker
 from paperfeed.store import similar_lists as L
 from paperfeed.store import users as store_users
 from paperfeed.store.models import similar_lists
-from paperfeed.store.passwords import hash_password
-from tests.helpers.web import browser, make_app
+from tests.helpers.web import browser, make_app, password_hash
 
 FACES = "2503.11935"
 
@@ -50,7 +49,7 @@ def test_a_page_without_a_stored_list_ranks_one_and_keeps_it_for_the_job_to_redo
 def test_a_hidden_paper_leaves_every_pages_similar_papers_at_once(seeded, settings, encoder):
     job.run(seeded, settings, encoder=encoder, similar=ListRanker(seeded, settings))
     with seeded.transaction() as conn:
-        store_users.create_user(conn, username="root", password_hash=hash_password("admin password"), is_admin=True)
+        store_users.create_user(conn, username="root", password_hash=password_hash("admin password"), is_admin=True)
         listed = list(conn.execute(select(similar_lists.c.paper_id)).scalars())
     shown = {pid: _stored(seeded, pid)[:6] for pid in listed}  # what each page shows
     victim, _ = Counter(p for ids in shown.values() for p in ids).most_common(1)[0]

@@ -82,7 +82,7 @@ def create_user(
 
     password = _password(from_stdin=password_stdin)
     try:
-        hashed = hash_password(password)
+        hashed = hash_password(password, settings_of(ctx))
     except ValueError as exc:
         raise PaperfeedError(str(exc)) from None
     store = _store(ctx)

@@ -1,25 +1,41 @@
-"""Password hashing for accounts: argon2id (argon2-cffi). ``store.users`` keeps only the hashes."""
+"""Password hashing for accounts: argon2id (argon2-cffi). ``store.users`` keeps only the hashes.
+
+A new hash costs what the settings ``password_time_cost`` and ``password_memory_kib`` say (argon2-cffi's defaults:
+3 passes over 64 MiB, ~0.3 s of CPU); verifying reads the cost from the stored hash, so hashes made before an
+operator changed it keep working.
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-hasher = PasswordHasher()
+from ..settings import Settings
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
+verifier = PasswordHasher()  # (its parameters are only for hashing: verify reads each hash's own)
 
 
-def hash_password(password: str) -> str:
+@lru_cache(maxsize=8)
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def hash_password(password: str, settings: Settings | None = None) -> str:
+    """An argon2id hash of ``password`` at the cost ``settings`` say (None: the default settings')."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise ValueError(f"passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters")
-    return hasher.hash(password)
+    cost = settings or Settings.model_construct()
+    return _hasher(cost.password_time_cost, cost.password_memory_kib).hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     if not stored_hash or len(password) > MAX_PASSWORD:
         return False
     try:
-        return hasher.verify(stored_hash, password)
+        return verifier.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False

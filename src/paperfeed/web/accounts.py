@@ -57,7 +57,7 @@ def signup(
             response = render(request, "signup.html", error=error, **form, status_code=429)
             response.headers["Retry-After"] = str(wait)
             return response
-        hashed = hash_password(password)
+        hashed = hash_password(password, settings)
         with store.transaction() as conn:
             user = store_users.create_user(conn, username=username.strip(), password_hash=hashed, email=typed)
             row_id = None
@@ -153,7 +153,7 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
     if not verify_password(stored, current):
         return render(request, "password.html", error="Your current password is wrong.", status_code=400)
     try:
-        hashed = hash_password(new)
+        hashed = hash_password(new, request.app.state.settings)
     except ValueError as exc:
         return render(request, "password.html", error=str(exc), status_code=400)
     with store.transaction() as conn:
