@@ -254,8 +254,9 @@ def test_a_paper_page_gives_its_date(client):
 def test_search_form_with_empty_and_bad_dates(client):
     r = client.get("/search?q=paper&date_from=&date_to=&category=")
     assert r.status_code == 200
-    r = client.get("/search?q=paper&date_from=yesterday")
-    assert r.status_code == 422 and "YYYY-MM-DD" in r.text
+    for bad in ("yesterday", "20240101", "2024-W01"):  # the API's search refuses the same (http.params.SearchDay)
+        r = client.get(f"/search?q=paper&date_from={bad}")
+        assert r.status_code == 422 and "YYYY-MM-DD" in r.text, bad
 
 
 def test_cards_shorten_long_author_lists_and_escape_names(store, tmp_path):

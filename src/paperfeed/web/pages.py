@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -15,6 +15,7 @@ from ..export import to_bibtex, to_markdown
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
+from ..http.params import SearchDay, day_or_none
 from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
 from ..rank import sorts
 from ..rank import trending as rank_trending
@@ -204,8 +205,8 @@ def search_page(
     q: Annotated[str, Query(max_length=1000)] = "",
     category: Annotated[str | None, Query(max_length=40)] = None,
     author: Annotated[str | None, Query(max_length=300)] = None,
-    date_from: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")] = None,
-    date_to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")] = None,
+    date_from: SearchDay = None,  # the filter form sends empty dates for "no limit"
+    date_to: SearchDay = None,
     has_code: bool = False,
     sort: Annotated[str, Query(pattern=sorts.pattern(sorts.SEARCH))] = "relevance",
     p: Page = 1,
@@ -213,11 +214,7 @@ def search_page(
 ) -> HTMLResponse:
     s, per_page = request.app.state.settings, request.app.state.settings.page_items
     result, papers, error, pages, past_end = None, [], None, 1, None
-    try:  # the filter form sends empty dates for "no limit"
-        date_from = date.fromisoformat(date_from) if date_from else None  # type: ignore[assignment]
-        date_to = date.fromisoformat(date_to) if date_to else None  # type: ignore[assignment]
-    except ValueError:
-        raise HTTPException(422, "dates are written YYYY-MM-DD") from None
+    date_from, date_to = day_or_none(date_from), day_or_none(date_to)  # type: ignore[assignment]
     # words or any filter alone (an author, a category, dates, has code: newest first) make a search
     if q.strip() or keyword or category or author or date_from or date_to or has_code:
         from ..rank.search import MAX_OFFSET, NARROW, search  # loaded on first search: the model is large
