@@ -115,7 +115,7 @@ class Settings(BaseSettings):
         ge=1024,
         le=4 * 1024 * 1024,
         description="KiB of memory argon2id fills for each new password hash (64 MiB); a sign-up, log-in or password "
-        "change holds it for its ~0.3 s. Hashes made before a change keep their own cost.",
+        "change holds it for its ~0.3 s. A hash made at another cost is made again at the next log-in.",
     )
     request_max_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body in bytes, else 413 (library imports: their own)."

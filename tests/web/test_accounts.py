@@ -7,7 +7,7 @@ import pytest
 from paperfeed.settings import Settings
 from paperfeed.store import users as store_users
 from paperfeed.store.passwords import hash_password
-from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
+from tests.helpers.web import PASSWORD, add_papers, browser, make_app, paper, password_hash
 
 
 @pytest.fixture
@@ -56,6 +56,26 @@ def test_passwords_are_argon2_hashed_at_the_cost_the_settings_say(app, store):
         stored = store_users.password_hash(conn, store_users.get_user_by_name(conn, "ada").id)
     assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=4$") and "correct horse" not in stored
     assert hash_password("correct horse battery", Settings()).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_log_in_brings_an_older_hash_to_the_cost_the_settings_say(app, store):
+    """The operator changed the cost: Ada's hash, made at the old one, is made again at the new one when she
+    logs in (her other sessions go on); she logs in with the same password afterwards."""
+    from argon2 import PasswordHasher
+
+    older = PasswordHasher(time_cost=2, memory_cost=2048).hash(PASSWORD)
+    with store.transaction() as conn:
+        ada = store_users.create_user(conn, username="ada", password_hash=older)
+    laptop = browser(app)
+    assert laptop.login("ada").status_code == 303
+    with store.read() as conn:
+        stored = store_users.password_hash(conn, ada.id)
+    assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=4$") and stored != older  # this site's cost
+    assert 'href="/users/ada"' in laptop.get("/").text  # the session that rehashed it goes on
+    with browser(app) as phone:
+        assert phone.login("ada").status_code == 303 and 'href="/users/ada"' in phone.get("/").text
+    with store.read() as conn:
+        assert store_users.password_hash(conn, ada.id) == stored  # at the settings' cost: not made again
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,9 @@
 
 A new hash costs what the settings ``password_time_cost`` and ``password_memory_kib`` say (argon2-cffi's defaults:
 3 passes over 64 MiB, ~0.3 s of CPU); verifying reads the cost from the stored hash, so hashes made before an
-operator changed it keep working.
+operator changed it keep working, and a log-in that finds its hash at another cost hashes the password again
+at the settings' (``needs_rehash``, argon2-cffi's ``check_needs_rehash``): a raised cost reaches every active
+account.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ def hash_password(password: str, settings: Settings | None = None) -> str:
         raise ValueError(f"passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters")
     cost = settings or Settings.model_construct()
     return _hasher(cost.password_time_cost, cost.password_memory_kib).hash(password)
+
+
+def needs_rehash(stored_hash: str, settings: Settings) -> bool:
+    """Whether ``stored_hash`` (one that just verified) was made at another cost than ``settings`` say."""
+    try:
+        return _hasher(settings.password_time_cost, settings.password_memory_kib).check_needs_rehash(stored_hash)
+    except InvalidHashError:
+        return False
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:

@@ -172,6 +172,14 @@ def set_password(conn: Connection, user_id: int, new_hash: str) -> None:
     )
 
 
+def rehash_password(conn: Connection, user_id: int, old_hash: str, new_hash: str) -> None:
+    """The same password hashed at a new cost: sessions go on (the epoch stays), and a password changed
+    meanwhile (the hash is no longer ``old_hash``) is left alone."""
+    conn.execute(
+        update(users).where(users.c.id == user_id, users.c.password_hash == old_hash).values(password_hash=new_hash)
+    )
+
+
 def set_admin(conn: Connection, user_id: int, is_admin: bool) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(is_admin=is_admin))
 

@@ -20,7 +20,7 @@ from ..store import collections as store_collections
 from ..store import community
 from ..store import papers as store_papers
 from ..store import users as store_users
-from ..store.passwords import hash_password, verify_password
+from ..store.passwords import hash_password, needs_rehash, verify_password
 from ..store.users import UserView
 from .render import flash, render
 from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, in_minutes
@@ -118,6 +118,9 @@ def login(
             next=local_path(next),
             status_code=403,
         )
+    if needs_rehash(stored, settings := request.app.state.settings):  # the operator changed the cost
+        with request.app.state.store.transaction() as conn:
+            store_users.rehash_password(conn, user.id, stored, hash_password(password, settings))
     auth.log_in(request, user)
     response = RedirectResponse(local_path(next), status_code=303)
     auth.remember_device(request, response, user.id)
