@@ -1,4 +1,5 @@
-"""``paperfeed recommend train | show`` as a user runs them: a real process over a real database."""
+"""``paperfeed recommend train | show`` as a user runs them (the command's entry point, in the test's process)
+over a real database."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from paperfeed.store import community
 from paperfeed.store import users as store_users
-from tests.helpers.cli import pf
+from tests.helpers.cli import pf_here
 from tests.helpers.recommend import TOPICS, load_corpus, paper_id, rec_encoder  # noqa: F401
 
 
@@ -22,25 +23,25 @@ def people(store, db_url, tmp_path, rec_encoder):  # noqa: F811
 
 def test_train_then_show_with_reasons(people, tmp_path):
     env = {"PAPERFEED_DATA_DIR": str(tmp_path)}
-    r = pf(people, "recommend", "train", env=env)
+    r = pf_here(people, "recommend", "train", env=env)
     assert r.returncode == 0, r.stderr
     assert "1 user: 1 trained, 0 unchanged" in r.stdout
-    r = pf(people, "recommend", "train", "--user", "ada", env=env)
+    r = pf_here(people, "recommend", "train", "--user", "ada", env=env)
     assert r.returncode == 0 and "0 trained, 1 unchanged" in r.stdout
-    r = pf(people, "recommend", "show", "ada", "-n", "3", env=env)
+    r = pf_here(people, "recommend", "show", "ada", "-n", "3", env=env)
     assert r.returncode == 0, r.stderr
     flat = " ".join(r.stdout.replace("│", " ").split())
     assert "ada's model: 1 positives" in flat and "close to" in flat and "upvoted" in flat
     assert sum(t[:12] in flat for t, _ in TOPICS["robots"]) >= 2  # the top 3 are mostly robot papers
-    r = pf(people, "recommend", "show", "bob", env=env)
+    r = pf_here(people, "recommend", "show", "bob", env=env)
     assert r.returncode == 0 and "no upvotes or saves yet" in r.stdout
 
 
 def test_unknown_user_and_bad_options_fail_clearly(people, tmp_path):
     env = {"PAPERFEED_DATA_DIR": str(tmp_path)}
-    r = pf(people, "recommend", "show", "nobody", env=env)
+    r = pf_here(people, "recommend", "show", "nobody", env=env)
     assert r.returncode == 1 and "no user 'nobody'" in r.stderr
-    r = pf(people, "recommend", "train", "--user", "nobody", env=env)
+    r = pf_here(people, "recommend", "train", "--user", "nobody", env=env)
     assert r.returncode == 1 and "no user 'nobody'" in r.stderr
-    r = pf(people, "recommend", "show", "ada", "-n", "0", env=env)
+    r = pf_here(people, "recommend", "show", "ada", "-n", "0", env=env)
     assert r.returncode != 0 and "greater than or equal to 1" in r.stderr
