@@ -15,7 +15,7 @@ from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
 from paperfeed.settings import Settings
 from paperfeed.store import users as store_users
-from tests.helpers.web import password_hash
+from tests.helpers.web import CHEAP_PASSWORDS, password_hash
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> $\\frac{a}{b}$'
 PASSWORD = "correct horse battery"
@@ -42,7 +42,7 @@ class Api:
 
     def __init__(self, store, tmp_path):
         import_items(store, [paper(1, upvotes=5), paper(2), paper(3, featured=False)])
-        self.client = TestClient(create_app(Settings(data_dir=tmp_path), store=store))
+        self.client = TestClient(create_app(Settings(data_dir=tmp_path, **CHEAP_PASSWORDS), store=store))
         hashed = password_hash(PASSWORD)  # argon2 at the test sites' cost
         with store.transaction() as conn:
             for name in ("ann", "bob"):

@@ -268,10 +268,10 @@ def test_a_feed_is_the_same_for_every_reader_and_shared_caches_may_keep_it(lite_
     """Signed in by a token or a session, or not: the same feed, tag and lifetime (``feed_cache_seconds``),
     and a 304 that says the same; a shared cache may give it to every reader (headers only: one database)."""
     from paperfeed.store import users as store_users
-    from tests.helpers.web import browser, password_hash
+    from tests.helpers.web import CHEAP_PASSWORDS, browser, password_hash
 
     import_items(lite_store, [paper(1, date(2024, 1, 2), 10)])
-    client = TestClient(create_app(Settings(data_dir=tmp_path, base_url=BASE), store=lite_store))
+    client = TestClient(create_app(Settings(data_dir=tmp_path, base_url=BASE, **CHEAP_PASSWORDS), store=lite_store))
     with lite_store.transaction() as conn:
         ada = store_users.create_user(conn, username="ada", password_hash=password_hash())
         token = {"Authorization": f"Bearer {store_users.create_token(conn, ada.id, 't')}"}
