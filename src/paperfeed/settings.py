@@ -77,10 +77,10 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         None,
-        description="Signs session cookies and links. Default: a random key kept in data_dir/secret_key "
+        description="Signs session and CSRF cookies and links. Default: a random key kept in data_dir/secret_key "
         "(set it explicitly when several machines serve the same database).",
     )
-    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    cookie_secure: bool = Field(False, description="Send the session and CSRF cookies over HTTPS only (behind TLS).")
     log_level: str = Field(
         "INFO",
         pattern=r"(?i)^(debug|info|warning|error|critical)$",
