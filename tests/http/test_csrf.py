@@ -74,6 +74,7 @@ def test_posts_without_the_cookies_own_token_change_nothing(app, monkeypatch):
         "another cookie's token": (raw, other_token),
         "mismatched field": (raw, token[:-2] + "xx"),
         "no field": (raw, None),
+        "a field with an accent": (raw, token[:-1] + "é"),
     }
     for why, (cookie, sent) in attempts.items():
         b = browser(app)
@@ -104,6 +105,9 @@ def test_a_signed_out_cookie_does_nothing_for_a_signed_in_reader(app):
     r = ada.post("/api" + vote, json={"value": 1}, headers={"X-CSRF-Token": anon_token})
     assert r.status_code == 403
     assert ada.post("/logout", data={"csrf_token": anon_token}, follow_redirects=False).status_code == 403
+    assert ada.post(vote, data={"value": "1", "csrf_token": "é"}, follow_redirects=False).status_code == 403
+    r = ada.post("/api" + vote, json={"value": 1}, headers={"X-CSRF-Token": "é".encode("latin-1")})
+    assert r.status_code == 403
     assert ada.post(vote, data={"value": "1", "csrf_token": own}, follow_redirects=False).status_code == 303
     r = ada.post("/api/papers/2401.00001/vote", json={"value": 0}, headers={"X-CSRF-Token": own})
     assert r.status_code == 200 and 'href="/users/ada"' in ada.get("/").text

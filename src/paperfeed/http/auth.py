@@ -178,7 +178,8 @@ async def check_csrf(request: Request) -> None:
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         sent = (await request.form()).get("csrf_token")
-    if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
+    # tokens are ASCII (compare_digest raises on other text: a 500 for a token with an accent)
+    if not expected or not isinstance(sent, str) or not sent.isascii() or not hmac.compare_digest(expected, sent):
         raise HTTPException(403, "the form expired or came from another site (CSRF check failed); reload and retry")
 
 
