@@ -309,6 +309,10 @@ def test_search_takes_the_web_pages_filters_and_orders(client):
     assert found("q=Paper&date_from=2024-01-01&date_to=2024-01-01") == ["2401.00001"]
     assert found("q=Paper&has_code=true") == ["2401.00001"]
     assert found("author=Nobody%20Here") == []
+    assert found("q=Paper&author=%20Ada%20Lovelace%20") == found("q=Paper")  # every paper here is hers
+    for blank in ("author=%20", "category=%20%20", "keyword=%20"):  # no filter: nothing to search for
+        r = client.get(f"/api/papers/search?{blank}")
+        assert r.status_code == 400 and "error" in r.json(), blank
     assert set(found("author=Ada%20Lovelace")) == {f"2401.0000{n}" for n in range(1, 6)}
     newest = found("q=Paper&sort=newest")
     assert newest[-2:] == ["2401.00002", "2401.00004"]  # published 2023-12-30, then 2023-12-27

@@ -22,7 +22,7 @@ from ..http.auth import current_user
 from ..http.cache import cached_json
 from ..http.headers import SEARCH_HEADERS
 from ..http.openapi import api
-from ..http.params import SearchDay, day_or_none
+from ..http.params import SearchDay, day_or_none, filled
 from ..rank import sorts
 from ..rank import trending as rank_trending
 from ..store import papers as store_papers
@@ -177,6 +177,7 @@ def search(
 ) -> list[HFDailyItem]:
     """The web's search page as JSON: the same words, filters and orders (a filter alone lists newest first)."""
     date_from, date_to = day_or_none(date_from), day_or_none(date_to)  # type: ignore[assignment]
+    category, author, keyword = filled(category), filled(author), filled(keyword)
     if not (q.strip() or keyword or category or author or date_from or date_to or has_code):
         raise HTTPException(400, "q is empty (and no filter is given)")
     if date_from and date_to and date_from > date_to:

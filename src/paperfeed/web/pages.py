@@ -15,7 +15,7 @@ from ..export import to_bibtex, to_markdown
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
-from ..http.params import SearchDay, day_or_none
+from ..http.params import SearchDay, day_or_none, filled
 from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
 from ..rank import sorts
 from ..rank import trending as rank_trending
@@ -215,6 +215,7 @@ def search_page(
     s, per_page = request.app.state.settings, request.app.state.settings.page_items
     result, papers, error, pages, past_end = None, [], None, 1, None
     date_from, date_to = day_or_none(date_from), day_or_none(date_to)  # type: ignore[assignment]
+    category, author, keyword = filled(category), filled(author), filled(keyword)
     # words or any filter alone (an author, a category, dates, has code: newest first) make a search
     if q.strip() or keyword or category or author or date_from or date_to or has_code:
         from ..rank.search import MAX_OFFSET, NARROW, search  # loaded on first search: the model is large
