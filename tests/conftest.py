@@ -125,3 +125,19 @@ def lite_store(tmp_path):
     s = Store.open(f"sqlite:///{tmp_path / 'lite.db'}")
     yield s
     s.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_log_handler_left_behind():
+    """A test that starts the server's code in-process (``serve`` through CliRunner, ``manage.serve_app``)
+    gets paperfeed's log handler on the stderr of that moment, which pytest or CliRunner closes after it;
+    the worker's later log lines (other tests' SMTP or server threads) would each print "--- Logging error ---"
+    into whatever stderr is current (a ``pf_here`` command's answer). The handlers a test added go with it."""
+    import logging
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in before and h.get_name() == "paperfeed"]:
+        root.removeHandler(handler)
+    root.setLevel(level)
