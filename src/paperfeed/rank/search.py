@@ -41,10 +41,10 @@ from ..store import Store
 from ..store import keywords as store_keywords
 from ..store import vectors as store_vectors
 from .fusion import rrf
+from .sorts import SEARCH as SORTS  # the names of every surface
 
 __all__ = ["Hit", "SearchResult", "QueryError", "search", "SORTS", "MAX_OFFSET", "NARROW"]
 
-SORTS = ("relevance", "newest", "upvotes")
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
 NARROW = "narrow the query (more words, a category, an author or dates) to reach the papers after them"
