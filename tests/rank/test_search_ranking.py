@@ -257,6 +257,8 @@ def test_bad_queries_give_a_clear_error_or_sane_results(seeded, settings):
             assert isinstance(r, SearchResult) and r.total >= len(r.hits), q
     with pytest.raises(QueryError, match="empty"):
         search(seeded, settings, "")
+    with pytest.raises(QueryError, match="empty"):  # blank filters are no filters (MCP, the CLI)
+        search(seeded, settings, "", author="  ", category=" ", keyword="\t")
     with pytest.raises(QueryError, match="too long"):
         search(seeded, settings, "x" * 10_000)
 

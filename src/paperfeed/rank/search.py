@@ -127,6 +127,8 @@ def search(
         raise QueryError("offset must be 0 or more")
     if offset > MAX_OFFSET:
         raise QueryError(f"search results stop at offset {MAX_OFFSET:,} (asked: {offset:,}): {NARROW}")
+    # a blank filter (an author of spaces) filters nothing: it is not a search of every paper
+    category, author, keyword = ((v.strip() or None) if v else None for v in (category, author, keyword))
     parsed = parse(q)
     eng = engine(settings)
     eng.refresh(store)
