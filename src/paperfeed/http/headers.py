@@ -140,6 +140,10 @@ class PublicReadCORS:
             expose_headers=["ETag", "Last-Modified", "Retry-After", *SEARCH_HEADERS],
             max_age=86_400,
         )
+        # what every GET and HEAD answer there carries, made once
+        self.readable = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.cors.simple_headers.items()
+        ]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(CORS_PATHS):
@@ -148,12 +152,11 @@ class PublicReadCORS:
         if scope["method"] not in ("GET", "HEAD"):  # a preflight; a write (its preflight refused it)
             await self.cors(scope, receive, send)
             return
-        readable = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.cors.simple_headers.items()]
 
         async def send_readable(message) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in readable if k not in names]
+                extra = [(k, v) for k, v in self.readable if k not in names]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
