@@ -26,12 +26,11 @@ def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
-def hash_password(password: str, settings: Settings | None = None) -> str:
-    """An argon2id hash of ``password`` at the cost ``settings`` say (None: the default settings')."""
+def hash_password(password: str, settings: Settings) -> str:
+    """An argon2id hash of ``password`` at the cost ``settings`` say."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise ValueError(f"passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters")
-    cost = settings or Settings.model_construct()
-    return _hasher(cost.password_time_cost, cost.password_memory_kib).hash(password)
+    return _hasher(settings.password_time_cost, settings.password_memory_kib).hash(password)
 
 
 def needs_rehash(stored_hash: str, settings: Settings) -> bool:
