@@ -34,6 +34,12 @@ def without_bidi_controls(text: str) -> str:
     return _BIDI_CONTROLS_RE.sub("", text)
 
 
+def filled(value: str | None) -> str | None:
+    """A text filter as given, without surrounding spaces; None when nothing is left (a search's
+    ``author=%20`` filters nothing: it is not a search of every paper)."""
+    return (value.strip() or None) if value else None
+
+
 _CATEGORY_RE = re.compile(r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")
 _LIST_JOINER_RE = re.compile(r"^(?:and|&)(?:\s+|$)")  # "A, B, and C" split at commas leaves "and C"
 # TeX's quotation marks, as arXiv and Hugging Face pass abstracts on: ``open cookbook'' -> “open cookbook”

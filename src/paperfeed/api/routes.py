@@ -22,9 +22,10 @@ from ..http.auth import current_user
 from ..http.cache import cached_json
 from ..http.headers import SEARCH_HEADERS
 from ..http.openapi import api
-from ..http.params import SearchDay, day_or_none, filled
+from ..http.params import SearchDay, day_or_none
 from ..rank import sorts
 from ..rank import trending as rank_trending
+from ..records import filled
 from ..store import papers as store_papers
 from . import account, community, foryou, library, reports, similar
 from .schemas import HFDailyItem, HFPaper

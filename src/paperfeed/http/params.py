@@ -25,12 +25,6 @@ FORM = "application/x-www-form-urlencoded"
 SearchDay = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (empty: no limit)")]
 
 
-def filled(value: str | None) -> str | None:
-    """A text filter as given, without surrounding spaces; None when nothing is left (``author=%20`` filters
-    nothing: it is not a search of every paper)."""
-    return (value.strip() or None) if value else None
-
-
 def day_or_none(value: str | None) -> date | None:
     """A ``SearchDay``'s date; None when empty; 422 for anything but YYYY-MM-DD (a number is not a date)."""
     if not value:

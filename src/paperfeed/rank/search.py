@@ -36,6 +36,7 @@ from ..ids import parse_arxiv_id
 from ..index import engine
 from ..index.query import ParsedQuery, QueryBuilder, QueryError, parse
 from ..index.text import title_key
+from ..records import filled
 from ..settings import Settings
 from ..store import Store
 from ..store import keywords as store_keywords
@@ -128,7 +129,7 @@ def search(
     if offset > MAX_OFFSET:
         raise QueryError(f"search results stop at offset {MAX_OFFSET:,} (asked: {offset:,}): {NARROW}")
     # a blank filter (an author of spaces) filters nothing: it is not a search of every paper
-    category, author, keyword = ((v.strip() or None) if v else None for v in (category, author, keyword))
+    category, author, keyword = filled(category), filled(author), filled(keyword)
     parsed = parse(q)
     eng = engine(settings)
     eng.refresh(store)

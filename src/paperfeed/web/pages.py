@@ -15,10 +15,11 @@ from ..export import to_bibtex, to_markdown
 from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
-from ..http.params import SearchDay, day_or_none, filled
+from ..http.params import SearchDay, day_or_none
 from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
 from ..rank import sorts
 from ..rank import trending as rank_trending
+from ..records import filled
 from ..store import cards as store_cards
 from ..store import collections as store_collections
 from ..store import community
