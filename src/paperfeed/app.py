@@ -47,15 +47,27 @@ from .ops import routes as ops_routes
 from .settings import Settings, load_settings
 from .store import Store
 from .store.events import Listener
-from .web import accounts, community, crawlers, foryou, library, moderation, pages, subscriptions, topics
+from .web import (
+    accounts,
+    community,
+    crawlers,
+    foryou,
+    library,
+    moderation,
+    pages,
+    password_reset,
+    subscriptions,
+    topics,
+)
 from .web.render import render, templates
 
 STATIC = Path(pages.__file__).parent / "static"
 # in this order: pages' /papers/{id} comes last and catches what the others leave; the API's own routes
 # come before its /papers/{id} (api.routes does that inside)
 ROUTERS = [
-    ops_routes.router, accounts.router, community.router, moderation.router, foryou.router, api_routes.router,
-    feed_routes.router, subscriptions.router, topics.router, library.router, crawlers.router, pages.router,
+    ops_routes.router, accounts.router, password_reset.router, community.router, moderation.router, foryou.router,
+    api_routes.router, feed_routes.router, subscriptions.router, topics.router, library.router, crawlers.router,
+    pages.router,
 ]  # fmt: skip
 
 

@@ -203,6 +203,9 @@ class Settings(BaseSettings):
         "mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$", description="Day weekly digests go out (mon..sun)."
     )
     confirm_link_hours: int = Field(48, ge=1, description="Hours a subscription confirmation link stays valid.")
+    reset_link_minutes: int = Field(
+        60, ge=5, le=1440, description="Minutes a password reset link stays valid (it also ends once used)."
+    )
     index_follow_seconds: float = Field(
         60.0, ge=5, le=3600, description="How often each machine's search indexes take in new papers and vectors."
     )

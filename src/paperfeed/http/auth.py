@@ -262,6 +262,13 @@ def note_login_failure(request: Request, username: str) -> None:
             store_users.note_failure(conn, key)
 
 
+def forget_login_failures(request: Request, username: str) -> None:
+    """This client's failed logins to ``username`` stop counting (its owner just reset the password by mail)."""
+    pair, _, _ = _failure_keys(request, username)
+    with request.app.state.store.transaction() as conn:
+        store_users.clear_failures(conn, pair)
+
+
 def client_addr(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

@@ -1,4 +1,5 @@
-"""Signed links in mails: confirm (expires), manage and unsubscribe (revocable); an account's address.
+"""Signed links in mails: confirm (expires), manage and unsubscribe (revocable); an account's address; a
+password reset (expires in minutes, works once).
 
 Each purpose has its own salt, so a token for one page never opens another. A token carries the
 subscriber id and the subscriber's ``token_version``: bumping the version (a new confirmation, or
@@ -8,6 +9,7 @@ from last year must still unsubscribe in one click.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..errors import PaperfeedError
 from ..settings import Settings
 
-PURPOSES = ("confirm", "manage", "unsubscribe", "account")
+PURPOSES = ("confirm", "manage", "unsubscribe", "account", "reset")
 
 
 class TokenError(PaperfeedError):
@@ -86,6 +88,39 @@ def read_account(settings: Settings, token: str) -> tuple[int, str]:
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int) and isinstance(data[1], str)):
         raise TokenError("This link is not valid.")
     return data[0], data[1]
+
+
+RESET_GONE = "This link has expired or was already used — ask for a new one."
+
+
+def _address_tag(email: str) -> str:
+    """A short digest of an address, so that a reset link names its address without showing it."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def reset_link(settings: Settings, user_id: int, epoch: int, email: str) -> str:
+    """The link that sets a new password for account ``user_id``: valid ``reset_link_minutes``, and only while
+    the account is at session ``epoch`` (any password change moves it on, so the link works once) and its
+    confirmed address is still ``email``."""
+    token = _serializer(settings, "reset").dumps([user_id, epoch, _address_tag(email)])
+    return f"{settings.base_url.rstrip('/')}/account/reset/{token}"
+
+
+def read_reset(settings: Settings, token: str) -> tuple[int, int, str]:
+    """(user id, epoch, address digest) of a reset link, or ``TokenError``; ``reset_matches`` checks them."""
+    try:
+        data = _serializer(settings, "reset").loads(token, max_age=settings.reset_link_minutes * 60)
+    except SignatureExpired:
+        raise TokenError(RESET_GONE) from None
+    except BadSignature:
+        raise TokenError("This link is not valid: it may be damaged or incomplete. Ask for a new one.") from None
+    if not (isinstance(data, list) and len(data) == 3 and all(isinstance(x, int) for x in data[:2])):
+        raise TokenError("This link is not valid. Ask for a new one.")
+    return data[0], data[1], data[2]
+
+
+def reset_matches(tag: str, email: str | None) -> bool:
+    return bool(email) and tag == _address_tag(email)
 
 
 def links(settings: Settings, subscriber_id: int, version: int) -> dict[str, str]:

@@ -159,17 +159,27 @@ def get_user_by_name(conn: Connection, username: str) -> UserView | None:
     return _view(row) if row else None
 
 
+def get_user_by_email(conn: Connection, email: str) -> UserView | None:
+    """The account whose *confirmed* address is ``email``, any case, or None (a pending address is nobody's)."""
+    mine = func.lower(users.c.email) == (email or "").strip().lower()
+    row = conn.execute(select(users).where(mine, users.c.deleted_at.is_(None)).order_by(users.c.id)).first()
+    return _view(row) if row else None
+
+
 def password_hash(conn: Connection, user_id: int) -> str | None:
     return conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).scalar()
 
 
-def set_password(conn: Connection, user_id: int, new_hash: str) -> None:
-    """Store a new password hash and end every other session (the epoch changes)."""
-    conn.execute(
-        update(users)
-        .where(users.c.id == user_id)
-        .values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1)
+def set_password(conn: Connection, user_id: int, new_hash: str, *, epoch: int | None = None) -> bool:
+    """Store a new password hash and end every other session (the epoch changes). ``epoch``: only if the
+    account is still at that epoch (a reset link, made at it, works once); returns whether it was stored."""
+    mine = users.c.id == user_id
+    if epoch is not None:
+        mine = mine & (users.c.session_epoch == epoch) & users.c.deleted_at.is_(None)
+    done = conn.execute(
+        update(users).where(mine).values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1)
     )
+    return done.rowcount == 1
 
 
 def rehash_password(conn: Connection, user_id: int, old_hash: str, new_hash: str) -> None:

@@ -2,6 +2,7 @@
 
 - ``pages``: the daily/weekly/monthly lists, trending, paper and author pages, search
 - ``accounts``: sign up, log in and out, password change, profiles, API tokens
+- ``password_reset``: "Forgot your password?": the form that mails a reset link, and the link's page
 - ``community``: the forms of votes, comments, submissions, collections and moderation (``actions``)
 - ``moderation``: readers' report forms; the admins' report queue and list of hidden things
 - ``foryou``: the "for you" page, dismissals and follows
