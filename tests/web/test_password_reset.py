@@ -9,6 +9,8 @@ import time
 import pytest
 from itsdangerous import TimestampSigner
 
+from paperfeed.mail import resets
+from paperfeed.mail.tokens import TokenError
 from paperfeed.store import users as store_users
 from tests.helpers.mail import mail_settings
 from tests.helpers.web import CSRF_RE, PASSWORD, browser, make_app, password_hash
@@ -196,3 +198,16 @@ def test_a_deleted_account_gets_no_mail(app, store, inbox):
         assert b.get(link).status_code == 400
         _ask(b, ADA)
     assert len(inbox.to(ADA)) == 1
+
+
+def test_one_link_used_twice_at_the_same_moment_sets_one_password(app, store, inbox, monkeypatch):
+    """Both requests read the link as good before either stored its password: only the first one counts."""
+    user = _account(store)
+    token = _reset_link(app, inbox).rsplit("/", 1)[1]
+    monkeypatch.setattr(resets, "check_link", lambda *a: user)  # what both read, before either wrote
+    settings = app.state.settings
+    resets.reset_password(store, settings, token, NEW)
+    with pytest.raises(TokenError, match="already used"):
+        resets.reset_password(store, settings, token, "the other request's")
+    with browser(app) as b:
+        assert b.login("ada", NEW).status_code == 303
