@@ -18,6 +18,7 @@ from ..ids import parse_arxiv_id
 from ..ingest import fetch_arxiv_ids
 from ..settings import Settings
 from ..store import Store, community, events, modlog
+from ..store import cards as store_cards
 from ..store import collections as store_collections
 from ..store import papers as store_papers
 from ..store import reports as store_reports
@@ -195,11 +196,17 @@ def visible_collection(conn, collection_id: int, viewer: UserView | None) -> Col
     return coll
 
 
-def collection_papers(store: Store, collection_id: int, viewer: UserView | None) -> tuple[CollectionView, list]:
-    """A collection ``viewer`` may see and its visible papers."""
+def collection_papers(
+    store: Store, collection_id: int, viewer: UserView | None, *, cards: bool = False
+) -> tuple[CollectionView, list]:
+    """A collection ``viewer`` may see and its visible papers: their views, or (``cards``: its page) what
+    their cards show."""
     with store.read() as conn:
         coll = visible_collection(conn, collection_id, viewer)
-        papers = store_papers.get_papers(conn, store_collections.paper_ids(conn, coll.id))
+        ids = store_collections.paper_ids(conn, coll.id)
+        if cards:
+            return coll, store_cards.cards(conn, ids)
+        papers = store_papers.get_papers(conn, ids)
     return coll, [p for p in papers if not p.hidden]
 
 

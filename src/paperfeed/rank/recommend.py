@@ -31,8 +31,10 @@ from ..ids import author_key
 from ..index.embed import DIM, model_key
 from ..settings import Settings
 from ..store import Store
+from ..store import cards as store_cards
 from ..store import papers as store_papers
 from ..store import signals as store_signals
+from ..store.cards import Card
 from ..store.papers import PaperView
 from ..store.signals import Signals, StoredModel
 from . import usermodel
@@ -50,7 +52,7 @@ USER_BLOCK = 1_000  # users scored per matrix product
 
 @dataclass
 class Pick:
-    paper: PaperView
+    paper: PaperView | Card
     score: float
     reasons: list[str]
 
@@ -387,17 +389,23 @@ def _explain(store: Store, model: str, cands: Candidates, signals: dict[int, Sig
 
 def for_you(
     store: Store, settings: Settings, user_id: int, *, limit: int = 30, days: int | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, cards: bool = False,
 ) -> ForYou:  # fmt: skip
-    """One user's page: the ranked picks with their papers, reasons and the model's state."""
+    """One user's page: the ranked picks with their papers (views, or with ``cards`` what their cards show:
+    the page), reasons and the model's state."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     r = rank_users(store, settings, [user_id], limit=limit, days=days, now=now)[user_id]
-    with store.read() as conn:
-        views = {v.id: v for v in store_papers.get_papers(conn, [p for p, _, _ in r.items])}
-    picks = [Pick(views[p], score, why) for p, score, why in r.items if p in views and not views[p].hidden]
+    ids = [p for p, _, _ in r.items]
+    with store.read() as conn:  # the visible ones
+        if cards:
+            read: list = store_cards.cards(conn, ids)
+        else:
+            read = [v for v in store_papers.get_papers(conn, ids) if not v.hidden]
+    views = {v.id: v for v in read}
+    picks = [Pick(views[p], score, why) for p, score, why in r.items if p in views]
     m = r.model
     return ForYou(picks, r.cold_start, m.trained_at if m else None, m.positives if m else 0,
                   m.negatives if m else 0, r.since, r.until)  # fmt: skip

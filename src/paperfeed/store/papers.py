@@ -11,13 +11,13 @@ from operator import itemgetter
 from sqlalchemy import Connection, ScalarSelect, Select, bindparam, func, or_, select
 
 from ..clock import day_start, utc
-from ..ids import arxiv_year, author_key, web_url
+from ..ids import arxiv_year, web_url
 from ..periods import Period, period_of
 from ..records import is_withdrawn
+from . import lists
 from .community import COUNTED_VOTE, VISIBLE_COMMENT, upvotes_total
 from .db import execute_in, ids_param
 from .keywords import for_papers as keyphrases_of
-from .keywords import with_keyword
 from .models import (
     collections,
     comments,
@@ -319,36 +319,19 @@ def featured_between(
     limit: int = 30,
     offset: int = 0,
 ) -> tuple[list[PaperView], int]:
-    """Visible papers featured on days ``start..end`` (inclusive) and their count.
-
-    ``order``: "upvotes" (imported + community, most first) or "published" (newest first).
-    """
-    ids_q = select(featured.c.paper_id, func.max(featured.c.day).label("day")).where(featured.c.day.between(start, end))
-    if submitter:
-        ids_q = ids_q.where(featured.c.submitted_by == submitter)
-    ids_q = ids_q.group_by(featured.c.paper_id).subquery()
-    base = select(papers).join(ids_q, ids_q.c.paper_id == papers.c.id).where(VISIBLE)
-    if keyword:
-        base = base.where(with_keyword(keyword))
-    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    if order == "published":
-        keys = [func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc()]
-    else:
-        keys = [upvotes_total().desc(), papers.c.id]
-    rows = conn.execute(base.order_by(*keys).limit(limit).offset(offset)).all()
-    return _views(conn, rows), total
+    """``lists.featured_ids`` as views (the API, the feeds, the MCP tools)."""
+    ids, total = lists.featured_ids(
+        conn, start, end, submitter=submitter, keyword=keyword, order=order, limit=limit, offset=offset
+    )
+    return get_papers(conn, ids), total
 
 
 def announced_on(
     conn: Connection, day: date, *, keyword: str | None = None, limit: int = 30, offset: int = 0
 ) -> tuple[list[PaperView], int]:
-    """arXiv announcements of ``day`` (papers first listed that day), newest id first."""
-    cond = (papers.c.announced_on == day) & VISIBLE
-    if keyword:
-        cond = cond & with_keyword(keyword)
-    total = conn.execute(select(func.count()).where(cond)).scalar_one()
-    q = select(papers).where(cond).order_by(papers.c.id.desc()).limit(limit).offset(offset)
-    return _views(conn, conn.execute(q).all()), total
+    """``lists.announced_ids`` as views."""
+    ids, total = lists.announced_ids(conn, day, keyword=keyword, limit=limit, offset=offset)
+    return get_papers(conn, ids), total
 
 
 @dataclass(frozen=True)
@@ -425,19 +408,9 @@ def listed_since(conn: Connection, day: date, until: date) -> bool:
 
 
 def by_author(conn: Connection, name: str, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
-    """Visible papers with an author of this name, newest first: case and accents do not count
-    (``ids.author_key``: "Aleksander Madry" finds the papers of "Aleksander Mądry" too)."""
-    ids = select(paper_authors.c.paper_id).where(paper_authors.c.name_key == author_key(name))
-    cond = papers.c.id.in_(ids) & VISIBLE
-    total = conn.execute(select(func.count()).where(cond)).scalar_one()
-    q = (
-        select(papers)
-        .where(cond)
-        .order_by(func.coalesce(papers.c.published_at, papers.c.created_at).desc(), papers.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return _views(conn, conn.execute(q).all()), total
+    """``lists.author_ids`` as views (the author feeds)."""
+    ids, total = lists.author_ids(conn, name, limit=limit, offset=offset)
+    return get_papers(conn, ids), total
 
 
 def recent(conn: Connection, *, category: str | None = None, limit: int = 30, offset: int = 0) -> list[PaperView]:

@@ -16,9 +16,9 @@ from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, local_path
 from ..http.openapi import content, page
 from ..http.params import DbId
 from ..mail import notices
+from ..store import cards as store_cards
 from ..store import collections as store_collections
 from ..store import community
-from ..store import papers as store_papers
 from ..store import users as store_users
 from ..store.passwords import hash_password, needs_rehash, verify_password
 from ..store.users import UserView
@@ -185,13 +185,12 @@ def _profile_page(request: Request, user: UserView | None, prof: UserView, *, ne
     """``prof``'s profile as ``user`` sees it; ``new_token``: a token just made, shown this once."""
     store = request.app.state.store
     with store.read() as conn:
-        upvoted = store_papers.get_papers(conn, community.upvoted_by(conn, prof.id, limit=30))
-        submissions = store_papers.get_papers(conn, community.submissions_by(conn, prof.username, limit=30))
+        upvoted = store_cards.cards(conn, community.upvoted_by(conn, prof.id, limit=30))  # hidden papers skipped
+        submissions = store_cards.cards(conn, community.submissions_by(conn, prof.username, limit=30))
         said = community.comments_by(conn, prof.id, limit=30)
         colls = store_collections.for_user(conn, prof.id, viewer_id=user.id if user else None)
         tokens = store_users.list_tokens(conn, prof.id) if user and user.id == prof.id else []
         votes = community.user_votes(conn, user.id, [p.id for p in upvoted + submissions]) if user else {}
-    upvoted = [p for p in upvoted if not p.hidden]
     return render(
         request,
         "profile.html",

@@ -273,7 +273,7 @@ def show_collection(request: Request, user: CurrentUser, collection_ref: str) ->
     base, _, ext = collection_ref.partition(".")
     if not base.isdigit() or len(base) > 10 or int(base) > MAX_DB_ID or ext not in ("", "bib", "json"):
         raise HTTPException(404, "no such collection")
-    coll, papers = actions.collection_papers(request.app.state.store, int(base), user)
+    coll, papers = actions.collection_papers(request.app.state.store, int(base), user, cards=not ext)
     with request.app.state.store.read() as conn:
         votes = community.user_votes(conn, user.id, [p.id for p in papers]) if user else {}
     if ext == "bib":

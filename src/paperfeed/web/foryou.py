@@ -17,9 +17,9 @@ from ..http.auth import CSRF, LOGIN, RequireUser, local_path, wants_json
 from ..http.openapi import page
 from ..rank import trending as rank_trending
 from ..rank.recommend import MAX_DAYS, for_you
+from ..store import cards as store_cards
 from ..store import community
 from ..store import follows as store_follows
-from ..store import papers as store_papers
 from .render import flash, render
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def _onboarding(request: Request, user) -> dict:
     s = request.app.state.settings
     with request.app.state.store.read() as conn:
         ranked = rank_trending.trending(conn, gravity=s.trending_gravity, window_days=s.trending_window_days)
-        papers = store_papers.get_papers(conn, [t.paper_id for t in ranked[: ONBOARDING_PAPERS * 3]])
+        papers = store_cards.cards(conn, [t.paper_id for t in ranked[: ONBOARDING_PAPERS * 3]])
         votes = community.user_votes(conn, user.id, [p.id for p in papers])
         followed = {f.value.lower() for f in store_follows.follows_of(conn, user.id) if f.kind == "author"}
     papers = [p for p in papers if p.id not in votes][:ONBOARDING_PAPERS]
@@ -56,7 +56,7 @@ def for_you_page(
     request: Request, user: RequireUser, days: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None
 ) -> HTMLResponse:
     s = request.app.state.settings
-    page = for_you(request.app.state.store, s, user.id, limit=s.page_items, days=days)
+    page = for_you(request.app.state.store, s, user.id, limit=s.page_items, days=days, cards=True)
     with request.app.state.store.read() as conn:
         follows = store_follows.follows_of(conn, user.id)
         votes = community.user_votes(conn, user.id, [p.paper.id for p in page.picks])

@@ -16,13 +16,14 @@ from ..http.auth import CurrentUser
 from ..http.cache import cached_page
 from ..http.openapi import content, page
 from ..http.params import SearchDay, day_or_none
-from ..ids import STABLE_PREFIX, author_key, parse_arxiv_id
+from ..ids import STABLE_PREFIX, parse_arxiv_id
 from ..rank import sorts
 from ..rank import trending as rank_trending
 from ..records import filled
 from ..store import cards as store_cards
 from ..store import collections as store_collections
 from ..store import community
+from ..store import lists as store_lists
 from ..store import merge as store_merge
 from ..store import papers as store_papers
 from .foryou import follow_state
@@ -65,13 +66,17 @@ def _period_page(
             period = periods.day_period(latest) if latest else None
         papers, total, announced, announced_total, prev_p, next_p, anchor = [], 0, [], 0, None, None, None
         if period is not None:
-            papers, total = store_papers.featured_between(
+            ids, total = store_lists.featured_ids(
                 conn, period.start, period.end, keyword=keyword, order=sort, limit=per_page, offset=offset
             )
+            more: list[str] = []
             if period.kind == "day":
-                announced, announced_total = store_papers.announced_on(
+                more, announced_total = store_lists.announced_ids(
                     conn, period.start, keyword=keyword, limit=per_page, offset=offset
                 )
+            # both lists' cards in one read (a paper may be on both: featured and announced that day)
+            cards = {c.id: c for c in store_cards.cards(conn, ids + more)}
+            papers, announced = [cards[i] for i in ids if i in cards], [cards[i] for i in more if i in cards]
             prev_p, next_p = store_papers.neighbours(conn, period, announced=True)
             # the day the Day and Week switches go to: a week's or month's last day with papers, not its last day
             anchor = period.end
@@ -178,12 +183,13 @@ def trending(
 def author(request: Request, user: CurrentUser, name: str, p: Page = 1) -> HTMLResponse:
     per_page = request.app.state.settings.page_items
     with request.app.state.store.read() as conn:
-        papers, total = store_papers.by_author(conn, name[:300], limit=per_page, offset=(p - 1) * per_page)
-    if total == 0:
-        raise HTTPException(404, f"No papers by {name[:80]!r} here")
-    page_exists(p, max(-(-total // per_page), 1))
-    # the name as the papers write it ("/authors/tim salimans" shows "Tim Salimans")
-    name = next((a for v in papers for a in v.authors if author_key(a) == author_key(name)), name)
+        ids, total = store_lists.author_ids(conn, name[:300], limit=per_page, offset=(p - 1) * per_page)
+        if total == 0:
+            raise HTTPException(404, f"No papers by {name[:80]!r} here")
+        page_exists(p, max(-(-total // per_page), 1))
+        papers = store_cards.cards(conn, ids)
+        # the name as the papers write it ("/authors/tim salimans" shows "Tim Salimans")
+        name = store_lists.author_as_written(conn, name, ids)
     return render(
         request,
         "author.html",

@@ -19,9 +19,10 @@ from ..http.cache import cached_page
 from ..http.openapi import page
 from ..rank import sorts, topics
 from ..rank.topics import PALETTE
+from ..store import cards as store_cards
 from ..store import community
 from ..store import keywords as store_keywords
-from ..store import papers as store_papers
+from ..store import lists as store_lists
 from .pages import page_exists
 from .render import feed_links, render
 
@@ -47,13 +48,13 @@ def keyword_page(
     per_page = request.app.state.settings.page_items
     with request.app.state.store.read() as conn:
         ids, total = store_keywords.papers_with(conn, keyword, order=sort, limit=per_page, offset=(p - 1) * per_page)
-        papers = store_papers.get_papers(conn, ids)
+        if total == 0:
+            raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")
+        page_exists(p, max(-(-total // per_page), 1))
+        papers = store_cards.cards(conn, ids)
         votes = community.user_votes(conn, user.id, ids) if user and ids else {}
-    if total == 0:
-        raise HTTPException(404, f"No papers with the keyword {keyword[:80]!r} here")
-    page_exists(p, max(-(-total // per_page), 1))
-    # the keyword as the papers' chips write it ("/keywords/kv cache" shows "KV cache")
-    keyword = store_keywords.as_written(keyword, papers)
+        # the keyword as the papers' chips write it ("/keywords/kv cache" shows "KV cache")
+        keyword = store_lists.keyword_as_written(conn, keyword, ids)
     return render(
         request,
         "keyword.html",
