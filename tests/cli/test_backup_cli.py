@@ -1,12 +1,11 @@
-"""``paperfeed backup | restore`` as a user runs them (real processes, SQLite data dirs): the secret key
-travels with the backup, a non-empty target needs --force, the restored site's search indexes are rebuilt
-from the restored database (stale ones dropped), errors are one line. PostgreSQL: tests/store/test_backup.py."""
+"""``paperfeed backup | restore`` as a user runs them (their entry point in the test's process, SQLite data
+dirs): the secret key travels with the backup, a non-empty target needs --force, the restored site's search
+indexes are rebuilt from the restored database (stale ones dropped), errors are one line. PostgreSQL:
+tests/store/test_backup.py."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +17,13 @@ from paperfeed.index.vectors import VectorIndex
 from paperfeed.settings import Settings
 from paperfeed.store import Store, community, users
 from paperfeed.store import vectors as store_vectors
+from tests.helpers.cli import pf_here
 from tests.helpers.search import FILES, load
 
 
 def pf(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    env.pop("PAPERFEED_DATABASE_URL", None)
-    env.pop("PAPERFEED_SECRET_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+    """The command on the data dir's own SQLite database and secret key file."""
+    return pf_here(None, *args, env={"PAPERFEED_DATA_DIR": str(data_dir), "PAPERFEED_SECRET_KEY": None})
 
 
 def site(data_dir: Path) -> tuple[Settings, Store]:

@@ -1,22 +1,15 @@
-"""`paperfeed library import` as a user runs it: a real process, the fixture exports, exit codes."""
+"""`paperfeed library import` as a user runs it (its entry point in the test's process): the fixture exports,
+exit codes."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from paperfeed.store import collections as store_collections
 from paperfeed.store import library as store_library
+from tests.helpers.cli import pf_here as pf
 from tests.helpers.library import LIBRARY_FILES, make_user, seed_library_papers
-
-
-def pf(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"PAPERFEED_DATABASE_URL": db_url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=env,
-                          timeout=120)  # fmt: skip
 
 
 def _collection(store, uid, name="Library"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from paperfeed.index import job
 from paperfeed.settings import Settings
 from paperfeed.store import community
 from paperfeed.store import users as store_users
+from tests.helpers.cli import pf_here
 from tests.helpers.search import CachingEncoder
 from tests.helpers.web import add_papers, real_papers
 
@@ -100,16 +100,10 @@ def test_bad_or_empty_period_is_a_clear_error_and_writes_nothing(mapped, tmp_pat
     assert not out.exists()
 
 
-def test_errors_in_a_real_process_are_one_line_and_exit_nonzero(mapped, tmp_path):
-    import os
-    import subprocess
-
+def test_errors_of_the_command_are_one_line_and_exit_nonzero(mapped, tmp_path):
+    """As the command's entry point answers them (``run`` shows the exception ``main`` turns into a line)."""
     data, url, _, _ = mapped
-    env = os.environ | {"PAPERFEED_DATA_DIR": str(data), "PAPERFEED_DATABASE_URL": url, "COLUMNS": "200"}
-    r = subprocess.run(
-        [sys.executable, "-m", "paperfeed", "map", "--month", "2024-1", "-o", str(tmp_path / "m.png")],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
+    r = pf_here(url, "--data-dir", str(data), "map", "--month", "2024-1", "-o", str(tmp_path / "m.png"))
     assert r.returncode == 1 and "bad period: months are written YYYY-MM" in r.stderr and "Traceback" not in r.stderr
 
 

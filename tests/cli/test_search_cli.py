@@ -1,22 +1,18 @@
-"""``paperfeed index | search | similar`` as a user runs them (a real process, SQLite)."""
+"""``paperfeed index | search | similar`` as a user runs them (their entry point in the test's process, SQLite)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 
+from tests.helpers.cli import pf_here
 from tests.helpers.search import FILES
 
 
 def pf(data_dir, *args: str, columns: int = 200, env: dict | None = None) -> subprocess.CompletedProcess:
-    env = os.environ | {"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": str(columns)} | (env or {})
-    env.pop("PAPERFEED_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "paperfeed", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    """The command on the data dir's own SQLite database, on a terminal ``columns`` wide."""
+    return pf_here(None, *args, env={"PAPERFEED_DATA_DIR": str(data_dir), "COLUMNS": str(columns)} | (env or {}))
 
 
 def test_import_indexes_words_and_search_finds_them(tmp_path):
