@@ -2,7 +2,7 @@
 scheduler): digests and alerts, who gets what (``compose``) and when (``due``), what each alert matches
 (``alerts``), a digest's paper cards, subject and mail (``digest``); the message (``message``, from the
 templates in ``templates/``); signed links in mails (``tokens``); the mails that are not digests
-(``notices``: confirmations, the "already subscribed" note, an account address's confirmation); password
-reset links (``resets``); the outbox's exactly-once SMTP delivery (``send``). It imports no surface.
-docs/email.md tells the whole story.
+(``notices``: confirmations, the "already subscribed" note, an account address's confirmation, "your
+password was changed"); password reset links (``resets``); the outbox's exactly-once SMTP delivery
+(``send``). It imports no surface. docs/email.md tells the whole story.
 """

@@ -1,9 +1,11 @@
-"""The mails that are not digests: the double opt-in confirmation, the "already subscribed" note and the
-confirmation of an account's address.
+"""The mails that are not digests: the double opt-in confirmation, the "already subscribed" note, the
+confirmation of an account's address and the notice that an account's password was changed.
 
-At most one of each per address per hour (the outbox ``dedupe_key`` carries the hour), so the public
-forms cannot be used to flood someone's inbox. An address confirmation is one account's, so many accounts
-could each send one: an address gets at most ``ACCOUNT_MAILS_PER_ADDRESS`` of them an hour, whoever asks.
+A confirmation or a note goes out at most once per address an hour (the outbox ``dedupe_key`` carries the
+hour), so the public forms cannot be used to flood someone's inbox. An address confirmation is one
+account's, so many accounts could each send one: an address gets at most ``ACCOUNT_MAILS_PER_ADDRESS`` of
+them an hour, whoever asks. The "your password was changed" notice goes out once per change: a change
+needs the password, a reset link (itself limited) or the operator, so no public form can send it.
 """
 
 from __future__ import annotations
@@ -105,6 +107,35 @@ def queue_account_confirmation(conn, settings: Settings, *, user_id: int, userna
     if row_id is not None:
         store_users.note_failure(conn, _mailed_key(email))  # the login limiter's event log, under its own key
     return row_id
+
+
+PASSWORD_CHANGED_HOW = {
+    "profile": "with the password form on the profile",
+    "reset": "with a reset link mailed to this address",
+    "operator": "by the site operator",
+}
+
+
+def queue_password_changed(conn, settings: Settings, user: store_users.UserView, *, how: str) -> int | None:
+    """Queue the notice that ``user``'s password was changed (OWASP: tell the owner, so that someone else's
+    change is noticed) to the account's confirmed address, in the change's transaction; None when it has
+    no confirmed address. ``user`` as after the change: its new session epoch names the mail, one per
+    change. ``how``: a key of ``PASSWORD_CHANGED_HOW``. It says when and how, never the password."""
+    if not user.email:
+        return None
+    now = datetime.now(UTC)
+    base = settings.base_url.rstrip("/")
+    subject = f"Your password at {settings.site_name} was changed"
+    text, html = message.render(
+        "password_changed", subject=subject, to=user.email, username=user.username, site_name=settings.site_name,
+        base_url=base, when=f"{now:%Y-%m-%d %H:%M}", how=PASSWORD_CHANGED_HOW[how],
+        reset_url=f"{base}/account/reset", profile_url=f"{base}/users/{user.username}",
+    )  # fmt: skip
+    built = message.build(settings, to=user.email, subject=subject, text=text, html=html, now=now)
+    return store_outbox.queue(
+        conn, subscriber_id=None, kind="password", dedupe_key=f"password:{user.id}:{user.session_epoch}",
+        to_addr=user.email, subject=subject, message=built.text, now=now,
+    )  # fmt: skip
 
 
 def confirm_account_email(store: Store, settings: Settings, user_id: int, email: str):

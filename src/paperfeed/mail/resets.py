@@ -4,9 +4,11 @@ A reader types an address; when it is the *confirmed* address of an account in g
 (kind ``reset`` in the outbox) carries a signed link (``tokens.reset_link``) valid ``reset_link_minutes``.
 The link names the account, its session epoch and (as a digest) the address: setting a password moves
 the epoch on, so the link works once, and any other password change, a ban or a new address ends it too.
-No table holds reset requests. The page that asks answers the same whatever the address (the surface
-calls ``request_reset`` after its answer is sent, so a real account's answer takes no longer either);
-an address gets at most ``RESET_MAILS_PER_ADDRESS`` of these mails an hour, silently past that.
+No table holds reset requests. Setting the password queues the "your password was changed" notice to
+the same address (``notices.queue_password_changed``). The page that asks answers the same whatever
+the address (the surface calls ``request_reset`` after its answer is sent, so a real account's answer
+takes no longer either); an address gets at most ``RESET_MAILS_PER_ADDRESS`` of these mails an hour,
+silently past that.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..store import outbox as store_outbox
 from ..store import users as store_users
 from ..store.passwords import hash_password
 from ..store.users import UserView
-from . import message, tokens
+from . import message, notices, tokens
 from .tokens import TokenError
 
 RESET_MAILS_PER_ADDRESS = 3  # reset mails an address gets an hour, however often the form names it
@@ -63,13 +65,15 @@ def check_link(store: Store, settings: Settings, token: str) -> UserView:
     return user
 
 
-def reset_password(store: Store, settings: Settings, token: str, password: str) -> UserView:
-    """Set the password of the link's account (every session ends); ``TokenError`` for a link that no
-    longer works (also one used at the same moment by another request), ``ValueError`` for a password
-    the rules refuse (as at sign-up)."""
+def reset_password(store: Store, settings: Settings, token: str, password: str) -> tuple[UserView, int | None]:
+    """Set the password of the link's account (every session ends) and queue the notice that it changed
+    (``notices.queue_password_changed``); returns the account and the notice's outbox id. ``TokenError``
+    for a link that no longer works (also one used at the same moment by another request), ``ValueError``
+    for a password the rules refuse (as at sign-up)."""
     user = check_link(store, settings, token)
     hashed = hash_password(password, settings)
     with store.transaction() as conn:
         if not store_users.set_password(conn, user.id, hashed, epoch=user.session_epoch):
             raise TokenError(tokens.RESET_GONE)
-    return user
+        changed = store_users.get_user(conn, user.id)
+        return changed, notices.queue_password_changed(conn, settings, changed, how="reset")

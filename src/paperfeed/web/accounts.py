@@ -149,23 +149,20 @@ def password_form(request: Request, user: RequireUser) -> Response:
 )
 def change_password(request: Request, user: RequireUser, current: Text, new: Text) -> Response:
     """Ends every other session; API tokens keep working (as on GitHub): the message says so and points to
-    them, for an owner who changes the password because someone else got in."""
-    store = request.app.state.store
-    with store.read() as conn:
-        stored = store_users.password_hash(conn, user.id)
-    if not verify_password(stored, current):
-        return render(request, "password.html", error="Your current password is wrong.", status_code=400)
+    them, for an owner who changes the password because someone else got in. The account's confirmed
+    address is told (``actions.accounts``), by a mail sent after the answer."""
+    store, settings = request.app.state.store, request.app.state.settings
     try:
-        hashed = hash_password(new, request.app.state.settings)
-    except ValueError as exc:
+        done = account_actions.change_own_password(store, settings, user, current, new)
+    except (account_actions.WrongPassword, ValueError) as exc:
         return render(request, "password.html", error=str(exc), status_code=400)
-    with store.transaction() as conn:
-        store_users.set_password(conn, user.id, hashed)
-        fresh = store_users.get_user(conn, user.id)
-    auth.log_in(request, fresh)  # this session stays; every other one ends
+    auth.log_in(request, done.user)  # this session stays; every other one ends
     flash(request, "Password changed. Other sessions were logged out. Your API tokens still work: revoke any "
           "you do not recognise in the list of API tokens below.")  # fmt: skip
-    return RedirectResponse(f"/users/{user.username}", status_code=303)
+    response = RedirectResponse(f"/users/{user.username}", status_code=303)
+    if run := notices.sender(store, settings, done.notice):  # "your password was changed", after the answer
+        response.background = BackgroundTask(run)
+    return response
 
 
 @router.get(

@@ -6,9 +6,10 @@
   address (``resets.RESET_MAILS_PER_ADDRESS``: silently, the same answer).
 - ``/account/reset/{token}``: GET shows the form (changes nothing: mail scanners open links), POST sets
   the password (twice, the sign-up rules), which ends every session of the account and the link with
-  them; then the reader logs in with it at /login (OWASP: no log-in by the reset itself). The page says
-  ``Referrer-Policy: no-referrer`` and ``no-store``: its address holds the token. A link that no longer
-  works (expired, used, damaged) gets a 400 page that says so and offers a new one.
+  them, and mails the "your password was changed" notice (after the answer); then the reader logs in
+  with it at /login (OWASP: no log-in by the reset itself). The page says ``Referrer-Policy:
+  no-referrer`` and ``no-store``: its address holds the token. A link that no longer works (expired,
+  used, damaged) gets a 400 page that says so and offers a new one.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def reset_password(request: Request, token: str, new: Password, again: Password)
     if new != again:
         return _form(request, token, status_code=400, error="The two passwords differ; type the same one twice.")
     try:
-        account = resets.reset_password(store, settings, token, new)
+        account, notice = resets.reset_password(store, settings, token, new)
     except TokenError:
         return _form(request, token)  # the page that says so
     except ValueError as exc:
@@ -112,4 +113,6 @@ def reset_password(request: Request, token: str, new: Password, again: Password)
     response = RedirectResponse("/login", status_code=303)
     response.headers.update(PRIVATE)
     auth.remember_device(request, response, account.id)  # the owner's browser: a stranger's guesses lock it out less
+    if run := notices.sender(store, settings, notice):  # "your password was changed", after the answer
+        response.background = BackgroundTask(run)
     return response
