@@ -2,8 +2,8 @@
 
 The owner proves it is them with the account's password (a session or an API token alone deletes
 nothing and changes no password: a copied cookie or a leaked token must not be able to wipe or take over
-an account); the operator's ``paperfeed admin delete-user`` needs none, and is recorded in the
-moderation log. Deleting happens in one transaction (``store.accounts``) and is
+an account); the operator's ``paperfeed admin delete-user`` and ``set-password`` need none, and are
+recorded in the moderation log. Deleting happens in one transaction (``store.accounts``) and is
 announced to every process (``store.events``), whose page caches then expire, as after a vote. A new
 password ends the account's other sessions and queues the "your password was changed" notice to its
 confirmed address in the same transaction (``mail.notices``); the surface sends it after its answer
@@ -45,6 +45,20 @@ def change_own_password(store: Store, settings: Settings, user: UserView, curren
     if not verify_password(stored, current or ""):
         raise WrongPassword("Your current password is wrong.")
     return _set_password(store, settings, user.id, new, how="profile")
+
+
+def set_user_password(
+    store: Store, settings: Settings, username: str, password: str, *, actor: str, reason: str | None = None
+) -> PasswordSet:
+    """The operator's (``paperfeed admin set-password``), for a reader who cannot reset it by mail: no old
+    password asked; ``NotFound``, ``ValueError`` (the rules) or ``CommunityError`` (a reason too long)
+    change nothing. Every session of the account ends; logged as ``actor``'s ``set-password``."""
+    reason = _reason(reason)
+    with store.read() as conn:
+        user = store_users.get_user_by_name(conn, username)
+    if user is None:
+        raise NotFound(f"No user {username[:40]!r}")
+    return _set_password(store, settings, user.id, password, how="operator", log=(actor, reason))
 
 
 def _set_password(

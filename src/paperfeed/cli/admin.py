@@ -53,9 +53,10 @@ Reason = Annotated[
 ]
 
 
-def _password(*, from_stdin: bool) -> str:
-    """The new account's password: a line of stdin, or asked at the terminal without echo. Without a
-    terminal (cron, ``docker exec`` without -t) it says to use --password-stdin, rather than echo it."""
+def _password(*, from_stdin: bool, twice: bool = False) -> str:
+    """A password: a line of stdin, or asked at the terminal without echo (``twice``: typed again, and two
+    that differ change nothing). Without a terminal (cron, ``docker exec`` without -t) it says to use
+    --password-stdin, rather than echo it. Never an argument: argv is visible to every local user (ps)."""
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
@@ -63,7 +64,10 @@ def _password(*, from_stdin: bool) -> str:
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
         raise PaperfeedError("no terminal to ask the password at: pipe it in with --password-stdin")
-    return getpass.getpass("Password: ")
+    password = getpass.getpass("Password: ")
+    if twice and getpass.getpass("The same password again: ") != password:
+        raise PaperfeedError("the two passwords differ: nothing changed")
+    return password
 
 
 @app.command("create-user")
@@ -91,6 +95,50 @@ def create_user(
             conn, username=username, password_hash=hashed, email=email, is_admin=admin, email_confirmed=True
         )
     console.print(f"created {'admin ' if admin else ''}user [bold]{user.username}[/]", highlight=False)
+
+
+@app.command("set-password")
+def set_password(
+    ctx: typer.Context,
+    username: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    reason: Reason = None,
+) -> None:
+    """Set a reader's password, for one who cannot reset it by mail (asked twice, or --password-stdin).
+
+    The sign-up rules apply. Every session of the account ends (its API tokens keep working); a confirmed
+    address is told by mail (retried from the outbox if the SMTP server is down). Recorded in the
+    moderation log."""
+    from ..actions import accounts as actions
+
+    store, settings = _store(ctx), settings_of(ctx)
+    with store.read() as conn:
+        user = _user(conn, username)  # before the password is asked for
+    password = _password(from_stdin=password_stdin, twice=True)
+    try:
+        done = actions.set_user_password(store, settings, user.username, password, actor=_actor(), reason=reason)
+    except ValueError as exc:
+        raise PaperfeedError(str(exc)) from None
+    console.print(f"set the password of [bold]{done.user.username}[/]; every session of the account ended",
+                  highlight=False)  # fmt: skip
+    if done.notice is not None:
+        console.print(_notice_sent(store, settings, done.notice), highlight=False, markup=False)
+
+
+def _notice_sent(store: Store, settings, row_id: int) -> str:
+    """Send the "your password was changed" mail now, as the web does after its answer; say how it went."""
+    from ..mail.send import deliver
+
+    try:
+        report = deliver(store, settings, ids=[row_id], wait=0)
+    except Exception as exc:  # the outbox keeps it either way
+        error = str(exc) or type(exc).__name__
+    else:
+        if report.sent:
+            return "its confirmed address was told by mail"
+        error = report.error or ("another sender is delivering the outbox" if report.locked else "not sent yet")
+    return (f"the mail that tells its confirmed address waits in the outbox ({error}): `paperfeed digest "
+            "deliver` or the server's scheduler sends it")  # fmt: skip
 
 
 @app.command("delete-user")

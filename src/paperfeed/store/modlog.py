@@ -14,7 +14,7 @@ from .models import moderation_log
 ACTIONS = (
     "hide-paper", "show-paper", "hide-comment", "show-comment", "ban", "unban",
     "feature", "unfeature", "set-admin", "unset-admin", "dismiss-reports", "dismiss-reporter",
-    "delete-user",
+    "delete-user", "set-password",
 )  # fmt: skip
 MAX_REASON = 500
 
