@@ -6,10 +6,10 @@
 - run again and killed after its commit, while the search index takes the papers in: every paper is there,
   whole.
 
-After each kill the database passes its checks; run again to its end the command exits 0, and the papers
-(every author, category, version and featured day of each), the lexical index and the searches equal those
-of one uninterrupted import into a fresh database. ``bench/kill_import.py`` does the same with the
-74,728-paper corpus at random kill points.
+After each kill the database passes its checks; run again to its end (its entry point in the test's process:
+the killed runs are real processes) the command exits 0, and the papers (every author, category, version and
+featured day of each), the lexical index and the searches equal those of one uninterrupted import into a
+fresh database. ``bench/kill_import.py`` does the same with the 74,728-paper corpus at random kill points.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from paperfeed.settings import Settings
 from paperfeed.sources import files
 from paperfeed.store import Store
 from paperfeed.store.models import Featured, Paper, PaperAuthor, PaperCategory, PaperVersion
-from tests.helpers.kill import Run, another_db, counts, finish, problems
+from tests.helpers.cli import pf_here
+from tests.helpers.kill import Run, another_db, counts, problems
 
 DEMO = Path(paperfeed.__file__).parent / "data" / "demo.jsonl.gz"
 QUERIES = ["diffusion models for video generation", "reinforcement learning from human feedback", "mixture of experts"]
@@ -106,7 +107,7 @@ def test_killed_mid_transaction_then_mid_indexing_the_import_ends_as_one_uninter
     assert counts(store) == ref["counts"] and per_paper(store) == ref["per_paper"]  # all of it, every paper whole
 
     # 3. run again to the end: as one uninterrupted import
-    r = finish(db_url, tmp_path / "data", "import", "--json", str(DEMO))
+    r = pf_here(db_url, "--data-dir", str(tmp_path / "data"), "import", "--json", str(DEMO))
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert report["added"] == report["updated"] == report["featured_added"] == 0  # nothing was missing

@@ -3,9 +3,9 @@ bundled demo (arXiv eprints; titles for the papers without an arXiv id), SQLite 
 
 The import parses and matches the file, then saves every match in one transaction. It is killed inside that
 transaction (the database shows it open: SQLite's write lock held, or the command's PostgreSQL backend
-holding a transaction id): the database passes its checks and holds nothing of the library. Run again,
-the command exits 0 and the collection, its items and the report equal those of one uninterrupted import
-into a fresh database.
+holding a transaction id): the database passes its checks and holds nothing of the library. Run again (its
+entry point in the test's process), the command exits 0 and the collection, its items and the report equal
+those of one uninterrupted import into a fresh database.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from paperfeed.settings import Settings
 from paperfeed.sources import files
 from paperfeed.store import Store
 from paperfeed.store.models import CollectionItem
-from tests.helpers.kill import Run, another_db, counts, finish, named, problems, writing
+from tests.helpers.cli import pf_here
+from tests.helpers.kill import Run, another_db, counts, named, problems, writing
 from tests.helpers.library import make_user
 
 DEMO = Path(paperfeed.__file__).parent / "data" / "demo.jsonl.gz"
@@ -78,7 +79,7 @@ def test_killed_inside_its_transaction_the_library_import_leaves_nothing(request
     assert problems(store) == []
     assert counts(store) == before  # nothing: no collection, no item
 
-    r = finish(url, tmp_path / "data", "library", "import", "--user", "ada", "--json", str(library))
+    r = pf_here(url, "--data-dir", str(tmp_path / "data"), "library", "import", "--user", "ada", "--json", str(library))
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     assert report.pop("collection_id") >= 1  # PostgreSQL: the killed transaction used up id 1 of the sequence

@@ -1,6 +1,7 @@
 """Kill-and-resume: ``paperfeed digest deliver`` is SIGKILLed mid-batch (the database then passes its checks
 and holds every message once, none half-sent), run again, and every subscriber has exactly one message
-(SQLite file and PostgreSQL; the sender is a real separate process)."""
+(SQLite file and PostgreSQL; the killed sender is a real separate process, the rerun the command's entry point
+in the test's process)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from paperfeed.settings import Settings
 from paperfeed.store import Store
 from paperfeed.store import outbox as store_outbox
 from paperfeed.store import subscriptions as subs
+from tests.helpers.cli import pf_here
 from tests.helpers.kill import problems as db_problems
 from tests.helpers.mail import mail_settings
 from tests.helpers.web import add_papers, paper
@@ -32,7 +34,7 @@ def _cli(db_url: str, tmp_path, inbox, *args: str) -> list[str]:
 
 
 def _env(inbox) -> dict:
-    return os.environ | {
+    return {
         "PAPERFEED_SMTP_HOST": "127.0.0.1",
         "PAPERFEED_SMTP_PORT": str(inbox.port),
         "PAPERFEED_MAIL_RATE": "0",
@@ -70,7 +72,7 @@ def test_killed_sender_resumes_without_duplicates(db_url, tmp_path, inbox, when)
                 threading.Timer(random.uniform(0, 0.02), kill).start()
 
     inbox.on_data = on_data
-    proc = subprocess.Popen(_cli(db_url, tmp_path, inbox, "digest", "deliver"), env=_env(inbox),
+    proc = subprocess.Popen(_cli(db_url, tmp_path, inbox, "digest", "deliver"), env=os.environ | _env(inbox),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     out, err = proc.communicate(timeout=60)
     assert killed.is_set() and proc.returncode == -signal.SIGKILL, (proc.returncode, out, err)
@@ -83,8 +85,7 @@ def test_killed_sender_resumes_without_duplicates(db_url, tmp_path, inbox, when)
     assert counts["sent"] <= inbox.count() <= counts["sent"] + counts["handed"]
 
     inbox.on_data = None
-    rerun = subprocess.run(_cli(db_url, tmp_path, inbox, "digest", "deliver", "--json"), env=_env(inbox),
-                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    rerun = pf_here(db_url, "--data-dir", str(tmp_path), "digest", "deliver", "--json", env=_env(inbox))
     assert rerun.returncode == 0, rerun.stderr
     report = json.loads(rerun.stdout)
 
@@ -96,8 +97,7 @@ def test_killed_sender_resumes_without_duplicates(db_url, tmp_path, inbox, when)
     if when == "before-250":
         # killed between handing the message over and the server's 250: reported, never resent
         assert counts["unconfirmed"] == 1 and len(report["unconfirmed"]) == 1
-        status = subprocess.run(_cli(db_url, tmp_path, inbox, "digest", "status", "--json"), env=_env(inbox),
-                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        status = pf_here(db_url, "--data-dir", str(tmp_path), "digest", "status", "--json", env=_env(inbox))
         problems = json.loads(status.stdout)["problems"]
         assert [p["status"] for p in problems] == ["unconfirmed"] and "handing" in problems[0]["error"]
     store.close()
