@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/crawl.py [--work /work/bench-data/crawl] [--requests 10000] [--connections 32]
         [--workers 2] [--before HEAD | --before none] [--kinds paper api author search] [--embed-tokens 256]
-        [--random-vectors]
+        [--random-vectors] [--no-similar]
 
 Needs ``wrk`` (``apt-get install wrk``).
 
@@ -19,7 +19,9 @@ Set-up, once per --work folder (each step skipped when its output is there):
    ``--random-vectors`` instead: clustered random vectors, in seconds (``WORK/embed.json`` says so);
 3. ``paperfeed index`` (the product's job: lexical index, HNSW graph, stored similar lists; keyphrases,
    summaries and sentences skipped: hours on this CPU, and a paper page without them is cheaper, which
-   the figures say).
+   the figures say). ``--no-similar`` skips the similar lists too (10-30 minutes; only paper pages read
+   them): enough for search pages (``bench/page_stages.py``, ``bench/search_instructions.py``), and a
+   later run without it adds them.
 
 Then, for each build (``--before``: the given commit checked out with ``git worktree`` into a temporary
 folder, on a copy of the database migrated down to what it knows; then the working tree), it starts
@@ -159,9 +161,10 @@ def import_corpus(work: Path, corpus: Path) -> None:
     subprocess.run(paperfeed("import", str(corpus), data=work / "data"), check=True)
 
 
-def build_indexes(work: Path) -> None:
+def build_indexes(work: Path, *, similar: bool = True) -> None:
     """Store the vectors (``bench/load_vectors.py``), then ``paperfeed index``'s job with the similar lists
-    (keyphrases, summaries and sentences skipped); a second run finds nothing to do."""
+    (keyphrases, summaries and sentences skipped; ``similar=False``: the lists too, which only paper pages
+    read); a second run finds nothing to do."""
     import load_vectors
     from sqlalchemy import func, select
 
@@ -189,7 +192,7 @@ def build_indexes(work: Path) -> None:
 
     t = time.perf_counter()
     report = job.run(store, settings, keywords=False, sentences=False, summaries=False, progress=tick,
-                     similar=ListRanker(store, settings))  # fmt: skip
+                     similar=ListRanker(store, settings) if similar else None)  # fmt: skip
     print(f"index job: {report} ({time.perf_counter() - t:.0f} s)", flush=True)
     store.close()
 
@@ -376,6 +379,11 @@ def main() -> None:
     )
     ap.add_argument("--random-vectors", action="store_true", help="clustered random vectors, not embeddings")
     ap.add_argument("--prepare-only", action="store_true")
+    ap.add_argument(
+        "--no-similar",
+        action="store_true",
+        help="skip the similar lists of the set-up (10-30 minutes; only paper pages read them: search-only runs)",
+    )
     ap.add_argument("--requests", type=int, default=10_000, help="distinct URLs requested once each, per kind")
     ap.add_argument("--before-requests", type=int, default=2_000, help="... against the previous commit")
     ap.add_argument("--before", default="HEAD", help="the commit to compare with ('none': this tree only)")
@@ -390,7 +398,7 @@ def main() -> None:
     if args.random_vectors:
         random_vectors(args.work)
     embed_corpus(args.work, args.embed_procs, args.embed_tokens)
-    build_indexes(args.work)
+    build_indexes(args.work, similar=not args.no_similar)
     if args.prepare_only:
         return
     if shutil.which("wrk") is None:
