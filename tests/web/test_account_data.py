@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from sqlalchemy import text
 
 from paperfeed.store import users as store_users
 from tests.helpers.web import add_papers, browser, make_app, paper, password_hash
@@ -90,6 +91,24 @@ def test_wrong_passwords_at_the_delete_form_count_as_failed_logins(app, store):
         assert r.status_code == 429 and "Too many wrong passwords" in r.text
     with store.read() as conn:
         assert store_users.get_user_by_name(conn, "ann") is not None
+
+
+def test_wrong_passwords_at_the_password_form_count_as_failed_logins(app, store):
+    """A borrowed session guesses the current password no faster at /account/password than at /login."""
+    with store.read() as conn:
+        before = conn.execute(text("SELECT password_hash FROM users WHERE username = 'ann'")).scalar_one()
+    with browser(app) as ann:
+        ann.login("ann")
+        for _ in range(3):
+            r = ann.form(
+                "/account/password", {"current": "guess", "new": "new password 1"}, from_page="/account/password"
+            )
+            assert r.status_code == 400
+        right = {"current": PASSWORD, "new": "new password 1"}
+        r = ann.form("/account/password", right, from_page="/account/password")
+        assert r.status_code == 429 and "Too many wrong passwords" in r.text
+    with store.read() as conn:  # the password is unchanged
+        assert conn.execute(text("SELECT password_hash FROM users WHERE username = 'ann'")).scalar_one() == before
 
 
 def test_an_owner_downloads_their_data(app):

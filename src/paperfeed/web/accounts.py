@@ -145,16 +145,26 @@ def password_form(request: Request, user: RequireUser) -> Response:
 
 
 @router.post(
-    "/account/password", dependencies=[LOGIN, CSRF], responses=page(303, 400, 401, 403, 422), summary="Change password"
+    "/account/password",
+    dependencies=[LOGIN, CSRF],
+    responses=page(303, 400, 401, 403, 422, 429),
+    summary="Change password",
 )
 def change_password(request: Request, user: RequireUser, current: Text, new: Text) -> Response:
     """Ends every other session; API tokens keep working (as on GitHub): the message says so and points to
     them, for an owner who changes the password because someone else got in. The account's confirmed
-    address is told (``actions.accounts``), by a mail sent after the answer."""
+    address is told (``actions.accounts``), by a mail sent after the answer. A wrong current password
+    counts as a failed login, as at /account/delete: a borrowed session guesses no faster here than at /login."""
     store, settings = request.app.state.store, request.app.state.settings
+    if not auth.login_allowed(request, user.username, user.id):
+        error = "Too many wrong passwords; wait a few minutes and try again."
+        return render(request, "password.html", error=error, status_code=429)
     try:
         done = account_actions.change_own_password(store, settings, user, current, new)
-    except (account_actions.WrongPassword, ValueError) as exc:
+    except account_actions.WrongPassword as exc:
+        auth.note_login_failure(request, user.username)
+        return render(request, "password.html", error=str(exc), status_code=400)
+    except ValueError as exc:
         return render(request, "password.html", error=str(exc), status_code=400)
     auth.log_in(request, done.user)  # this session stays; every other one ends
     flash(request, "Password changed. Other sessions were logged out. Your API tokens still work: revoke any "
