@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from paperfeed.periods import period_of
-from paperfeed.store import community, maps, signals
+from paperfeed.store import community, days, maps, signals
 from paperfeed.store import papers as P
 from paperfeed.store import users as store_users
 from tests.helpers.web import add_papers, paper
@@ -20,18 +20,18 @@ def test_days_whose_papers_are_all_hidden_are_skipped(store):
         for pid in ("2401.00003", "2401.00004", "2401.00002"):
             community.hide_paper(conn, pid)
     with store.read() as conn:
-        assert P.latest_featured_day(conn) == D1
-        assert P.latest_featured_day(conn, on_or_before=D3) == D1
-        assert P.featured_days(conn) == [D1]
-        assert P.neighbours(conn, period_of("day", D1)) == (None, None)
-        assert P.neighbours(conn, period_of("day", D3)) == (period_of("day", D1), None)
+        assert days.latest_featured_day(conn) == D1
+        assert days.latest_featured_day(conn, on_or_before=D3) == D1
+        assert days.featured_days(conn) == [D1]
+        assert days.neighbours(conn, period_of("day", D1)) == (None, None)
+        assert days.neighbours(conn, period_of("day", D3)) == (period_of("day", D1), None)
         assert maps.latest_day(conn) == D1
         assert signals.latest_listed_day(conn) == D1
-        assert not P.listed_since(conn, D2, D3)
+        assert not days.listed_since(conn, D2, D3)
     with store.transaction() as conn:
         community.hide_paper(conn, "2401.00003", hidden=False)
     with store.read() as conn:
-        assert P.latest_featured_day(conn) == D3 and P.featured_days(conn) == [D3, D1]
+        assert days.latest_featured_day(conn) == D3 and days.featured_days(conn) == [D3, D1]
 
 
 def test_a_banned_users_votes_count_nowhere(store):
@@ -46,7 +46,7 @@ def test_a_banned_users_votes_count_nowhere(store):
     with store.read() as conn:
         assert P.get_paper(conn, "2401.00001").upvotes == 5
         assert [p.id for p in P.featured_between(conn, D1, D1)[0]] == ["2401.00001", "2401.00002"]
-        assert P.latest_voted_day(conn) == D2
+        assert days.latest_voted_day(conn) == D2
     with store.transaction() as conn:
         for uid in ids:
             store_users.set_banned(conn, uid, True)
@@ -56,4 +56,4 @@ def test_a_banned_users_votes_count_nowhere(store):
         assert [p.id for p in P.featured_between(conn, D1, D1)[0]] == ["2401.00002", "2401.00001"]
         assert {r.paper_id: r.upvotes for r in P.trending_candidates(conn, since=D1)} == {
             "2401.00001": 2, "2401.00002": 4}  # fmt: skip
-        assert P.latest_voted_day(conn) == D1
+        assert days.latest_voted_day(conn) == D1

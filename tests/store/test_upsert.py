@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from paperfeed.errors import BadImport, RecordError
 from paperfeed.ingest import import_items
 from paperfeed.records import Featured, PaperRecord, checked
+from paperfeed.store import days
 from paperfeed.store import papers as P
 from paperfeed.store.models import paper_authors
 
@@ -104,7 +105,7 @@ def test_featured_days_merge(store):
     assert res.counts.featured_added == 1
     with store.read() as conn:
         assert [f.day.day for f in P.get_paper(conn, "1706.03762").featured] == [1, 2]
-        assert P.featured_days(conn) == [date(2024, 1, 2), date(2024, 1, 1)]
+        assert days.featured_days(conn) == [date(2024, 1, 2), date(2024, 1, 1)]
 
 
 def test_announced_keeps_first_listing_day(store):

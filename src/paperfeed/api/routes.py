@@ -26,6 +26,7 @@ from ..http.params import SearchDay, day_or_none
 from ..rank import sorts
 from ..rank import trending as rank_trending
 from ..records import filled
+from ..store import days as store_days
 from ..store import papers as store_papers
 from . import account, community, foryou, library, reports, similar
 from .schemas import HFDailyItem, HFPaper
@@ -108,7 +109,7 @@ def daily_papers(
             start, end = period.start, period.end
         elif submitter:
             start, end = periods.FIRST, datetime.now(UTC).date() + timedelta(days=1)
-        elif latest := store_papers.latest_featured_day(conn):
+        elif latest := store_days.latest_featured_day(conn):
             start = end = latest
         else:
             return []

@@ -57,13 +57,14 @@ def stats(
     """Counts of what the database holds."""
     from ..index.embed import model_key
     from ..store import Store
+    from ..store import days as store_days
     from ..store import papers as store_papers
     from ..store import vectors as store_vectors
 
     store = Store.open(existing_db(settings_of(ctx)))
     with store.read() as conn:
         counts = store_papers.counts(conn)
-        days = store_papers.featured_days(conn)
+        days = store_days.featured_days(conn)
         # what `paperfeed index` still has to embed: those papers are found by words only until then
         counts["not_embedded"] = store_vectors.count_to_embed(conn, model_key(settings_of(ctx).embed_model))
         counts["embedded"] = store_papers.count_visible(conn) - counts["not_embedded"]

@@ -34,6 +34,7 @@ from ..http.openapi import NOT_MODIFIED, content, feed
 from ..http.params import DbId
 from ..rank import trending as rank_trending
 from ..store import collections as store_collections
+from ..store import days as store_days
 from ..store import keywords as store_keywords
 from ..store import papers as store_papers
 from .build import MEDIA_TYPES, FeedInfo, render_feed
@@ -62,7 +63,7 @@ def _feed(request: Request, fmt: str, title: str, description: str, page: str, p
 @cached_response
 def daily(request: Request, fmt: Format) -> Response:
     with request.app.state.store.read() as conn:
-        day = store_papers.latest_featured_day(conn)
+        day = store_days.latest_featured_day(conn)
         papers = []
         if day is not None:
             papers, _ = store_papers.featured_between(conn, day, day, limit=LIMIT)

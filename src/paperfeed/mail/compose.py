@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ..settings import Settings
 from ..store import Store
+from ..store import days as store_days
 from ..store import digests as store_digests
 from ..store import outbox as store_outbox
 from ..store import papers as store_papers
@@ -149,7 +150,7 @@ class Composer:
     def listed_since(self, day: date) -> bool:
         if day not in self._listed:
             with self.store.read() as conn:
-                self._listed[day] = store_papers.listed_since(conn, day, self.today)
+                self._listed[day] = store_days.listed_since(conn, day, self.today)
         return self._listed[day]
 
     # --- one digest -----------------------------------------------------------------------------------

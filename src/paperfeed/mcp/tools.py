@@ -23,6 +23,7 @@ from ..errors import PaperfeedError
 from ..http.params import MAX_DB_ID
 from ..rank import sorts
 from ..rank import trending as rank_trending
+from ..store import days as store_days
 from ..store import papers as store_papers
 from . import shape
 from .backend import Backend
@@ -172,7 +173,7 @@ def register(server: MCPServer, backend: Backend) -> None:
                 except ValueError as exc:
                     raise PaperfeedError(f"bad {'date' if kind == 'day' else kind} {value[:40]!r}: {exc}") from None
             else:
-                latest = store_papers.latest_featured_day(conn)
+                latest = store_days.latest_featured_day(conn)
                 if latest is None:
                     return {"period": None, "total": 0, "papers": [], "note": "no paper has been featured yet"}
                 period = periods.period_of(kind, latest)
@@ -185,7 +186,7 @@ def register(server: MCPServer, backend: Backend) -> None:
                 views, total = store_papers.featured_between(
                     conn, start, end, keyword=keyword, order=order, limit=limit, offset=offset
                 )
-            before, after = store_papers.neighbours(conn, period)  # the nearest periods with papers, as the pages
+            before, after = store_days.neighbours(conn, period)  # the nearest periods with papers, as the pages
         return {
             "period": {"kind": kind, "key": period.key, "label": period.label, "start": start.isoformat(),
                        "end": end.isoformat(), "previous": before.key if before else None,

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection
 
 from ..clock import day_start
+from ..store import days as store_days
 from ..store import papers as store_papers
 
 
@@ -41,7 +42,7 @@ def reference_time(conn: Connection, now: datetime, window_days: int) -> datetim
     """``now``, or the end of the newest featured day with votes when none lies within the window: with
     imported votes, the newest such day of the archive's own (a vote cast here today for an old paper
     listed later would otherwise make its day the week, with that one paper in it)."""
-    latest = store_papers.latest_voted_day(conn, imported=True) or store_papers.latest_voted_day(conn)
+    latest = store_days.latest_voted_day(conn, imported=True) or store_days.latest_voted_day(conn)
     if latest is None or latest >= (now - timedelta(days=window_days)).date():
         return now
     return day_start(latest + timedelta(days=1))

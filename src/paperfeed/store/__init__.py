@@ -5,7 +5,8 @@ one hold the queries:
 
 - ``db``: engines, migrations, the chunked ``IN`` helpers; ``models``: the tables, by area (``migrations/``)
 - ``upsert``: idempotent imports of records; ``papers``: reading papers; ``lists``: the ids (and counts) of
-  the pages' lists; ``cards``: what a paper's card shows (every page of cards), in one statement
+  the pages' lists; ``days``: the days those lists have papers on (the newest, the previous and next);
+  ``cards``: what a paper's card shows (every page of cards), in one statement
 - ``merge``: a paper stored without an arXiv id taken into its arXiv record (votes, comments, aliases)
 - ``community``: votes (the one upvote total), comments, submissions, moderation; ``collections``
 - ``modlog``: the moderation log (who hid, banned or picked what, when and why); ``reports``: readers'

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, func, or_, select
 
 from ..clock import day_start
+from .days import latest_featured_day, listed_days
 from .db import chunked
 from .models import featured, paper_vectors, papers
-from .papers import latest_featured_day, listed_days
 
 
 def period_ids(conn: Connection, start: date, end: date) -> list[str]:

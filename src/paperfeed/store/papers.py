@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import Connection, ScalarSelect, Select, bindparam, func, or_, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from ..clock import day_start, utc
 from ..ids import arxiv_year, web_url
-from ..periods import Period, period_of
 from ..records import is_withdrawn
 from . import lists
-from .community import COUNTED_VOTE, VISIBLE_COMMENT, upvotes_total
+from .community import VISIBLE_COMMENT, upvotes_total
 from .db import execute_in, ids_param
 from .keywords import for_papers as keyphrases_of
 from .models import (
@@ -241,71 +240,6 @@ def versions(conn: Connection, paper_id: str) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(_VERSIONS, {"pid": paper_id})]
 
 
-def listed_days() -> Select:
-    """``featured.day`` of the rows whose paper is visible: a day whose papers are all hidden (a moderator
-    took today's only paper down) has no list to show, to link to or to land on. Ordered by day and limited,
-    it walks ``ix_featured_day`` and stops at the first visible paper, as ``max(day)`` did without the paper:
-    a correlated EXISTS, not a join, which SQLite planned as a scan of every paper (or a Bloom filter built
-    from them all), 50-140 ms on 77,000 papers for a list page's "previous" and "next" links."""
-    visible = select(papers.c.id).where(papers.c.id == featured.c.paper_id, VISIBLE).exists()
-    return select(featured.c.day).where(visible)
-
-
-def _first_day(q: Select, *, newest: bool) -> ScalarSelect:
-    return q.order_by(featured.c.day.desc() if newest else featured.c.day).limit(1).scalar_subquery()
-
-
-def neighbours(conn: Connection, period: Period, *, announced: bool = False) -> tuple[Period | None, Period | None]:
-    """The nearest periods of ``period``'s kind before and after it that have visible featured papers (what
-    the lists' "previous" and "next" lead to: never a run of empty days or months), with ``announced`` for
-    days also papers announced on arXiv (a day page lists them); None at either end."""
-    days = listed_days()
-    before, after = conn.execute(select(
-        _first_day(days.where(featured.c.day < period.start), newest=True),
-        _first_day(days.where(featured.c.day > period.end), newest=False),
-    )).one()  # fmt: skip
-    if announced and period.kind == "day":
-        ann = papers.c.announced_on
-        ann_before, ann_after = conn.execute(select(
-            select(func.max(ann)).where(ann < period.start, VISIBLE).scalar_subquery(),
-            select(func.min(ann)).where(ann > period.end, VISIBLE).scalar_subquery(),
-        )).one()  # fmt: skip
-        before = max(filter(None, (before, ann_before)), default=None)
-        after = min(filter(None, (after, ann_after)), default=None)
-    return (period_of(period.kind, before) if before else None, period_of(period.kind, after) if after else None)
-
-
-def featured_days(conn: Connection) -> list[date]:
-    """Every day that has visible featured papers, newest first."""
-    q = listed_days().distinct().order_by(featured.c.day.desc())
-    return list(conn.execute(q).scalars())
-
-
-def latest_featured_day(conn: Connection, on_or_before: date | None = None) -> date | None:
-    """The newest day with a visible featured paper (on or before ``on_or_before``)."""
-    q = listed_days()
-    if on_or_before:
-        q = q.where(featured.c.day <= on_or_before)
-    return conn.execute(q.order_by(featured.c.day.desc()).limit(1)).scalar()
-
-
-def latest_announced_day(conn: Connection) -> date | None:
-    """The newest day with a visible paper announced on arXiv (the front page of a site that lists no
-    featured papers: one that fetches arXiv only)."""
-    return conn.execute(select(func.max(papers.c.announced_on)).where(VISIBLE)).scalar()
-
-
-def latest_voted_day(conn: Connection, *, imported: bool = False) -> date | None:
-    """The newest day on which an upvoted, visible paper first appeared on the daily list (``imported``:
-    counting imported upvotes only, not this community's)."""
-    voted = papers.c.hf_upvotes > 0
-    if not imported:
-        voted = or_(voted, papers.c.id.in_(select(votes.c.paper_id).where(votes.c.value == 1, COUNTED_VOTE)))
-    first = select(featured.c.paper_id, func.min(featured.c.day).label("day")).group_by(featured.c.paper_id).subquery()
-    q = select(func.max(first.c.day)).join(papers, papers.c.id == first.c.paper_id).where(VISIBLE, voted)
-    return conn.execute(q).scalar()
-
-
 def _in_category(category: str):
     """Papers listing ``category`` among their categories (primary or cross-list)."""
     return papers.c.id.in_(select(paper_categories.c.paper_id).where(paper_categories.c.category == category))
@@ -401,15 +335,6 @@ def fresh_papers(conn: Connection, *, since: date, until: date) -> dict[str, Fre
     return out
 
 
-def listed_since(conn: Connection, day: date, until: date) -> bool:
-    """Were any papers announced on arXiv or featured on a day in ``day..until``? (daily digests skip if not)"""
-    if day > until:
-        return False
-    ann = select(papers.c.id).where(papers.c.announced_on.between(day, until), VISIBLE).limit(1)
-    feat = listed_days().where(featured.c.day.between(day, until)).limit(1)
-    return conn.execute(ann).first() is not None or conn.execute(feat).first() is not None
-
-
 def by_author(conn: Connection, name: str, *, limit: int = 30, offset: int = 0) -> tuple[list[PaperView], int]:
     """``lists.author_ids`` as views (the author feeds)."""
     ids, total = lists.author_ids(conn, name, limit=limit, offset=offset)
@@ -470,17 +395,3 @@ def visible_pages_modified(conn: Connection, size: int) -> list[datetime]:
     page = (ranked.c.n // size).label("page")
     q = select(func.max(ranked.c.modified_at)).group_by(page).order_by(page)
     return [utc(m) for m in conn.execute(q).scalars()]
-
-
-def featured_days_modified(conn: Connection) -> list[tuple[date, datetime]]:
-    """Every day that has visible featured papers, newest first, with when its list last changed: the newest
-    ``modified_at`` of its papers (putting a paper on a day's list moves it, as a change of a paper the list
-    shows does)."""
-    q = (
-        select(featured.c.day, func.max(papers.c.modified_at))
-        .join(papers, papers.c.id == featured.c.paper_id)
-        .where(VISIBLE)
-        .group_by(featured.c.day)
-        .order_by(featured.c.day.desc())
-    )
-    return [(day, utc(modified)) for day, modified in conn.execute(q)]

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import Connection, delete, func, insert, or_, select
 
 from ..clock import utc
+from .days import listed_days
 from .db import chunked, select_in
 from .models import (
     collection_items,
@@ -31,7 +32,6 @@ from .models import (
     users,
     votes,
 )
-from .papers import listed_days
 
 CHUNK = 2_000  # users (or papers) per IN (...)
 

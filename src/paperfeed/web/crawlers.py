@@ -24,6 +24,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from ..http import openapi
 from ..http.cache import cached_body
 from ..http.headers import shared_page_headers
+from ..store import days as store_days
 from ..store import papers as store_papers
 
 router = APIRouter(tags=["crawlers"])
@@ -72,7 +73,7 @@ def _urlset(entries) -> bytes:
 @cached_body(XML)
 def sitemap_index(request: Request) -> bytes:
     with request.app.state.store.read() as conn:
-        days = store_papers.featured_days_modified(conn)
+        days = store_days.featured_days_modified(conn)
         pages = store_papers.visible_pages_modified(conn, SITEMAP_SIZE)
     base = _base(request)
     maps = [(f"{base}/sitemaps/days.xml", max((m for _, m in days), default=None))]
@@ -90,7 +91,7 @@ def sitemap_index(request: Request) -> bytes:
 @cached_body(XML)
 def sitemap_days(request: Request) -> bytes:
     with request.app.state.store.read() as conn:
-        days = store_papers.featured_days_modified(conn)
+        days = store_days.featured_days_modified(conn)
     base = _base(request)
     return _urlset((f"{base}/papers/date/{d.isoformat()}", when) for d, when in days)
 

@@ -23,6 +23,7 @@ from ..records import filled
 from ..store import cards as store_cards
 from ..store import collections as store_collections
 from ..store import community
+from ..store import days as store_days
 from ..store import lists as store_lists
 from ..store import merge as store_merge
 from ..store import papers as store_papers
@@ -62,7 +63,7 @@ def _period_page(
     with store.read() as conn:
         if period is None:
             # a site that features nothing (it fetches arXiv only) shows its latest day of arXiv papers
-            latest = store_papers.latest_featured_day(conn) or store_papers.latest_announced_day(conn)
+            latest = store_days.latest_featured_day(conn) or store_days.latest_announced_day(conn)
             period = periods.day_period(latest) if latest else None
         papers, total, announced, announced_total, prev_p, next_p, anchor = [], 0, [], 0, None, None, None
         if period is not None:
@@ -77,11 +78,11 @@ def _period_page(
             # both lists' cards in one read (a paper may be on both: featured and announced that day)
             cards = {c.id: c for c in store_cards.cards(conn, ids + more)}
             papers, announced = [cards[i] for i in ids if i in cards], [cards[i] for i in more if i in cards]
-            prev_p, next_p = store_papers.neighbours(conn, period, announced=True)
+            prev_p, next_p = store_days.neighbours(conn, period, announced=True)
             # the day the Day and Week switches go to: a week's or month's last day with papers, not its last day
             anchor = period.end
             if period.kind != "day":  # a day is its own (the front page and day pages skip the query)
-                newest = store_papers.latest_featured_day(conn, on_or_before=period.end)
+                newest = store_days.latest_featured_day(conn, on_or_before=period.end)
                 anchor = newest if newest and newest >= period.start else period.end
     pages = max(-(-max(total, announced_total) // per_page), 1)
     page_exists(page, pages)
