@@ -2,7 +2,8 @@
 
 - ``manage``: init, stats, demo, serve, mcp, settings; ``imports``: import FILE...; ``fetch``: the network sources
 - ``search``: index, search, similar; ``maps``: topic maps as PNG or SVG; ``recommend``: train, show
-- ``digest``: preview, send, deliver, status; ``library``: library import; ``admin``: moderation, accounts
+- ``digest``: preview, send, deliver, status; ``library``: library import; ``admin``: moderation;
+  ``accounts``: admin's account commands (create-user, set-password, delete-user, set-admin)
 - ``jobs``: run a scheduled job once across machines, the last runs
 - ``backup``: backup FILE, restore FILE (the database, while serving; indexes rebuilt on restore)
 - ``snapshot``: index-snapshot save FILE, load FILE (a machine's search indexes, for a new machine)
@@ -118,7 +119,7 @@ def existing_db(settings: Settings) -> str:
     return settings.db_url
 
 
-from . import admin, backup, digest, fetch, imports, jobs, library, manage, maps, recommend, search, snapshot  # noqa: E402,F401  (register the commands)
+from . import accounts, admin, backup, digest, fetch, imports, jobs, library, manage, maps, recommend, search, snapshot  # noqa: E402,F401  (register the commands)
 
 
 def main() -> None:
