@@ -4,6 +4,9 @@ it ends every session. Flows run on SQLite and PostgreSQL; input checks on SQLit
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import time
 
 import pytest
@@ -138,6 +141,21 @@ def test_damaged_and_foreign_links_are_refused(lite_app, lite_store, inbox, tmp_
             r = b.get(bad)
             assert r.status_code == 400 and "not valid" in r.text, bad
         assert b.get(link).status_code == 200  # the real one still works
+
+
+def test_a_link_does_not_let_its_reader_test_guessed_addresses(lite_app, lite_store, inbox, tmp_path):
+    """A link's payload is only signed: the address it names is a digest keyed by the site's key, so whoever
+    sees a link (a ticket, a proxy log) cannot check a guessed address against it offline."""
+    _account(lite_store)
+    other_site = make_app(lite_store, tmp_path / "other", **mail_settings(tmp_path, inbox, secret_key="another site"))
+    payloads = []
+    for app in (lite_app, other_site):
+        token = _reset_link(app, inbox).rsplit("/", 1)[1]
+        payload = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+        assert payload[:2] == [1, 0] and ADA not in token
+        payloads.append(payload[2])
+    assert payloads[0] != payloads[1]  # the same account and address, another key: another digest
+    assert hashlib.sha256(ADA.encode()).hexdigest()[:16] not in payloads
 
 
 def test_the_new_password_is_typed_twice_under_the_sign_up_rules(lite_app, lite_store, inbox):

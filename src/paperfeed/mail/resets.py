@@ -2,7 +2,7 @@
 
 A reader types an address; when it is the *confirmed* address of an account in good standing, a mail
 (kind ``reset`` in the outbox) carries a signed link (``tokens.reset_link``) valid ``reset_link_minutes``.
-The link names the account, its session epoch and (as a digest) the address: setting a password moves
+The link names the account, its session epoch and (as a keyed digest) the address: setting a password moves
 the epoch on, so the link works once, and any other password change, a ban or a new address ends it too.
 No table holds reset requests. Setting the password queues the "your password was changed" notice to
 the same address (``notices.queue_password_changed``). The page that asks answers the same whatever
@@ -60,7 +60,9 @@ def check_link(store: Store, settings: Settings, token: str) -> UserView:
     user_id, epoch, tag = tokens.read_reset(settings, token)
     with store.read() as conn:
         user = store_users.get_user(conn, user_id)
-    if user is None or user.banned or user.session_epoch != epoch or not tokens.reset_matches(tag, user.email):
+    if user is None or user.banned or user.session_epoch != epoch:
+        raise TokenError(tokens.RESET_GONE)
+    if not tokens.reset_matches(settings, tag, user.email):
         raise TokenError(tokens.RESET_GONE)
     return user
 

@@ -10,6 +10,7 @@ from last year must still unsubscribe in one click.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -93,16 +94,18 @@ def read_account(settings: Settings, token: str) -> tuple[int, str]:
 RESET_GONE = "This link has expired or was already used — ask for a new one."
 
 
-def _address_tag(email: str) -> str:
-    """A short digest of an address, so that a reset link names its address without showing it."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+def _address_tag(settings: Settings, email: str) -> str:
+    """A short keyed digest of an address, so that a reset link names its address without showing it: an
+    HMAC with the site's key (a plain hash would let whoever sees a link test guessed addresses offline)."""
+    key = f"paperfeed.email.reset-address:{settings.signing_key()}".encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def reset_link(settings: Settings, user_id: int, epoch: int, email: str) -> str:
     """The link that sets a new password for account ``user_id``: valid ``reset_link_minutes``, and only while
     the account is at session ``epoch`` (any password change moves it on, so the link works once) and its
     confirmed address is still ``email``."""
-    token = _serializer(settings, "reset").dumps([user_id, epoch, _address_tag(email)])
+    token = _serializer(settings, "reset").dumps([user_id, epoch, _address_tag(settings, email)])
     return f"{settings.base_url.rstrip('/')}/account/reset/{token}"
 
 
@@ -114,13 +117,18 @@ def read_reset(settings: Settings, token: str) -> tuple[int, int, str]:
         raise TokenError(RESET_GONE) from None
     except BadSignature:
         raise TokenError("This link is not valid: it may be damaged or incomplete. Ask for a new one.") from None
-    if not (isinstance(data, list) and len(data) == 3 and all(isinstance(x, int) for x in data[:2])):
+    if not (
+        isinstance(data, list)
+        and len(data) == 3
+        and all(isinstance(x, int) for x in data[:2])
+        and isinstance(data[2], str)
+    ):
         raise TokenError("This link is not valid. Ask for a new one.")
     return data[0], data[1], data[2]
 
 
-def reset_matches(tag: str, email: str | None) -> bool:
-    return bool(email) and tag == _address_tag(email)
+def reset_matches(settings: Settings, tag: str, email: str | None) -> bool:
+    return bool(email) and hmac.compare_digest(tag, _address_tag(settings, email))
 
 
 def links(settings: Settings, subscriber_id: int, version: int) -> dict[str, str]:
