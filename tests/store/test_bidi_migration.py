@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
 from paperfeed.store import Store
@@ -60,3 +62,29 @@ def test_upgrade_rewrites_texts_stored_with_bidi_controls(db_url):
         names = sorted(c.name for c in C.for_user(conn, uid, viewer_id=uid))
         assert names == ["Reading", "Reading (2)"]  # no clash with the reader's other collection
         assert "\u2066" not in "".join(conn.execute(text("SELECT description FROM collections")).scalars())
+
+
+def test_upgrade_cleans_imported_keywords_and_reindexes_renamed_authors(db_url):
+    """Keywords are a JSON list (SQLite keeps a control as its escape ``\\u202e``); a paper whose author's name
+    was rewritten is read again by the search index (its ``modified_at`` moves on)."""
+    engine = make_engine(db_url)
+    migrate(engine, "0021")
+    with engine.begin() as conn:
+        paper = "INSERT INTO papers (id, title, abstract, keywords, sources, hidden, created_at, modified_at) "
+        paper += "VALUES (:id, 'A title', '', :kw, '[]', false, '2024-01-01', '2024-01-01')"
+        odd = json.dumps([f"safe {RLO}edoc{PDF}", "graphs", f"{LRI}{PDI}", "Graphs"])  # escaped, as stored
+        _insert(conn, paper, id="2401.00003", kw=odd)
+        _insert(conn, paper, id="2401.00004", kw=json.dumps([f"raw {RLO}chars"], ensure_ascii=False))
+        _insert(conn, paper, id="2401.00005", kw='["plain"]')
+        _insert(conn, "INSERT INTO paper_authors VALUES ('2401.00005', 0, :n, 'x')", n=f"Bo {RLO}Li")
+    migrate(engine)
+    with Store(engine).read() as conn:
+        kw = {p: P.get_paper(conn, p).keywords for p in ("2401.00003", "2401.00004", "2401.00005")}
+        assert kw == {
+            "2401.00003": ["safe edoc", "graphs", "Graphs"],
+            "2401.00004": ["raw chars"],
+            "2401.00005": ["plain"],
+        }
+        when = dict(conn.execute(text("SELECT id, modified_at FROM papers")).all())
+        assert not any(str(when[p]).startswith("2024-01-01") for p in when)  # each rewritten: indexed again
+        assert P.get_paper(conn, "2401.00005").authors == ["Bo Li"]

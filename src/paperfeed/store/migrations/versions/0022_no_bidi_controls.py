@@ -1,13 +1,14 @@
 """Bidi controls out of texts stored before the store dropped them: Unicode's embeddings, overrides and
 isolates (U+202A-U+202E, U+2066-U+2069) reorder what readers see of a title, an author's name or a comment
 ("Trojan Source"). Since 98fa4e1 the store drops them from what it stores; this rewrites what was stored
-before, as the store would have stored it: papers' texts, their earlier versions and their authors' names
-with spaces folded as import folds them; comments, report notes and collections' descriptions with the
-controls only removed; collections' names folded as a new name is, renamed "NAME (2)", "(3)" ... where that
-would clash with another collection of the same reader. A paper rewritten here gets a new ``modified_at``
-(the search index follows it), and one whose title or abstract changed has its derived rows put out of
-date as an import's changed text does (``store.upsert``): vectors marked stale, summary and keyphrases
-removed, all made again by the next ``paperfeed index``.
+before, as the store would have stored it: papers' texts, their earlier versions, their authors' names and
+their imported keywords (a JSON list) with spaces folded as import folds them; comments, report notes and
+collections' descriptions with the controls only removed; collections' names folded as a new name is,
+renamed "NAME (2)", "(3)" ... where that would clash with another collection of the same reader. A paper
+rewritten here (its texts, authors or keywords) gets a new ``modified_at`` (the search index follows it),
+and one whose title or abstract changed has its derived rows put out of date as an import's changed text
+does (``store.upsert``): vectors marked stale, summary and keyphrases removed, all made again by the next
+``paperfeed index``. Two authors of a paper whose names become the same stay two rows.
 
 Rows are found by the database (SQLite ``GLOB``, PostgreSQL ``~``) and only those are read and written: a
 scan per column, no more. The change is not undone by a downgrade (nothing a reader typed is lost but the
@@ -63,8 +64,27 @@ def _rewrite(bind, name: str, keys: tuple[str, ...], columns: dict[str, bool], n
         for row in bind.execute(found).all():
             where = sa.and_(*(table.c[k] == row[i] for i, k in enumerate(keys)))
             bind.execute(table.update().where(where).values({column: _clean(row[-1], fold)}))
-            if name == "papers":
+            if name in ("papers", "paper_authors"):  # the search index reads titles, abstracts and authors
                 _out_of_date(bind, row[0], now, derived=column in ("title", "abstract"))
+
+
+def _rewrite_keywords(bind, now: datetime) -> None:
+    """Papers' imported keywords (HF's ``ai_keywords``, a JSON list, shown as tags): each folded, empty
+    ones dropped. JSON may hold a control as the character or as its ``\\uXXXX`` escape (SQLite's text)."""
+    table = sa.table("papers", sa.column("id"), sa.column("keywords", sa.JSON))
+    raw = sa.cast(table.c.keywords, sa.Text)
+    escaped = r"\\u20(2[a-e]|6[6-9])"
+    if bind.dialect.name == "postgresql":
+        found = raw.op("~*")(f"{_CLASS}|{escaped}")
+    else:
+        low = sa.func.lower(raw)
+        found = sa.or_(low.op("GLOB")(f"*{_CLASS}*"), low.op("GLOB")("*\\u202[a-e]*"), low.op("GLOB")("*\\u206[6-9]*"))
+    for paper_id, keywords in bind.execute(sa.select(table.c.id, table.c.keywords).where(found)).all():
+        cleaned = [_clean(k, True) if isinstance(k, str) else k for k in keywords or []]
+        kept = list(dict.fromkeys(k for k in cleaned if k))
+        if kept != keywords:
+            bind.execute(table.update().where(table.c.id == paper_id).values(keywords=kept))
+            _out_of_date(bind, paper_id, now, derived=False)
 
 
 def _out_of_date(bind, paper_id: str, now: datetime, *, derived: bool) -> None:
@@ -101,6 +121,7 @@ def upgrade() -> None:
     bind, now = op.get_bind(), datetime.now(UTC)
     for name, (keys, columns) in TEXTS.items():
         _rewrite(bind, name, keys, columns, now)
+    _rewrite_keywords(bind, now)
     _rename_collections(bind)
 
 
