@@ -4,6 +4,7 @@ the same arguments, environment, stdin, stdout, stderr and exit code, without th
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import httpx
 import pytest
 
 from tests.helpers.web import CHEAP_PASSWORDS
+
+HANG_SECONDS = 120  # pf_here: as long as pf waits for its process
 
 
 def _env(db_url: str | None, env: dict | None) -> dict:
@@ -61,6 +64,9 @@ def pf_here(
             formatting.FORCED_WIDTH = None  # usage errors as wide as COLUMNS, as in a process (isolation: 80)
             for c in consoles:
                 c._width = int(env["COLUMNS"])
+            # ``pf``'s 120 s timeout: a command that hangs ends the worker with every thread's stack (the
+            # suite goes on without it) instead of holding the whole suite
+            faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=sys.__stderr__)
             try:
                 cli.main()
             except SystemExit as exc:
@@ -69,6 +75,7 @@ def pf_here(
                 traceback.print_exc()
                 code = 1
             finally:
+                faulthandler.cancel_dump_traceback_later()
                 sys.argv = argv
                 for c, width in zip(consoles, widths, strict=True):
                     c._width = width
