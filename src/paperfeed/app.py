@@ -48,6 +48,7 @@ from .settings import Settings, load_settings
 from .store import Store
 from .store.events import Listener
 from .web import (
+    account_email,
     accounts,
     community,
     crawlers,
@@ -66,8 +67,8 @@ STATIC = Path(pages.__file__).parent / "static"
 # come before its /papers/{id} (api.routes does that inside)
 ROUTERS = [
     ops_routes.router, accounts.router, password_reset.router, community.router, moderation.router, foryou.router,
-    api_routes.router, feed_routes.router, subscriptions.router, topics.router, library.router, crawlers.router,
-    pages.router,
+    api_routes.router, feed_routes.router, subscriptions.router, account_email.router, topics.router, library.router,
+    crawlers.router, pages.router,
 ]  # fmt: skip
 
 

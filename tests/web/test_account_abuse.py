@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from paperfeed.web import accounts
+from paperfeed.web import account_email, accounts
 from tests.helpers.mail import mail_settings
-from tests.helpers.web import Browser, add_papers, make_app, paper
+from tests.helpers.web import PASSWORD, Browser, add_papers, make_app, paper
 
 VICTIM = "victim@example.org"
 SIGNUPS_PER_HOUR = 10  # per client address, with address changes (docs/email.md)
@@ -30,7 +30,8 @@ def _client(app, addr: str) -> Browser:
 
 
 def _fast_hashes(monkeypatch) -> list[str]:
-    """Replace argon2 in the sign-up view by a counter (the passwords it was asked to hash)."""
+    """Replace argon2 in the sign-up view by a counter (the passwords it was asked to hash), and in the
+    address form's password check."""
     hashed: list[str] = []
 
     def fake(password: str, settings: object = None) -> str:
@@ -38,6 +39,7 @@ def _fast_hashes(monkeypatch) -> list[str]:
         return "$fake$" + password
 
     monkeypatch.setattr(accounts, "hash_password", fake)
+    monkeypatch.setattr(account_email, "verify_password", lambda stored, password: stored == "$fake$" + password)
     return hashed
 
 
@@ -77,7 +79,12 @@ def test_signups_from_one_address_are_limited_with_retry_after(app, monkeypatch)
         assert 1 <= int(r.headers["retry-after"]) <= 3600
         assert 'value="onemore"' in r.text  # the form keeps what was typed
         # the address form shares the limit: no mail either
-        r = bot.form("/account/email", {"email": VICTIM}, from_page=f"/users/bot{per_hour - 1}", follow_redirects=True)
+        r = bot.form(
+            "/account/email",
+            {"email": VICTIM, "password": PASSWORD},
+            from_page=f"/users/bot{per_hour - 1}",
+            follow_redirects=True,
+        )
         assert "Too many sign-ups and address changes" in r.text
         assert reader.signup("reader").status_code == 303  # other clients go on
 
@@ -96,7 +103,12 @@ def test_confirmation_mails_to_one_address_are_capped_whoever_asks(app, inbox, m
     assert "too many confirmation links in the last hour" in answers[-1].text
     with _client(app, "198.51.100.7") as b:  # an existing account changing its address: refused too
         b.signup("trudy")
-        r = b.form("/account/email", {"email": VICTIM.upper()}, from_page="/users/trudy", follow_redirects=True)
+        r = b.form(
+            "/account/email",
+            {"email": VICTIM.upper(), "password": PASSWORD},
+            from_page="/users/trudy",
+            follow_redirects=True,
+        )
         assert "too many confirmation links in the last hour" in r.text
     assert len(inbox.to(VICTIM)) == cap
 

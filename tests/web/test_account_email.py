@@ -1,6 +1,8 @@
 """An account's address counts only once its owner confirms it by mail (issue 17, point 1): before that
 nothing is linked to the account or shown by that address, and signing up reveals nothing about whether
-the address is subscribed. A real SMTP server carries the links; runs on SQLite and PostgreSQL."""
+the address is subscribed. Changing it asks for the password, and the confirmed address it would replace is
+told: a borrowed session or API token alone cannot point "Forgot your password?" elsewhere. A real SMTP
+server carries the links; runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pytest
 from paperfeed.store import subscriptions as subs
 from paperfeed.store import users as store_users
 from tests.helpers.mail import mail_settings
-from tests.helpers.web import CSRF_RE, add_papers, browser, make_app, paper
+from tests.helpers.web import CSRF_RE, PASSWORD, add_papers, browser, make_app, paper, password_hash
 
 VICTIM = "victim@example.org"
 
@@ -96,7 +98,7 @@ def test_changing_the_accounts_address_moves_its_digest(app, store, inbox):
     with browser(app) as ada:
         ada.signup("ada", email="ada@example.org")
         ada.post(inbox.to("ada@example.org")[-1].link("/account/email/confirm/"))
-        ada.form("/account/email", {"email": "ada@new.example.org"}, from_page="/users/ada")
+        ada.form("/account/email", {"email": "ada@new.example.org", "password": PASSWORD}, from_page="/users/ada")
         ada.post(inbox.to("ada@new.example.org")[-1].link("/account/email/confirm/"))
     with store.read() as conn:
         moved = subs.get(conn, sid)
@@ -107,7 +109,7 @@ def test_changing_the_accounts_address_moves_its_digest(app, store, inbox):
     other = _subscribed(app, inbox, "ada@third.example.org")  # this address has a subscription already
     with browser(app) as ada:
         ada.login("ada")
-        ada.form("/account/email", {"email": "ada@third.example.org"}, from_page="/users/ada")
+        ada.form("/account/email", {"email": "ada@third.example.org", "password": PASSWORD}, from_page="/users/ada")
         ada.post(inbox.to("ada@third.example.org")[-1].link("/account/email/confirm/"))
     with store.read() as conn:
         assert subs.get(conn, other).user_id == user.id and subs.for_user(conn, user.id).id == other
@@ -119,14 +121,19 @@ def test_bad_and_stale_account_links_are_refused(app, store, inbox):
     with browser(app) as ada:
         ada.signup("ada", email="old@example.org")
         old_link = inbox.to("old@example.org")[-1].link("/account/email/confirm/")
-        ada.form("/account/email", {"email": "new@example.org"}, from_page="/users/ada")
+        ada.form("/account/email", {"email": "new@example.org", "password": PASSWORD}, from_page="/users/ada")
         new_link = inbox.to("new@example.org")[-1].link("/account/email/confirm/")
         r = ada.post(old_link)  # the address changed since: the old link confirms nothing
         assert r.status_code == 400 and "waits for another address" in r.text
         for bad in (new_link[:-3] + "xyz", "/account/email/confirm/garbage", old_link.replace("confirm/", "confirm/x")):
             r = ada.post(bad)
             assert r.status_code == 400 and "not valid" in r.text
-        r = ada.form("/account/email", {"email": "not an address"}, from_page="/users/ada", follow_redirects=True)
+        r = ada.form(
+            "/account/email",
+            {"email": "not an address", "password": PASSWORD},
+            from_page="/users/ada",
+            follow_redirects=True,
+        )
         assert "not a valid email address" in r.text
     with store.read() as conn:
         user = store_users.get_user_by_name(conn, "ada")
@@ -144,3 +151,85 @@ def test_an_address_confirmed_by_one_account_stays_its_own(app, store, inbox):
     with store.read() as conn:
         assert store_users.get_user_by_name(conn, "ada").email == "ada@example.org"
         assert store_users.get_user_by_name(conn, "mallory").email is None
+
+
+OWNER, EVIL = "ada@example.org", "mallory@evil.example"
+
+
+def _owner(app, inbox):
+    """ada, signed up with OWNER and confirmed: a browser signed in as her."""
+    ada = browser(app)
+    ada.signup("ada", email=OWNER)
+    ada.post(inbox.to(OWNER)[-1].link("/account/email/confirm/"))
+    return ada
+
+
+def _address(store) -> tuple[str | None, str | None]:
+    with store.read() as conn:
+        user = store_users.get_user_by_name(conn, "ada")
+        return user.email, user.pending_email
+
+
+def test_a_borrowed_session_cannot_change_the_address_without_the_password(app, store, inbox):
+    """The reviewer's takeover: a copied cookie set the thief's address, confirmed it and reset the password.
+    Now its first step fails, counts as failed logins, and past the limit is refused with a 429."""
+    with _owner(app, inbox) as ada, browser(app) as thief:
+        thief.cookies.update(ada.cookies)
+        assert "Log out" in thief.get("/users/ada").text
+        r = thief.form("/account/email", {"email": EVIL}, from_page="/users/ada")
+        assert r.status_code == 400 and "not your password" in r.text and 'value="mallory@evil.example"' in r.text
+        assert 'type="password" name="password"' in ada.get("/users/ada").text  # the form asks for it
+        for _ in range(app.state.settings.login_max_failures - 1):
+            r = thief.form("/account/email", {"email": EVIL, "password": "guess"}, from_page="/users/ada")
+            assert r.status_code == 400
+        r = thief.form("/account/email", {"email": EVIL, "password": PASSWORD}, from_page="/users/ada")
+        assert r.status_code == 429 and "Too many wrong passwords" in r.text  # even the right one, now
+        assert thief.login("ada").status_code == 429  # they counted as failed logins
+        assert _address(store) == (OWNER, None) and inbox.to(EVIL) == []
+        thief.form("/account/reset", {"email": EVIL}, from_page="/account/reset")
+    assert inbox.to(EVIL) == []  # no reset link for the thief's address
+
+
+def test_an_api_token_alone_cannot_change_the_address(app, store, inbox):
+    with store.transaction() as conn:
+        uid = store_users.create_user(
+            conn, username="ada", password_hash=password_hash(), email=OWNER, email_confirmed=True
+        ).id
+        token = store_users.create_token(conn, uid, "my script")
+    bearer = {"Authorization": f"Bearer {token}"}
+    with browser(app) as thief:
+        for form in ({"email": EVIL}, {"email": EVIL, "password": "guess"}):
+            r = thief.post("/account/email", data=form, headers=bearer, follow_redirects=False)
+            assert r.status_code == 400 and "not your password" in r.text
+        assert _address(store) == (OWNER, None) and inbox.to(EVIL) == [] and inbox.to(OWNER) == []
+        # with the password, a script may (it knows everything the owner does)
+        r = thief.post(
+            "/account/email", data={"email": EVIL, "password": PASSWORD}, headers=bearer, follow_redirects=False
+        )
+        assert r.status_code == 303 and _address(store) == (OWNER, EVIL)
+
+
+def test_the_old_address_is_told_when_another_is_asked_for(app, store, inbox):
+    """With the password the change works as before (the link goes to the new address); the confirmed
+    address it replaces gets a notice naming the new one masked, once per new address an hour."""
+    with _owner(app, inbox) as ada:
+        before = len(inbox.to(OWNER))
+        for _ in range(2):  # the second is "send the link again": no second notice
+            r = ada.form("/account/email", {"email": EVIL, "password": PASSWORD}, from_page="/users/ada")
+            assert r.status_code == 303
+        notices = inbox.to(OWNER)[before:]
+        assert [m.msg["Subject"] for m in notices] == ["The address of your account at paperfeed is being changed"]
+        notice = notices[0]
+        assert "m***@evil.example" in notice.text and "mallory" not in notice.text and '"ada"' in notice.text
+        assert "m***@evil.example" in notice.html and "List-Unsubscribe" not in notice.msg
+        assert notice.link("/account/reset") == "/account/reset"
+        assert _address(store) == (OWNER, EVIL)  # nothing changes until the new address's link is opened
+        # the notice's advice: typing one's own address again makes the other address's link invalid
+        ada.form("/account/email", {"email": OWNER, "password": PASSWORD}, from_page="/users/ada")
+        r = ada.post(inbox.to(EVIL)[-1].link("/account/email/confirm/"))
+        assert r.status_code == 400 and "waits for another address" in r.text
+        assert len(inbox.to(OWNER)) == before + 1  # no notice for its own address (its link went this hour)
+        ada.form("/account/email", {"email": "ada@new.example.org", "password": PASSWORD}, from_page="/users/ada")
+        ada.post(inbox.to("ada@new.example.org")[-1].link("/account/email/confirm/"))
+        assert _address(store) == ("ada@new.example.org", None)
+        assert [m.msg["Subject"] for m in inbox.to(OWNER)[before + 1 :]] == [notices[0].msg["Subject"]]

@@ -1,11 +1,15 @@
 """The mails that are not digests: the double opt-in confirmation, the "already subscribed" note, the
-confirmation of an account's address and the notice that an account's password was changed.
+confirmation of an account's address, and the notices to an account's confirmed address that its password
+was changed or that another address was asked for.
 
 A confirmation or a note goes out at most once per address an hour (the outbox ``dedupe_key`` carries the
 hour), so the public forms cannot be used to flood someone's inbox. An address confirmation is one
 account's, so many accounts could each send one: an address gets at most ``ACCOUNT_MAILS_PER_ADDRESS`` of
 them an hour, whoever asks. The "your password was changed" notice goes out once per change: a change
-needs the password, a reset link (itself limited) or the operator, so no public form can send it.
+needs the password, a reset link (itself limited) or the operator, so no public form can send it. The
+"your address is being changed" notice goes out once per new address an hour, when the change is asked
+(which needs the password): the old address is still the account's then, so its reset link still reaches
+the owner.
 """
 
 from __future__ import annotations
@@ -134,6 +138,33 @@ def queue_password_changed(conn, settings: Settings, user: store_users.UserView,
     built = message.build(settings, to=user.email, subject=subject, text=text, html=html, now=now)
     return store_outbox.queue(
         conn, subscriber_id=None, kind="password", dedupe_key=f"password:{user.id}:{user.session_epoch}",
+        to_addr=user.email, subject=subject, message=built.text, now=now,
+    )  # fmt: skip
+
+
+def mask_address(email: str) -> str:
+    """``mallory@evil.example`` -> ``m***@evil.example``: enough for the owner to recognise their own
+    address, not a stranger's address handed to whoever reads the old mailbox."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def queue_address_changing(conn, settings: Settings, user: store_users.UserView, new: str) -> int | None:
+    """Queue the notice to ``user``'s confirmed address that ``new`` was asked for in its place (once per new
+    address an hour), in the request's transaction; None when it has no confirmed address or ``new`` is it."""
+    if not user.email or user.email.lower() == new.lower():
+        return None
+    now = datetime.now(UTC)
+    base = settings.base_url.rstrip("/")
+    subject = f"The address of your account at {settings.site_name} is being changed"
+    text, html = message.render(
+        "address_changing", subject=subject, to=user.email, username=user.username, site_name=settings.site_name,
+        base_url=base, when=f"{now:%Y-%m-%d %H:%M}", new=mask_address(new), hours=settings.confirm_link_hours,
+        reset_url=f"{base}/account/reset", profile_url=f"{base}/users/{user.username}",
+    )  # fmt: skip
+    built = message.build(settings, to=user.email, subject=subject, text=text, html=html, now=now)
+    return store_outbox.queue(
+        conn, subscriber_id=None, kind="address", dedupe_key=f"address:{user.id}:{new.lower()}:{now:%Y%m%d%H}",
         to_addr=user.email, subject=subject, message=built.text, now=now,
     )  # fmt: skip
 

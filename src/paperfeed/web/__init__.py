@@ -6,7 +6,8 @@
 - ``community``: the forms of votes, comments, submissions, collections and moderation (``actions``)
 - ``moderation``: readers' report forms; the admins' report queue and list of hidden things
 - ``foryou``: the "for you" page, dismissals and follows
-- ``subscriptions``: the subscribe form and the pages behind the links in mails, account addresses
+- ``subscriptions``: the subscribe form and the pages behind the links in mails
+- ``account_email``: an account's address: changing it (with the password) and confirming it by mail
 - ``topics``: keyword pages and topic maps
 - ``library``: importing a reference-manager library
 - ``crawlers``: ``/robots.txt`` and the sitemaps

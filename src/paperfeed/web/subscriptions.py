@@ -10,9 +10,7 @@
 - ``/subscription/{token}``: settings and alerts, no login needed: the signed link is the key.
 - ``/unsubscribe/{token}``: GET shows one button; POST unsubscribes with the signed token alone (no
   login, no CSRF token: RFC 8058 one-click, which mail clients send from ``List-Unsubscribe-Post``).
-- ``POST /account/email`` (signed in) mails a confirmation link to the address typed;
-  ``/account/email/confirm/{token}`` (GET one button, POST confirms) makes it the account's address.
-  Until then the address is the account's in nothing: no subscription is linked or shown by it.
+- An account's own address: ``web.account_email`` (its mails go through ``deliver_now`` too).
 
 Forged, damaged, expired or revoked links get a 400 page that says which.
 """
@@ -24,9 +22,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
+from starlette.background import BackgroundTask, BackgroundTasks
 
-from ..http.auth import CSRF, LOGIN, CurrentUser, RequireUser, client_addr, same_origin
+from ..http.auth import CSRF, CurrentUser, client_addr, same_origin
 from ..http.openapi import page
 from ..http.params import DbId
 from ..mail import alerts, due, notices, tokens
@@ -57,10 +55,10 @@ def in_minutes(seconds: int) -> str:
     return "in a minute" if minutes <= 1 else f"in {minutes} minutes"
 
 
-def _deliver_now(store, settings, row_id: int | None) -> BackgroundTask | None:
-    """Send a fresh confirmation right after the response; the scheduler's retries cover failures."""
-    run = notices.sender(store, settings, row_id)
-    return BackgroundTask(run) if run else None
+def deliver_now(store, settings, *row_ids: int | None) -> BackgroundTask | None:
+    """Send fresh mails right after the response; the scheduler's retries cover failures."""
+    runs = [BackgroundTask(run) for row_id in row_ids if (run := notices.sender(store, settings, row_id))]
+    return (runs[0] if len(runs) == 1 else BackgroundTasks(runs)) if runs else None
 
 
 def _subscriber(request: Request, purpose: str, token: str, *, any_version: bool = False) -> SubscriberView:
@@ -126,7 +124,7 @@ def subscribe(request: Request, user: CurrentUser, email: Annotated[str, Form(ma
     # a signed-in reader subscribing another address than the account's confirmed one: say what it lacks
     unlinked = user is not None and link_user is None
     response = render(request, "subscribe.html", sent_to=subs.check_address(email), unlinked=unlinked)
-    response.background = _deliver_now(store, settings, row_id)
+    response.background = deliver_now(store, settings, row_id)
     return response
 
 
@@ -271,7 +269,7 @@ def resubscribe(request: Request, token: str) -> Response:
     store, settings = request.app.state.store, request.app.state.settings
     row_id = notices.request(store, settings, sub.email) if sub.status in ("unsubscribed", "bouncing") else None
     response = render(request, "subscribe.html", sent_to=sub.email)
-    response.background = _deliver_now(store, settings, row_id)
+    response.background = deliver_now(store, settings, row_id)
     return response
 
 
@@ -296,73 +294,6 @@ def unsubscribe(request: Request, token: str) -> Response:
     current = request.state.token_version == sub.token_version
     manage = tokens.make(request.app.state.settings, "manage", sub.id, sub.token_version) if current else None
     return render(request, "unsubscribe.html", sub=sub, token=token, done=True, manage_token=manage)
-
-
-# --- an account's address -------------------------------------------------------------------------------------
-
-
-def send_account_confirmation(request: Request, user, email: str) -> BackgroundTask | None:
-    """Record ``email`` as the account's pending address and mail it a confirmation link."""
-    store, settings = request.app.state.store, request.app.state.settings
-    with store.transaction() as conn:
-        email = store_users.set_pending_email(conn, user.id, email)
-        row_id = notices.queue_account_confirmation(
-            conn, settings, user_id=user.id, username=user.username, email=email
-        )
-    flash(request, f"We sent a confirmation link to {email}: the address counts once you open it.")
-    return _deliver_now(store, settings, row_id)
-
-
-@router.post(
-    "/account/email",
-    dependencies=[LOGIN, CSRF],
-    responses=page(303, 401, 403, 422),
-    summary="Set the account's address (confirmed by mail)",
-)
-def set_account_email(
-    request: Request, user: RequireUser, email: Annotated[str, Form(max_length=400)] = ""
-) -> Response:
-    """Limited per client address together with sign-ups (``ACCOUNT_REQUESTS_PER_HOUR``), and per address
-    mailed (``notices.ACCOUNT_MAILS_PER_ADDRESS``): the form must not become a way to mail strangers."""
-    response = RedirectResponse(f"/users/{user.username}", status_code=303)
-    try:
-        typed = store_users.check_email(email.strip() or user.pending_email or "")
-    except store_users.AccountError as exc:
-        flash(request, str(exc), "error")
-        return response
-    wait = client_quota(request, "account", ACCOUNT_REQUESTS_PER_HOUR)
-    if wait:
-        flash(request, "Too many sign-ups and address changes from your network in the last hour; "
-              f"try again {in_minutes(wait)}.", "error")  # fmt: skip
-        return response
-    try:
-        response.background = send_account_confirmation(request, user, typed)
-    except store_users.AccountError as exc:
-        flash(request, str(exc), "error")
-    return response
-
-
-def _account_link(request: Request, token: str) -> tuple[int, str]:
-    try:
-        return tokens.read_account(request.app.state.settings, token)
-    except TokenError as exc:
-        raise HTTPException(400, str(exc)) from None
-
-
-@router.get("/account/email/confirm/{token}", responses=LINK, summary="Address confirmation page (one button)")
-def account_email_page(request: Request, token: str) -> Response:
-    _, email = _account_link(request, token)
-    return render(request, "account_email.html", email=email, token=token, shared=False)
-
-
-@router.post("/account/email/confirm/{token}", responses=LINK, summary="Confirm the account's address")
-def confirm_account_email(request: Request, token: str) -> Response:
-    user_id, email = _account_link(request, token)
-    try:
-        user = notices.confirm_account_email(request.app.state.store, request.app.state.settings, user_id, email)
-    except store_users.AccountError as exc:
-        raise HTTPException(400, str(exc)) from None
-    return render(request, "account_email.html", email=email, confirmed=True, account=user)
 
 
 # --- the profile page's box ----------------------------------------------------------------------------------
