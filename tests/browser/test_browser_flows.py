@@ -24,6 +24,7 @@ from tests.helpers.browser import (
     make_app,
     make_user,
     seed_papers,
+    set_timeouts,
     today,
 )
 
@@ -77,7 +78,7 @@ def site(request, tmp_path_factory, arxiv_api):
 def page(browser, site):
     """A fresh browser context (no cookies) on the site; JavaScript errors fail the test."""
     context = browser.new_context(base_url=site[0], viewport=DESKTOP)
-    context.set_default_timeout(10_000)
+    set_timeouts(context)
     pg = context.new_page()
     errors = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))

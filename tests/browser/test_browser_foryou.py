@@ -9,7 +9,7 @@ import re
 import pytest
 
 from paperfeed.store import Store
-from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app
+from tests.helpers.browser import SCREENSHOTS, live_server, log_in_as, make_app, set_timeouts
 from tests.helpers.recommend import load_corpus, rec_encoder  # noqa: F401
 
 
@@ -26,7 +26,7 @@ def test_not_interested_removes_the_card_without_a_reload(browser, site):
     from playwright.sync_api import expect
 
     context = browser.new_context(base_url=site[0], viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    set_timeouts(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -42,6 +42,7 @@ __all__ = [
     "launch_chromium",
     "log_in_as",
     "seed_papers",
+    "set_timeouts",
     "make_app",
     "password_hash",
     "today",
@@ -84,11 +85,22 @@ def launch_chromium():
 SEED_SUMMARY = "Transformers on latent patches replace the U-Net backbone of diffusion models."
 
 
-def new_page(browser, base_url: str):
-    """A desktop-sized page of a fresh context on ``base_url`` (10 s timeouts) and the list its script errors
-    go to; close it with ``page.context.close()``."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+def set_timeouts(context) -> None:
+    """10 s for a context's actions and waits, 60 s for its navigations (``goto``, ``reload``).
+
+    A worker's first navigation starts Chromium's network service and renderer and is the app's first render:
+    ~0.5-2 s and ~2.5 s of CPU across the processes on a quiet machine, 5-10 s and more with ten busy
+    processes on the core (10 s failed ``make test`` at load 12). Later navigations take 0.1-0.6 s, loaded
+    or not. These tests check what a page does, not how fast it comes (``bench/`` measures that)."""
     context.set_default_timeout(10_000)
+    context.set_default_navigation_timeout(60_000)
+
+
+def new_page(browser, base_url: str):
+    """A desktop-sized page of a fresh context on ``base_url`` (``set_timeouts``) and the list its script
+    errors go to; close it with ``page.context.close()``."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    set_timeouts(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
