@@ -233,3 +233,21 @@ def test_the_old_address_is_told_when_another_is_asked_for(app, store, inbox):
         ada.post(inbox.to("ada@new.example.org")[-1].link("/account/email/confirm/"))
         assert _address(store) == ("ada@new.example.org", None)
         assert [m.msg["Subject"] for m in inbox.to(OWNER)[before + 1 :]] == [notices[0].msg["Subject"]]
+
+
+def test_a_password_change_cancels_a_pending_address_change(app, store, inbox):
+    """Someone who knew the password asked for their address; the owner, told by the notice, takes the
+    account back with a reset link: the intruder's confirmation link no longer works, so it cannot make
+    their address the account's and receive the next reset link."""
+    with _owner(app, inbox) as ada, browser(app) as intruder:
+        intruder.login("ada")
+        intruder.form("/account/email", {"email": EVIL, "password": PASSWORD}, from_page="/users/ada")
+        assert _address(store) == (OWNER, EVIL)
+        ada.form("/account/reset", {"email": OWNER}, from_page="/account/reset")
+        link = inbox.to(OWNER)[-1].link("/account/reset/")
+        new = "taken back at last"
+        assert ada.form(link, {"new": new, "again": new}, from_page="/account/reset").status_code == 303
+        assert _address(store) == (OWNER, None)
+        r = intruder.post(inbox.to(EVIL)[-1].link("/account/email/confirm/"))
+        assert r.status_code == 400 and "a password change cancels" in r.text
+        assert _address(store) == (OWNER, None)

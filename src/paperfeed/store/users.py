@@ -136,7 +136,12 @@ def confirm_email(conn: Connection, user_id: int, email: str) -> UserView:
         raise AccountError("This link is not valid any more: the account no longer exists.")
     if user.email and user.email.lower() == email.lower() and not user.pending_email:
         return user  # opened twice
-    if not user.pending_email or user.pending_email.lower() != email.lower():
+    if not user.pending_email:
+        raise AccountError(
+            "This link is not valid any more: the account waits for no new address (a password change cancels "
+            "one). Type the address again on your profile to get a new link."
+        )
+    if user.pending_email.lower() != email.lower():
         raise AccountError("This link is not valid any more: the account now waits for another address.")
     owner = conn.execute(
         select(users.c.id).where(func.lower(users.c.email) == email.lower(), users.c.id != user_id)
@@ -172,12 +177,17 @@ def password_hash(conn: Connection, user_id: int) -> str | None:
 
 def set_password(conn: Connection, user_id: int, new_hash: str, *, epoch: int | None = None) -> bool:
     """Store a new password hash and end every other session (the epoch changes). ``epoch``: only if the
-    account is still at that epoch (a reset link, made at it, works once); returns whether it was stored."""
+    account is still at that epoch (a reset link, made at it, works once); returns whether it was stored.
+    A pending address change is cancelled too (its link stops working): an owner who takes the account back
+    by a reset, or changes the password after someone else got in, is not left with the intruder's address
+    waiting to be confirmed and then to receive the next reset link."""
     mine = users.c.id == user_id
     if epoch is not None:
         mine = mine & (users.c.session_epoch == epoch) & users.c.deleted_at.is_(None)
     done = conn.execute(
-        update(users).where(mine).values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1)
+        update(users)
+        .where(mine)
+        .values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1, pending_email=None)
     )
     return done.rowcount == 1
 
