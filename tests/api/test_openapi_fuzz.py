@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import text
 
+from paperfeed.actions import collections as collection_actions
 from paperfeed.actions import community as actions
 from paperfeed.http.params import MAX_DB_ID
 from paperfeed.store import Store
@@ -107,8 +108,8 @@ class Site:
             self.user_id = store_users.create_user(conn, username="fuzzer", password_hash=password).id
             self.token = store_users.create_token(conn, self.user_id, "fuzz")
         for name, public in (("Reading list", True), ("Private", False)):  # collections 1 and 2
-            actions.create_collection(store, self._user(), name=name, description="", public=public,
-                                      paper_id="2401.00001")  # fmt: skip
+            collection_actions.create_collection(store, self._user(), name=name, description="", public=public,
+                                                 paper_id="2401.00001")  # fmt: skip
         actions.comment(store, self._user(), "2401.00001", "A first comment.", None)  # comment 1
         self.served = make_app(store, data_dir, rate_limit_per_minute=0)
         self.app = _LifespanRunElsewhere(self.served)

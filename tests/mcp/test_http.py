@@ -74,9 +74,9 @@ def served(request, tmp_path_factory, encoder):
         ann = store_users.create_user(conn, username="ann", password_hash="x")
         bob = store_users.create_user(conn, username="bob", password_hash="x")
         tokens = store_users.create_token(conn, ann.id, "mcp"), store_users.create_token(conn, bob.id, "mcp")
-    from paperfeed.actions import community as actions
+    from paperfeed.actions import collections as collection_actions
 
-    private = actions.create_collection(store, bob, name="bob's secrets", paper_id=OLD)
+    private = collection_actions.create_collection(store, bob, name="bob's secrets", paper_id=OLD)
     from paperfeed.app import create_app
 
     try:

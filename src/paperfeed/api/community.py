@@ -3,13 +3,15 @@
 Writing needs a signed-in user: an API token (``Authorization: Bearer pf_...``, created on the profile
 page) or a session cookie plus the ``X-CSRF-Token`` header. No user -> 401, missing CSRF header -> 403;
 someone else's private collection is indistinguishable from a missing one (404). The actions are
-``actions.community``'s, the same the pages, the CLI and MCP call, so every surface behaves alike.
+``actions.community``'s and ``actions.collections``', the same the pages, the CLI and MCP call, so every
+surface behaves alike.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from ..actions import collections as collection_actions
 from ..actions import comment_edits
 from ..actions import community as actions
 from ..http import cache
@@ -158,7 +160,7 @@ def collections(
 ) -> list[CollectionOut]:
     if user is None and viewer is None:
         raise LoginRequired()
-    return [_collection_out(c) for c in actions.collections_of(request.app.state.store, user, viewer)]
+    return [_collection_out(c) for c in collection_actions.collections_of(request.app.state.store, user, viewer)]
 
 
 @router.post(
@@ -170,7 +172,7 @@ def collections(
     summary="Create a collection",
 )
 def create_collection(request: Request, user: RequireUser, body: CollectionIn) -> CollectionOut:
-    coll = actions.create_collection(
+    coll = collection_actions.create_collection(
         request.app.state.store, user, name=body.name, description=body.description, public=body.public,
         paper_id=body.paper or None,
     )  # fmt: skip
@@ -186,7 +188,7 @@ def create_collection(request: Request, user: RequireUser, body: CollectionIn) -
     summary="A collection and its papers (in the HF paper shape)",
 )
 def collection(request: Request, viewer: CurrentUser, collection_id: DbId) -> CollectionDetail:
-    coll, papers = actions.collection_papers(request.app.state.store, collection_id, viewer)
+    coll, papers = collection_actions.collection_papers(request.app.state.store, collection_id, viewer)
     out = _collection_out(coll).model_dump()
     return CollectionDetail(**out, papers=[hf_paper(p) for p in papers])
 
@@ -199,7 +201,7 @@ def collection(request: Request, viewer: CurrentUser, collection_id: DbId) -> Co
     summary="Delete a collection",
 )
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
-    actions.delete_collection(request.app.state.store, user, collection_id)
+    collection_actions.delete_collection(request.app.state.store, user, collection_id)
     cache.clear(request)  # this process's cached page and feed of it (others: actions' events)
     return Response(status_code=204)
 
@@ -212,7 +214,7 @@ def delete_collection(request: Request, user: RequireUser, collection_id: DbId) 
     summary="Add a paper to your collection",
 )
 def add_to_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
-    coll, _ = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
+    coll, _ = collection_actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
     cache.clear(request)
     return _collection_out(coll)
 
@@ -225,7 +227,7 @@ def add_to_collection(request: Request, user: RequireUser, collection_id: DbId, 
     summary="Remove a paper from your collection",
 )
 def remove_from_collection(request: Request, user: RequireUser, collection_id: DbId, paper_id: str) -> CollectionOut:
-    coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
+    coll, removed = collection_actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
     if not removed:
         raise HTTPException(404, f"{paper_id[:80]!r} is not in this collection")
     cache.clear(request)

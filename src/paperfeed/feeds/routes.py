@@ -28,7 +28,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from ..actions import community as actions
+from ..actions import collections as collection_actions
 from ..http.cache import cached_response, tagged_afresh
 from ..http.openapi import NOT_MODIFIED, content, feed
 from ..http.params import DbId
@@ -159,7 +159,7 @@ def keyword(request: Request, keyword: str, fmt: Format) -> Response:
 )
 def collection(request: Request, collection_id: DbId, fmt: Format) -> Response:
     store = request.app.state.store
-    coll, papers = actions.collection_papers(store, collection_id, None)  # a feed reader: nobody signed in
+    coll, papers = collection_actions.collection_papers(store, collection_id, None)  # a feed reader: nobody signed in
     with store.read() as conn:
         added = store_collections.added_at(conn, coll.id)
     about = coll.description.strip() or f"Papers {coll.owner} collected, latest additions first."

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
+from ..actions import collections as collection_actions
 from ..actions import community as actions
 from ..errors import PaperfeedError
 from ..export import to_bibtex, to_markdown
@@ -57,7 +58,7 @@ def register(server: MCPServer, backend: Backend) -> None:
         def read() -> str:
             if not collection_id.isdigit() or len(collection_id) > 18:
                 raise actions.NotFound(f"no collection {collection_id[:40]!r}: collection ids are numbers")
-            coll, views = actions.collection_papers(store, int(collection_id), caller(ctx, required=False))
+            coll, views = collection_actions.collection_papers(store, int(collection_id), caller(ctx, required=False))
             out = {"collection": shape.collection(coll, base), "papers": [shape.brief(v, base) for v in views]}
             return json.dumps(out, ensure_ascii=False, indent=1)
 

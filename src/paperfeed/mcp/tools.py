@@ -18,6 +18,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from .. import periods
+from ..actions import collections as collection_actions
 from ..actions import community as actions
 from ..errors import PaperfeedError
 from ..http.params import MAX_DB_ID
@@ -319,14 +320,14 @@ def register(server: MCPServer, backend: Backend) -> None:
     ) -> dict:
         """Collections of saved papers: yours (with an API token), or another user's public ones."""
         viewer = caller(ctx, required=user is None)
-        found = actions.collections_of(store, user or None, viewer)
+        found = collection_actions.collections_of(store, user or None, viewer)
         return {"collections": [shape.collection(c, base) for c in found]}
 
     @server.tool(annotations=READ)
     @_tool_errors
     def collection(ctx: Context, collection_id: CollectionId) -> dict:
         """A collection and its papers (a private one only for its owner's token)."""
-        coll, views = actions.collection_papers(store, collection_id, caller(ctx, required=False))
+        coll, views = collection_actions.collection_papers(store, collection_id, caller(ctx, required=False))
         return {"collection": shape.collection(coll, base), "papers": [shape.brief(v, base) for v in views]}
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False))
@@ -340,8 +341,8 @@ def register(server: MCPServer, backend: Backend) -> None:
     ) -> dict:
         """Create a collection of the token's user, optionally with a first paper. Needs an API token."""
         user = caller(ctx, required=True)
-        coll = actions.create_collection(store, user, name=name, description=description, public=public,
-                                         paper_id=paper_id or None)  # fmt: skip
+        coll = collection_actions.create_collection(store, user, name=name, description=description, public=public,
+                                                    paper_id=paper_id or None)  # fmt: skip
         wrote()
         return {"collection": shape.collection(coll, base)}
 
@@ -351,7 +352,7 @@ def register(server: MCPServer, backend: Backend) -> None:
         """Save a paper to one of the token's user's collections (see `collections` for their ids). Needs an
         API token."""
         user = caller(ctx, required=True)
-        coll, added = actions.add_to_collection(store, user, collection_id, paper_id)
+        coll, added = collection_actions.add_to_collection(store, user, collection_id, paper_id)
         wrote()
         return {"collection": shape.collection(coll, base), "added": added,
                 **({} if added else {"note": "the paper was in this collection already"})}  # fmt: skip

@@ -1,7 +1,8 @@
 """Community pages and forms: upvotes, comments, submissions, collections, moderation. Every POST checks CSRF.
 
-The actions themselves are ``actions.community``'s, shared with the API, the CLI and MCP; these views turn
-their answers into redirects, flash messages and pages, and expire the page cache after a write.
+The actions themselves are ``actions.community``'s and ``actions.collections``', shared with the API, the
+CLI and MCP; these views turn their answers into redirects, flash messages and pages, and expire the page
+cache after a write.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import orjson
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from ..actions import collections as collection_actions
 from ..actions import comment_edits
 from ..actions import community as actions
 from ..export import to_bibtex_entries, to_dict
@@ -187,7 +189,7 @@ def create_collection(
 ) -> Response:
     store = request.app.state.store
     try:
-        coll = actions.create_collection(
+        coll = collection_actions.create_collection(
             store, user, name=name, description=description, public=is_public, paper_id=paper_id or None
         )
     except store_collections.CollectionError as exc:
@@ -206,7 +208,7 @@ def add_to_collection(
     collection_id: FormId,
     paper_id: Annotated[str, Form(max_length=100)],
 ) -> Response:
-    coll, added = actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
+    coll, added = collection_actions.add_to_collection(request.app.state.store, user, collection_id, paper_id)
     cache.clear(request)  # its page and feed
     flash(request, f"Added to “{coll.name}”." if added else f"Already in “{coll.name}”.")
     return _back(request, f"/collections/{coll.id}")
@@ -221,7 +223,7 @@ def add_to_collection(
 def remove_from_collection(
     request: Request, user: RequireUser, collection_id: DbId, paper_id: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    coll, removed = actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
+    coll, removed = collection_actions.remove_from_collection(request.app.state.store, user, collection_id, paper_id)
     cache.clear(request)
     if removed:
         flash(request, f"Removed {paper_id} from “{coll.name}”.")
@@ -244,7 +246,9 @@ def edit_collection(
 ) -> Response:
     store = request.app.state.store
     try:
-        actions.edit_collection(store, user, collection_id, name=name, description=description, public=is_public)
+        collection_actions.edit_collection(
+            store, user, collection_id, name=name, description=description, public=is_public
+        )
     except store_collections.CollectionError as exc:
         flash(request, str(exc), "error")
     else:
@@ -257,7 +261,7 @@ def edit_collection(
     "/collections/{collection_id}/delete", dependencies=[LOGIN, CSRF], responses=FORM, summary="Delete a collection"
 )
 def delete_collection(request: Request, user: RequireUser, collection_id: DbId) -> Response:
-    coll = actions.delete_collection(request.app.state.store, user, collection_id)
+    coll = collection_actions.delete_collection(request.app.state.store, user, collection_id)
     cache.clear(request)
     flash(request, f"Deleted the collection “{coll.name}”.")
     return RedirectResponse(f"/users/{user.username}", status_code=303)
@@ -273,7 +277,7 @@ def show_collection(request: Request, user: CurrentUser, collection_ref: str) ->
     base, _, ext = collection_ref.partition(".")
     if not base.isdigit() or len(base) > 10 or int(base) > MAX_DB_ID or ext not in ("", "bib", "json"):
         raise HTTPException(404, "no such collection")
-    coll, papers = actions.collection_papers(request.app.state.store, int(base), user, cards=not ext)
+    coll, papers = collection_actions.collection_papers(request.app.state.store, int(base), user, cards=not ext)
     with request.app.state.store.read() as conn:
         votes = community.user_votes(conn, user.id, [p.id for p in papers]) if user else {}
     if ext == "bib":
