@@ -248,6 +248,20 @@ def test_a_password_change_cancels_a_pending_address_change(app, store, inbox):
         new = "taken back at last"
         assert ada.form(link, {"new": new, "again": new}, from_page="/account/reset").status_code == 303
         assert _address(store) == (OWNER, None)
+        told = ada.get("/login").text  # the reset's message says what else it did
+        assert f"address to {EVIL} was cancelled" in told
         r = intruder.post(inbox.to(EVIL)[-1].link("/account/email/confirm/"))
         assert r.status_code == 400 and "a password change cancels" in r.text
         assert _address(store) == (OWNER, None)
+
+
+def test_the_profiles_password_change_says_it_cancelled_the_address_change(app, store, inbox):
+    with _owner(app, inbox) as ada:
+        ada.form("/account/email", {"email": "ada@new.example.org", "password": PASSWORD}, from_page="/users/ada")
+        change = {"current": PASSWORD, "new": "a new password 2"}
+        page = ada.form("/account/password", change, from_page="/account/password", follow_redirects=True).text
+        assert "address to ada@new.example.org was cancelled" in page
+        assert _address(store) == (OWNER, None)
+        change = {"current": "a new password 2", "new": "a new password 3"}
+        page = ada.form("/account/password", change, from_page="/account/password", follow_redirects=True).text
+        assert "Password changed" in page and "was cancelled" not in page  # nothing was waiting

@@ -69,7 +69,8 @@ def check_link(store: Store, settings: Settings, token: str) -> UserView:
 
 def reset_password(store: Store, settings: Settings, token: str, password: str) -> tuple[UserView, int | None]:
     """Set the password of the link's account (every session ends) and queue the notice that it changed
-    (``notices.queue_password_changed``); returns the account and the notice's outbox id. ``TokenError``
+    (``notices.queue_password_changed``); returns the account as it was before (the address change it
+    waited for, which the new password cancels) and the notice's outbox id. ``TokenError``
     for a link that no longer works (also one used at the same moment by another request), ``ValueError``
     for a password the rules refuse (as at sign-up)."""
     user = check_link(store, settings, token)
@@ -78,4 +79,4 @@ def reset_password(store: Store, settings: Settings, token: str, password: str) 
         if not store_users.set_password(conn, user.id, hashed, epoch=user.session_epoch):
             raise TokenError(tokens.RESET_GONE)
         changed = store_users.get_user(conn, user.id)
-        return changed, notices.queue_password_changed(conn, settings, changed, how="reset")
+        return user, notices.queue_password_changed(conn, settings, changed, how="reset")

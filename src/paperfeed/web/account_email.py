@@ -24,6 +24,15 @@ from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, LINK, client_quota, delive
 router = APIRouter(default_response_class=HTMLResponse)
 
 
+def address_cancelled(before) -> str:
+    """What a password change's message adds when it cancelled the address change ``before`` (the account
+    as it was) waited for (``store.users.set_password``)."""
+    if not before.pending_email:
+        return ""
+    return (f" The change of the account's address to {before.pending_email} was cancelled with it: type the "
+            "address again on your profile if you still want it.")  # fmt: skip
+
+
 def send_account_confirmation(request: Request, user, email: str) -> BackgroundTask | None:
     """Record ``email`` as the account's pending address, mail it a confirmation link and tell the confirmed
     address it would replace (``notices.queue_address_changing``)."""

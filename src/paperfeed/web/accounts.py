@@ -22,6 +22,7 @@ from ..store import community
 from ..store import users as store_users
 from ..store.passwords import hash_password, needs_rehash, verify_password
 from ..store.users import UserView
+from .account_email import address_cancelled
 from .render import flash, render
 from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, in_minutes
 
@@ -168,7 +169,7 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
         return render(request, "password.html", error=str(exc), status_code=400)
     auth.log_in(request, done.user)  # this session stays; every other one ends
     flash(request, "Password changed. Other sessions were logged out. Your API tokens still work: revoke any "
-          "you do not recognise in the list of API tokens below.")  # fmt: skip
+          "you do not recognise in the list of API tokens below." + address_cancelled(user))  # fmt: skip
     response = RedirectResponse(f"/users/{user.username}", status_code=303)
     if run := notices.sender(store, settings, done.notice):  # "your password was changed", after the answer
         response.background = BackgroundTask(run)

@@ -27,6 +27,7 @@ from ..http.openapi import page
 from ..mail import notices, resets
 from ..mail.tokens import TokenError
 from ..store import users as store_users
+from .account_email import address_cancelled
 from .render import flash, render
 from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, in_minutes
 
@@ -109,7 +110,8 @@ def reset_password(request: Request, token: str, new: Password, again: Password)
         return _form(request, token, status_code=400, error=str(exc))
     auth.forget_login_failures(request, account.username)  # wrong guesses before the reset keep nobody out
     flash(request, "Your password was changed and every session of the account was logged out: log in with "
-          "the new password. Your API tokens still work: revoke any you do not recognise on your profile.")  # fmt: skip
+          "the new password. Your API tokens still work: revoke any you do not recognise on your profile."
+          + address_cancelled(account))  # fmt: skip
     response = RedirectResponse("/login", status_code=303)
     response.headers.update(PRIVATE)
     auth.remember_device(request, response, account.id)  # the owner's browser: a stranger's guesses lock it out less
