@@ -92,21 +92,42 @@ def check_account_mail(conn, email: str) -> None:
         )
 
 
+def queue_account_mail(
+    conn,
+    settings: Settings,
+    *,
+    template: str,
+    kind: str,
+    to: str,
+    subject: str,
+    dedupe_key: str,
+    now: datetime,
+    **context,
+) -> int | None:
+    """An account's mail (no subscriber, no unsubscribe link): ``template``'s text and HTML rendered with the
+    site's name and address and ``context``, queued in the outbox as ``kind`` once per ``dedupe_key``."""
+    base_url = settings.base_url.rstrip("/")
+    text, html = message.render(
+        template, subject=subject, to=to, site_name=settings.site_name, base_url=base_url, **context
+    )
+    built = message.build(settings, to=to, subject=subject, text=text, html=html, now=now)
+    return store_outbox.queue(
+        conn, subscriber_id=None, kind=kind, dedupe_key=dedupe_key, to_addr=to, subject=subject,
+        message=built.text, now=now,
+    )  # fmt: skip
+
+
 def queue_account_confirmation(conn, settings: Settings, *, user_id: int, username: str, email: str) -> int | None:
     """Queue the mail whose link confirms ``email`` as the address of account ``user_id`` (once an hour);
     ``AccountError`` when the address had its share of them (``check_account_mail``)."""
     check_account_mail(conn, email)
     now = datetime.now(UTC)
     url = tokens.account_link(settings, user_id, email)
-    subject = f"Confirm your address at {settings.site_name}"
-    text, html = message.render(
-        "account", subject=subject, to=email, username=username, site_name=settings.site_name,
-        base_url=settings.base_url.rstrip("/"), confirm_url=url, hours=settings.confirm_link_hours,
-    )  # fmt: skip
-    built = message.build(settings, to=email, subject=subject, text=text, html=html, now=now)
-    row_id = store_outbox.queue(
-        conn, subscriber_id=None, kind="account", dedupe_key=f"account:{user_id}:{email.lower()}:{now:%Y%m%d%H}",
-        to_addr=email, subject=subject, message=built.text, now=now,
+    row_id = queue_account_mail(
+        conn, settings, template="account", kind="account", to=email,
+        subject=f"Confirm your address at {settings.site_name}",
+        dedupe_key=f"account:{user_id}:{email.lower()}:{now:%Y%m%d%H}", now=now,
+        username=username, confirm_url=url, hours=settings.confirm_link_hours,
     )  # fmt: skip
     if row_id is not None:
         store_users.note_failure(conn, _mailed_key(email))  # the login limiter's event log, under its own key
@@ -129,16 +150,12 @@ def queue_password_changed(conn, settings: Settings, user: store_users.UserView,
         return None
     now = datetime.now(UTC)
     base = settings.base_url.rstrip("/")
-    subject = f"Your password at {settings.site_name} was changed"
-    text, html = message.render(
-        "password_changed", subject=subject, to=user.email, username=user.username, site_name=settings.site_name,
-        base_url=base, when=f"{now:%Y-%m-%d %H:%M}", how=PASSWORD_CHANGED_HOW[how],
+    return queue_account_mail(
+        conn, settings, template="password_changed", kind="password", to=user.email,
+        subject=f"Your password at {settings.site_name} was changed",
+        dedupe_key=f"password:{user.id}:{user.session_epoch}", now=now,
+        username=user.username, when=f"{now:%Y-%m-%d %H:%M}", how=PASSWORD_CHANGED_HOW[how],
         reset_url=f"{base}/account/reset", profile_url=f"{base}/users/{user.username}",
-    )  # fmt: skip
-    built = message.build(settings, to=user.email, subject=subject, text=text, html=html, now=now)
-    return store_outbox.queue(
-        conn, subscriber_id=None, kind="password", dedupe_key=f"password:{user.id}:{user.session_epoch}",
-        to_addr=user.email, subject=subject, message=built.text, now=now,
     )  # fmt: skip
 
 
@@ -156,16 +173,13 @@ def queue_address_changing(conn, settings: Settings, user: store_users.UserView,
         return None
     now = datetime.now(UTC)
     base = settings.base_url.rstrip("/")
-    subject = f"The address of your account at {settings.site_name} is being changed"
-    text, html = message.render(
-        "address_changing", subject=subject, to=user.email, username=user.username, site_name=settings.site_name,
-        base_url=base, when=f"{now:%Y-%m-%d %H:%M}", new=mask_address(new), hours=settings.confirm_link_hours,
-        reset_url=f"{base}/account/reset", profile_url=f"{base}/users/{user.username}",
-    )  # fmt: skip
-    built = message.build(settings, to=user.email, subject=subject, text=text, html=html, now=now)
-    return store_outbox.queue(
-        conn, subscriber_id=None, kind="address", dedupe_key=f"address:{user.id}:{new.lower()}:{now:%Y%m%d%H}",
-        to_addr=user.email, subject=subject, message=built.text, now=now,
+    return queue_account_mail(
+        conn, settings, template="address_changing", kind="address", to=user.email,
+        subject=f"The address of your account at {settings.site_name} is being changed",
+        dedupe_key=f"address:{user.id}:{new.lower()}:{now:%Y%m%d%H}", now=now,
+        username=user.username, when=f"{now:%Y-%m-%d %H:%M}", new=mask_address(new),
+        hours=settings.confirm_link_hours, reset_url=f"{base}/account/reset",
+        profile_url=f"{base}/users/{user.username}",
     )  # fmt: skip
 
 

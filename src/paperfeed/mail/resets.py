@@ -18,11 +18,10 @@ from datetime import UTC, datetime, timedelta
 
 from ..settings import Settings
 from ..store import Store
-from ..store import outbox as store_outbox
 from ..store import users as store_users
 from ..store.passwords import hash_password
 from ..store.users import UserView
-from . import message, notices, tokens
+from . import notices, tokens
 from .tokens import TokenError
 
 RESET_MAILS_PER_ADDRESS = 3  # reset mails an address gets an hour, however often the form names it
@@ -42,15 +41,11 @@ def request_reset(store: Store, settings: Settings, email: str) -> int | None:
         if quota:
             return None
         url = tokens.reset_link(settings, user.id, user.session_epoch, user.email)
-        subject = f"Reset your password at {settings.site_name}"
-        text, html = message.render(
-            "reset", subject=subject, to=user.email, username=user.username, site_name=settings.site_name,
-            base_url=settings.base_url.rstrip("/"), reset_url=url, minutes=settings.reset_link_minutes,
-        )  # fmt: skip
-        built = message.build(settings, to=user.email, subject=subject, text=text, html=html, now=now)
-        return store_outbox.queue(
-            conn, subscriber_id=None, kind="reset", dedupe_key=f"reset:{user.id}:{secrets.token_hex(8)}",
-            to_addr=user.email, subject=subject, message=built.text, now=now,
+        return notices.queue_account_mail(
+            conn, settings, template="reset", kind="reset", to=user.email,
+            subject=f"Reset your password at {settings.site_name}",
+            dedupe_key=f"reset:{user.id}:{secrets.token_hex(8)}", now=now,
+            username=user.username, reset_url=url, minutes=settings.reset_link_minutes,
         )  # fmt: skip
 
 
