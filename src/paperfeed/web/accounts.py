@@ -8,7 +8,6 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
 
 from ..actions import accounts as account_actions
 from ..http import auth, cache
@@ -24,7 +23,7 @@ from ..store.passwords import hash_password, needs_rehash, verify_password
 from ..store.users import UserView
 from .account_email import address_cancelled
 from .render import flash, render
-from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, in_minutes
+from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, deliver_now, in_minutes
 
 router = APIRouter(default_response_class=HTMLResponse)
 Text = Annotated[str, Form(max_length=1024)]
@@ -73,8 +72,7 @@ def signup(
     if user.pending_email:
         flash(request, f"We sent a confirmation link to {user.pending_email}: the address counts once you open it.")
     response = RedirectResponse(local_path(next), status_code=303)
-    run = notices.sender(store, settings, row_id)
-    response.background = BackgroundTask(run) if run else None
+    response.background = deliver_now(store, settings, row_id)
     return response
 
 
@@ -171,8 +169,7 @@ def change_password(request: Request, user: RequireUser, current: Text, new: Tex
     flash(request, "Password changed. Other sessions were logged out. Your API tokens still work: revoke any "
           "you do not recognise in the list of API tokens below." + address_cancelled(user))  # fmt: skip
     response = RedirectResponse(f"/users/{user.username}", status_code=303)
-    if run := notices.sender(store, settings, done.notice):  # "your password was changed", after the answer
-        response.background = BackgroundTask(run)
+    response.background = deliver_now(store, settings, done.notice)  # "your password was changed", after the answer
     return response
 
 

@@ -29,7 +29,7 @@ from ..mail.tokens import TokenError
 from ..store import users as store_users
 from .account_email import address_cancelled
 from .render import flash, render
-from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, in_minutes
+from .subscriptions import ACCOUNT_REQUESTS_PER_HOUR, client_quota, deliver_now, in_minutes
 
 log = logging.getLogger(__name__)
 router = APIRouter(default_response_class=HTMLResponse)
@@ -115,6 +115,5 @@ def reset_password(request: Request, token: str, new: Password, again: Password)
     response = RedirectResponse("/login", status_code=303)
     response.headers.update(PRIVATE)
     auth.remember_device(request, response, account.id)  # the owner's browser: a stranger's guesses lock it out less
-    if run := notices.sender(store, settings, notice):  # "your password was changed", after the answer
-        response.background = BackgroundTask(run)
+    response.background = deliver_now(store, settings, notice)  # "your password was changed", after the answer
     return response
